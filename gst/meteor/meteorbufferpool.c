@@ -1,0 +1,417 @@
+/* gst-meteor: GstMeteorBufferPool
+ *
+ * GstVideoBufferPool does the video work (caps, strides, alignment,
+ * GstVideoMeta); this subclass puts every frame into a ring slot, counts
+ * what the pool does, and in leaky mode never blocks a producer: when all
+ * buffers are out it hands over one reserve buffer whose frame the consumer
+ * (meteorpool) drops and counts.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "meteorbufferpool.h"
+
+GST_DEBUG_CATEGORY_STATIC (meteor_pool_debug);
+#define GST_CAT_DEFAULT meteor_pool_debug
+
+/* The ring has twice the pool's slots: a buffer the pool discards (its
+ * memory still shared downstream) keeps its slot until the last share goes,
+ * while the pool already allocates a replacement. Unused slots cost only
+ * address space. */
+#define RING_SLOTS_PER_BUFFER 2
+#define RING_SLOTS_UNBOUNDED 64
+
+struct _GstMeteorBufferPool
+{
+  GstVideoBufferPool parent;
+
+  GMutex lock;                  /* guards everything below */
+  GstMeteorRingBacking backing;
+  gchar *ring_path;
+  GstAllocator *ring;
+  gboolean leaky;
+  GstBuffer *reserve;           /* in the pool's hands, or NULL */
+  GstBuffer *reserve_id;        /* the reserve buffer, wherever it is */
+  GstMeteorPoolStats stats;
+};
+
+G_DEFINE_TYPE (GstMeteorBufferPool, gst_meteor_buffer_pool,
+    GST_TYPE_VIDEO_BUFFER_POOL);
+
+static GQuark fresh_quark;      /* set on a buffer until its first handout */
+
+static GstAllocator *
+pool_ring_for (GstMeteorBufferPool * pool, gsize slot_size, guint n_slots)
+{
+  GstAllocator *ring = NULL;
+  GError *error = NULL;
+
+  g_mutex_lock (&pool->lock);
+  if (pool->ring) {
+    GstMeteorRingAllocator *r = GST_METEOR_RING_ALLOCATOR (pool->ring);
+    if (gst_meteor_ring_allocator_get_slot_size (r) >= slot_size &&
+        gst_meteor_ring_allocator_get_n_slots (r) >= n_slots)
+      ring = gst_object_ref (pool->ring);
+  }
+  if (ring == NULL) {
+    ring = gst_meteor_ring_allocator_new (pool->backing, pool->ring_path,
+        slot_size, n_slots, &error);
+    if (ring) {
+      gst_object_replace ((GstObject **) & pool->ring, GST_OBJECT (ring));
+    } else {
+      GST_ERROR_OBJECT (pool, "cannot create the frame ring: %s",
+          error->message);
+      g_clear_error (&error);
+    }
+  }
+  g_mutex_unlock (&pool->lock);
+  return ring;
+}
+
+static gboolean
+meteor_pool_set_config (GstBufferPool * bpool, GstStructure * config)
+{
+  GstMeteorBufferPool *pool = GST_METEOR_BUFFER_POOL (bpool);
+  GstBufferPoolClass *parent =
+      GST_BUFFER_POOL_CLASS (gst_meteor_buffer_pool_parent_class);
+  GstCaps *caps;
+  guint size, min, max, n_slots;
+  GstAllocator *allocator, *ring;
+  GstAllocationParams params;
+  gboolean ok;
+
+  /* First pass: GstVideoBufferPool parses the caps, applies the requested
+   * alignment and writes the final frame size and params into config. */
+  if (!parent->set_config (bpool, config))
+    return FALSE;
+  if (!gst_buffer_pool_config_get_params (config, &caps, &size, &min, &max) ||
+      !gst_buffer_pool_config_get_allocator (config, &allocator, &params))
+    return FALSE;
+
+  n_slots = max ? max * RING_SLOTS_PER_BUFFER :
+      MAX (min * RING_SLOTS_PER_BUFFER, RING_SLOTS_UNBOUNDED);
+  /* +1: the leaky reserve buffer lives outside min/max */
+  ring = pool_ring_for (pool, params.prefix + size + params.padding,
+      n_slots + 1);
+  if (ring == NULL)
+    return FALSE;
+
+  /* Second pass: the same config, now allocating from the ring. */
+  gst_buffer_pool_config_set_allocator (config, ring, &params);
+  ok = parent->set_config (bpool, config);
+  gst_object_unref (ring);
+  GST_DEBUG_OBJECT (pool, "configured %" GST_PTR_FORMAT ", %u bytes, %u-%u "
+      "buffers: %d", caps, size, min, max, ok);
+  return ok;
+}
+
+static GstFlowReturn
+meteor_pool_alloc_buffer (GstBufferPool * bpool, GstBuffer ** buffer,
+    GstBufferPoolAcquireParams * params)
+{
+  GstMeteorBufferPool *pool = GST_METEOR_BUFFER_POOL (bpool);
+  GstFlowReturn ret;
+
+  ret = GST_BUFFER_POOL_CLASS (gst_meteor_buffer_pool_parent_class)->
+      alloc_buffer (bpool, buffer, params);
+  if (ret != GST_FLOW_OK)
+    return ret;
+
+  gst_mini_object_set_qdata (GST_MINI_OBJECT_CAST (*buffer), fresh_quark,
+      GINT_TO_POINTER (1), NULL);
+  g_mutex_lock (&pool->lock);
+  pool->stats.allocations++;
+  pool->stats.pool_size++;
+  g_mutex_unlock (&pool->lock);
+  return ret;
+}
+
+static void
+meteor_pool_free_buffer (GstBufferPool * bpool, GstBuffer * buffer)
+{
+  GstMeteorBufferPool *pool = GST_METEOR_BUFFER_POOL (bpool);
+
+  g_mutex_lock (&pool->lock);
+  pool->stats.frees++;
+  pool->stats.pool_size--;
+  if (buffer == pool->reserve_id)
+    pool->reserve_id = NULL;
+  g_mutex_unlock (&pool->lock);
+
+  GST_BUFFER_POOL_CLASS (gst_meteor_buffer_pool_parent_class)->free_buffer
+      (bpool, buffer);
+}
+
+/* Leaky mode, pool exhausted: the reserve buffer, allocated on first need. */
+static GstBuffer *
+take_reserve (GstMeteorBufferPool * pool)
+{
+  GstBuffer *buffer = NULL;
+  gboolean need_alloc;
+
+  g_mutex_lock (&pool->lock);
+  need_alloc = pool->reserve_id == NULL;
+  if (pool->reserve) {
+    buffer = pool->reserve;
+    pool->reserve = NULL;
+  }
+  g_mutex_unlock (&pool->lock);
+
+  if (need_alloc && meteor_pool_alloc_buffer (GST_BUFFER_POOL_CAST (pool),
+          &buffer, NULL) == GST_FLOW_OK) {
+    g_mutex_lock (&pool->lock);
+    pool->reserve_id = buffer;
+    g_mutex_unlock (&pool->lock);
+  }
+  return buffer;
+}
+
+static GstFlowReturn
+meteor_pool_acquire_buffer (GstBufferPool * bpool, GstBuffer ** buffer,
+    GstBufferPoolAcquireParams * params)
+{
+  GstMeteorBufferPool *pool = GST_METEOR_BUFFER_POOL (bpool);
+  GstBufferPoolClass *parent =
+      GST_BUFFER_POOL_CLASS (gst_meteor_buffer_pool_parent_class);
+  GstBufferPoolAcquireParams try_params = { 0, };
+  gboolean caller_waits, reused;
+  GstFlowReturn ret;
+  gint64 waited = 0;
+
+  if (params)
+    try_params = *params;
+  caller_waits = !(try_params.flags & GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT);
+  try_params.flags |= GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT;
+
+  ret = parent->acquire_buffer (bpool, buffer, &try_params);
+  if (ret == GST_FLOW_EOS && caller_waits) {
+    gboolean leaky;
+
+    g_mutex_lock (&pool->lock);
+    pool->stats.acquire_waits++;
+    leaky = pool->leaky;
+    g_mutex_unlock (&pool->lock);
+
+    if (leaky && (*buffer = take_reserve (pool))) {
+      gst_mini_object_set_qdata (GST_MINI_OBJECT_CAST (*buffer), fresh_quark,
+          NULL, NULL);
+      GST_DEBUG_OBJECT (pool, "exhausted: handing out the reserve buffer");
+      g_mutex_lock (&pool->lock);
+      pool->stats.reserve_handouts++;
+      pool->stats.acquires++;
+      pool->stats.in_use++;
+      g_mutex_unlock (&pool->lock);
+      return GST_FLOW_OK;
+    }
+
+    GST_DEBUG_OBJECT (pool, "exhausted: waiting for a buffer to come back");
+    waited = g_get_monotonic_time ();
+    ret = parent->acquire_buffer (bpool, buffer, params);
+    waited = (g_get_monotonic_time () - waited) * 1000;
+  }
+  if (ret != GST_FLOW_OK)
+    return ret;
+
+  reused = gst_mini_object_get_qdata (GST_MINI_OBJECT_CAST (*buffer),
+      fresh_quark) == NULL;
+  if (!reused)
+    gst_mini_object_set_qdata (GST_MINI_OBJECT_CAST (*buffer), fresh_quark,
+        NULL, NULL);
+
+  g_mutex_lock (&pool->lock);
+  pool->stats.acquires++;
+  if (reused)
+    pool->stats.reuses++;
+  pool->stats.in_use++;
+  pool->stats.max_in_use = MAX (pool->stats.max_in_use, pool->stats.in_use);
+  pool->stats.wait_ns += waited;
+  pool->stats.max_wait_ns = MAX (pool->stats.max_wait_ns, (guint64) waited);
+  g_mutex_unlock (&pool->lock);
+  return GST_FLOW_OK;
+}
+
+static void
+meteor_pool_release_buffer (GstBufferPool * bpool, GstBuffer * buffer)
+{
+  GstMeteorBufferPool *pool = GST_METEOR_BUFFER_POOL (bpool);
+  gboolean is_reserve, handed_out;
+
+  /* GstBufferPool's start() "releases" its preallocated buffers too */
+  handed_out = gst_mini_object_get_qdata (GST_MINI_OBJECT_CAST (buffer),
+      fresh_quark) == NULL;
+  g_mutex_lock (&pool->lock);
+  if (handed_out)
+    pool->stats.in_use--;
+  is_reserve = buffer == pool->reserve_id;
+  if (is_reserve)
+    pool->reserve = buffer;
+  g_mutex_unlock (&pool->lock);
+
+  if (!is_reserve)
+    GST_BUFFER_POOL_CLASS (gst_meteor_buffer_pool_parent_class)->
+        release_buffer (bpool, buffer);
+}
+
+static gboolean
+meteor_pool_stop (GstBufferPool * bpool)
+{
+  GstMeteorBufferPool *pool = GST_METEOR_BUFFER_POOL (bpool);
+  GstBuffer *reserve;
+
+  g_mutex_lock (&pool->lock);
+  reserve = pool->reserve;
+  pool->reserve = NULL;
+  g_mutex_unlock (&pool->lock);
+  if (reserve)
+    meteor_pool_free_buffer (bpool, reserve);
+
+  return GST_BUFFER_POOL_CLASS (gst_meteor_buffer_pool_parent_class)->stop
+      (bpool);
+}
+
+static void
+gst_meteor_buffer_pool_finalize (GObject * object)
+{
+  GstMeteorBufferPool *pool = GST_METEOR_BUFFER_POOL (object);
+
+  gst_clear_object (&pool->ring);
+  g_free (pool->ring_path);
+  g_mutex_clear (&pool->lock);
+  G_OBJECT_CLASS (gst_meteor_buffer_pool_parent_class)->finalize (object);
+}
+
+static void
+gst_meteor_buffer_pool_init (GstMeteorBufferPool * pool)
+{
+  g_mutex_init (&pool->lock);
+  pool->backing = GST_METEOR_RING_BACKING_MEMFD;
+}
+
+static void
+gst_meteor_buffer_pool_class_init (GstMeteorBufferPoolClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstBufferPoolClass *pool_class = GST_BUFFER_POOL_CLASS (klass);
+
+  gobject_class->finalize = gst_meteor_buffer_pool_finalize;
+  pool_class->set_config = meteor_pool_set_config;
+  pool_class->alloc_buffer = meteor_pool_alloc_buffer;
+  pool_class->free_buffer = meteor_pool_free_buffer;
+  pool_class->acquire_buffer = meteor_pool_acquire_buffer;
+  pool_class->release_buffer = meteor_pool_release_buffer;
+  pool_class->stop = meteor_pool_stop;
+
+  fresh_quark = g_quark_from_static_string ("gst-meteor-pool-fresh");
+  GST_DEBUG_CATEGORY_INIT (meteor_pool_debug, "meteorbufferpool", 0,
+      "gst-meteor buffer pool");
+}
+
+/**
+ * gst_meteor_buffer_pool_new:
+ *
+ * A video buffer pool whose frames live in a #GstMeteorRingAllocator. By
+ * default the ring is a memfd; gst_meteor_buffer_pool_set_ring() chooses a
+ * file. The ring is made (or kept) when the pool is configured, sized from
+ * the config's frame size and max-buffers.
+ *
+ * Returns: (transfer full): a new pool
+ */
+GstBufferPool *
+gst_meteor_buffer_pool_new (void)
+{
+  GstMeteorBufferPool *pool = g_object_new (GST_TYPE_METEOR_BUFFER_POOL, NULL);
+
+  gst_object_ref_sink (pool);
+  return GST_BUFFER_POOL_CAST (pool);
+}
+
+/**
+ * gst_meteor_buffer_pool_set_ring:
+ * @path: (nullable): the ring file for %GST_METEOR_RING_BACKING_FILE
+ *
+ * Chooses what the ring made at the next configuration is backed by.
+ */
+void
+gst_meteor_buffer_pool_set_ring (GstMeteorBufferPool * pool,
+    GstMeteorRingBacking backing, const gchar * path)
+{
+  g_return_if_fail (GST_IS_METEOR_BUFFER_POOL (pool));
+
+  g_mutex_lock (&pool->lock);
+  if (pool->backing != backing || g_strcmp0 (pool->ring_path, path) != 0)
+    gst_clear_object (&pool->ring);
+  pool->backing = backing;
+  g_free (pool->ring_path);
+  pool->ring_path = g_strdup (path);
+  g_mutex_unlock (&pool->lock);
+}
+
+/**
+ * gst_meteor_buffer_pool_set_leaky:
+ *
+ * In leaky mode an acquire that finds the pool exhausted gets the reserve
+ * buffer instead of blocking; see gst_meteor_buffer_pool_is_reserve().
+ */
+void
+gst_meteor_buffer_pool_set_leaky (GstMeteorBufferPool * pool, gboolean leaky)
+{
+  g_return_if_fail (GST_IS_METEOR_BUFFER_POOL (pool));
+
+  g_mutex_lock (&pool->lock);
+  pool->leaky = leaky;
+  g_mutex_unlock (&pool->lock);
+}
+
+/**
+ * gst_meteor_buffer_pool_is_reserve:
+ *
+ * Returns: whether @buffer is the reserve buffer handed out because the pool
+ * was exhausted in leaky mode. Its frame should be dropped (and counted) so
+ * the reserve returns at once.
+ */
+gboolean
+gst_meteor_buffer_pool_is_reserve (GstMeteorBufferPool * pool,
+    GstBuffer * buffer)
+{
+  gboolean is_reserve;
+
+  g_return_val_if_fail (GST_IS_METEOR_BUFFER_POOL (pool), FALSE);
+
+  g_mutex_lock (&pool->lock);
+  is_reserve = buffer != NULL && buffer == pool->reserve_id;
+  g_mutex_unlock (&pool->lock);
+  return is_reserve;
+}
+
+/**
+ * gst_meteor_buffer_pool_get_ring:
+ *
+ * Returns: (transfer full) (nullable): the ring of the current
+ * configuration, or %NULL before the pool is configured.
+ */
+GstMeteorRingAllocator *
+gst_meteor_buffer_pool_get_ring (GstMeteorBufferPool * pool)
+{
+  GstMeteorRingAllocator *ring = NULL;
+
+  g_return_val_if_fail (GST_IS_METEOR_BUFFER_POOL (pool), NULL);
+
+  g_mutex_lock (&pool->lock);
+  if (pool->ring)
+    ring = GST_METEOR_RING_ALLOCATOR (gst_object_ref (pool->ring));
+  g_mutex_unlock (&pool->lock);
+  return ring;
+}
+
+void
+gst_meteor_buffer_pool_get_stats (GstMeteorBufferPool * pool,
+    GstMeteorPoolStats * stats)
+{
+  g_return_if_fail (GST_IS_METEOR_BUFFER_POOL (pool));
+  g_return_if_fail (stats != NULL);
+
+  g_mutex_lock (&pool->lock);
+  *stats = pool->stats;
+  g_mutex_unlock (&pool->lock);
+}

@@ -1,0 +1,21 @@
+#!/bin/sh
+# make test: builds and runs every suite three times:
+#   1. plain build (debugoptimized), meson test -v
+#   2. the same binaries under the GStreamer leaks tracer (fails on any leak)
+#   3. a second build with AddressSanitizer + UndefinedBehaviorSanitizer
+set -eu
+cd "$(dirname "$0")/.."
+
+[ -f build/build.ninja ] || meson setup build
+ninja -C build
+echo "=== tests"
+meson test -C build -v --print-errorlogs
+echo "=== tests under the leaks tracer"
+meson test -C build -v --print-errorlogs --setup leaks
+
+[ -f build-asan/build.ninja ] ||
+  meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+    -Dbuildtype=debug
+ninja -C build-asan
+echo "=== tests under ASan + UBSan"
+meson test -C build-asan -v --print-errorlogs --setup asan

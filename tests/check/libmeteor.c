@@ -1,0 +1,388 @@
+/* gst-meteor: tests of libgstmeteor (ring allocator, buffer pool, frame meta)
+ * without any element. */
+#include <gst/check/gstcheck.h>
+#include <glib/gstdio.h>
+#include <gst/meteor/meteor.h>
+#include <gst/video/video.h>
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+
+static GstMeteorRingAllocator *
+make_ring (gsize slot, guint n)
+{
+  GError *error = NULL;
+  GstAllocator *ring = gst_meteor_ring_allocator_new
+      (GST_METEOR_RING_BACKING_MEMFD, NULL, slot, n, &error);
+
+  fail_unless (ring != NULL, "ring: %s", error ? error->message : "?");
+  return GST_METEOR_RING_ALLOCATOR (ring);
+}
+
+GST_START_TEST (test_ring_slots_and_reuse)
+{
+  GstMeteorRingAllocator *ring = make_ring (5000, 3);
+  GstAllocator *alloc = GST_ALLOCATOR (ring);
+  GstMemory *m[3], *extra;
+  GstMeteorRingStats st;
+  GstMapInfo a, b;
+  gpointer first_data;
+  gint first_slot;
+  guint i;
+
+  /* slots are page-rounded */
+  fail_unless_equals_int (gst_meteor_ring_allocator_get_slot_size (ring) %
+      sysconf (_SC_PAGESIZE), 0);
+  fail_unless (gst_meteor_ring_allocator_get_slot_size (ring) >= 5000);
+
+  for (i = 0; i < 3; i++) {
+    m[i] = gst_allocator_alloc (alloc, 5000, NULL);
+    fail_unless (gst_is_meteor_ring_memory (m[i]));
+    fail_unless (gst_meteor_ring_memory_get_slot (m[i]) >= 0);
+  }
+  fail_unless (gst_meteor_ring_memory_get_slot (m[0]) !=
+      gst_meteor_ring_memory_get_slot (m[1]));
+
+  /* mapping is a pointer into the ring: twice the same, never a copy */
+  fail_unless (gst_memory_map (m[0], &a, GST_MAP_READWRITE));
+  fail_unless (gst_meteor_ring_allocator_contains (ring, a.data));
+  memset (a.data, 0x5a, a.size);
+  first_data = a.data;
+  gst_memory_unmap (m[0], &a);
+  fail_unless (gst_memory_map (m[0], &b, GST_MAP_READ));
+  fail_unless (b.data == first_data);
+  gst_memory_unmap (m[0], &b);
+
+  /* all slots held: the next allocation overflows to system memory */
+  extra = gst_allocator_alloc (alloc, 5000, NULL);
+  fail_unless (extra != NULL);
+  fail_if (gst_is_meteor_ring_memory (extra));
+  gst_memory_unref (extra);
+
+  /* a freed slot is reused, at the same address */
+  first_slot = gst_meteor_ring_memory_get_slot (m[0]);
+  gst_memory_unref (m[0]);
+  m[0] = gst_allocator_alloc (alloc, 5000, NULL);
+  fail_unless_equals_int (gst_meteor_ring_memory_get_slot (m[0]), first_slot);
+  fail_unless (gst_memory_map (m[0], &a, GST_MAP_READ));
+  fail_unless (a.data == first_data);
+  fail_unless_equals_int (((guint8 *) a.data)[100], 0x5a);
+  gst_memory_unmap (m[0], &a);
+
+  gst_meteor_ring_allocator_get_stats (ring, &st);
+  fail_unless_equals_uint64 (st.allocations, 4);
+  fail_unless_equals_uint64 (st.reuses, 1);
+  fail_unless_equals_uint64 (st.overflows, 1);
+  fail_unless_equals_int (st.slots_in_use, 3);
+
+  for (i = 0; i < 3; i++)
+    gst_memory_unref (m[i]);
+  gst_meteor_ring_allocator_get_stats (ring, &st);
+  fail_unless_equals_int (st.slots_in_use, 0);
+  fail_unless_equals_int (st.max_slots_in_use, 3);
+  gst_object_unref (ring);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_ring_share_holds_slot)
+{
+  GstMeteorRingAllocator *ring = make_ring (4096, 1);
+  GstMemory *mem, *share, *again;
+  GstMeteorRingStats st;
+  GstMapInfo a, b;
+
+  mem = gst_allocator_alloc (GST_ALLOCATOR (ring), 4096, NULL);
+  share = gst_memory_share (mem, 100, 200);
+  fail_unless (gst_is_meteor_ring_memory (share));
+  fail_unless (gst_memory_map (mem, &a, GST_MAP_READ));
+  fail_unless (gst_memory_map (share, &b, GST_MAP_READ));
+  fail_unless ((guint8 *) b.data == (guint8 *) a.data + 100);
+  fail_unless_equals_int (b.size, 200);
+  gst_memory_unmap (share, &b);
+  gst_memory_unmap (mem, &a);
+  fail_if (gst_memory_map (share, &b, GST_MAP_WRITE), "a share is read-only");
+
+  /* the slot stays taken while only the share is alive */
+  gst_memory_unref (mem);
+  gst_meteor_ring_allocator_get_stats (ring, &st);
+  fail_unless_equals_int (st.slots_in_use, 1);
+  again = gst_allocator_alloc (GST_ALLOCATOR (ring), 4096, NULL);
+  fail_if (gst_is_meteor_ring_memory (again), "slot reused while held");
+  gst_memory_unref (again);
+  gst_memory_unref (share);
+  gst_meteor_ring_allocator_get_stats (ring, &st);
+  fail_unless_equals_int (st.slots_in_use, 0);
+  gst_object_unref (ring);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_ring_copy_counted)
+{
+  GstMeteorRingAllocator *ring = make_ring (4096, 2);
+  GstMemory *mem, *copy;
+  GstMeteorRingStats st;
+  GstMapInfo a, b;
+
+  mem = gst_allocator_alloc (GST_ALLOCATOR (ring), 3000, NULL);
+  fail_unless (gst_memory_map (mem, &a, GST_MAP_WRITE));
+  memset (a.data, 7, a.size);
+  gst_memory_unmap (mem, &a);
+  copy = gst_memory_copy (mem, 10, 1000);
+  fail_if (gst_is_meteor_ring_memory (copy));
+  fail_unless (gst_memory_map (copy, &b, GST_MAP_READ));
+  fail_unless_equals_int (b.size, 1000);
+  fail_unless_equals_int (((guint8 *) b.data)[999], 7);
+  gst_memory_unmap (copy, &b);
+  gst_meteor_ring_allocator_get_stats (ring, &st);
+  fail_unless_equals_uint64 (st.copies, 1);
+  fail_unless_equals_uint64 (st.bytes_copied, 1000);
+  gst_memory_unref (copy);
+  gst_memory_unref (mem);
+  gst_object_unref (ring);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_ring_file_backing)
+{
+  gchar *dir = g_dir_make_tmp ("meteor-ring-XXXXXX", NULL);
+  gchar *path = g_build_filename (dir, "frames.ring", NULL);
+  gchar *bad = g_build_filename (dir, "missing", "frames.ring", NULL);
+  GError *error = NULL;
+  GstAllocator *ring;
+  GstMemory *mem;
+
+  ring = gst_meteor_ring_allocator_new (GST_METEOR_RING_BACKING_FILE, path,
+      8192, 4, &error);
+  fail_unless (ring != NULL);
+  fail_unless (g_file_test (path, G_FILE_TEST_EXISTS));
+  mem = gst_allocator_alloc (ring, 8000, NULL);
+  fail_unless (gst_is_meteor_ring_memory (mem));
+  gst_memory_unref (mem);
+  gst_object_unref (ring);
+  fail_if (g_file_test (path, G_FILE_TEST_EXISTS), "ring file left behind");
+
+  ring = gst_meteor_ring_allocator_new (GST_METEOR_RING_BACKING_FILE, bad,
+      8192, 4, &error);
+  fail_unless (ring == NULL);
+  fail_unless (error != NULL);
+  fail_unless (strstr (error->message, "does not exist") != NULL,
+      "unclear error: %s", error->message);
+  g_clear_error (&error);
+
+  ring = gst_meteor_ring_allocator_new (GST_METEOR_RING_BACKING_MEMFD, NULL,
+      0, 4, &error);
+  fail_unless (ring == NULL && error != NULL);
+  g_clear_error (&error);
+
+  g_rmdir (dir);
+  g_free (bad);
+  g_free (path);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+static GstBufferPool *
+make_pool (const gchar * caps_str, guint min, guint max, gboolean align)
+{
+  GstBufferPool *pool = gst_meteor_buffer_pool_new ();
+  GstCaps *caps = gst_caps_from_string (caps_str);
+  GstStructure *config = gst_buffer_pool_get_config (pool);
+  GstVideoInfo info;
+
+  fail_unless (gst_video_info_from_caps (&info, caps));
+  gst_buffer_pool_config_set_params (config, caps, info.size, min, max);
+  gst_buffer_pool_config_add_option (config, GST_BUFFER_POOL_OPTION_VIDEO_META);
+  if (align) {
+    GstVideoAlignment al;
+
+    gst_video_alignment_reset (&al);
+    al.padding_right = 3;
+    al.stride_align[0] = 63;
+    gst_buffer_pool_config_add_option (config,
+        GST_BUFFER_POOL_OPTION_VIDEO_ALIGNMENT);
+    gst_buffer_pool_config_set_video_alignment (config, &al);
+  }
+  fail_unless (gst_buffer_pool_set_config (pool, config));
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  gst_caps_unref (caps);
+  return pool;
+}
+
+GST_START_TEST (test_pool_reuses_same_memory)
+{
+  GstBufferPool *pool =
+      make_pool ("video/x-raw,format=RGB,width=64,height=48", 2, 4, FALSE);
+  GstMeteorRingAllocator *ring =
+      gst_meteor_buffer_pool_get_ring (GST_METEOR_BUFFER_POOL (pool));
+  GstMeteorPoolStats st;
+  GstBuffer *buf;
+  GstMapInfo map;
+  gpointer seen[4] = { NULL, };
+  guint n_seen = 0, i, j;
+
+  fail_unless (ring != NULL);
+  for (i = 0; i < 100; i++) {
+    gboolean known = FALSE;
+
+    fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &buf, NULL),
+        GST_FLOW_OK);
+    fail_unless (gst_buffer_map (buf, &map, GST_MAP_WRITE));
+    fail_unless (gst_meteor_ring_allocator_contains (ring, map.data));
+    for (j = 0; j < n_seen; j++)
+      known |= seen[j] == map.data;
+    if (!known) {
+      fail_unless (n_seen < 4, "more addresses than buffers");
+      seen[n_seen++] = map.data;
+    }
+    gst_buffer_unmap (buf, &map);
+    gst_buffer_unref (buf);
+  }
+  gst_meteor_buffer_pool_get_stats (GST_METEOR_BUFFER_POOL (pool), &st);
+  /* two preallocated buffers alternate: no allocation per frame */
+  fail_unless_equals_uint64 (st.allocations, 2);
+  fail_unless_equals_int (n_seen, 2);
+  fail_unless_equals_uint64 (st.acquires, 100);
+  fail_unless_equals_uint64 (st.reuses, 100 - st.allocations);
+  fail_unless_equals_int (st.in_use, 0);
+  fail_unless_equals_int (st.pool_size, 2);
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  gst_object_unref (ring);
+  gst_object_unref (pool);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_pool_alignment_and_video_meta)
+{
+  GstBufferPool *pool =
+      make_pool ("video/x-raw,format=GRAY8,width=101,height=7", 1, 2, TRUE);
+  GstVideoMeta *vmeta;
+  GstBuffer *buf;
+
+  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &buf, NULL),
+      GST_FLOW_OK);
+  vmeta = gst_buffer_get_video_meta (buf);
+  fail_unless (vmeta != NULL);
+  fail_unless_equals_int (vmeta->stride[0] % 64, 0);
+  fail_unless (vmeta->stride[0] >= 104);
+  fail_unless (gst_is_meteor_ring_memory (gst_buffer_peek_memory (buf, 0)));
+  gst_buffer_unref (buf);
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  gst_object_unref (pool);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_pool_exhaustion_waits_and_leaky_reserve)
+{
+  GstBufferPool *pool =
+      make_pool ("video/x-raw,format=GRAY8,width=16,height=16", 1, 2, FALSE);
+  GstMeteorBufferPool *mpool = GST_METEOR_BUFFER_POOL (pool);
+  GstBufferPoolAcquireParams dontwait = { 0, };
+  GstMeteorPoolStats st;
+  GstBuffer *a, *b, *c, *r;
+
+  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &a, NULL),
+      GST_FLOW_OK);
+  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &b, NULL),
+      GST_FLOW_OK);
+  dontwait.flags = GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT;
+  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &c,
+          &dontwait), GST_FLOW_EOS);
+
+  /* leaky: a blocking acquire on an exhausted pool gets the reserve */
+  gst_meteor_buffer_pool_set_leaky (mpool, TRUE);
+  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &r, NULL),
+      GST_FLOW_OK);
+  fail_unless (gst_meteor_buffer_pool_is_reserve (mpool, r));
+  fail_if (gst_meteor_buffer_pool_is_reserve (mpool, a));
+  gst_buffer_unref (r);
+  /* and gets it again once it is back */
+  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &r, NULL),
+      GST_FLOW_OK);
+  fail_unless (gst_meteor_buffer_pool_is_reserve (mpool, r));
+  gst_buffer_unref (r);
+
+  gst_meteor_buffer_pool_get_stats (mpool, &st);
+  fail_unless_equals_uint64 (st.reserve_handouts, 2);
+  fail_unless_equals_uint64 (st.acquire_waits, 2);
+  fail_unless_equals_int (st.in_use, 2);
+
+  gst_buffer_unref (a);
+  gst_buffer_unref (b);
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  gst_meteor_buffer_pool_get_stats (mpool, &st);
+  fail_unless_equals_int (st.pool_size, 0);
+  gst_object_unref (pool);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_frame_meta_api)
+{
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, 16, NULL);
+  GstBuffer *copy;
+  GstMeteorFrameMeta *meta;
+  GstStructure *s;
+  guint64 id;
+  gdouble t;
+
+  fail_unless (gst_buffer_get_meteor_frame_meta (buf) == NULL);
+  meta = gst_buffer_add_meteor_frame_meta (buf, 42,
+      1700000000 * GST_SECOND + 123456789, "cam-north", 40000, 3.5, -2.25);
+  fail_unless (meta != NULL);
+  fail_unless (gst_buffer_get_meteor_frame_meta (buf) == meta);
+
+  copy = gst_buffer_copy (buf);
+  meta = gst_buffer_get_meteor_frame_meta (copy);
+  fail_unless (meta != NULL);
+  fail_unless_equals_uint64 (meta->frame_id, 42);
+  fail_unless_equals_string (meta->camera_id, "cam-north");
+  fail_unless_equals_uint64 (meta->exposure_time_us, 40000);
+  fail_unless_equals_float (meta->gain, 3.5);
+  fail_unless_equals_float (meta->temperature_c, -2.25);
+
+  s = gst_meteor_frame_meta_to_structure (meta);
+  fail_unless (gst_structure_get_uint64 (s, "frame-id", &id));
+  fail_unless_equals_uint64 (id, 42);
+  fail_unless_equals_string (gst_structure_get_string (s, "utc"),
+      "2023-11-14T22:13:20.123456Z");
+  fail_unless (gst_structure_get_double (s, "temperature-c", &t));
+  gst_structure_free (s);
+
+  /* unknown temperature is left out of the structure */
+  meta->temperature_c = NAN;
+  s = gst_meteor_frame_meta_to_structure (meta);
+  fail_if (gst_structure_has_field (s, "temperature-c"));
+  gst_structure_free (s);
+
+  gst_buffer_unref (copy);
+  gst_buffer_unref (buf);
+}
+
+GST_END_TEST;
+
+static Suite *
+libmeteor_suite (void)
+{
+  Suite *s = suite_create ("libmeteor");
+  TCase *tc = tcase_create ("general");
+
+  gst_meteor_init ();
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_ring_slots_and_reuse);
+  tcase_add_test (tc, test_ring_share_holds_slot);
+  tcase_add_test (tc, test_ring_copy_counted);
+  tcase_add_test (tc, test_ring_file_backing);
+  tcase_add_test (tc, test_pool_reuses_same_memory);
+  tcase_add_test (tc, test_pool_alignment_and_video_meta);
+  tcase_add_test (tc, test_pool_exhaustion_waits_and_leaky_reserve);
+  tcase_add_test (tc, test_frame_meta_api);
+  return s;
+}
+
+GST_CHECK_MAIN (libmeteor);
