@@ -1,8 +1,8 @@
 /* gst-meteor: GstMeteorBufferPool
  *
  * GstVideoBufferPool does the video work (caps, strides, alignment,
- * GstVideoMeta); this subclass puts every frame into a ring slot, counts
- * what the pool does, and in leaky mode never blocks a producer: when all
+ * GstVideoMeta); this subclass puts every frame into a ring slot,
+ * preallocates a bounded pool whole, counts what the pool does, and in leaky mode never blocks a producer: when all
  * buffers are out it hands over one reserve buffer whose frame the consumer
  * (meteorpool) drops and counts.
  */
@@ -88,6 +88,14 @@ meteor_pool_set_config (GstBufferPool * bpool, GstStructure * config)
   if (!gst_buffer_pool_config_get_params (config, &caps, &size, &min, &max) ||
       !gst_buffer_pool_config_get_allocator (config, &allocator, &params))
     return FALSE;
+
+  /* A bounded pool preallocates all its buffers: nothing is allocated
+   * while streaming, and FIFO reuse cycles a fixed set of slots. Ring pages
+   * are committed only as frames are first written into them. */
+  if (max > 0 && min < max) {
+    min = max;
+    gst_buffer_pool_config_set_params (config, caps, size, min, max);
+  }
 
   n_slots = max ? max * RING_SLOTS_PER_BUFFER :
       MAX (min * RING_SLOTS_PER_BUFFER, RING_SLOTS_UNBOUNDED);

@@ -66,7 +66,7 @@ enum
   PROP_STATS,
 };
 
-#define DEFAULT_MAX_BUFFERS 32
+#define DEFAULT_MAX_BUFFERS 16
 #define DEFAULT_MEMORY GST_METEOR_RING_BACKING_MEMFD
 #define DEFAULT_INGRESS GST_METEOR_POOL_INGRESS_AUTO
 #define DEFAULT_LEAKY GST_METEOR_POOL_LEAKY_NO
@@ -1085,8 +1085,8 @@ gst_meteor_pool_class_init (GstMeteorPoolClass * klass)
 
   g_object_class_install_property (gobject_class, PROP_MAX_BUFFERS,
       g_param_spec_uint ("max-buffers", "Max buffers",
-          "Most frames the pool holds at once (at least 1); raised, with a "
-          "warning, when downstream holds more", 0, 65536, DEFAULT_MAX_BUFFERS,
+          "Frames in the pool (at least 1), all allocated at start; raised, "
+          "with a warning, when downstream holds more", 0, 65536, DEFAULT_MAX_BUFFERS,
           rw_ready));
   g_object_class_install_property (gobject_class, PROP_MEMORY,
       g_param_spec_enum ("memory", "Memory",
