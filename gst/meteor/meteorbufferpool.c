@@ -2,9 +2,10 @@
  *
  * GstVideoBufferPool does the video work (caps, strides, alignment,
  * GstVideoMeta); this subclass puts every frame into a ring slot,
- * preallocates a bounded pool whole, counts what the pool does, and in leaky mode never blocks a producer: when all
- * buffers are out it hands over one reserve buffer whose frame the consumer
- * (meteorpool) drops and counts.
+ * preallocates a bounded pool whole, reuses the most recently returned
+ * buffer first, counts what the pool does, and in leaky mode never blocks a
+ * producer: when all buffers are out it hands over one reserve buffer whose
+ * frame the consumer (meteorpool) drops and counts.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -22,27 +23,30 @@ GST_DEBUG_CATEGORY_STATIC (meteor_pool_debug);
 #define RING_SLOTS_PER_BUFFER 2
 #define RING_SLOTS_UNBOUNDED 64
 
-struct _GstMeteorBufferPool
-{
+struct _GstMeteorBufferPool {
   GstVideoBufferPool parent;
 
-  GMutex lock;                  /* guards everything below */
+  GMutex lock; /* guards everything below */
   GstMeteorRingBacking backing;
   gchar *ring_path;
   GstAllocator *ring;
   gboolean leaky;
-  GstBuffer *reserve;           /* in the pool's hands, or NULL */
-  GstBuffer *reserve_id;        /* the reserve buffer, wherever it is */
+  GstBuffer *reserve;    /* in the pool's hands, or NULL */
+  GstBuffer *reserve_id; /* the reserve buffer, wherever it is */
+  GPtrArray *recent;     /* returned buffers, last in first out */
+  GCond returned;        /* signalled on every return */
+  guint64 returns;
+  gsize frame_size;
   GstMeteorPoolStats stats;
 };
 
-G_DEFINE_TYPE (GstMeteorBufferPool, gst_meteor_buffer_pool,
-    GST_TYPE_VIDEO_BUFFER_POOL);
+G_DEFINE_TYPE (
+    GstMeteorBufferPool, gst_meteor_buffer_pool, GST_TYPE_VIDEO_BUFFER_POOL);
 
-static GQuark fresh_quark;      /* set on a buffer until its first handout */
+static GQuark fresh_quark; /* set on a buffer until its first handout */
 
 static GstAllocator *
-pool_ring_for (GstMeteorBufferPool * pool, gsize slot_size, guint n_slots)
+pool_ring_for (GstMeteorBufferPool *pool, gsize slot_size, guint n_slots)
 {
   GstAllocator *ring = NULL;
   GError *error = NULL;
@@ -55,13 +59,13 @@ pool_ring_for (GstMeteorBufferPool * pool, gsize slot_size, guint n_slots)
       ring = gst_object_ref (pool->ring);
   }
   if (ring == NULL) {
-    ring = gst_meteor_ring_allocator_new (pool->backing, pool->ring_path,
-        slot_size, n_slots, &error);
+    ring = gst_meteor_ring_allocator_new (
+        pool->backing, pool->ring_path, slot_size, n_slots, &error);
     if (ring) {
-      gst_object_replace ((GstObject **) & pool->ring, GST_OBJECT (ring));
+      gst_object_replace ((GstObject **)&pool->ring, GST_OBJECT (ring));
     } else {
-      GST_ERROR_OBJECT (pool, "cannot create the frame ring: %s",
-          error->message);
+      GST_ERROR_OBJECT (
+          pool, "cannot create the frame ring: %s", error->message);
       g_clear_error (&error);
     }
   }
@@ -70,7 +74,7 @@ pool_ring_for (GstMeteorBufferPool * pool, gsize slot_size, guint n_slots)
 }
 
 static gboolean
-meteor_pool_set_config (GstBufferPool * bpool, GstStructure * config)
+meteor_pool_set_config (GstBufferPool *bpool, GstStructure *config)
 {
   GstMeteorBufferPool *pool = GST_METEOR_BUFFER_POOL (bpool);
   GstBufferPoolClass *parent =
@@ -90,18 +94,18 @@ meteor_pool_set_config (GstBufferPool * bpool, GstStructure * config)
     return FALSE;
 
   /* A bounded pool preallocates all its buffers: nothing is allocated
-   * while streaming, and FIFO reuse cycles a fixed set of slots. Ring pages
-   * are committed only as frames are first written into them. */
+   * while streaming. Ring pages are committed only as frames are first
+   * written into them, and LIFO reuse leaves unneeded buffers untouched. */
   if (max > 0 && min < max) {
     min = max;
     gst_buffer_pool_config_set_params (config, caps, size, min, max);
   }
 
-  n_slots = max ? max * RING_SLOTS_PER_BUFFER :
-      MAX (min * RING_SLOTS_PER_BUFFER, RING_SLOTS_UNBOUNDED);
+  n_slots = max ? max * RING_SLOTS_PER_BUFFER
+                : MAX (min * RING_SLOTS_PER_BUFFER, RING_SLOTS_UNBOUNDED);
   /* +1: the leaky reserve buffer lives outside min/max */
-  ring = pool_ring_for (pool, params.prefix + size + params.padding,
-      n_slots + 1);
+  ring =
+      pool_ring_for (pool, params.prefix + size + params.padding, n_slots + 1);
   if (ring == NULL)
     return FALSE;
 
@@ -109,25 +113,30 @@ meteor_pool_set_config (GstBufferPool * bpool, GstStructure * config)
   gst_buffer_pool_config_set_allocator (config, ring, &params);
   ok = parent->set_config (bpool, config);
   gst_object_unref (ring);
-  GST_DEBUG_OBJECT (pool, "configured %" GST_PTR_FORMAT ", %u bytes, %u-%u "
-      "buffers: %d", caps, size, min, max, ok);
+  g_mutex_lock (&pool->lock);
+  pool->frame_size = size;
+  g_mutex_unlock (&pool->lock);
+  GST_DEBUG_OBJECT (pool,
+      "configured %" GST_PTR_FORMAT ", %u bytes, %u-%u "
+      "buffers: %d",
+      caps, size, min, max, ok);
   return ok;
 }
 
 static GstFlowReturn
-meteor_pool_alloc_buffer (GstBufferPool * bpool, GstBuffer ** buffer,
-    GstBufferPoolAcquireParams * params)
+meteor_pool_alloc_buffer (GstBufferPool *bpool, GstBuffer **buffer,
+    GstBufferPoolAcquireParams *params)
 {
   GstMeteorBufferPool *pool = GST_METEOR_BUFFER_POOL (bpool);
   GstFlowReturn ret;
 
-  ret = GST_BUFFER_POOL_CLASS (gst_meteor_buffer_pool_parent_class)->
-      alloc_buffer (bpool, buffer, params);
+  ret = GST_BUFFER_POOL_CLASS (gst_meteor_buffer_pool_parent_class)
+            ->alloc_buffer (bpool, buffer, params);
   if (ret != GST_FLOW_OK)
     return ret;
 
-  gst_mini_object_set_qdata (GST_MINI_OBJECT_CAST (*buffer), fresh_quark,
-      GINT_TO_POINTER (1), NULL);
+  gst_mini_object_set_qdata (
+      GST_MINI_OBJECT_CAST (*buffer), fresh_quark, GINT_TO_POINTER (1), NULL);
   g_mutex_lock (&pool->lock);
   pool->stats.allocations++;
   pool->stats.pool_size++;
@@ -136,7 +145,7 @@ meteor_pool_alloc_buffer (GstBufferPool * bpool, GstBuffer ** buffer,
 }
 
 static void
-meteor_pool_free_buffer (GstBufferPool * bpool, GstBuffer * buffer)
+meteor_pool_free_buffer (GstBufferPool *bpool, GstBuffer *buffer)
 {
   GstMeteorBufferPool *pool = GST_METEOR_BUFFER_POOL (bpool);
 
@@ -147,13 +156,13 @@ meteor_pool_free_buffer (GstBufferPool * bpool, GstBuffer * buffer)
     pool->reserve_id = NULL;
   g_mutex_unlock (&pool->lock);
 
-  GST_BUFFER_POOL_CLASS (gst_meteor_buffer_pool_parent_class)->free_buffer
-      (bpool, buffer);
+  GST_BUFFER_POOL_CLASS (gst_meteor_buffer_pool_parent_class)
+      ->free_buffer (bpool, buffer);
 }
 
 /* Leaky mode, pool exhausted: the reserve buffer, allocated on first need. */
 static GstBuffer *
-take_reserve (GstMeteorBufferPool * pool)
+take_reserve (GstMeteorBufferPool *pool)
 {
   GstBuffer *buffer = NULL;
   gboolean need_alloc;
@@ -167,7 +176,7 @@ take_reserve (GstMeteorBufferPool * pool)
   g_mutex_unlock (&pool->lock);
 
   if (need_alloc && meteor_pool_alloc_buffer (GST_BUFFER_POOL_CAST (pool),
-          &buffer, NULL) == GST_FLOW_OK) {
+                        &buffer, NULL) == GST_FLOW_OK) {
     g_mutex_lock (&pool->lock);
     pool->reserve_id = buffer;
     g_mutex_unlock (&pool->lock);
@@ -175,129 +184,219 @@ take_reserve (GstMeteorBufferPool * pool)
   return buffer;
 }
 
-static GstFlowReturn
-meteor_pool_acquire_buffer (GstBufferPool * bpool, GstBuffer ** buffer,
-    GstBufferPoolAcquireParams * params)
+/* Waits until a buffer comes back (or is discarded, which lets the pool
+ * allocate again) or the pool flushes. Called with the lock held. */
+static gboolean
+wait_for_return (GstMeteorBufferPool *pool)
 {
-  GstMeteorBufferPool *pool = GST_METEOR_BUFFER_POOL (bpool);
-  GstBufferPoolClass *parent =
-      GST_BUFFER_POOL_CLASS (gst_meteor_buffer_pool_parent_class);
-  GstBufferPoolAcquireParams try_params = { 0, };
-  gboolean caller_waits, reused;
-  GstFlowReturn ret;
-  gint64 waited = 0;
+  guint64 returns = pool->returns;
 
-  if (params)
-    try_params = *params;
-  caller_waits = !(try_params.flags & GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT);
-  try_params.flags |= GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT;
+  while (pool->recent->len == 0 && pool->returns == returns &&
+         !GST_BUFFER_POOL_IS_FLUSHING (GST_BUFFER_POOL_CAST (pool)))
+    g_cond_wait (&pool->returned, &pool->lock);
+  return !GST_BUFFER_POOL_IS_FLUSHING (GST_BUFFER_POOL_CAST (pool));
+}
 
-  ret = parent->acquire_buffer (bpool, buffer, &try_params);
-  if (ret == GST_FLOW_EOS && caller_waits) {
-    gboolean leaky;
+static void
+count_acquire (GstMeteorBufferPool *pool, GstBuffer *buffer, gint64 wait_ns)
+{
+  gboolean reused = gst_mini_object_get_qdata (
+                        GST_MINI_OBJECT_CAST (buffer), fresh_quark) == NULL;
 
-    g_mutex_lock (&pool->lock);
-    pool->stats.acquire_waits++;
-    leaky = pool->leaky;
-    g_mutex_unlock (&pool->lock);
-
-    if (leaky && (*buffer = take_reserve (pool))) {
-      gst_mini_object_set_qdata (GST_MINI_OBJECT_CAST (*buffer), fresh_quark,
-          NULL, NULL);
-      GST_DEBUG_OBJECT (pool, "exhausted: handing out the reserve buffer");
-      g_mutex_lock (&pool->lock);
-      pool->stats.reserve_handouts++;
-      pool->stats.acquires++;
-      pool->stats.in_use++;
-      g_mutex_unlock (&pool->lock);
-      return GST_FLOW_OK;
-    }
-
-    GST_DEBUG_OBJECT (pool, "exhausted: waiting for a buffer to come back");
-    waited = g_get_monotonic_time ();
-    ret = parent->acquire_buffer (bpool, buffer, params);
-    waited = (g_get_monotonic_time () - waited) * 1000;
-  }
-  if (ret != GST_FLOW_OK)
-    return ret;
-
-  reused = gst_mini_object_get_qdata (GST_MINI_OBJECT_CAST (*buffer),
-      fresh_quark) == NULL;
   if (!reused)
-    gst_mini_object_set_qdata (GST_MINI_OBJECT_CAST (*buffer), fresh_quark,
-        NULL, NULL);
-
+    gst_mini_object_set_qdata (
+        GST_MINI_OBJECT_CAST (buffer), fresh_quark, NULL, NULL);
   g_mutex_lock (&pool->lock);
   pool->stats.acquires++;
   if (reused)
     pool->stats.reuses++;
   pool->stats.in_use++;
   pool->stats.max_in_use = MAX (pool->stats.max_in_use, pool->stats.in_use);
-  pool->stats.wait_ns += waited;
-  pool->stats.max_wait_ns = MAX (pool->stats.max_wait_ns, (guint64) waited);
+  pool->stats.wait_ns += wait_ns;
+  pool->stats.max_wait_ns = MAX (pool->stats.max_wait_ns, (guint64)wait_ns);
   g_mutex_unlock (&pool->lock);
+}
+
+/* Buffers come back onto a stack and leave from its top: the frame just
+ * released (cache-warm, pages committed) is the next one handed out, and
+ * buffers a burst never needed are never touched. Only when the stack is
+ * empty does GstBufferPool hand out a preallocated buffer (or allocate). */
+static GstFlowReturn
+meteor_pool_acquire_buffer (GstBufferPool *bpool, GstBuffer **buffer,
+    GstBufferPoolAcquireParams *params)
+{
+  GstMeteorBufferPool *pool = GST_METEOR_BUFFER_POOL (bpool);
+  GstBufferPoolClass *parent =
+      GST_BUFFER_POOL_CLASS (gst_meteor_buffer_pool_parent_class);
+  GstBufferPoolAcquireParams try_params = {
+    0,
+  };
+  gboolean caller_waits, counted_wait = FALSE;
+  GstFlowReturn ret;
+  gint64 wait_start = 0, waited = 0;
+
+  if (params)
+    try_params = *params;
+  caller_waits = !(try_params.flags & GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT);
+  try_params.flags |= GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT;
+
+  for (;;) {
+    g_mutex_lock (&pool->lock);
+    if (pool->recent->len > 0) {
+      *buffer = g_ptr_array_remove_index (pool->recent, pool->recent->len - 1);
+      g_mutex_unlock (&pool->lock);
+      ret = GST_FLOW_OK;
+      break;
+    }
+    g_mutex_unlock (&pool->lock);
+
+    ret = parent->acquire_buffer (bpool, buffer, &try_params);
+    if (ret != GST_FLOW_EOS || !caller_waits)
+      break;
+
+    /* exhausted: every buffer is out */
+    g_mutex_lock (&pool->lock);
+    if (!counted_wait) {
+      counted_wait = TRUE;
+      pool->stats.acquire_waits++;
+      if (pool->leaky) {
+        g_mutex_unlock (&pool->lock);
+        if ((*buffer = take_reserve (pool))) {
+          GST_DEBUG_OBJECT (pool, "exhausted: handing out the reserve");
+          g_mutex_lock (&pool->lock);
+          pool->stats.reserve_handouts++;
+          g_mutex_unlock (&pool->lock);
+          ret = GST_FLOW_OK;
+          break;
+        }
+        g_mutex_lock (&pool->lock);
+      }
+      GST_DEBUG_OBJECT (pool, "exhausted: waiting for a buffer to come back");
+      wait_start = g_get_monotonic_time ();
+    }
+    if (!wait_for_return (pool)) {
+      g_mutex_unlock (&pool->lock);
+      return GST_FLOW_FLUSHING;
+    }
+    g_mutex_unlock (&pool->lock);
+  }
+  if (ret != GST_FLOW_OK)
+    return ret;
+
+  if (wait_start)
+    waited = (g_get_monotonic_time () - wait_start) * 1000;
+  count_acquire (pool, *buffer, waited);
   return GST_FLOW_OK;
 }
 
+/* What GstBufferPool would keep: memory untouched and exclusively ours. */
+static gboolean
+buffer_reusable (GstMeteorBufferPool *pool, GstBuffer *buffer)
+{
+  return !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_TAG_MEMORY) &&
+         gst_buffer_get_size (buffer) == pool->frame_size &&
+         gst_buffer_is_all_memory_writable (buffer);
+}
+
 static void
-meteor_pool_release_buffer (GstBufferPool * bpool, GstBuffer * buffer)
+meteor_pool_release_buffer (GstBufferPool *bpool, GstBuffer *buffer)
 {
   GstMeteorBufferPool *pool = GST_METEOR_BUFFER_POOL (bpool);
-  gboolean is_reserve, handed_out;
+  gboolean handed_out, kept = FALSE;
 
-  /* GstBufferPool's start() "releases" its preallocated buffers too */
-  handed_out = gst_mini_object_get_qdata (GST_MINI_OBJECT_CAST (buffer),
-      fresh_quark) == NULL;
+  /* GstBufferPool's start() "releases" its preallocated buffers too: they
+   * go to its own queue. */
+  handed_out = gst_mini_object_get_qdata (
+                   GST_MINI_OBJECT_CAST (buffer), fresh_quark) == NULL;
+  if (handed_out && buffer != pool->reserve_id &&
+      !buffer_reusable (pool, buffer))
+    GST_DEBUG_OBJECT (
+        pool, "discarding %p: its memory is still shared", buffer);
+
   g_mutex_lock (&pool->lock);
-  if (handed_out)
+  if (handed_out) {
     pool->stats.in_use--;
-  is_reserve = buffer == pool->reserve_id;
-  if (is_reserve)
-    pool->reserve = buffer;
+    if (buffer == pool->reserve_id) {
+      pool->reserve = buffer;
+      kept = TRUE;
+    } else if (buffer_reusable (pool, buffer)) {
+      g_ptr_array_add (pool->recent, buffer);
+      kept = TRUE;
+    }
+  }
   g_mutex_unlock (&pool->lock);
 
-  if (!is_reserve)
-    GST_BUFFER_POOL_CLASS (gst_meteor_buffer_pool_parent_class)->
-        release_buffer (bpool, buffer);
+  if (!kept)
+    GST_BUFFER_POOL_CLASS (gst_meteor_buffer_pool_parent_class)
+        ->release_buffer (bpool, buffer);
+
+  g_mutex_lock (&pool->lock);
+  pool->returns++;
+  g_cond_signal (&pool->returned);
+  g_mutex_unlock (&pool->lock);
+}
+
+static void
+meteor_pool_flush_start (GstBufferPool *bpool)
+{
+  GstMeteorBufferPool *pool = GST_METEOR_BUFFER_POOL (bpool);
+
+  g_mutex_lock (&pool->lock);
+  g_cond_broadcast (&pool->returned);
+  g_mutex_unlock (&pool->lock);
 }
 
 static gboolean
-meteor_pool_stop (GstBufferPool * bpool)
+meteor_pool_stop (GstBufferPool *bpool)
 {
   GstMeteorBufferPool *pool = GST_METEOR_BUFFER_POOL (bpool);
+  GstBufferPoolClass *parent =
+      GST_BUFFER_POOL_CLASS (gst_meteor_buffer_pool_parent_class);
   GstBuffer *reserve;
+  GPtrArray *recent;
 
   g_mutex_lock (&pool->lock);
   reserve = pool->reserve;
   pool->reserve = NULL;
+  recent = pool->recent;
+  pool->recent = g_ptr_array_new ();
   g_mutex_unlock (&pool->lock);
+
+  /* GstBufferPool frees what is in its queue: hand the stack back first */
+  while (recent->len > 0)
+    parent->release_buffer (
+        bpool, g_ptr_array_remove_index (recent, recent->len - 1));
+  g_ptr_array_unref (recent);
   if (reserve)
     meteor_pool_free_buffer (bpool, reserve);
 
-  return GST_BUFFER_POOL_CLASS (gst_meteor_buffer_pool_parent_class)->stop
-      (bpool);
+  return parent->stop (bpool);
 }
 
 static void
-gst_meteor_buffer_pool_finalize (GObject * object)
+gst_meteor_buffer_pool_finalize (GObject *object)
 {
   GstMeteorBufferPool *pool = GST_METEOR_BUFFER_POOL (object);
 
   gst_clear_object (&pool->ring);
   g_free (pool->ring_path);
+  g_ptr_array_unref (pool->recent);
+  g_cond_clear (&pool->returned);
   g_mutex_clear (&pool->lock);
   G_OBJECT_CLASS (gst_meteor_buffer_pool_parent_class)->finalize (object);
 }
 
 static void
-gst_meteor_buffer_pool_init (GstMeteorBufferPool * pool)
+gst_meteor_buffer_pool_init (GstMeteorBufferPool *pool)
 {
   g_mutex_init (&pool->lock);
+  g_cond_init (&pool->returned);
+  pool->recent = g_ptr_array_new ();
   pool->backing = GST_METEOR_RING_BACKING_MEMFD;
 }
 
 static void
-gst_meteor_buffer_pool_class_init (GstMeteorBufferPoolClass * klass)
+gst_meteor_buffer_pool_class_init (GstMeteorBufferPoolClass *klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstBufferPoolClass *pool_class = GST_BUFFER_POOL_CLASS (klass);
@@ -309,10 +408,11 @@ gst_meteor_buffer_pool_class_init (GstMeteorBufferPoolClass * klass)
   pool_class->acquire_buffer = meteor_pool_acquire_buffer;
   pool_class->release_buffer = meteor_pool_release_buffer;
   pool_class->stop = meteor_pool_stop;
+  pool_class->flush_start = meteor_pool_flush_start;
 
   fresh_quark = g_quark_from_static_string ("gst-meteor-pool-fresh");
-  GST_DEBUG_CATEGORY_INIT (meteor_pool_debug, "meteorbufferpool", 0,
-      "gst-meteor buffer pool");
+  GST_DEBUG_CATEGORY_INIT (
+      meteor_pool_debug, "meteorbufferpool", 0, "gst-meteor buffer pool");
 }
 
 /**
@@ -341,8 +441,8 @@ gst_meteor_buffer_pool_new (void)
  * Chooses what the ring made at the next configuration is backed by.
  */
 void
-gst_meteor_buffer_pool_set_ring (GstMeteorBufferPool * pool,
-    GstMeteorRingBacking backing, const gchar * path)
+gst_meteor_buffer_pool_set_ring (
+    GstMeteorBufferPool *pool, GstMeteorRingBacking backing, const gchar *path)
 {
   g_return_if_fail (GST_IS_METEOR_BUFFER_POOL (pool));
 
@@ -362,7 +462,7 @@ gst_meteor_buffer_pool_set_ring (GstMeteorBufferPool * pool,
  * buffer instead of blocking; see gst_meteor_buffer_pool_is_reserve().
  */
 void
-gst_meteor_buffer_pool_set_leaky (GstMeteorBufferPool * pool, gboolean leaky)
+gst_meteor_buffer_pool_set_leaky (GstMeteorBufferPool *pool, gboolean leaky)
 {
   g_return_if_fail (GST_IS_METEOR_BUFFER_POOL (pool));
 
@@ -379,8 +479,7 @@ gst_meteor_buffer_pool_set_leaky (GstMeteorBufferPool * pool, gboolean leaky)
  * the reserve returns at once.
  */
 gboolean
-gst_meteor_buffer_pool_is_reserve (GstMeteorBufferPool * pool,
-    GstBuffer * buffer)
+gst_meteor_buffer_pool_is_reserve (GstMeteorBufferPool *pool, GstBuffer *buffer)
 {
   gboolean is_reserve;
 
@@ -399,7 +498,7 @@ gst_meteor_buffer_pool_is_reserve (GstMeteorBufferPool * pool,
  * configuration, or %NULL before the pool is configured.
  */
 GstMeteorRingAllocator *
-gst_meteor_buffer_pool_get_ring (GstMeteorBufferPool * pool)
+gst_meteor_buffer_pool_get_ring (GstMeteorBufferPool *pool)
 {
   GstMeteorRingAllocator *ring = NULL;
 
@@ -413,8 +512,8 @@ gst_meteor_buffer_pool_get_ring (GstMeteorBufferPool * pool)
 }
 
 void
-gst_meteor_buffer_pool_get_stats (GstMeteorBufferPool * pool,
-    GstMeteorPoolStats * stats)
+gst_meteor_buffer_pool_get_stats (
+    GstMeteorBufferPool *pool, GstMeteorPoolStats *stats)
 {
   g_return_if_fail (GST_IS_METEOR_BUFFER_POOL (pool));
   g_return_if_fail (stats != NULL);

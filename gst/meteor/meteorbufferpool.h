@@ -10,8 +10,8 @@ G_BEGIN_DECLS
 
 #define GST_TYPE_METEOR_BUFFER_POOL (gst_meteor_buffer_pool_get_type ())
 GST_METEOR_API
-G_DECLARE_FINAL_TYPE (GstMeteorBufferPool, gst_meteor_buffer_pool,
-    GST, METEOR_BUFFER_POOL, GstVideoBufferPool)
+G_DECLARE_FINAL_TYPE (GstMeteorBufferPool, gst_meteor_buffer_pool, GST,
+    METEOR_BUFFER_POOL, GstVideoBufferPool)
 
 /**
  * GstMeteorPoolStats:
@@ -28,8 +28,7 @@ G_DECLARE_FINAL_TYPE (GstMeteorBufferPool, gst_meteor_buffer_pool,
  * @reserve_handouts: in leaky mode, acquires that found the pool exhausted
  *   and got the reserve buffer instead of waiting (its frame is dropped)
  */
-typedef struct
-{
+typedef struct {
   guint64 allocations;
   guint64 frees;
   guint pool_size;
@@ -47,24 +46,24 @@ GST_METEOR_API
 GstBufferPool *gst_meteor_buffer_pool_new (void);
 
 GST_METEOR_API
-void gst_meteor_buffer_pool_set_ring (GstMeteorBufferPool * pool,
-    GstMeteorRingBacking backing, const gchar * path);
+void gst_meteor_buffer_pool_set_ring (
+    GstMeteorBufferPool *pool, GstMeteorRingBacking backing, const gchar *path);
 
 GST_METEOR_API
-void gst_meteor_buffer_pool_set_leaky (GstMeteorBufferPool * pool,
-    gboolean leaky);
+void gst_meteor_buffer_pool_set_leaky (
+    GstMeteorBufferPool *pool, gboolean leaky);
 
 GST_METEOR_API
-gboolean gst_meteor_buffer_pool_is_reserve (GstMeteorBufferPool * pool,
-    GstBuffer * buffer);
+gboolean gst_meteor_buffer_pool_is_reserve (
+    GstMeteorBufferPool *pool, GstBuffer *buffer);
 
 GST_METEOR_API
-GstMeteorRingAllocator *gst_meteor_buffer_pool_get_ring (GstMeteorBufferPool *
-    pool);
+GstMeteorRingAllocator *gst_meteor_buffer_pool_get_ring (
+    GstMeteorBufferPool *pool);
 
 GST_METEOR_API
-void gst_meteor_buffer_pool_get_stats (GstMeteorBufferPool * pool,
-    GstMeteorPoolStats * stats);
+void gst_meteor_buffer_pool_get_stats (
+    GstMeteorBufferPool *pool, GstMeteorPoolStats *stats);
 
 G_END_DECLS
 

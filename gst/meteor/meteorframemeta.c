@@ -23,30 +23,30 @@ gst_meteor_frame_meta_api_get_type (void)
 }
 
 static gboolean
-frame_meta_init (GstMeta * meta, gpointer params, GstBuffer * buffer)
+frame_meta_init (GstMeta *meta, gpointer params, GstBuffer *buffer)
 {
-  GstMeteorFrameMeta *fmeta = (GstMeteorFrameMeta *) meta;
+  GstMeteorFrameMeta *fmeta = (GstMeteorFrameMeta *)meta;
 
   gst_meteor_frame_meta_set (fmeta, 0, GST_CLOCK_TIME_NONE, NULL, 0, 1.0, NAN);
   return TRUE;
 }
 
 static gboolean
-frame_meta_transform (GstBuffer * dest, GstMeta * meta, GstBuffer * src,
-    GQuark type, gpointer data)
+frame_meta_transform (
+    GstBuffer *dest, GstMeta *meta, GstBuffer *src, GQuark type, gpointer data)
 {
-  GstMeteorFrameMeta *s = (GstMeteorFrameMeta *) meta;
+  GstMeteorFrameMeta *s = (GstMeteorFrameMeta *)meta;
   GstMeteorFrameMeta *d;
 
   /* Copies, crops and scales all describe the same capture. */
   d = gst_buffer_get_meteor_frame_meta (dest);
   if (d == NULL)
-    d = (GstMeteorFrameMeta *) gst_buffer_add_meta (dest,
-        GST_METEOR_FRAME_META_INFO, NULL);
+    d = (GstMeteorFrameMeta *)gst_buffer_add_meta (
+        dest, GST_METEOR_FRAME_META_INFO, NULL);
   if (d == NULL)
     return FALSE;
-  gst_meteor_frame_meta_set (d, s->frame_id, s->capture_time_utc,
-      s->camera_id, s->exposure_time_us, s->gain, s->temperature_c);
+  gst_meteor_frame_meta_set (d, s->frame_id, s->capture_time_utc, s->camera_id,
+      s->exposure_time_us, s->gain, s->temperature_c);
   return TRUE;
 }
 
@@ -55,12 +55,11 @@ gst_meteor_frame_meta_get_info (void)
 {
   static const GstMetaInfo *info = NULL;
 
-  if (g_once_init_enter ((GstMetaInfo **) & info)) {
-    const GstMetaInfo *mi =
-        gst_meta_register (GST_METEOR_FRAME_META_API_TYPE,
-        "GstMeteorFrameMeta", sizeof (GstMeteorFrameMeta),
-        frame_meta_init, NULL, frame_meta_transform);
-    g_once_init_leave ((GstMetaInfo **) & info, (GstMetaInfo *) mi);
+  if (g_once_init_enter ((GstMetaInfo **)&info)) {
+    const GstMetaInfo *mi = gst_meta_register (GST_METEOR_FRAME_META_API_TYPE,
+        "GstMeteorFrameMeta", sizeof (GstMeteorFrameMeta), frame_meta_init,
+        NULL, frame_meta_transform);
+    g_once_init_leave ((GstMetaInfo **)&info, (GstMetaInfo *)mi);
   }
   return info;
 }
@@ -72,8 +71,8 @@ gst_meteor_frame_meta_get_info (void)
  * no memory and reusing it on a pooled buffer allocates nothing.
  */
 void
-gst_meteor_frame_meta_set (GstMeteorFrameMeta * meta, guint64 frame_id,
-    GstClockTime capture_time_utc, const gchar * camera_id,
+gst_meteor_frame_meta_set (GstMeteorFrameMeta *meta, guint64 frame_id,
+    GstClockTime capture_time_utc, const gchar *camera_id,
     guint64 exposure_time_us, gdouble gain, gdouble temperature_c)
 {
   g_return_if_fail (meta != NULL);
@@ -87,8 +86,8 @@ gst_meteor_frame_meta_set (GstMeteorFrameMeta * meta, guint64 frame_id,
 }
 
 GstMeteorFrameMeta *
-gst_buffer_add_meteor_frame_meta (GstBuffer * buffer, guint64 frame_id,
-    GstClockTime capture_time_utc, const gchar * camera_id,
+gst_buffer_add_meteor_frame_meta (GstBuffer *buffer, guint64 frame_id,
+    GstClockTime capture_time_utc, const gchar *camera_id,
     guint64 exposure_time_us, gdouble gain, gdouble temperature_c)
 {
   GstMeteorFrameMeta *meta;
@@ -96,8 +95,8 @@ gst_buffer_add_meteor_frame_meta (GstBuffer * buffer, guint64 frame_id,
   g_return_val_if_fail (GST_IS_BUFFER (buffer), NULL);
   g_return_val_if_fail (gst_buffer_is_writable (buffer), NULL);
 
-  meta = (GstMeteorFrameMeta *) gst_buffer_add_meta (buffer,
-      GST_METEOR_FRAME_META_INFO, NULL);
+  meta = (GstMeteorFrameMeta *)gst_buffer_add_meta (
+      buffer, GST_METEOR_FRAME_META_INFO, NULL);
   if (meta)
     gst_meteor_frame_meta_set (meta, frame_id, capture_time_utc, camera_id,
         exposure_time_us, gain, temperature_c);
@@ -105,11 +104,11 @@ gst_buffer_add_meteor_frame_meta (GstBuffer * buffer, guint64 frame_id,
 }
 
 GstMeteorFrameMeta *
-gst_buffer_get_meteor_frame_meta (GstBuffer * buffer)
+gst_buffer_get_meteor_frame_meta (GstBuffer *buffer)
 {
   g_return_val_if_fail (GST_IS_BUFFER (buffer), NULL);
-  return (GstMeteorFrameMeta *) gst_buffer_get_meta (buffer,
-      GST_METEOR_FRAME_META_API_TYPE);
+  return (GstMeteorFrameMeta *)gst_buffer_get_meta (
+      buffer, GST_METEOR_FRAME_META_API_TYPE);
 }
 
 /**
@@ -121,7 +120,7 @@ gst_buffer_get_meteor_frame_meta (GstBuffer * buffer)
  * and sidecar files.
  */
 GstStructure *
-gst_meteor_frame_meta_to_structure (const GstMeteorFrameMeta * meta)
+gst_meteor_frame_meta_to_structure (const GstMeteorFrameMeta *meta)
 {
   GstStructure *s;
   gchar *iso = NULL;
@@ -130,26 +129,24 @@ gst_meteor_frame_meta_to_structure (const GstMeteorFrameMeta * meta)
 
   if (GST_CLOCK_TIME_IS_VALID (meta->capture_time_utc)) {
     GDateTime *dt = g_date_time_new_from_unix_utc (
-        (gint64) (meta->capture_time_utc / GST_SECOND));
+        (gint64)(meta->capture_time_utc / GST_SECOND));
     if (dt) {
       gchar *base = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
       iso = g_strdup_printf ("%s.%06uZ", base,
-          (guint) ((meta->capture_time_utc % GST_SECOND) / 1000));
+          (guint)((meta->capture_time_utc % GST_SECOND) / 1000));
       g_free (base);
       g_date_time_unref (dt);
     }
   }
 
-  s = gst_structure_new ("meteor-frame",
-      "frame-id", G_TYPE_UINT64, meta->frame_id,
-      "capture-time-utc", G_TYPE_UINT64, meta->capture_time_utc,
-      "utc", G_TYPE_STRING, iso ? iso : "",
-      "camera-id", G_TYPE_STRING, meta->camera_id,
-      "exposure-time-us", G_TYPE_UINT64, meta->exposure_time_us,
-      "gain", G_TYPE_DOUBLE, meta->gain, NULL);
+  s = gst_structure_new ("meteor-frame", "frame-id", G_TYPE_UINT64,
+      meta->frame_id, "capture-time-utc", G_TYPE_UINT64, meta->capture_time_utc,
+      "utc", G_TYPE_STRING, iso ? iso : "", "camera-id", G_TYPE_STRING,
+      meta->camera_id, "exposure-time-us", G_TYPE_UINT64,
+      meta->exposure_time_us, "gain", G_TYPE_DOUBLE, meta->gain, NULL);
   if (!isnan (meta->temperature_c))
-    gst_structure_set (s, "temperature-c", G_TYPE_DOUBLE, meta->temperature_c,
-        NULL);
+    gst_structure_set (
+        s, "temperature-c", G_TYPE_DOUBLE, meta->temperature_c, NULL);
   g_free (iso);
   return s;
 }

@@ -28,8 +28,7 @@ typedef struct _GstMeteorFrameMeta GstMeteorFrameMeta;
  * Capture metadata of one frame. It has no tags, so tee, queue and in-place
  * transforms keep it, and it is copied with the buffer.
  */
-struct _GstMeteorFrameMeta
-{
+struct _GstMeteorFrameMeta {
   GstMeta meta;
 
   guint64 frame_id;
@@ -47,21 +46,21 @@ GST_METEOR_API
 const GstMetaInfo *gst_meteor_frame_meta_get_info (void);
 
 GST_METEOR_API
-GstMeteorFrameMeta *gst_buffer_add_meteor_frame_meta (GstBuffer * buffer,
-    guint64 frame_id, GstClockTime capture_time_utc, const gchar * camera_id,
+GstMeteorFrameMeta *gst_buffer_add_meteor_frame_meta (GstBuffer *buffer,
+    guint64 frame_id, GstClockTime capture_time_utc, const gchar *camera_id,
     guint64 exposure_time_us, gdouble gain, gdouble temperature_c);
 
 GST_METEOR_API
-GstMeteorFrameMeta *gst_buffer_get_meteor_frame_meta (GstBuffer * buffer);
+GstMeteorFrameMeta *gst_buffer_get_meteor_frame_meta (GstBuffer *buffer);
 
 GST_METEOR_API
-void gst_meteor_frame_meta_set (GstMeteorFrameMeta * meta, guint64 frame_id,
-    GstClockTime capture_time_utc, const gchar * camera_id,
+void gst_meteor_frame_meta_set (GstMeteorFrameMeta *meta, guint64 frame_id,
+    GstClockTime capture_time_utc, const gchar *camera_id,
     guint64 exposure_time_us, gdouble gain, gdouble temperature_c);
 
 GST_METEOR_API
-GstStructure *gst_meteor_frame_meta_to_structure (const GstMeteorFrameMeta *
-    meta);
+GstStructure *gst_meteor_frame_meta_to_structure (
+    const GstMeteorFrameMeta *meta);
 
 G_END_DECLS
 

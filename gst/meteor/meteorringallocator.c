@@ -23,15 +23,13 @@
 GST_DEBUG_CATEGORY_STATIC (meteor_ring_debug);
 #define GST_CAT_DEFAULT meteor_ring_debug
 
-typedef struct
-{
+typedef struct {
   GstMemory mem;
-  guint8 *data;                 /* start of the slot */
-  gint slot;                    /* -1 on a share: the root owns the slot */
+  guint8 *data; /* start of the slot */
+  gint slot;    /* -1 on a share: the root owns the slot */
 } GstMeteorRingMemory;
 
-struct _GstMeteorRingAllocator
-{
+struct _GstMeteorRingAllocator {
   GstAllocator parent;
 
   GstMeteorRingBacking backing;
@@ -43,23 +41,23 @@ struct _GstMeteorRingAllocator
   guint n_slots;
 
   GMutex lock;
-  guint *free_slots;            /* stack of free slot indices */
+  guint *free_slots; /* stack of free slot indices */
   guint n_free;
-  guint32 *slot_uses;           /* times each slot was handed out */
+  guint32 *slot_uses; /* times each slot was handed out */
   GstMeteorRingStats stats;
 };
 
-G_DEFINE_TYPE (GstMeteorRingAllocator, gst_meteor_ring_allocator,
-    GST_TYPE_ALLOCATOR);
+G_DEFINE_TYPE (
+    GstMeteorRingAllocator, gst_meteor_ring_allocator, GST_TYPE_ALLOCATOR);
 
 GType
 gst_meteor_ring_backing_get_type (void)
 {
   static GType type = 0;
   static const GEnumValue values[] = {
-    {GST_METEOR_RING_BACKING_MEMFD, "Anonymous memory file (memfd)", "memfd"},
-    {GST_METEOR_RING_BACKING_FILE, "File at ring-path", "file"},
-    {0, NULL, NULL}
+    { GST_METEOR_RING_BACKING_MEMFD, "Anonymous memory file (memfd)", "memfd" },
+    { GST_METEOR_RING_BACKING_FILE, "File at ring-path", "file" },
+    { 0, NULL, NULL }
   };
 
   if (g_once_init_enter (&type)) {
@@ -70,9 +68,9 @@ gst_meteor_ring_backing_get_type (void)
 }
 
 static GstMeteorRingMemory *
-ring_memory_new (GstMeteorRingAllocator * ring, GstMemory * parent,
-    guint8 * data, gint slot, GstMemoryFlags flags, gsize maxsize,
-    gsize align, gsize offset, gsize size)
+ring_memory_new (GstMeteorRingAllocator *ring, GstMemory *parent, guint8 *data,
+    gint slot, GstMemoryFlags flags, gsize maxsize, gsize align, gsize offset,
+    gsize size)
 {
   GstMeteorRingMemory *rmem = g_new (GstMeteorRingMemory, 1);
 
@@ -84,7 +82,7 @@ ring_memory_new (GstMeteorRingAllocator * ring, GstMemory * parent,
 }
 
 static GstMemory *
-ring_alloc (GstAllocator * allocator, gsize size, GstAllocationParams * params)
+ring_alloc (GstAllocator *allocator, gsize size, GstAllocationParams *params)
 {
   GstMeteorRingAllocator *ring = GST_METEOR_RING_ALLOCATOR (allocator);
   gsize maxsize = size + params->prefix + params->padding;
@@ -96,8 +94,9 @@ ring_alloc (GstAllocator * allocator, gsize size, GstAllocationParams * params)
   if (maxsize > ring->slot_size || params->align >= 4096 || ring->n_free == 0) {
     ring->stats.overflows++;
     g_mutex_unlock (&ring->lock);
-    GST_WARNING_OBJECT (ring, "ring cannot serve %" G_GSIZE_FORMAT
-        " bytes (slot %" G_GSIZE_FORMAT ", %u free): using system memory",
+    GST_WARNING_OBJECT (ring,
+        "ring cannot serve %" G_GSIZE_FORMAT " bytes (slot %" G_GSIZE_FORMAT
+        ", %u free): using system memory",
         maxsize, ring->slot_size, ring->n_free);
     return gst_allocator_alloc (NULL, size, params);
   }
@@ -111,9 +110,9 @@ ring_alloc (GstAllocator * allocator, gsize size, GstAllocationParams * params)
       MAX (ring->stats.max_slots_in_use, ring->stats.slots_in_use);
   g_mutex_unlock (&ring->lock);
 
-  rmem = ring_memory_new (ring, NULL, ring->base + (gsize) slot *
-      ring->slot_size, (gint) slot, params->flags, maxsize, params->align,
-      params->prefix, size);
+  rmem = ring_memory_new (ring, NULL,
+      ring->base + (gsize)slot * ring->slot_size, (gint)slot, params->flags,
+      maxsize, params->align, params->prefix, size);
 
   /* A reused slot holds an old frame: honour the zeroing flags. */
   if (params->prefix && (params->flags & GST_MEMORY_FLAG_ZERO_PREFIXED))
@@ -121,20 +120,20 @@ ring_alloc (GstAllocator * allocator, gsize size, GstAllocationParams * params)
   if (params->padding && (params->flags & GST_MEMORY_FLAG_ZERO_PADDED))
     memset (rmem->data + params->prefix + size, 0, params->padding);
 
-  GST_LOG_OBJECT (ring, "slot %u (%s) -> memory %p", slot,
-      reused ? "reused" : "new", rmem);
+  GST_LOG_OBJECT (
+      ring, "slot %u (%s) -> memory %p", slot, reused ? "reused" : "new", rmem);
   return GST_MEMORY_CAST (rmem);
 }
 
 static void
-ring_free (GstAllocator * allocator, GstMemory * mem)
+ring_free (GstAllocator *allocator, GstMemory *mem)
 {
   GstMeteorRingAllocator *ring = GST_METEOR_RING_ALLOCATOR (allocator);
-  GstMeteorRingMemory *rmem = (GstMeteorRingMemory *) mem;
+  GstMeteorRingMemory *rmem = (GstMeteorRingMemory *)mem;
 
   if (rmem->slot >= 0) {
     g_mutex_lock (&ring->lock);
-    ring->free_slots[ring->n_free++] = (guint) rmem->slot;
+    ring->free_slots[ring->n_free++] = (guint)rmem->slot;
     ring->stats.frees++;
     ring->stats.slots_in_use--;
     g_mutex_unlock (&ring->lock);
@@ -144,37 +143,37 @@ ring_free (GstAllocator * allocator, GstMemory * mem)
 }
 
 static gpointer
-ring_mem_map (GstMemory * mem, gsize maxsize, GstMapFlags flags)
+ring_mem_map (GstMemory *mem, gsize maxsize, GstMapFlags flags)
 {
   /* The slot is mapped for the ring's whole life: mapping is a pointer. */
-  return ((GstMeteorRingMemory *) mem)->data;
+  return ((GstMeteorRingMemory *)mem)->data;
 }
 
 static void
-ring_mem_unmap (GstMemory * mem)
+ring_mem_unmap (GstMemory *mem)
 {
 }
 
 static GstMemory *
-ring_mem_share (GstMemory * mem, gssize offset, gssize size)
+ring_mem_share (GstMemory *mem, gssize offset, gssize size)
 {
-  GstMeteorRingMemory *rmem = (GstMeteorRingMemory *) mem;
+  GstMeteorRingMemory *rmem = (GstMeteorRingMemory *)mem;
   GstMemory *parent = mem->parent ? mem->parent : mem;
 
   if (size == -1)
     size = mem->size - offset;
 
-  return GST_MEMORY_CAST (ring_memory_new (GST_METEOR_RING_ALLOCATOR
-          (mem->allocator), parent, rmem->data, -1,
-          GST_MINI_OBJECT_FLAGS (parent) | GST_MINI_OBJECT_FLAG_LOCK_READONLY,
-          mem->maxsize, mem->align, mem->offset + offset, size));
+  return GST_MEMORY_CAST (ring_memory_new (
+      GST_METEOR_RING_ALLOCATOR (mem->allocator), parent, rmem->data, -1,
+      GST_MINI_OBJECT_FLAGS (parent) | GST_MINI_OBJECT_FLAG_LOCK_READONLY,
+      mem->maxsize, mem->align, mem->offset + offset, size));
 }
 
 static gboolean
-ring_mem_is_span (GstMemory * mem1, GstMemory * mem2, gsize * offset)
+ring_mem_is_span (GstMemory *mem1, GstMemory *mem2, gsize *offset)
 {
-  GstMeteorRingMemory *r1 = (GstMeteorRingMemory *) mem1;
-  GstMeteorRingMemory *r2 = (GstMeteorRingMemory *) mem2;
+  GstMeteorRingMemory *r1 = (GstMeteorRingMemory *)mem1;
+  GstMeteorRingMemory *r2 = (GstMeteorRingMemory *)mem2;
 
   if (offset)
     *offset = mem1->offset - mem1->parent->offset;
@@ -182,15 +181,15 @@ ring_mem_is_span (GstMemory * mem1, GstMemory * mem2, gsize * offset)
 }
 
 static GstMemory *
-ring_mem_copy (GstMemory * mem, gssize offset, gssize size)
+ring_mem_copy (GstMemory *mem, gssize offset, gssize size)
 {
   GstMeteorRingAllocator *ring = GST_METEOR_RING_ALLOCATOR (mem->allocator);
-  GstMeteorRingMemory *rmem = (GstMeteorRingMemory *) mem;
+  GstMeteorRingMemory *rmem = (GstMeteorRingMemory *)mem;
   GstMemory *copy;
   GstMapInfo map;
 
   if (size == -1)
-    size = mem->size > (gsize) offset ? mem->size - offset : 0;
+    size = mem->size > (gsize)offset ? mem->size - offset : 0;
 
   /* The copy lives in system memory: it must not take a slot the pool
    * needs for the next frame. Every copy is counted. */
@@ -212,7 +211,7 @@ ring_mem_copy (GstMemory * mem, gssize offset, gssize size)
 }
 
 static void
-gst_meteor_ring_allocator_init (GstMeteorRingAllocator * ring)
+gst_meteor_ring_allocator_init (GstMeteorRingAllocator *ring)
 {
   GstAllocator *alloc = GST_ALLOCATOR_CAST (ring);
 
@@ -228,7 +227,7 @@ gst_meteor_ring_allocator_init (GstMeteorRingAllocator * ring)
 
 /* Remove the ring file unless a newer ring has taken its name. */
 static void
-unlink_if_same_file (const gchar * path, int fd)
+unlink_if_same_file (const gchar *path, int fd)
 {
   struct stat by_name, by_fd;
 
@@ -238,7 +237,7 @@ unlink_if_same_file (const gchar * path, int fd)
 }
 
 static void
-gst_meteor_ring_allocator_finalize (GObject * object)
+gst_meteor_ring_allocator_finalize (GObject *object)
 {
   GstMeteorRingAllocator *ring = GST_METEOR_RING_ALLOCATOR (object);
 
@@ -257,7 +256,7 @@ gst_meteor_ring_allocator_finalize (GObject * object)
 }
 
 static void
-gst_meteor_ring_allocator_class_init (GstMeteorRingAllocatorClass * klass)
+gst_meteor_ring_allocator_class_init (GstMeteorRingAllocatorClass *klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstAllocatorClass *alloc_class = GST_ALLOCATOR_CLASS (klass);
@@ -266,13 +265,13 @@ gst_meteor_ring_allocator_class_init (GstMeteorRingAllocatorClass * klass)
   alloc_class->alloc = ring_alloc;
   alloc_class->free = ring_free;
 
-  GST_DEBUG_CATEGORY_INIT (meteor_ring_debug, "meteorring", 0,
-      "gst-meteor ring allocator");
+  GST_DEBUG_CATEGORY_INIT (
+      meteor_ring_debug, "meteorring", 0, "gst-meteor ring allocator");
 }
 
 static int
-ring_open_backing (GstMeteorRingBacking backing, const gchar * path,
-    GError ** error)
+ring_open_backing (
+    GstMeteorRingBacking backing, const gchar *path, GError **error)
 {
   int fd;
 
@@ -324,11 +323,11 @@ ring_open_backing (GstMeteorRingBacking backing, const gchar * path,
  * Returns: (transfer full) (nullable): the allocator, or %NULL and @error set
  */
 GstAllocator *
-gst_meteor_ring_allocator_new (GstMeteorRingBacking backing,
-    const gchar * path, gsize slot_size, guint n_slots, GError ** error)
+gst_meteor_ring_allocator_new (GstMeteorRingBacking backing, const gchar *path,
+    gsize slot_size, guint n_slots, GError **error)
 {
   GstMeteorRingAllocator *ring;
-  gsize page = (gsize) sysconf (_SC_PAGESIZE);
+  gsize page = (gsize)sysconf (_SC_PAGESIZE);
   gsize region;
   int fd;
   void *base;
@@ -338,15 +337,16 @@ gst_meteor_ring_allocator_new (GstMeteorRingBacking backing,
 
   if (slot_size == 0 || n_slots == 0) {
     g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-        "a ring needs at least one slot of at least one byte (got %u x %"
-        G_GSIZE_FORMAT ")", n_slots, slot_size);
+        "a ring needs at least one slot of at least one byte (got %u x "
+        "%" G_GSIZE_FORMAT ")",
+        n_slots, slot_size);
     return NULL;
   }
   slot_size = (slot_size + page - 1) / page * page;
   if (slot_size > G_MAXSIZE / n_slots) {
     g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOSPC,
-        "ring of %u slots of %" G_GSIZE_FORMAT " bytes is too large",
-        n_slots, slot_size);
+        "ring of %u slots of %" G_GSIZE_FORMAT " bytes is too large", n_slots,
+        slot_size);
     return NULL;
   }
   region = slot_size * n_slots;
@@ -354,7 +354,7 @@ gst_meteor_ring_allocator_new (GstMeteorRingBacking backing,
   fd = ring_open_backing (backing, path, error);
   if (fd < 0)
     return NULL;
-  if (ftruncate (fd, (off_t) region) < 0) {
+  if (ftruncate (fd, (off_t)region) < 0) {
     g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
         "cannot size the ring to %" G_GSIZE_FORMAT " bytes: %s", region,
         g_strerror (errno));
@@ -384,9 +384,9 @@ gst_meteor_ring_allocator_new (GstMeteorRingBacking backing,
     ring->free_slots[i] = n_slots - 1 - i;
   ring->n_free = n_slots;
 
-  GST_INFO_OBJECT (ring, "%s ring: %u slots of %" G_GSIZE_FORMAT
-      " bytes at %p", backing == GST_METEOR_RING_BACKING_FILE ? path :
-      "memfd", n_slots, slot_size, base);
+  GST_INFO_OBJECT (ring, "%s ring: %u slots of %" G_GSIZE_FORMAT " bytes at %p",
+      backing == GST_METEOR_RING_BACKING_FILE ? path : "memfd", n_slots,
+      slot_size, base);
   return GST_ALLOCATOR_CAST (ring);
 
 fail:
@@ -397,14 +397,14 @@ fail:
 }
 
 gsize
-gst_meteor_ring_allocator_get_slot_size (GstMeteorRingAllocator * ring)
+gst_meteor_ring_allocator_get_slot_size (GstMeteorRingAllocator *ring)
 {
   g_return_val_if_fail (GST_IS_METEOR_RING_ALLOCATOR (ring), 0);
   return ring->slot_size;
 }
 
 guint
-gst_meteor_ring_allocator_get_n_slots (GstMeteorRingAllocator * ring)
+gst_meteor_ring_allocator_get_n_slots (GstMeteorRingAllocator *ring)
 {
   g_return_val_if_fail (GST_IS_METEOR_RING_ALLOCATOR (ring), 0);
   return ring->n_slots;
@@ -416,8 +416,8 @@ gst_meteor_ring_allocator_get_n_slots (GstMeteorRingAllocator * ring)
  * Returns: whether @data points into the ring's mapping.
  */
 gboolean
-gst_meteor_ring_allocator_contains (GstMeteorRingAllocator * ring,
-    gconstpointer data)
+gst_meteor_ring_allocator_contains (
+    GstMeteorRingAllocator *ring, gconstpointer data)
 {
   const guint8 *p = data;
 
@@ -426,8 +426,8 @@ gst_meteor_ring_allocator_contains (GstMeteorRingAllocator * ring,
 }
 
 void
-gst_meteor_ring_allocator_get_stats (GstMeteorRingAllocator * ring,
-    GstMeteorRingStats * stats)
+gst_meteor_ring_allocator_get_stats (
+    GstMeteorRingAllocator *ring, GstMeteorRingStats *stats)
 {
   g_return_if_fail (GST_IS_METEOR_RING_ALLOCATOR (ring));
   g_return_if_fail (stats != NULL);
@@ -438,10 +438,10 @@ gst_meteor_ring_allocator_get_stats (GstMeteorRingAllocator * ring,
 }
 
 gboolean
-gst_is_meteor_ring_memory (GstMemory * mem)
+gst_is_meteor_ring_memory (GstMemory *mem)
 {
   return mem != NULL && mem->allocator != NULL &&
-      gst_memory_is_type (mem, GST_METEOR_RING_MEMORY_TYPE);
+         gst_memory_is_type (mem, GST_METEOR_RING_MEMORY_TYPE);
 }
 
 /**
@@ -451,11 +451,11 @@ gst_is_meteor_ring_memory (GstMemory * mem)
  * when @mem is not ring memory.
  */
 gint
-gst_meteor_ring_memory_get_slot (GstMemory * mem)
+gst_meteor_ring_memory_get_slot (GstMemory *mem)
 {
   if (!gst_is_meteor_ring_memory (mem))
     return -1;
   if (mem->parent)
     mem = mem->parent;
-  return ((GstMeteorRingMemory *) mem)->slot;
+  return ((GstMeteorRingMemory *)mem)->slot;
 }

@@ -10,8 +10,8 @@ G_BEGIN_DECLS
 
 #define GST_TYPE_METEOR_RING_ALLOCATOR (gst_meteor_ring_allocator_get_type ())
 GST_METEOR_API
-G_DECLARE_FINAL_TYPE (GstMeteorRingAllocator, gst_meteor_ring_allocator,
-    GST, METEOR_RING_ALLOCATOR, GstAllocator)
+G_DECLARE_FINAL_TYPE (GstMeteorRingAllocator, gst_meteor_ring_allocator, GST,
+    METEOR_RING_ALLOCATOR, GstAllocator)
 
 /**
  * GstMeteorRingBacking:
@@ -21,8 +21,7 @@ G_DECLARE_FINAL_TYPE (GstMeteorRingAllocator, gst_meteor_ring_allocator,
  *
  * What the ring's one mapping is made of.
  */
-typedef enum
-{
+typedef enum {
   GST_METEOR_RING_BACKING_MEMFD,
   GST_METEOR_RING_BACKING_FILE,
 } GstMeteorRingBacking;
@@ -44,8 +43,7 @@ GType gst_meteor_ring_backing_get_type (void);
  *   private, writable copy of a frame)
  * @bytes_copied: bytes those copies moved
  */
-typedef struct
-{
+typedef struct {
   guint64 allocations;
   guint64 reuses;
   guint64 frees;
@@ -58,27 +56,27 @@ typedef struct
 
 GST_METEOR_API
 GstAllocator *gst_meteor_ring_allocator_new (GstMeteorRingBacking backing,
-    const gchar * path, gsize slot_size, guint n_slots, GError ** error);
+    const gchar *path, gsize slot_size, guint n_slots, GError **error);
 
 GST_METEOR_API
-gsize gst_meteor_ring_allocator_get_slot_size (GstMeteorRingAllocator * ring);
+gsize gst_meteor_ring_allocator_get_slot_size (GstMeteorRingAllocator *ring);
 
 GST_METEOR_API
-guint gst_meteor_ring_allocator_get_n_slots (GstMeteorRingAllocator * ring);
+guint gst_meteor_ring_allocator_get_n_slots (GstMeteorRingAllocator *ring);
 
 GST_METEOR_API
-gboolean gst_meteor_ring_allocator_contains (GstMeteorRingAllocator * ring,
-    gconstpointer data);
+gboolean gst_meteor_ring_allocator_contains (
+    GstMeteorRingAllocator *ring, gconstpointer data);
 
 GST_METEOR_API
-void gst_meteor_ring_allocator_get_stats (GstMeteorRingAllocator * ring,
-    GstMeteorRingStats * stats);
+void gst_meteor_ring_allocator_get_stats (
+    GstMeteorRingAllocator *ring, GstMeteorRingStats *stats);
 
 GST_METEOR_API
-gboolean gst_is_meteor_ring_memory (GstMemory * mem);
+gboolean gst_is_meteor_ring_memory (GstMemory *mem);
 
 GST_METEOR_API
-gint gst_meteor_ring_memory_get_slot (GstMemory * mem);
+gint gst_meteor_ring_memory_get_slot (GstMemory *mem);
 
 G_END_DECLS
 

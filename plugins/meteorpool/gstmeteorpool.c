@@ -35,11 +35,13 @@
 GST_DEBUG_CATEGORY_STATIC (meteorpool_debug);
 #define GST_CAT_DEFAULT meteorpool_debug
 
-#define RAW_FORMATS "{ GRAY8, GRAY16_LE, I420, NV12, YUY2, RGB, BGR, RGBx, BGRx }"
-#define POOL_CAPS \
-  GST_VIDEO_CAPS_MAKE (RAW_FORMATS) "; " \
-  "image/jpeg, width = (int) [ 1, max ], height = (int) [ 1, max ]; " \
-  "video/x-h264, stream-format = (string) byte-stream, " \
+#define RAW_FORMATS                                                            \
+  "{ GRAY8, GRAY16_LE, I420, NV12, YUY2, RGB, BGR, RGBx, BGRx }"
+#define POOL_CAPS                                                              \
+  GST_VIDEO_CAPS_MAKE (RAW_FORMATS)                                            \
+  "; "                                                                         \
+  "image/jpeg, width = (int) [ 1, max ], height = (int) [ 1, max ]; "          \
+  "video/x-h264, stream-format = (string) byte-stream, "                       \
   "alignment = (string) au"
 
 /* Buffers beyond what downstream holds: one being filled upstream, one on
@@ -50,8 +52,7 @@ GST_DEBUG_CATEGORY_STATIC (meteorpool_debug);
 /* Below this, the temperature property means "unknown". */
 #define TEMPERATURE_UNKNOWN -273.15
 
-enum
-{
+enum {
   PROP_0,
   PROP_MAX_BUFFERS,
   PROP_MEMORY,
@@ -75,8 +76,7 @@ enum
 #define DEFAULT_GAIN 1.0
 
 /* Counters of frames through the element (object lock). */
-typedef struct
-{
+typedef struct {
   guint64 frames;
   guint64 zero_copy_frames;
   guint64 wrapped_frames;
@@ -85,8 +85,7 @@ typedef struct
   guint64 dropped;
 } FrameCounters;
 
-struct _GstMeteorPool
-{
+struct _GstMeteorPool {
   GstElement parent;
 
   GstPad *sinkpad;
@@ -112,8 +111,8 @@ struct _GstMeteorPool
   guint64 next_frame_id;
   guint downstream_min;
   gboolean downstream_video_meta;
-  GstBufferPool *foreign_pool;  /* last foreign pool seen ... */
-  gboolean foreign_pool_wrap;   /* ... and whether auto wraps its frames */
+  GstBufferPool *foreign_pool; /* last foreign pool seen ... */
+  gboolean foreign_pool_wrap;  /* ... and whether auto wraps its frames */
   gint64 temperature_read_at;
   gdouble temperature_from_file;
   gchar *temperature_warned_for;
@@ -122,34 +121,38 @@ struct _GstMeteorPool
   gchar *rejected_format;
 
   /* object lock */
-  GstBufferPool *pool;          /* proposed upstream, and copied into */
-  gboolean pool_ours_active;    /* we activated it (upstream did not) */
+  GstBufferPool *pool;       /* proposed upstream, and copied into */
+  gboolean pool_ours_active; /* we activated it (upstream did not) */
   FrameCounters counters;
-  GstMeteorPoolStats retired;   /* counters of pools replaced since start */
+  GstMeteorPoolStats retired; /* counters of pools replaced since start */
 };
 
 #define gst_meteor_pool_parent_class parent_class
 G_DEFINE_TYPE (GstMeteorPool, gst_meteor_pool, GST_TYPE_ELEMENT);
-GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (meteorpool, "meteorpool",
-    GST_RANK_NONE, GST_TYPE_METEOR_POOL, gst_meteor_init ());
+GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (meteorpool, "meteorpool", GST_RANK_NONE,
+    GST_TYPE_METEOR_POOL, gst_meteor_init ());
 
-static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
-    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (POOL_CAPS));
-static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
-    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (POOL_CAPS));
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE (
+    "sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (POOL_CAPS));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE (
+    "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (POOL_CAPS));
 
 static GType
 gst_meteor_pool_ingress_get_type (void)
 {
   static GType type = 0;
   static const GEnumValue values[] = {
-    {GST_METEOR_POOL_INGRESS_AUTO, "Copy foreign frames once, unless their "
-          "pool is large enough to be held", "auto"},
-    {GST_METEOR_POOL_INGRESS_COPY, "Always copy foreign frames into the ring",
-        "copy"},
-    {GST_METEOR_POOL_INGRESS_WRAP, "Never copy: pass foreign frames as they "
-          "are", "wrap"},
-    {0, NULL, NULL}
+    { GST_METEOR_POOL_INGRESS_AUTO,
+        "Copy foreign frames once, unless their "
+        "pool is large enough to be held",
+        "auto" },
+    { GST_METEOR_POOL_INGRESS_COPY, "Always copy foreign frames into the ring",
+        "copy" },
+    { GST_METEOR_POOL_INGRESS_WRAP,
+        "Never copy: pass foreign frames as they "
+        "are",
+        "wrap" },
+    { 0, NULL, NULL }
   };
 
   if (g_once_init_enter (&type)) {
@@ -164,10 +167,10 @@ gst_meteor_pool_leaky_get_type (void)
 {
   static GType type = 0;
   static const GEnumValue values[] = {
-    {GST_METEOR_POOL_LEAKY_NO, "Producer waits for a free buffer", "no"},
-    {GST_METEOR_POOL_LEAKY_DOWNSTREAM, "Drop the new frame and count it",
-        "downstream"},
-    {0, NULL, NULL}
+    { GST_METEOR_POOL_LEAKY_NO, "Producer waits for a free buffer", "no" },
+    { GST_METEOR_POOL_LEAKY_DOWNSTREAM, "Drop the new frame and count it",
+        "downstream" },
+    { 0, NULL, NULL }
   };
 
   if (g_once_init_enter (&type)) {
@@ -180,10 +183,14 @@ gst_meteor_pool_leaky_get_type (void)
 /* ---------------------------------------------------------------- stats */
 
 static GstStructure *
-gst_meteor_pool_make_stats (GstMeteorPool * self)
+gst_meteor_pool_make_stats (GstMeteorPool *self)
 {
-  GstMeteorPoolStats ps = { 0, };
-  GstMeteorRingStats rs = { 0, };
+  GstMeteorPoolStats ps = {
+    0,
+  };
+  GstMeteorRingStats rs = {
+    0,
+  };
   GstMeteorRingAllocator *ring = NULL;
   GstBufferPool *pool;
   FrameCounters fc;
@@ -212,27 +219,23 @@ gst_meteor_pool_make_stats (GstMeteorPool * self)
   ps.wait_ns += self->retired.wait_ns;
   GST_OBJECT_UNLOCK (self);
 
-  return gst_structure_new ("meteorpool-stats",
-      "frames", G_TYPE_UINT64, fc.frames,
-      "zero-copy-frames", G_TYPE_UINT64, fc.zero_copy_frames,
-      "wrapped-frames", G_TYPE_UINT64, fc.wrapped_frames,
-      "ingress-copies", G_TYPE_UINT64, fc.ingress_copies,
-      "bytes-copied", G_TYPE_UINT64, fc.ingress_bytes + rs.bytes_copied,
-      "downstream-copies", G_TYPE_UINT64, rs.copies,
-      "dropped", G_TYPE_UINT64, fc.dropped,
-      "allocations", G_TYPE_UINT64, ps.allocations,
-      "reuses", G_TYPE_UINT64, ps.reuses,
-      "pool-size", G_TYPE_UINT, ps.pool_size,
-      "in-use", G_TYPE_UINT, ps.in_use,
-      "max-in-use", G_TYPE_UINT, ps.max_in_use,
-      "acquire-waits", G_TYPE_UINT64, ps.acquire_waits,
-      "acquire-wait-ns", G_TYPE_UINT64, ps.wait_ns,
-      "ring-slots", G_TYPE_UINT, ring_slots,
-      "ring-overflows", G_TYPE_UINT64, rs.overflows, NULL);
+  return gst_structure_new ("meteorpool-stats", "frames", G_TYPE_UINT64,
+      fc.frames, "zero-copy-frames", G_TYPE_UINT64, fc.zero_copy_frames,
+      "wrapped-frames", G_TYPE_UINT64, fc.wrapped_frames, "ingress-copies",
+      G_TYPE_UINT64, fc.ingress_copies, "bytes-copied", G_TYPE_UINT64,
+      fc.ingress_bytes + rs.bytes_copied, "downstream-copies", G_TYPE_UINT64,
+      rs.copies, "dropped", G_TYPE_UINT64, fc.dropped, "allocations",
+      G_TYPE_UINT64, ps.allocations, "reuses", G_TYPE_UINT64, ps.reuses,
+      "pool-size", G_TYPE_UINT, ps.pool_size, "buffers-used", G_TYPE_UINT,
+      (guint)(ps.acquires - ps.reuses), "in-use", G_TYPE_UINT, ps.in_use,
+      "max-in-use", G_TYPE_UINT, ps.max_in_use, "acquire-waits", G_TYPE_UINT64,
+      ps.acquire_waits, "acquire-wait-ns", G_TYPE_UINT64, ps.wait_ns,
+      "ring-slots", G_TYPE_UINT, ring_slots, "ring-overflows", G_TYPE_UINT64,
+      rs.overflows, NULL);
 }
 
 static void
-count_frame (GstMeteorPool * self, guint64 * counter, guint64 bytes)
+count_frame (GstMeteorPool *self, guint64 *counter, guint64 bytes)
 {
   GST_OBJECT_LOCK (self);
   (*counter)++;
@@ -245,7 +248,7 @@ count_frame (GstMeteorPool * self, guint64 * counter, guint64 bytes)
 /* ----------------------------------------------------------- the pool */
 
 static guint
-effective_max_buffers (GstMeteorPool * self, guint min)
+effective_max_buffers (GstMeteorPool *self, guint min)
 {
   guint max;
 
@@ -256,7 +259,8 @@ effective_max_buffers (GstMeteorPool * self, guint min)
   if (max < min) {
     GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
         ("max-buffers=%u is below the %u frames downstream holds plus %u in "
-            "flight: using %u", max, min - POOL_SLACK, POOL_SLACK, min),
+         "flight: using %u",
+            max, min - POOL_SLACK, POOL_SLACK, min),
         ("raise max-buffers to at least %u", min));
     max = min;
   }
@@ -265,8 +269,8 @@ effective_max_buffers (GstMeteorPool * self, guint min)
 
 /* Asks downstream how many buffers it holds and which metas it takes. */
 static void
-query_downstream_allocation (GstMeteorPool * self, GstCaps * caps,
-    GstQuery * upstream_query)
+query_downstream_allocation (
+    GstMeteorPool *self, GstCaps *caps, GstQuery *upstream_query)
 {
   GstQuery *query = gst_query_new_allocation (caps, TRUE);
   guint i, min = 0;
@@ -296,7 +300,7 @@ query_downstream_allocation (GstMeteorPool * self, GstCaps * caps,
 }
 
 static gboolean
-pool_has_caps (GstBufferPool * pool, GstCaps * caps)
+pool_has_caps (GstBufferPool *pool, GstCaps *caps)
 {
   GstStructure *config = gst_buffer_pool_get_config (pool);
   GstCaps *pcaps = NULL;
@@ -311,7 +315,7 @@ pool_has_caps (GstBufferPool * pool, GstCaps * caps)
 /* The pool for @caps: the current one while it fits (or is idle), else a
  * new one. Returns a ref. */
 static GstBufferPool *
-get_pool (GstMeteorPool * self, GstCaps * caps)
+get_pool (GstMeteorPool *self, GstCaps *caps)
 {
   GstBufferPool *pool, *old = NULL;
   GstMeteorPoolStats old_stats;
@@ -326,19 +330,18 @@ get_pool (GstMeteorPool * self, GstCaps * caps)
   old = pool;
   pool = gst_meteor_buffer_pool_new ();
   GST_OBJECT_LOCK (self);
-  gst_meteor_buffer_pool_set_ring (GST_METEOR_BUFFER_POOL (pool),
-      self->memory, self->ring_path);
+  gst_meteor_buffer_pool_set_ring (
+      GST_METEOR_BUFFER_POOL (pool), self->memory, self->ring_path);
   gst_meteor_buffer_pool_set_leaky (GST_METEOR_BUFFER_POOL (pool),
       self->leaky == GST_METEOR_POOL_LEAKY_DOWNSTREAM);
   if (old) {
-    gst_meteor_buffer_pool_get_stats (GST_METEOR_BUFFER_POOL (old),
-        &old_stats);
+    gst_meteor_buffer_pool_get_stats (GST_METEOR_BUFFER_POOL (old), &old_stats);
     self->retired.allocations += old_stats.allocations;
     self->retired.reuses += old_stats.reuses;
     self->retired.acquire_waits += old_stats.acquire_waits;
     self->retired.wait_ns += old_stats.wait_ns;
   }
-  gst_object_replace ((GstObject **) & self->pool, GST_OBJECT (pool));
+  gst_object_replace ((GstObject **)&self->pool, GST_OBJECT (pool));
   GST_OBJECT_UNLOCK (self);
 
   if (old) {
@@ -353,7 +356,7 @@ get_pool (GstMeteorPool * self, GstCaps * caps)
 /* Makes sure meteorpool itself can take buffers from its pool (for ingress
  * copies), configuring and activating it when upstream did not. */
 static gboolean
-ensure_pool_active (GstMeteorPool * self, GstBufferPool * pool)
+ensure_pool_active (GstMeteorPool *self, GstBufferPool *pool)
 {
   GstStructure *config;
   guint min;
@@ -367,13 +370,13 @@ ensure_pool_active (GstMeteorPool * self, GstBufferPool * pool)
       GST_VIDEO_INFO_SIZE (&self->info), min,
       effective_max_buffers (self, min));
   if (self->downstream_video_meta)
-    gst_buffer_pool_config_add_option (config,
-        GST_BUFFER_POOL_OPTION_VIDEO_META);
+    gst_buffer_pool_config_add_option (
+        config, GST_BUFFER_POOL_OPTION_VIDEO_META);
   if (!gst_buffer_pool_set_config (pool, config) ||
       !gst_buffer_pool_set_active (pool, TRUE)) {
     GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT,
         ("cannot set up the frame ring for %u-byte frames",
-            (guint) GST_VIDEO_INFO_SIZE (&self->info)),
+            (guint)GST_VIDEO_INFO_SIZE (&self->info)),
         ("configuring or activating the pool failed (memory=%d)",
             self->memory));
     return FALSE;
@@ -383,7 +386,7 @@ ensure_pool_active (GstMeteorPool * self, GstBufferPool * pool)
 }
 
 static gboolean
-propose_allocation (GstMeteorPool * self, GstQuery * query)
+propose_allocation (GstMeteorPool *self, GstQuery *query)
 {
   GstCaps *caps;
   gboolean need_pool;
@@ -395,15 +398,15 @@ propose_allocation (GstMeteorPool * self, GstQuery * query)
   if (caps == NULL)
     return FALSE;
   if (!gst_video_info_from_caps (&info, caps))
-    return gst_pad_peer_query (self->srcpad, query);    /* compressed */
+    return gst_pad_peer_query (self->srcpad, query); /* compressed */
 
   query_downstream_allocation (self, caps, query);
   min = self->downstream_min + POOL_SLACK;
   pool = get_pool (self, caps);
-  gst_query_add_allocation_pool (query, pool, GST_VIDEO_INFO_SIZE (&info),
-      min, effective_max_buffers (self, min));
-  GST_DEBUG_OBJECT (self, "proposing %" GST_PTR_FORMAT " with %u+ buffers",
-      pool, min);
+  gst_query_add_allocation_pool (query, pool, GST_VIDEO_INFO_SIZE (&info), min,
+      effective_max_buffers (self, min));
+  GST_DEBUG_OBJECT (
+      self, "proposing %" GST_PTR_FORMAT " with %u+ buffers", pool, min);
   gst_object_unref (pool);
   return TRUE;
 }
@@ -411,7 +414,7 @@ propose_allocation (GstMeteorPool * self, GstQuery * query)
 /* -------------------------------------------------------- frame meta */
 
 static gdouble
-read_temperature_file (GstMeteorPool * self, const gchar * path)
+read_temperature_file (GstMeteorPool *self, const gchar *path)
 {
   gchar *contents = NULL;
   GError *error = NULL;
@@ -444,15 +447,15 @@ read_temperature_file (GstMeteorPool * self, const gchar * path)
  * pipeline clock when that is plausible (live sources stamp capture), else
  * the time of arrival. */
 static GstClockTime
-capture_time_utc (GstMeteorPool * self, GstBuffer * buf)
+capture_time_utc (GstMeteorPool *self, GstBuffer *buf)
 {
   gint64 now_utc = g_get_real_time () * 1000;
   GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
-  GstClockTime utc = (GstClockTime) now_utc;
+  GstClockTime utc = (GstClockTime)now_utc;
 
   if (clock && GST_BUFFER_PTS_IS_VALID (buf)) {
-    GstClockTime running = gst_segment_to_running_time (&self->segment,
-        GST_FORMAT_TIME, GST_BUFFER_PTS (buf));
+    GstClockTime running = gst_segment_to_running_time (
+        &self->segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buf));
     GstClockTime now = gst_clock_get_time (clock);
     GstClockTime at = running + gst_element_get_base_time (GST_ELEMENT (self));
 
@@ -466,7 +469,7 @@ capture_time_utc (GstMeteorPool * self, GstBuffer * buf)
 }
 
 static void
-stamp_frame (GstMeteorPool * self, GstBuffer * buf, gboolean pooled)
+stamp_frame (GstMeteorPool *self, GstBuffer *buf, gboolean pooled)
 {
   GstMeteorFrameMeta *meta = gst_buffer_get_meteor_frame_meta (buf);
   gchar *temperature_file, *camera_id;
@@ -479,8 +482,8 @@ stamp_frame (GstMeteorPool * self, GstBuffer * buf, gboolean pooled)
   camera_id = g_strdup (self->camera_id);
   exposure = self->exposure_time;
   gain = self->gain;
-  temperature = self->temperature <= TEMPERATURE_UNKNOWN ? NAN :
-      self->temperature;
+  temperature =
+      self->temperature <= TEMPERATURE_UNKNOWN ? NAN : self->temperature;
   GST_OBJECT_UNLOCK (self);
 
   if (temperature_file) {
@@ -510,7 +513,7 @@ stamp_frame (GstMeteorPool * self, GstBuffer * buf, gboolean pooled)
 /* ----------------------------------------------------------- ingress */
 
 static gboolean
-copy_meta_except_video (GstBuffer * src, GstMeta ** meta, gpointer dest)
+copy_meta_except_video (GstBuffer *src, GstMeta **meta, gpointer dest)
 {
   const GstMetaInfo *info = (*meta)->info;
   GstMetaTransformCopy copy = { FALSE, 0, -1 };
@@ -527,10 +530,12 @@ copy_meta_except_video (GstBuffer * src, GstMeta ** meta, gpointer dest)
 /* One copy of a foreign frame into the ring. GST_FLOW_CUSTOM_SUCCESS: the
  * pool is exhausted in leaky mode, the frame is dropped. */
 static GstFlowReturn
-ingress_copy (GstMeteorPool * self, GstBufferPool * pool, GstBuffer * in,
-    GstBuffer ** out)
+ingress_copy (
+    GstMeteorPool *self, GstBufferPool *pool, GstBuffer *in, GstBuffer **out)
 {
-  GstBufferPoolAcquireParams params = { 0, };
+  GstBufferPoolAcquireParams params = {
+    0,
+  };
   GstVideoFrame src, dst;
   GstFlowReturn ret;
   gboolean copied;
@@ -554,10 +559,10 @@ ingress_copy (GstMeteorPool * self, GstBufferPool * pool, GstBuffer * in,
   if (!gst_video_frame_map (&src, &self->info, in, GST_MAP_READ)) {
     GST_ELEMENT_ERROR (self, STREAM, FORMAT,
         ("a %" G_GSIZE_FORMAT "-byte buffer is too small for a %s %dx%d frame",
-            gst_buffer_get_size (in),
-            GST_VIDEO_INFO_NAME (&self->info),
+            gst_buffer_get_size (in), GST_VIDEO_INFO_NAME (&self->info),
             GST_VIDEO_INFO_WIDTH (&self->info),
-            GST_VIDEO_INFO_HEIGHT (&self->info)), (NULL));
+            GST_VIDEO_INFO_HEIGHT (&self->info)),
+        (NULL));
     gst_buffer_unref (*out);
     return GST_FLOW_ERROR;
   }
@@ -574,14 +579,14 @@ ingress_copy (GstMeteorPool * self, GstBufferPool * pool, GstBuffer * in,
     return GST_FLOW_ERROR;
   }
 
-  gst_buffer_copy_into (*out, in, GST_BUFFER_COPY_FLAGS |
-      GST_BUFFER_COPY_TIMESTAMPS, 0, -1);
+  gst_buffer_copy_into (
+      *out, in, GST_BUFFER_COPY_FLAGS | GST_BUFFER_COPY_TIMESTAMPS, 0, -1);
   gst_buffer_foreach_meta (in, copy_meta_except_video, *out);
   return GST_FLOW_OK;
 }
 
 static gboolean
-buffer_in_pool (GstBuffer * buf, GstBufferPool * pool)
+buffer_in_pool (GstBuffer *buf, GstBufferPool *pool)
 {
   guint i, n = gst_buffer_n_memory (buf);
 
@@ -596,7 +601,7 @@ buffer_in_pool (GstBuffer * buf, GstBufferPool * pool)
 /* ingress=auto: a foreign pool's frames may be held downstream only when
  * the pool is unbounded or larger than what downstream holds. */
 static gboolean
-auto_wraps (GstMeteorPool * self, GstBufferPool * foreign)
+auto_wraps (GstMeteorPool *self, GstBufferPool *foreign)
 {
   if (foreign == NULL)
     return FALSE;
@@ -606,10 +611,10 @@ auto_wraps (GstMeteorPool * self, GstBufferPool * foreign)
 
     gst_buffer_pool_config_get_params (config, NULL, NULL, NULL, &max);
     gst_structure_free (config);
-    gst_object_replace ((GstObject **) & self->foreign_pool,
-        GST_OBJECT (foreign));
-    self->foreign_pool_wrap = max == 0 ||
-        max >= self->downstream_min + POOL_SLACK;
+    gst_object_replace (
+        (GstObject **)&self->foreign_pool, GST_OBJECT (foreign));
+    self->foreign_pool_wrap =
+        max == 0 || max >= self->downstream_min + POOL_SLACK;
     GST_INFO_OBJECT (self, "upstream pool %" GST_PTR_FORMAT " (max %u): %s",
         foreign, max, self->foreign_pool_wrap ? "wrap" : "copy");
   }
@@ -619,7 +624,7 @@ auto_wraps (GstMeteorPool * self, GstBufferPool * foreign)
 /* Posts a rate-limited warning: on the first event and whenever the count
  * has doubled since the last report. */
 static void
-report_pressure (GstMeteorPool * self, GstBufferPool * pool)
+report_pressure (GstMeteorPool *self, GstBufferPool *pool)
 {
   GstMeteorPoolStats ps;
   guint64 dropped;
@@ -633,23 +638,25 @@ report_pressure (GstMeteorPool * self, GstBufferPool * pool)
     self->waits_reported = MAX (ps.acquire_waits, 1);
     GST_ELEMENT_WARNING (self, RESOURCE, BUSY,
         ("frame pool exhausted %" G_GUINT64_FORMAT " times: all %u buffers "
-            "were held downstream", ps.acquire_waits, ps.pool_size),
+         "were held downstream",
+            ps.acquire_waits, ps.pool_size),
         ("the producer waited %" G_GUINT64_FORMAT " ms in all; raise "
-            "max-buffers or bound the queues (max-size-buffers)",
+         "max-buffers or bound the queues (max-size-buffers)",
             ps.wait_ns / GST_MSECOND));
   }
   if (dropped > 0 && dropped >= 2 * self->drops_reported) {
     self->drops_reported = dropped;
     GST_ELEMENT_WARNING (self, STREAM, FAILED,
         ("dropped %" G_GUINT64_FORMAT " frames: frame pool exhausted "
-            "(leaky=downstream)", dropped),
+         "(leaky=downstream)",
+            dropped),
         ("a branch holds every buffer; raise max-buffers or find the "
-            "stalled branch"));
+         "stalled branch"));
   }
 }
 
 static GstFlowReturn
-gst_meteor_pool_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
+gst_meteor_pool_chain (GstPad *pad, GstObject *parent, GstBuffer *buf)
 {
   GstMeteorPool *self = GST_METEOR_POOL (parent);
   GstBufferPool *pool;
@@ -688,8 +695,8 @@ gst_meteor_pool_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
     pooled = TRUE;
     count_frame (self, &self->counters.zero_copy_frames, 0);
   } else if (ingress == GST_METEOR_POOL_INGRESS_WRAP ||
-      (ingress == GST_METEOR_POOL_INGRESS_AUTO && auto_wraps (self,
-              buf->pool))) {
+             (ingress == GST_METEOR_POOL_INGRESS_AUTO &&
+                 auto_wraps (self, buf->pool))) {
     out = buf;
     count_frame (self, &self->counters.wrapped_frames, 0);
   } else {
@@ -723,7 +730,7 @@ done:
 /* ------------------------------------------------------------ events */
 
 static gboolean
-set_caps (GstMeteorPool * self, GstCaps * caps)
+set_caps (GstMeteorPool *self, GstCaps *caps)
 {
   GstStructure *s = gst_caps_get_structure (caps, 0);
 
@@ -740,21 +747,21 @@ set_caps (GstMeteorPool * self, GstCaps * caps)
 }
 
 static void
-post_stats (GstMeteorPool * self)
+post_stats (GstMeteorPool *self)
 {
-  gst_element_post_message (GST_ELEMENT (self),
-      gst_message_new_element (GST_OBJECT (self),
-          gst_meteor_pool_make_stats (self)));
+  gst_element_post_message (
+      GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self),
+                              gst_meteor_pool_make_stats (self)));
 }
 
 static gboolean
-gst_meteor_pool_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
+gst_meteor_pool_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
 {
   GstMeteorPool *self = GST_METEOR_POOL (parent);
   gboolean ret;
 
   switch (GST_EVENT_TYPE (event)) {
-    case GST_EVENT_CAPS:{
+    case GST_EVENT_CAPS: {
       GstCaps *caps;
 
       gst_event_parse_caps (event, &caps);
@@ -780,7 +787,7 @@ gst_meteor_pool_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
 }
 
 static const gchar *
-caps_format_name (GstCaps * caps)
+caps_format_name (GstCaps *caps)
 {
   GstStructure *s;
 
@@ -793,14 +800,14 @@ caps_format_name (GstCaps * caps)
 }
 
 static gboolean
-gst_meteor_pool_sink_query (GstPad * pad, GstObject * parent, GstQuery * query)
+gst_meteor_pool_sink_query (GstPad *pad, GstObject *parent, GstQuery *query)
 {
   GstMeteorPool *self = GST_METEOR_POOL (parent);
 
   switch (GST_QUERY_TYPE (query)) {
     case GST_QUERY_ALLOCATION:
       return propose_allocation (self, query);
-    case GST_QUERY_ACCEPT_CAPS:{
+    case GST_QUERY_ACCEPT_CAPS: {
       GstCaps *caps, *templ;
       gboolean ok;
 
@@ -818,8 +825,9 @@ gst_meteor_pool_sink_query (GstPad * pad, GstObject * parent, GstQuery * query)
         self->rejected_format = g_strdup (caps_format_name (caps));
         GST_ELEMENT_WARNING (self, STREAM, FORMAT,
             ("unsupported format '%s': meteorpool takes raw video in "
-                "GRAY8, GRAY16_LE, I420, NV12, YUY2, RGB, BGR, RGBx, BGRx, "
-                "or image/jpeg, or video/x-h264", self->rejected_format),
+             "GRAY8, GRAY16_LE, I420, NV12, YUY2, RGB, BGR, RGBx, BGRx, "
+             "or image/jpeg, or video/x-h264",
+                self->rejected_format),
             ("rejected caps %" GST_PTR_FORMAT, caps));
       }
       gst_query_set_accept_caps_result (query, FALSE);
@@ -833,7 +841,7 @@ gst_meteor_pool_sink_query (GstPad * pad, GstObject * parent, GstQuery * query)
 /* ------------------------------------------------------ state, props */
 
 static gboolean
-check_settings (GstMeteorPool * self)
+check_settings (GstMeteorPool *self)
 {
   gboolean ok = TRUE;
   gchar *dir = NULL;
@@ -849,8 +857,8 @@ check_settings (GstMeteorPool * self)
   if (self->memory == GST_METEOR_RING_BACKING_FILE) {
     if (self->ring_path == NULL || *self->ring_path == '\0') {
       GST_OBJECT_UNLOCK (self);
-      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-          ("memory=file needs ring-path"), (NULL));
+      GST_ELEMENT_ERROR (
+          self, RESOURCE, SETTINGS, ("memory=file needs ring-path"), (NULL));
       return FALSE;
     }
     dir = g_path_get_dirname (self->ring_path);
@@ -861,7 +869,7 @@ check_settings (GstMeteorPool * self)
     GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
         ("ring-path directory '%s' does not exist", dir),
         ("memory=file puts the frame ring in a file under an existing "
-            "directory, e.g. /dev/shm"));
+         "directory, e.g. /dev/shm"));
     ok = FALSE;
   } else if (dir && access (dir, W_OK) != 0) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
@@ -873,7 +881,7 @@ check_settings (GstMeteorPool * self)
 }
 
 static void
-reset_streaming (GstMeteorPool * self)
+reset_streaming (GstMeteorPool *self)
 {
   GST_OBJECT_LOCK (self);
   memset (&self->counters, 0, sizeof (self->counters));
@@ -891,7 +899,7 @@ reset_streaming (GstMeteorPool * self)
 }
 
 static GstStateChangeReturn
-gst_meteor_pool_change_state (GstElement * element, GstStateChange transition)
+gst_meteor_pool_change_state (GstElement *element, GstStateChange transition)
 {
   GstMeteorPool *self = GST_METEOR_POOL (element);
   GstStateChangeReturn ret;
@@ -924,8 +932,8 @@ gst_meteor_pool_change_state (GstElement * element, GstStateChange transition)
 }
 
 static void
-gst_meteor_pool_set_property (GObject * object, guint prop_id,
-    const GValue * value, GParamSpec * pspec)
+gst_meteor_pool_set_property (
+    GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   GstMeteorPool *self = GST_METEOR_POOL (object);
 
@@ -980,8 +988,8 @@ gst_meteor_pool_set_property (GObject * object, guint prop_id,
 }
 
 static void
-gst_meteor_pool_get_property (GObject * object, guint prop_id,
-    GValue * value, GParamSpec * pspec)
+gst_meteor_pool_get_property (
+    GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   GstMeteorPool *self = GST_METEOR_POOL (object);
 
@@ -1030,7 +1038,7 @@ gst_meteor_pool_get_property (GObject * object, guint prop_id,
 }
 
 static void
-gst_meteor_pool_finalize (GObject * object)
+gst_meteor_pool_finalize (GObject *object)
 {
   GstMeteorPool *self = GST_METEOR_POOL (object);
 
@@ -1046,7 +1054,7 @@ gst_meteor_pool_finalize (GObject * object)
 }
 
 static void
-gst_meteor_pool_init (GstMeteorPool * self)
+gst_meteor_pool_init (GstMeteorPool *self)
 {
   self->sinkpad = gst_pad_new_from_static_template (&sink_template, "sink");
   gst_pad_set_chain_function (self->sinkpad, gst_meteor_pool_chain);
@@ -1071,7 +1079,7 @@ gst_meteor_pool_init (GstMeteorPool * self)
 }
 
 static void
-gst_meteor_pool_class_init (GstMeteorPoolClass * klass)
+gst_meteor_pool_class_init (GstMeteorPoolClass *klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
@@ -1086,17 +1094,16 @@ gst_meteor_pool_class_init (GstMeteorPoolClass * klass)
   g_object_class_install_property (gobject_class, PROP_MAX_BUFFERS,
       g_param_spec_uint ("max-buffers", "Max buffers",
           "Frames in the pool (at least 1), all allocated at start; raised, "
-          "with a warning, when downstream holds more", 0, 65536, DEFAULT_MAX_BUFFERS,
-          rw_ready));
+          "with a warning, when downstream holds more",
+          0, 65536, DEFAULT_MAX_BUFFERS, rw_ready));
   g_object_class_install_property (gobject_class, PROP_MEMORY,
-      g_param_spec_enum ("memory", "Memory",
-          "What the frame ring is made of", GST_TYPE_METEOR_RING_BACKING,
-          DEFAULT_MEMORY, rw_ready));
+      g_param_spec_enum ("memory", "Memory", "What the frame ring is made of",
+          GST_TYPE_METEOR_RING_BACKING, DEFAULT_MEMORY, rw_ready));
   g_object_class_install_property (gobject_class, PROP_RING_PATH,
       g_param_spec_string ("ring-path", "Ring path",
           "File for the frame ring (e.g. /dev/shm/meteor.ring); setting it "
-          "selects memory=file. Removed when the ring is freed", NULL,
-          rw_ready));
+          "selects memory=file. Removed when the ring is freed",
+          NULL, rw_ready));
   g_object_class_install_property (gobject_class, PROP_INGRESS,
       g_param_spec_enum ("ingress", "Ingress",
           "What to do with frames that are not in the frame pool",
@@ -1104,8 +1111,8 @@ gst_meteor_pool_class_init (GstMeteorPoolClass * klass)
   g_object_class_install_property (gobject_class, PROP_LEAKY,
       g_param_spec_enum ("leaky", "Leaky",
           "When the pool is exhausted: make the producer wait, or drop the "
-          "new frame and count it", gst_meteor_pool_leaky_get_type (),
-          DEFAULT_LEAKY, rw_playing));
+          "new frame and count it",
+          gst_meteor_pool_leaky_get_type (), DEFAULT_LEAKY, rw_playing));
   g_object_class_install_property (gobject_class, PROP_CAMERA_ID,
       g_param_spec_string ("camera-id", "Camera id",
           "Camera name put in every frame's meta", DEFAULT_CAMERA_ID,
@@ -1121,18 +1128,20 @@ gst_meteor_pool_class_init (GstMeteorPoolClass * klass)
   g_object_class_install_property (gobject_class, PROP_TEMPERATURE,
       g_param_spec_double ("temperature", "Temperature",
           "Temperature in degrees Celsius put in every frame's meta; "
-          "-273.15 means unknown", TEMPERATURE_UNKNOWN, 1000.0,
-          TEMPERATURE_UNKNOWN, rw_playing));
+          "-273.15 means unknown",
+          TEMPERATURE_UNKNOWN, 1000.0, TEMPERATURE_UNKNOWN, rw_playing));
   g_object_class_install_property (gobject_class, PROP_TEMPERATURE_FILE,
       g_param_spec_string ("temperature-file", "Temperature file",
           "File to read the temperature from, at most once a second (e.g. "
           "/sys/class/thermal/thermal_zone0/temp, millidegrees); overrides "
-          "temperature", NULL, rw_playing));
+          "temperature",
+          NULL, rw_playing));
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
           "Counters: frames, zero-copy-frames, wrapped-frames, "
           "ingress-copies, bytes-copied, downstream-copies, dropped, "
-          "allocations, reuses, pool-size, in-use, max-in-use, "
+          "allocations, reuses, pool-size, buffers-used (ever handed out: "
+          "their ring pages are committed), in-use, max-in-use, "
           "acquire-waits, acquire-wait-ns, ring-slots, ring-overflows",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
@@ -1140,25 +1149,26 @@ gst_meteor_pool_class_init (GstMeteorPoolClass * klass)
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
-  gst_element_class_set_static_metadata (element_class,
-      "Meteor frame pool", "Filter/Video",
+  gst_element_class_set_static_metadata (element_class, "Meteor frame pool",
+      "Filter/Video",
       "Zero-copy frame pool in an mmap'd ring, copy-once ingress and frame "
-      "metadata for meteor cameras", "gst-meteor developers");
+      "metadata for meteor cameras",
+      "gst-meteor developers");
 
   gst_type_mark_as_plugin_api (gst_meteor_pool_ingress_get_type (), 0);
   gst_type_mark_as_plugin_api (gst_meteor_pool_leaky_get_type (), 0);
   gst_type_mark_as_plugin_api (GST_TYPE_METEOR_RING_BACKING, 0);
 
-  GST_DEBUG_CATEGORY_INIT (meteorpool_debug, "meteorpool", 0,
-      "gst-meteor frame pool");
+  GST_DEBUG_CATEGORY_INIT (
+      meteorpool_debug, "meteorpool", 0, "gst-meteor frame pool");
 }
 
 static gboolean
-plugin_init (GstPlugin * plugin)
+plugin_init (GstPlugin *plugin)
 {
   return GST_ELEMENT_REGISTER (meteorpool, plugin);
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, meteorpool,
-    "Zero-copy frame pool and frame metadata for meteor cameras",
-    plugin_init, VERSION, GST_LICENSE, GST_PACKAGE_NAME, GST_PACKAGE_ORIGIN)
+    "Zero-copy frame pool and frame metadata for meteor cameras", plugin_init,
+    VERSION, GST_LICENSE, GST_PACKAGE_NAME, GST_PACKAGE_ORIGIN)

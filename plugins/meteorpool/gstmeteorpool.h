@@ -7,8 +7,8 @@
 G_BEGIN_DECLS
 
 #define GST_TYPE_METEOR_POOL (gst_meteor_pool_get_type ())
-G_DECLARE_FINAL_TYPE (GstMeteorPool, gst_meteor_pool, GST, METEOR_POOL,
-    GstElement)
+G_DECLARE_FINAL_TYPE (
+    GstMeteorPool, gst_meteor_pool, GST, METEOR_POOL, GstElement)
 
 /**
  * GstMeteorPoolIngress:
@@ -17,8 +17,7 @@ G_DECLARE_FINAL_TYPE (GstMeteorPool, gst_meteor_pool, GST, METEOR_POOL,
  * @GST_METEOR_POOL_INGRESS_COPY: always copy foreign frames into the ring
  * @GST_METEOR_POOL_INGRESS_WRAP: never copy; foreign frames pass as they are
  */
-typedef enum
-{
+typedef enum {
   GST_METEOR_POOL_INGRESS_AUTO,
   GST_METEOR_POOL_INGRESS_COPY,
   GST_METEOR_POOL_INGRESS_WRAP,
@@ -29,8 +28,7 @@ typedef enum
  * @GST_METEOR_POOL_LEAKY_NO: an exhausted pool makes the producer wait
  * @GST_METEOR_POOL_LEAKY_DOWNSTREAM: an exhausted pool drops the new frame
  */
-typedef enum
-{
+typedef enum {
   GST_METEOR_POOL_LEAKY_NO,
   GST_METEOR_POOL_LEAKY_DOWNSTREAM,
 } GstMeteorPoolLeaky;
