@@ -7,7 +7,13 @@ cd "$(dirname "$0")/.."
 . scripts/env.sh "${1:-build}"
 
 FRAMES=${FRAMES:-300}
-PIPELINE="videotestsrc num-buffers=$FRAMES pattern=ball is-live=true
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+truth="$work/truth.jsonl"
+PIPELINE="meteorsky is-live=true num-buffers=$FRAMES seed=2026
+    meteor-rate=600 plane-rate=60 satellite-rate=120 flash-rate=20
+    schedule=meteor@45,snr=12;meteor@160,snr=6;plane@0
+    truth-location=$truth
   ! video/x-raw,format=RGB,width=640,height=480,framerate=30/1
   ! meteorpool name=pool camera-id=demo0 gain=4 exposure-time=33000
   ! tee name=t
@@ -15,12 +21,11 @@ PIPELINE="videotestsrc num-buffers=$FRAMES pattern=ball is-live=true
   t. ! queue max-size-buffers=4 ! fakesink name=storage sync=true
   t. ! queue max-size-buffers=4 ! fakesink name=monitor sync=true"
 
-echo "gst-meteor demo: $FRAMES frames of 640x480 RGB at 30 fps through"
+echo "gst-meteor demo: $FRAMES frames ($((FRAMES / 30)) s) of a synthetic 640x480 sky at 30 fps through"
 echo "  $(echo $PIPELINE)"
 echo
 
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+log="$work/log"
 gst-launch-1.0 -m $PIPELINE > "$log" 2>&1 || { cat "$log"; exit 1; }
 
 stats=$(grep -o 'meteorpool-stats, .*' "$log" | tail -n 1)
@@ -37,4 +42,12 @@ echo
 echo "A copying fan-out (the seed's baseline) would have copied" \
   "$((FRAMES * 3 * frame_bytes)) bytes for these frames; meteorpool copied" \
   "$(echo "$stats" | sed -n 's/.*bytes-copied=(guint64)\([0-9]*\).*/\1/p')."
+echo
+echo "What the sky held (ground truth from meteorsky):"
+awk -F'"kind":"' 'NF > 1 { split($2, k, "\""); n[k[1]]++ }
+  END { for (kind in n) if (kind != "sky" && kind != "end") printf "  %-10s %d\n", kind, n[kind] }' "$truth" | sort
+grep '"kind":"meteor"' "$truth" | sed -e 's/[{}"]//g' -e 's/kind:meteor,/  meteor /' |
+  awk -F, '{ print $1 ", frames " substr($2, 13) "-" substr($3, 12) ", snr " substr($9, 5) }'
+echo "(meteordetect will report these as detections; write a max-pixel picture of"
+echo " any source with build/tools/meteor-stack -o sky.png meteorsky num-buffers=150)"
 grep -E '^(Execution ended|WARNING|ERROR)' "$log" || true

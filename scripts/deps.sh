@@ -8,6 +8,7 @@ PACKAGES="
   libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-libcamera
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 "
 
 missing=""

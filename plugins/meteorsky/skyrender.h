@@ -1,0 +1,134 @@
+/* gst-meteor: synthetic night sky renderer (pure C, no GStreamer)
+ *
+ * A sky-camera model: star field with twinkle, sky background with a slow
+ * drift, vignetting, sensor noise, hot pixels; meteors and fireballs;
+ * distractors (planes, satellites, clouds, flashes). Everything follows
+ * from the seed: the same config and frame index give the same pixels.
+ * Brightness is in 8-bit DN; 16-bit output is the same physics scaled by
+ * 256 with finer quantization.
+ */
+#ifndef __SKY_RENDER_H__
+#define __SKY_RENDER_H__
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+  SKY_FORMAT_GRAY8,
+  SKY_FORMAT_GRAY16_LE,
+  SKY_FORMAT_I420,
+  SKY_FORMAT_NV12,
+  SKY_FORMAT_RGB,
+  SKY_FORMAT_BGR,
+  SKY_FORMAT_RGBX,
+  SKY_FORMAT_BGRX,
+} SkyFormat;
+
+typedef enum {
+  SKY_METEOR,
+  SKY_FIREBALL,
+  SKY_PLANE,
+  SKY_SATELLITE,
+  SKY_CLOUD,
+  SKY_FLASH,
+  SKY_HOT_PIXEL,
+  SKY_N_KINDS
+} SkyKind;
+
+/* "meteor", "fireball", "plane", "satellite", "cloud", "flash", "hot-pixel" */
+const char *sky_kind_name (SkyKind kind);
+/* the kind of @name, or -1 */
+int sky_kind_from_name (const char *name);
+
+typedef struct {
+  uint64_t seed;
+  int width, height;
+  double fps;
+  double plate_scale;  /* arcmin per pixel */
+  double sky_level;    /* background mean, DN */
+  double noise;        /* background noise sigma, DN */
+  double star_density; /* stars per 10,000 pixels */
+  double twinkle;      /* relative scintillation of star flux, 0..1 */
+  double vignetting;   /* relative darkening in the corners, 0..1 */
+  int hot_pixels;
+  double meteor_rate; /* events per hour ... */
+  double fireball_rate;
+  double plane_rate;
+  double satellite_rate;
+  double flash_rate;
+  double cloud_cover; /* fraction of the sky under cloud, 0..1 */
+} SkyConfig;
+
+void sky_config_init (SkyConfig *config);
+/* 0 when @config is usable, else -1 with a message naming the field */
+int sky_config_check (const SkyConfig *config, char *error, size_t error_len);
+
+/* One object's ground truth: what a perfect detector would report. */
+typedef struct {
+  SkyKind kind;
+  uint32_t id;
+  uint64_t first_frame, last_frame; /* inclusive, frames it is visible in */
+  double x0, y0, x1, y1;            /* visible start and end (px) */
+  double peak;                      /* brightest pixel above background, DN */
+  double snr;                       /* peak / noise */
+  double speed;                     /* px/s, 0 for still objects */
+} SkyTruth;
+
+/* "{"kind":"meteor","id":3,...}" without a newline; returns the length
+ * sky_truth_to_json would have written (like snprintf) */
+int sky_truth_to_json (const SkyTruth *truth, char *buf, size_t len);
+
+/* An event placed by hand; NAN fields are drawn from the seed. */
+typedef struct {
+  SkyKind kind;
+  uint64_t frame;  /* first frame */
+  double x, y;     /* start (px) */
+  double angle;    /* direction of motion, degrees, 0 = +x, 90 = +y */
+  double speed;    /* deg/s on the sky */
+  double duration; /* s */
+  double snr;      /* peak / noise at the brightest point */
+} SkyEvent;
+
+void sky_event_init (SkyEvent *event, SkyKind kind, uint64_t frame);
+
+/* Parses "kind@frame[,key=value...][;...]" (keys: x, y, angle, speed,
+ * duration, snr) into a newly allocated array (free()). Returns the count,
+ * or -1 with a message naming the bad part. */
+int sky_parse_schedule (
+    const char *text, SkyEvent **events, char *error, size_t error_len);
+
+typedef struct SkyModel SkyModel;
+
+/* NULL when the config does not pass sky_config_check() or memory runs out */
+SkyModel *sky_model_new (const SkyConfig *config);
+void sky_model_free (SkyModel *model);
+const SkyConfig *sky_model_config (const SkyModel *model);
+
+/* Adds an event; with all rates 0 the schedule is exactly what is added. */
+void sky_model_add_event (SkyModel *model, const SkyEvent *event);
+
+typedef struct {
+  SkyFormat format;
+  uint8_t *planes[3];
+  int strides[3];
+} SkyImage;
+
+/* Renders frame @frame (frames must not go backwards). */
+void sky_model_render (SkyModel *model, uint64_t frame, const SkyImage *image);
+
+/* Moves out the truth of objects that are finished as of the last rendered
+ * frame (all of them after sky_model_finish()); returns how many. */
+size_t sky_model_take_truth (SkyModel *model, SkyTruth *out, size_t max);
+
+/* Ends the run: objects still visible are closed at the last frame. */
+void sky_model_finish (SkyModel *model);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* __SKY_RENDER_H__ */

@@ -1,0 +1,218 @@
+/* gst-meteor: meteor-stack — a max-pixel image of a stretch of video
+ *
+ * The picture meteor observers look at first (RMS calls it "maxpixel"):
+ * every pixel is the brightest it was over the frames, so a meteor shows as
+ * its whole track and a plane as a dotted line.
+ *
+ *   meteor-stack -o sky.png meteorsky num-buffers=150 schedule=meteor@30
+ *
+ * The arguments after the options are a gst-launch description of the
+ * source; the tool converts it to grey and stacks every frame.
+ */
+#include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
+#include <gst/gst.h>
+#include <gst/video/video.h>
+#include <string.h>
+
+typedef struct {
+  GstVideoInfo info;
+  guint8 *max;
+  guint frames;
+} Stack;
+
+static void
+stack_frame (Stack *stack, GstSample *sample)
+{
+  GstBuffer *buf = gst_sample_get_buffer (sample);
+  GstCaps *caps = gst_sample_get_caps (sample);
+  GstVideoFrame frame;
+  guint x, y, w, h;
+
+  if (stack->max == NULL) {
+    gst_video_info_from_caps (&stack->info, caps);
+    stack->max = g_malloc0 (GST_VIDEO_INFO_WIDTH (&stack->info) *
+                            GST_VIDEO_INFO_HEIGHT (&stack->info));
+  }
+  if (!gst_video_frame_map (&frame, &stack->info, buf, GST_MAP_READ))
+    return;
+  w = GST_VIDEO_INFO_WIDTH (&stack->info);
+  h = GST_VIDEO_INFO_HEIGHT (&stack->info);
+  for (y = 0; y < h; y++) {
+    const guint8 *row = (const guint8 *)GST_VIDEO_FRAME_PLANE_DATA (&frame, 0) +
+                        y * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0);
+    guint8 *m = stack->max + y * w;
+
+    for (x = 0; x < w; x++)
+      m[x] = MAX (m[x], row[x]);
+  }
+  gst_video_frame_unmap (&frame);
+  stack->frames++;
+}
+
+/* Prints the first error on @bus, if any; returns whether there was one. */
+static gboolean
+report_error (GstBus *bus)
+{
+  GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  GError *error = NULL;
+
+  if (msg == NULL)
+    return FALSE;
+  gst_message_parse_error (msg, &error, NULL);
+  g_printerr ("meteor-stack: %s\n", error->message);
+  g_error_free (error);
+  gst_message_unref (msg);
+  return TRUE;
+}
+
+static gboolean
+run_to_eos (GstElement *pipeline, GError **error)
+{
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *msg;
+  gboolean ok = TRUE;
+
+  msg = gst_bus_timed_pop_filtered (
+      bus, GST_CLOCK_TIME_NONE, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+    gst_message_parse_error (msg, error, NULL);
+    ok = FALSE;
+  }
+  gst_message_unref (msg);
+  gst_object_unref (bus);
+  return ok;
+}
+
+static gboolean
+write_png (Stack *stack, const gchar *path, GError **error)
+{
+  gchar *desc = g_strdup_printf ("appsrc name=src ! videoconvert ! pngenc ! "
+                                 "filesink location=\"%s\"",
+      path);
+  GstElement *pipeline = gst_parse_launch (desc, error);
+  GstElement *src;
+  GstCaps *caps;
+  GstBuffer *buf;
+  gsize size;
+  gboolean ok;
+
+  g_free (desc);
+  if (pipeline == NULL)
+    return FALSE;
+  src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
+  caps = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, "GRAY8",
+      "width", G_TYPE_INT, GST_VIDEO_INFO_WIDTH (&stack->info), "height",
+      G_TYPE_INT, GST_VIDEO_INFO_HEIGHT (&stack->info), "framerate",
+      GST_TYPE_FRACTION, 1, 1, NULL);
+  g_object_set (src, "caps", caps, "format", GST_FORMAT_TIME, NULL);
+  gst_caps_unref (caps);
+  size = GST_VIDEO_INFO_WIDTH (&stack->info) *
+         GST_VIDEO_INFO_HEIGHT (&stack->info);
+  buf = gst_buffer_new_wrapped (g_memdup2 (stack->max, size), size);
+  GST_BUFFER_PTS (buf) = 0;
+  GST_BUFFER_DURATION (buf) = GST_SECOND;
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  gst_app_src_push_buffer (GST_APP_SRC (src), buf);
+  gst_app_src_end_of_stream (GST_APP_SRC (src));
+  ok = run_to_eos (pipeline, error);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (src);
+  gst_object_unref (pipeline);
+  return ok;
+}
+
+int
+main (int argc, char **argv)
+{
+  gchar *output = NULL;
+  gint max_frames = -1;
+  GOptionEntry entries[] = { { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+                                 "PNG file to write", "FILE" },
+    { "frames", 'n', 0, G_OPTION_ARG_INT, &max_frames, "stack at most N frames",
+        "N" },
+    { NULL } };
+  GOptionContext *ctx = g_option_context_new ("SOURCE-DESCRIPTION...");
+  GError *error = NULL;
+  GstElement *pipeline, *sink;
+  Stack stack = { 0 };
+  GstSample *sample;
+  GstBus *bus;
+  int status = 0;
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_group (ctx, gst_init_get_option_group ());
+  g_option_context_set_summary (ctx, "Writes the max-pixel image (the "
+                                     "brightest value of every pixel) of a "
+                                     "video source as a grey PNG.");
+  if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc < 2 ||
+      output == NULL) {
+    g_printerr ("%s\n", error ? error->message
+                              : "usage: meteor-stack -o "
+                                "FILE.png SOURCE...");
+    return 2;
+  }
+  g_option_context_free (ctx);
+
+  {
+    /* argv keeps each property value whole (spaces, ';'): parse it as such */
+    static const gchar *tail[] = { "!", "videoconvert", "!",
+      "video/x-raw,format=GRAY8", "!", "appsink", "name=stack", "sync=false",
+      NULL };
+    GPtrArray *args = g_ptr_array_new ();
+    gint i;
+
+    for (i = 1; i < argc; i++)
+      g_ptr_array_add (args, argv[i]);
+    for (i = 0; tail[i]; i++)
+      g_ptr_array_add (args, (gpointer)tail[i]);
+    g_ptr_array_add (args, NULL);
+    pipeline = gst_parse_launchv ((const gchar **)args->pdata, &error);
+    g_ptr_array_free (args, TRUE);
+  }
+  if (pipeline == NULL) {
+    g_printerr ("meteor-stack: %s\n", error->message);
+    return 2;
+  }
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "stack");
+  bus = gst_element_get_bus (pipeline);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  while (max_frames < 0 || (gint)stack.frames < max_frames) {
+    sample =
+        gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 100 * GST_MSECOND);
+    if (sample) {
+      stack_frame (&stack, sample);
+      gst_sample_unref (sample);
+      continue;
+    }
+    if (gst_app_sink_is_eos (GST_APP_SINK (sink)))
+      break;
+    /* no frame for a while: an error stops the stream without an EOS */
+    if (report_error (bus)) {
+      status = 1;
+      break;
+    }
+  }
+  /* sources send EOS after an error too: say why the stream ended */
+  if (status == 0 && report_error (bus))
+    status = 1;
+  gst_object_unref (bus);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+
+  if (status == 0 && stack.frames == 0) {
+    g_printerr ("meteor-stack: the source gave no frames\n");
+    status = 1;
+  }
+  if (status == 0 && !write_png (&stack, output, &error)) {
+    g_printerr ("meteor-stack: cannot write %s: %s\n", output, error->message);
+    g_clear_error (&error);
+    status = 1;
+  }
+  if (status == 0)
+    g_print ("meteor-stack: %u frames -> %s\n", stack.frames, output);
+  g_free (stack.max);
+  g_free (output);
+  return status;
+}
