@@ -1,14 +1,16 @@
 #!/bin/sh
 # make bench: runs the fan-out benchmark (bench/fanout.c) against the
-# uninstalled plugins of BUILD_DIR.
+# uninstalled plugins of BUILD_DIR, then the detector kernels benchmark
+# (bench/bench-kernels.c; --frames is the fan-out's only).
 # Usage: sh scripts/bench.sh BUILD_DIR [--frames N]
 set -eu
 [ $# -ge 1 ] || set -- build
-if [ ! -x "$1/bench/bench-fanout" ]; then
-  echo "bench: $1/bench/bench-fanout is not built" \
-    "(ninja -C $1 bench/bench-fanout)" >&2
-  exit 1
-fi
+for b in bench-fanout bench-kernels; do
+  if [ ! -x "$1/bench/$b" ]; then
+    echo "bench: $1/bench/$b is not built (ninja -C $1 bench/$b)" >&2
+    exit 1
+  fi
+done
 # absolute, so it still holds from the repository root
 build_dir=$(cd "$1" && pwd)
 shift
@@ -17,6 +19,7 @@ cd "$(dirname "$0")/.."
 # env.sh reads the build dir from $1 (some shells ignore the argument to .
 # and pass ours: the same)
 . scripts/env.sh "$1"
-bench="$1/bench/bench-fanout"
 shift
-exec "$bench" "$@"
+"$build_dir/bench/bench-fanout" "$@"
+echo
+exec "$build_dir/bench/bench-kernels"

@@ -17,15 +17,18 @@ done
 mkdir -p "$out"
 cd "$root"
 
-# name | sources (test first) | include dirs
+# name | sources (test first) | include dirs | extra flags
+k=gst/meteor/kernels
 cores="
 skyrender|tests/sky/test-skyrender.c plugins/meteorsky/skyrender.c|plugins/meteorsky
+kernels|tests/kernels/test-kernels.c $k/kernels_c.c $k/cpu.c $k/arm/kernels_neon.c|$k|-DMETEOR_HAVE_NEON
+detector|tests/detect/test-detector.c plugins/meteordetect/detector.c plugins/meteorsky/skyrender.c $k/kernels_c.c $k/cpu.c $k/arm/kernels_neon.c|$k plugins/meteorsky plugins/meteordetect|-DMETEOR_HAVE_NEON
 "
 
 status=0
-echo "$cores" | while IFS='|' read -r name sources includes; do
+echo "$cores" | while IFS='|' read -r name sources includes extra; do
   [ -n "$name" ] || continue
-  flags=""
+  flags="$extra"
   for inc in $includes; do flags="$flags -I$inc"; done
   # shellcheck disable=SC2086
   $CC -std=gnu11 -O2 -Wall -static $flags $sources -lm -o "$out/$name"

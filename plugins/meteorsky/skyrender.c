@@ -497,6 +497,7 @@ enter_from_edge (
 
 static double light_curve (
     const SkyModel *m, const SkyObject *o, double u, double t);
+static double cloud_at (const SkyModel *m, int x, int y);
 
 static void
 spawn (SkyModel *m, const SkyEvent *ev, uint64_t *rng)
@@ -736,13 +737,22 @@ draw_streak (SkyModel *m, double xa, double ya, double xb, double yb,
     peak = box[i] > peak ? box[i] : peak;
   if (peak <= 0)
     return 0;
-  /* the brightest pixel is exactly @amp */
+  /* the brightest pixel is exactly @amp before the optics and the clouds
+   * dim it; what is returned is the brightest as the camera records it */
   scale = amp / peak;
+  peak = 0;
   for (y = 0; y < bh; y++)
-    for (x = 0; x < bw; x++)
-      m->signal[(size_t)(y + y0) * m->w + (x + x0)] +=
-          (float)(box[(size_t)y * bw + x] * scale);
-  return amp;
+    for (x = 0; x < bw; x++) {
+      size_t i_sig = (size_t)(y + y0) * m->w + (x + x0);
+      double v = box[(size_t)y * bw + x] * scale;
+      double seen = v * m->vig[i_sig];
+
+      m->signal[i_sig] += (float)v;
+      if (m->config.cloud_cover > 0)
+        seen *= cloud_at (m, x + x0, y + y0);
+      peak = seen > peak ? seen : peak;
+    }
+  return peak;
 }
 
 static void
@@ -1060,9 +1070,9 @@ sky_model_render (SkyModel *m, uint64_t frame, const SkyImage *img)
   spawn_due (m, frame);
   memset (m->signal, 0, (size_t)m->w * m->h * sizeof (float));
   draw_stars (m, frame);
-  draw_objects (m, frame, &flash_add, &flash_ramp);
   if (clouds)
     update_clouds (m, frame);
+  draw_objects (m, frame, &flash_add, &flash_ramp);
   cloud_glow = 0.5 * c->sky_level;
 
   row = scratch (m, (size_t)m->w);

@@ -23,7 +23,9 @@ for dir in "$root"/plugins/*/; do
   doc="$root/docs/elements/$element.txt"
   out=$(mktemp)
   # The file name is where this build lives: leave it out.
-  gst-inspect-1.0 --no-colors "$element" | sed '/^  Filename /d' > "$out"
+  # The kernel set in use depends on the CPU (and METEOR_SIMD): leave it out.
+  gst-inspect-1.0 --no-colors "$element" | sed -e '/^  Filename /d' \
+    -e 's/String\. Default: "\(c\|sse2\|avx2\|neon\)"$/String. Default: (the best kernel set this CPU runs)/' > "$out"
   if [ "$update" = "--update" ]; then
     mv "$out" "$doc"
     echo "docs: wrote docs/elements/$element.txt"

@@ -1,0 +1,103 @@
+/* gst-meteor: C reference of the detector kernels. The SIMD variants must
+ * match these bit for bit. */
+#include "kernels.h"
+
+#include "kernels_priv.h"
+
+static void
+luma_rgb24_c (const uint8_t *src, uint8_t *dst, int n, MeteorRgbOrder order)
+{
+  int r = order == METEOR_RGB_ORDER_RGB ? 0 : 2, b = 2 - r, i;
+
+  for (i = 0; i < n; i++, src += 3)
+    dst[i] = (uint8_t)((77 * src[r] + 150 * src[1] + 29 * src[b] + 128) >> 8);
+}
+
+static void
+luma_rgb32_c (const uint8_t *src, uint8_t *dst, int n, MeteorRgbOrder order)
+{
+  int r = order == METEOR_RGB_ORDER_RGB ? 0 : 2, b = 2 - r, i;
+
+  for (i = 0; i < n; i++, src += 4)
+    dst[i] = (uint8_t)((77 * src[r] + 150 * src[1] + 29 * src[b] + 128) >> 8);
+}
+
+static void
+luma_yuy2_c (const uint8_t *src, uint8_t *dst, int n)
+{
+  int i;
+
+  for (i = 0; i < n; i++)
+    dst[i] = src[2 * i];
+}
+
+static void
+luma_gray16_c (const uint16_t *src, uint8_t *dst, int n)
+{
+  int i;
+
+  for (i = 0; i < n; i++)
+    dst[i] = (uint8_t)(src[i] >> 8);
+}
+
+static void
+bg_update_c (const uint8_t *y, uint16_t *mean, uint16_t *dev, int n, int shift)
+{
+  int i;
+
+  for (i = 0; i < n; i++) {
+    int32_t d = ((int32_t)y[i] << 7) - mean[i];
+    int32_t ad = d < 0 ? -d : d;
+
+    mean[i] = (uint16_t)(mean[i] + (d >> shift));
+    dev[i] = (uint16_t)(dev[i] + ((ad - dev[i]) >> shift));
+  }
+}
+
+static uint32_t
+threshold_c (const uint8_t *y, const uint16_t *mean, const uint16_t *dev,
+    uint16_t k_mul, uint16_t j1, uint8_t *mask, int n)
+{
+  uint32_t count = 0;
+  int i;
+
+  for (i = 0; i < n; i++) {
+    uint32_t d = dev[i] < METEOR_DEV_MAX_Q7 ? dev[i] : METEOR_DEV_MAX_Q7;
+    uint32_t level = mean[i] + ((d << 4) * k_mul >> 16) + j1;
+    int hit = ((uint32_t)y[i] << 7) > (level > 65535 ? 65535 : level);
+
+    mask[i] = hit ? 255 : 0;
+    count += hit;
+  }
+  return count;
+}
+
+static void
+max_accumulate_c (
+    const uint8_t *y, uint8_t *max, uint8_t *max_frame, uint8_t frame, int n)
+{
+  int i;
+
+  for (i = 0; i < n; i++)
+    if (y[i] > max[i]) {
+      max[i] = y[i];
+      max_frame[i] = frame;
+    }
+}
+
+const MeteorKernels meteor_kernels_c_table = {
+  "c",
+  luma_rgb24_c,
+  luma_rgb32_c,
+  luma_yuy2_c,
+  luma_gray16_c,
+  bg_update_c,
+  threshold_c,
+  max_accumulate_c,
+};
+
+const MeteorKernels *
+meteor_kernels_c (void)
+{
+  return &meteor_kernels_c_table;
+}

@@ -1,0 +1,20 @@
+/* gst-meteor: the kernel tables, for cpu.c and the variants themselves.
+ * Not installed; METEOR_HAVE_* come from gst/meteor/kernels/meson.build
+ * (or the -D of tests/cross-aarch64.sh) and say which variants are built. */
+#ifndef __METEOR_KERNELS_PRIV_H__
+#define __METEOR_KERNELS_PRIV_H__
+
+#include "kernels.h"
+
+extern const MeteorKernels meteor_kernels_c_table;
+#ifdef METEOR_HAVE_SSE2
+extern const MeteorKernels meteor_kernels_sse2_table;
+#endif
+#ifdef METEOR_HAVE_AVX2
+extern const MeteorKernels meteor_kernels_avx2_table;
+#endif
+#ifdef METEOR_HAVE_NEON
+extern const MeteorKernels meteor_kernels_neon_table;
+#endif
+
+#endif /* __METEOR_KERNELS_PRIV_H__ */

@@ -1,0 +1,958 @@
+/* gst-meteor: meteor detector core (pure C, no GStreamer) */
+#include "detector.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* sigma of gaussian noise over its mean absolute deviation */
+#define SIGMA_PER_MAD 1.2533
+/* initial deviation: a conservative 3 DN until the model has learnt it */
+#define INITIAL_DEV_Q7 (3 * 128)
+/* a cluster is kept when it has this many pixels, or is this much brighter
+ * than the threshold (single noise pixels are everywhere at 3.5 sigma) */
+#define CLUSTER_MIN_PIXELS 2
+#define CLUSTER_BRIGHT_SIGMA 2.0
+/* frames a track may miss before it ends */
+#define TRACK_MAX_GAP 1
+/* more clusters than this in one frame: the whole sky changed */
+#define MAX_CLUSTERS 512
+#define DISTURBED_CLUSTERS 40
+/* the static map: a hit adds STATIC_HIT, the map halves every
+ * STATIC_DECAY_FRAMES, a place at STATIC_BUSY is a star or a hot pixel */
+#define STATIC_HIT 32
+#define STATIC_BUSY 96
+#define STATIC_DECAY_FRAMES 16
+/* below this speed a track does not move at all */
+#define STATIC_SPEED 3.0
+/* tracks with fewer points must also show streaks as long as their steps */
+#define SHORT_TRACK_POINTS 5
+/* tracks wholly this close to the border (frame px) are edge effects */
+#define EDGE_MARGIN 10.0
+/* shortest track (centroid to centroid), frame px */
+#define MIN_TRACK_LENGTH 8.0
+/* flash frames in a row after which the background follows the new level */
+#define FLASH_ADAPT_FRAMES 5
+/* frames after a flash whose candidates are its afterglow, not objects */
+#define FLASH_COOLDOWN 4
+
+typedef struct {
+  double sx, sy, sw;  /* excess-weighted sums for the centroid */
+  double peak, sigma; /* brightest excess and the sigma there */
+  int pixels;
+  int x0, y0, x1, y1; /* bounding box */
+  int used;
+  int busy; /* the static map around it, before it counted */
+} Cluster;
+
+typedef struct {
+  uint32_t id;
+  int n;
+  int qualified;
+  DetectorPoint points[DETECTOR_MAX_POINTS];
+  double sigma[DETECTOR_MAX_POINTS];
+  int box[DETECTOR_MAX_POINTS][4];
+  int busy[DETECTOR_MAX_POINTS];
+} Track;
+
+struct Detector {
+  DetectorConfig config;
+  const MeteorKernels *k;
+  int w, h; /* analysis size: the frame's, or half of it when binning */
+  int bin;
+  int direct; /* the analysis rows are the frame's own luma rows */
+  uint16_t *mean, *dev;
+  uint8_t *mask, *luma, *amask, *rows;
+  uint8_t *static_map; /* how often clusters sat on each pixel lately */
+  uint32_t *row_count;
+  uint16_t k_mul, j1;
+  uint64_t frames_seen;
+  int flash_run;
+  uint64_t cooldown_until;
+
+  Cluster *clusters;
+  size_t n_clusters, clusters_cap;
+  int *stack;
+  size_t stack_cap;
+  Track *tracks;
+  size_t n_tracks, tracks_cap;
+  DetectorMeteor *done;
+  size_t n_done, done_cap;
+  uint32_t next_id;
+  DetectorStats stats;
+};
+
+static void *
+grow (void *array, size_t *cap, size_t need, size_t item)
+{
+  size_t ncap;
+  void *p;
+
+  if (need <= *cap)
+    return array;
+  ncap = *cap ? *cap * 2 : 16;
+  while (ncap < need)
+    ncap *= 2;
+  p = realloc (array, ncap * item);
+  if (p == NULL)
+    abort (); /* the detector cannot go on without memory */
+  *cap = ncap;
+  return p;
+}
+
+static const char *const reject_names[DETECTOR_REJECT_N] = { "short", "static",
+  "slow", "fast", "crooked", "long", "flash" };
+
+const char *
+detector_reject_name (DetectorReject reason)
+{
+  return reason < DETECTOR_REJECT_N ? reject_names[reason] : "unknown";
+}
+
+void
+detector_config_init (DetectorConfig *c)
+{
+  memset (c, 0, sizeof (*c));
+  c->width = 640;
+  c->height = 480;
+  c->fps = 30;
+  c->k1 = 3.5;
+  c->j1 = 0.5;
+  c->min_frames = 3;
+  c->min_speed = 35;
+  c->max_speed = 1500;
+  c->max_duration = 4.0;
+  c->bg_shift = 5;
+  c->flash_fraction = 0.02;
+  c->bin = 2;
+}
+
+#define CHECK(cond, ...)                                                       \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      snprintf (error, error_len, __VA_ARGS__);                                \
+      return -1;                                                               \
+    }                                                                          \
+  } while (0)
+
+int
+detector_config_check (const DetectorConfig *c, char *error, size_t error_len)
+{
+  CHECK (c->width >= 8 && c->height >= 8 && c->width <= 16384 &&
+             c->height <= 16384,
+      "a %dx%d frame cannot be analysed (8x8 to 16384x16384)", c->width,
+      c->height);
+  CHECK (
+      c->fps > 0, "framerate %g: the detector needs a fixed framerate", c->fps);
+  CHECK (c->k1 > 0 && c->k1 <= 12, "k1=%g: must be in (0, 12]", c->k1);
+  CHECK (c->j1 >= 0 && c->j1 <= 255, "j1=%g: must be in [0, 255] DN", c->j1);
+  CHECK (c->min_frames >= 2 && c->min_frames <= 100,
+      "min-frames=%d: must be in [2, 100]", c->min_frames);
+  CHECK (c->min_speed >= 0 && c->max_speed > c->min_speed,
+      "min-speed=%g, max-speed=%g: need 0 <= min-speed < max-speed",
+      c->min_speed, c->max_speed);
+  CHECK (c->max_duration > 0, "max-duration=%g: must be > 0", c->max_duration);
+  CHECK (c->bg_shift >= 1 && c->bg_shift <= 12,
+      "background shift %d: must be in [1, 12]", c->bg_shift);
+  CHECK (c->bin == 1 || c->bin == 2, "bin=%d: must be 1 or 2", c->bin);
+  CHECK (c->flash_fraction > 0 && c->flash_fraction <= 1,
+      "flash fraction %g: must be in (0, 1]", c->flash_fraction);
+  return 0;
+}
+
+Detector *
+detector_new (const DetectorConfig *config, const MeteorKernels *kernels)
+{
+  char error[256];
+  Detector *d;
+  size_t n;
+  double k;
+
+  if (detector_config_check (config, error, sizeof (error)) != 0)
+    return NULL;
+  d = calloc (1, sizeof (Detector));
+  if (d == NULL)
+    return NULL;
+  d->config = *config;
+  d->k = kernels ? kernels : meteor_kernels_c ();
+  d->bin = config->bin;
+  d->w = config->width / d->bin;
+  d->h = config->height / d->bin;
+  n = (size_t)d->w * d->h;
+  d->mean = malloc (n * sizeof (uint16_t));
+  d->dev = malloc (n * sizeof (uint16_t));
+  d->mask = malloc (n);
+  d->luma = malloc (n);
+  d->rows = malloc (2 * (size_t)config->width);
+  d->static_map = calloc (n, 1);
+  d->row_count = calloc ((size_t)d->h, sizeof (uint32_t));
+  if (!d->mean || !d->dev || !d->mask || !d->luma || !d->rows ||
+      !d->row_count || !d->static_map) {
+    detector_free (d);
+    return NULL;
+  }
+  if (config->mask) {
+    /* at the analysis size: a binned pixel is ignored if any of its own is */
+    int x, y, i, j;
+
+    d->amask = malloc (n);
+    if (d->amask == NULL) {
+      detector_free (d);
+      return NULL;
+    }
+    for (y = 0; y < d->h; y++)
+      for (x = 0; x < d->w; x++) {
+        uint8_t keep = 0xff;
+        for (j = 0; j < d->bin; j++)
+          for (i = 0; i < d->bin; i++)
+            if (!config->mask[(size_t)(y * d->bin + j) * config->width +
+                              x * d->bin + i])
+              keep = 0;
+        d->amask[(size_t)y * d->w + x] = keep;
+      }
+  }
+  k = config->k1 * SIGMA_PER_MAD * 4096.0;
+  d->k_mul = (uint16_t)(k > 65535 ? 65535 : k + 0.5);
+  d->j1 = (uint16_t)(config->j1 * 128 + 0.5);
+  d->next_id = 1;
+  return d;
+}
+
+void
+detector_free (Detector *d)
+{
+  if (d == NULL)
+    return;
+  free (d->mean);
+  free (d->dev);
+  free (d->mask);
+  free (d->luma);
+  free (d->rows);
+  free (d->amask);
+  free (d->static_map);
+  free (d->row_count);
+  free (d->clusters);
+  free (d->stack);
+  free (d->tracks);
+  free (d->done);
+  free (d);
+}
+
+/* Row @y of the frame as luma, converted into @dst unless the plane is. */
+static const uint8_t *
+frame_luma_row (Detector *d, const uint8_t *plane, int stride,
+    DetectorLuma luma, int y, uint8_t *dst)
+{
+  const uint8_t *src = plane + (size_t)y * stride;
+  int fw = d->config.width;
+
+  switch (luma) {
+    case DETECTOR_LUMA_GRAY8:
+      return src;
+    case DETECTOR_LUMA_GRAY16:
+      d->k->luma_gray16 ((const uint16_t *)src, dst, fw);
+      break;
+    case DETECTOR_LUMA_YUY2:
+      d->k->luma_yuy2 (src, dst, fw);
+      break;
+    case DETECTOR_LUMA_RGB:
+    case DETECTOR_LUMA_BGR:
+      d->k->luma_rgb24 (src, dst, fw,
+          luma == DETECTOR_LUMA_RGB ? METEOR_RGB_ORDER_RGB
+                                    : METEOR_RGB_ORDER_BGR);
+      break;
+    case DETECTOR_LUMA_RGBX:
+    case DETECTOR_LUMA_BGRX:
+      d->k->luma_rgb32 (src, dst, fw,
+          luma == DETECTOR_LUMA_RGBX ? METEOR_RGB_ORDER_RGB
+                                     : METEOR_RGB_ORDER_BGR);
+      break;
+  }
+  return dst;
+}
+
+/* Fills the analysis image (luma, 2x2-averaged when binning) unless the
+ * frame's own luma plane is it. */
+static void
+fill_analysis (Detector *d, const uint8_t *plane, int stride, DetectorLuma luma)
+{
+  int y, x;
+
+  d->direct = d->bin == 1 && luma == DETECTOR_LUMA_GRAY8;
+  if (d->direct)
+    return;
+  for (y = 0; y < d->h; y++) {
+    uint8_t *out = d->luma + (size_t)y * d->w;
+
+    if (d->bin == 1) {
+      frame_luma_row (d, plane, stride, luma, y, out);
+    } else {
+      const uint8_t *a =
+          frame_luma_row (d, plane, stride, luma, 2 * y, d->rows);
+      const uint8_t *b = frame_luma_row (
+          d, plane, stride, luma, 2 * y + 1, d->rows + d->config.width);
+
+      for (x = 0; x < d->w; x++)
+        out[x] =
+            (uint8_t)((a[2 * x] + a[2 * x + 1] + b[2 * x] + b[2 * x + 1] + 2) >>
+                      2);
+    }
+  }
+}
+
+/* Row @y of the analysis image. */
+static const uint8_t *
+luma_row (Detector *d, const uint8_t *plane, int stride, int y)
+{
+  return d->direct ? plane + (size_t)y * stride : d->luma + (size_t)y * d->w;
+}
+
+/* ------------------------------------------------------- clustering */
+
+static void
+push (Detector *d, size_t *n, int v)
+{
+  d->stack = grow (d->stack, &d->stack_cap, *n + 1, sizeof (int));
+  d->stack[(*n)++] = v;
+}
+
+/* Flood-fills the 8-connected candidates from (x, y), clearing the mask. */
+static void
+fill_cluster (Detector *d, int x, int y, const uint8_t *plane, int stride,
+    DetectorLuma luma, Cluster *c)
+{
+  size_t n = 0;
+
+  memset (c, 0, sizeof (*c));
+  c->x0 = c->x1 = x;
+  c->y0 = c->y1 = y;
+  d->mask[(size_t)y * d->w + x] = 0;
+  push (d, &n, y * d->w + x);
+  while (n > 0) {
+    int p = d->stack[--n], px = p % d->w, py = p / d->w, dx, dy;
+    const uint8_t *row = luma_row (d, plane, stride, py);
+    double excess = row[px] - d->mean[p] / 128.0;
+    double sigma = d->dev[p] * SIGMA_PER_MAD / 128.0;
+
+    c->sx += excess * px;
+    c->sy += excess * py;
+    c->sw += excess;
+    c->pixels++;
+    if (excess > c->peak) {
+      c->peak = excess;
+      c->sigma = sigma;
+    }
+    c->x0 = px < c->x0 ? px : c->x0;
+    c->x1 = px > c->x1 ? px : c->x1;
+    c->y0 = py < c->y0 ? py : c->y0;
+    c->y1 = py > c->y1 ? py : c->y1;
+    for (dy = -1; dy <= 1; dy++)
+      for (dx = -1; dx <= 1; dx++) {
+        int nx = px + dx, ny = py + dy;
+        size_t q;
+
+        if (nx < 0 || ny < 0 || nx >= d->w || ny >= d->h)
+          continue;
+        q = (size_t)ny * d->w + nx;
+        if (d->mask[q]) {
+          d->mask[q] = 0;
+          push (d, &n, (int)q);
+        }
+      }
+  }
+}
+
+/* Stars twinkle and hot pixels flicker above the threshold again and again
+ * at the same place; a meteor passes once. Counts the cluster at its
+ * centroid and says whether the place has been busy. */
+static int
+sits_still (Detector *d, Cluster *c)
+{
+  int x = (int)(c->sx / c->sw + 0.5), y = (int)(c->sy / c->sw + 0.5);
+  int i, j;
+  uint8_t *v, busy = 0;
+
+  if (x < 0 || y < 0 || x >= d->w || y >= d->h)
+    return 0;
+  /* around it too: a twinkling star's centroid wanders by a pixel, and a
+   * plane's strobe lights up where its steady light has been sitting */
+  for (j = y > 0 ? y - 1 : 0; j <= y + 1 && j < d->h; j++)
+    for (i = x > 0 ? x - 1 : 0; i <= x + 1 && i < d->w; i++)
+      busy = busy > d->static_map[(size_t)j * d->w + i]
+                 ? busy
+                 : d->static_map[(size_t)j * d->w + i];
+  c->busy = busy;
+  v = &d->static_map[(size_t)y * d->w + x];
+  *v = *v > 255 - STATIC_HIT ? 255 : *v + STATIC_HIT;
+  return *v >= STATIC_BUSY || busy >= STATIC_BUSY;
+}
+
+static void
+find_clusters (Detector *d, const uint8_t *plane, int stride, DetectorLuma luma)
+{
+  int x, y;
+
+  d->n_clusters = 0;
+  for (y = 0; y < d->h; y++) {
+    uint8_t *m = d->mask + (size_t)y * d->w;
+
+    if (d->row_count[y] == 0)
+      continue;
+    for (x = 0; x < d->w; x++) {
+      Cluster c;
+      double floor_snr;
+
+      if (!m[x])
+        continue;
+      fill_cluster (d, x, y, plane, stride, luma, &c);
+      floor_snr = c.sigma > 0 ? c.peak / c.sigma : 0;
+      if (c.sw <= 0 || (c.pixels < CLUSTER_MIN_PIXELS &&
+                           floor_snr < d->config.k1 + CLUSTER_BRIGHT_SIGMA))
+        continue;
+      if (d->n_clusters >= MAX_CLUSTERS || sits_still (d, &c))
+        continue;
+      d->clusters = grow (
+          d->clusters, &d->clusters_cap, d->n_clusters + 1, sizeof (Cluster));
+      d->clusters[d->n_clusters++] = c;
+    }
+  }
+  d->stats.clusters += d->n_clusters;
+}
+
+/* --------------------------------------------------------- tracking */
+
+typedef struct {
+  double cx, cy; /* a point on the line */
+  double ux, uy; /* unit direction, along the motion */
+  double along0, along1;
+  double cross_rms;
+  double step;   /* mean motion per frame along the line, px */
+  int backwards; /* steps going against the motion */
+} LineFit;
+
+/* Fits the points' line (principal axis) and measures how straight and how
+ * steady the motion along it is. */
+static void
+fit_line (const Track *t, LineFit *f)
+{
+  double mx = 0, my = 0, sxx = 0, syy = 0, sxy = 0, angle, c2 = 0;
+  int i;
+
+  for (i = 0; i < t->n; i++) {
+    mx += t->points[i].x;
+    my += t->points[i].y;
+  }
+  mx /= t->n;
+  my /= t->n;
+  for (i = 0; i < t->n; i++) {
+    double dx = t->points[i].x - mx, dy = t->points[i].y - my;
+    sxx += dx * dx;
+    syy += dy * dy;
+    sxy += dx * dy;
+  }
+  angle = 0.5 * atan2 (2 * sxy, sxx - syy);
+  f->cx = mx;
+  f->cy = my;
+  f->ux = cos (angle);
+  f->uy = sin (angle);
+  /* point the direction the way the track went */
+  if ((t->points[t->n - 1].x - t->points[0].x) * f->ux +
+          (t->points[t->n - 1].y - t->points[0].y) * f->uy <
+      0) {
+    f->ux = -f->ux;
+    f->uy = -f->uy;
+  }
+  f->backwards = 0;
+  for (i = 0; i < t->n; i++) {
+    double dx = t->points[i].x - mx, dy = t->points[i].y - my;
+    double cross = -dx * f->uy + dy * f->ux;
+    c2 += cross * cross;
+    if (i > 0) {
+      double a = dx * f->ux + dy * f->uy;
+      double pa =
+          (t->points[i - 1].x - mx) * f->ux + (t->points[i - 1].y - my) * f->uy;
+      if (a < pa - 1.0)
+        f->backwards++;
+    }
+  }
+  f->cross_rms = sqrt (c2 / t->n);
+  f->along0 = (t->points[0].x - mx) * f->ux + (t->points[0].y - my) * f->uy;
+  f->along1 = (t->points[t->n - 1].x - mx) * f->ux +
+              (t->points[t->n - 1].y - my) * f->uy;
+  f->step = t->n > 1
+                ? (f->along1 - f->along0) /
+                      (double)(t->points[t->n - 1].frame - t->points[0].frame)
+                : 0;
+}
+
+static int
+steady (const Track *t, const LineFit *f)
+{
+  double steps[DETECTOR_MAX_POINTS], median;
+  int i, j, n = t->n - 1;
+
+  for (i = 0; i < n; i++) {
+    const DetectorPoint *a = &t->points[i], *b = &t->points[i + 1];
+    double v = ((b->x - a->x) * f->ux + (b->y - a->y) * f->uy) /
+               (double)(b->frame - a->frame);
+
+    for (j = i; j > 0 && steps[j - 1] > v; j--)
+      steps[j] = steps[j - 1];
+    steps[j] = v;
+  }
+  median = steps[n / 2];
+  for (i = 0; i < n; i++)
+    if (fabs (steps[i] - median) > 0.6 * fabs (median) + 1.0)
+      return 0;
+  return 1;
+}
+
+static int
+along_edge (const Detector *d, const Track *t)
+{
+  double m = EDGE_MARGIN / d->bin;
+  int i;
+
+  for (i = 0; i < t->n; i++) {
+    const DetectorPoint *p = &t->points[i];
+    if (p->x > m && p->y > m && p->x < d->w - 1 - m && p->y < d->h - 1 - m)
+      return 0;
+  }
+  return 1;
+}
+
+/* Whether @t, as it stands, is a meteor; the reason when it is not. */
+static int
+judge (const Detector *d, const Track *t, LineFit *f, DetectorReject *why)
+{
+  const DetectorConfig *c = &d->config;
+  double duration, speed, allowed;
+
+  if (t->n < c->min_frames || 4 * t->n < 3 * (int)(t->points[t->n - 1].frame -
+                                                   t->points[0].frame + 1)) {
+    /* too few points, or too many frames missing among them */
+    *why = DETECTOR_REJECT_SHORT;
+    return 0;
+  }
+  fit_line (t, f);
+  duration = (t->points[t->n - 1].frame - t->points[0].frame + 1) / c->fps;
+  speed = f->step * c->fps * d->bin;
+  if (speed < STATIC_SPEED) {
+    *why = DETECTOR_REJECT_STATIC;
+    return 0;
+  }
+  if (speed < c->min_speed) {
+    *why = DETECTOR_REJECT_SLOW;
+    return 0;
+  }
+  if (speed > c->max_speed) {
+    *why = DETECTOR_REJECT_FAST;
+    return 0;
+  }
+  if (duration > c->max_duration) {
+    *why = DETECTOR_REJECT_LONG;
+    return 0;
+  }
+  /* a light passing over a star drags the centroid of their merged blob:
+   * a meteor is mostly seen where nothing has been lately */
+  {
+    int i, on_stars = 0;
+
+    for (i = 0; i < t->n; i++)
+      on_stars += t->busy[i] >= 2 * STATIC_HIT;
+    if (2 * on_stars >= t->n) {
+      *why = DETECTOR_REJECT_STATIC;
+      return 0;
+    }
+  }
+  /* an object entering or leaving the frame shows a growing or shrinking
+   * part of itself, whose centroid races along the edge */
+  if (along_edge (d, t)) {
+    *why = DETECTOR_REJECT_CROOKED;
+    return 0;
+  }
+  /* a jittering star can fake a few pixels of motion: a meteor's track is
+   * longer than the blobs it is made of */
+  if ((f->along1 - f->along0) * d->bin < MIN_TRACK_LENGTH) {
+    *why = DETECTOR_REJECT_STATIC;
+    return 0;
+  }
+  /* a short track must look like a meteor frame by frame: a meteor
+   * smears over its own motion during the exposure, so its blobs are as
+   * long as its steps; compact blobs a step apart are unrelated lights */
+  if (t->n < SHORT_TRACK_POINTS && f->step > 3) {
+    double extent = 0;
+    int i;
+
+    for (i = 0; i < t->n; i++)
+      extent += t->box[i][2] > t->box[i][3] ? t->box[i][2] : t->box[i][3];
+    if (extent / t->n < 0.5 * f->step) {
+      *why = DETECTOR_REJECT_CROOKED;
+      return 0;
+    }
+  }
+  /* steady: every step close to the typical one (a meteor slows a little;
+   * a noise blob joined to a slow light makes one giant step) */
+  if (!steady (t, f)) {
+    *why = DETECTOR_REJECT_CROOKED;
+    return 0;
+  }
+  /* straight: centroids of a streak jitter by a pixel or so */
+  allowed = 1.5 + 0.02 * (f->along1 - f->along0);
+  if (f->cross_rms > allowed || f->backwards > t->n / 5) {
+    *why = DETECTOR_REJECT_CROOKED;
+    return 0;
+  }
+  return 1;
+}
+
+/* analysis coordinates to frame pixels (a binned pixel's centre) */
+static double
+to_frame (const Detector *d, double a)
+{
+  return a * d->bin + (d->bin - 1) / 2.0;
+}
+
+static void
+emit_meteor (Detector *d, const Track *t, const LineFit *f)
+{
+  DetectorMeteor *m;
+  double sig[DETECTOR_MAX_POINTS], sigma, half = f->step / 2;
+  int i, j;
+
+  d->done =
+      grow (d->done, &d->done_cap, d->n_done + 1, sizeof (DetectorMeteor));
+  m = &d->done[d->n_done++];
+  m->id = t->id ? t->id : d->next_id++;
+  m->first_frame = t->points[0].frame;
+  m->last_frame = t->points[t->n - 1].frame;
+  /* centroids are mid-streak: the track reaches half a frame's motion
+   * beyond them */
+  m->x0 = to_frame (d, f->cx + f->ux * (f->along0 - half));
+  m->y0 = to_frame (d, f->cy + f->uy * (f->along0 - half));
+  m->x1 = to_frame (d, f->cx + f->ux * (f->along1 + half));
+  m->y1 = to_frame (d, f->cy + f->uy * (f->along1 + half));
+  m->speed = f->step * d->config.fps * d->bin;
+  m->peak = 0;
+  for (i = 0; i < t->n; i++) {
+    m->peak = t->points[i].peak > m->peak ? t->points[i].peak : m->peak;
+    /* insertion sort for the median sigma */
+    for (j = i; j > 0 && sig[j - 1] > t->sigma[i]; j--)
+      sig[j] = sig[j - 1];
+    sig[j] = t->sigma[i];
+  }
+  sigma = sig[t->n / 2] > 0.1 ? sig[t->n / 2] : 0.1;
+  m->snr = m->peak / sigma;
+  m->score = m->snr * sqrt ((double)t->n);
+  m->n_points = t->n;
+  for (i = 0; i < t->n; i++) {
+    m->points[i] = t->points[i];
+    m->points[i].x = to_frame (d, t->points[i].x);
+    m->points[i].y = to_frame (d, t->points[i].y);
+  }
+  d->stats.detections++;
+}
+
+static void
+close_track (Detector *d, size_t index)
+{
+  Track *t = &d->tracks[index];
+  DetectorReject why;
+  LineFit f;
+
+  if (judge (d, t, &f, &why))
+    emit_meteor (d, t, &f);
+  else
+    d->stats.rejected[why]++;
+  d->tracks[index] = d->tracks[--d->n_tracks];
+}
+
+static void
+predict (const Track *t, uint64_t frame, double fps, double max_speed,
+    double *px, double *py, double *gate)
+{
+  const DetectorPoint *a = &t->points[t->n - 1];
+  double gap = (double)(frame - a->frame);
+
+  if (t->n >= 2) {
+    const DetectorPoint *b = &t->points[t->n - 2];
+    double df = (double)(a->frame - b->frame);
+    double vx = (a->x - b->x) / df, vy = (a->y - b->y) / df;
+
+    *px = a->x + vx * gap;
+    *py = a->y + vy * gap;
+    *gate = 4.0 + 0.5 * hypot (vx, vy) * gap;
+  } else {
+    /* one point: a meteor moves about its own streak length a frame, so
+     * the gate is the streak's size, not max-speed (that would link
+     * noise) */
+    const int *box = t->box[t->n - 1];
+
+    *px = a->x;
+    *py = a->y;
+    *gate = fmin (
+        4.0 + 1.5 * hypot (box[2], box[3]) * gap, 4.0 + max_speed / fps * gap);
+  }
+}
+
+static void
+add_point (Track *t, uint64_t frame, const Cluster *c)
+{
+  DetectorPoint *p = &t->points[t->n];
+
+  p->frame = frame;
+  p->x = c->sx / c->sw;
+  p->y = c->sy / c->sw;
+  p->peak = c->peak;
+  p->pixels = c->pixels;
+  t->sigma[t->n] = c->sigma;
+  t->box[t->n][0] = c->x0;
+  t->box[t->n][1] = c->y0;
+  t->box[t->n][2] = c->x1 - c->x0 + 1;
+  t->box[t->n][3] = c->y1 - c->y0 + 1;
+  t->busy[t->n] = c->busy;
+  t->n++;
+}
+
+static void
+link_clusters (Detector *d, uint64_t frame)
+{
+  const DetectorConfig *cfg = &d->config;
+  size_t i, j;
+  int pass;
+
+  /* established tracks pick first, nearest cluster in their gate */
+  for (pass = 0; pass < 2; pass++) {
+    for (i = 0; i < d->n_tracks; i++) {
+      Track *t = &d->tracks[i];
+      double px, py, gate, best = 1e30;
+      long pick = -1;
+
+      if ((pass == 0) != (t->n >= 2) || t->points[t->n - 1].frame >= frame)
+        continue;
+      predict (t, frame, cfg->fps, cfg->max_speed / d->bin, &px, &py, &gate);
+      for (j = 0; j < d->n_clusters; j++) {
+        const Cluster *c = &d->clusters[j];
+        double dist = hypot (c->sx / c->sw - px, c->sy / c->sw - py);
+
+        if (!c->used && dist <= gate && dist < best) {
+          best = dist;
+          pick = (long)j;
+        }
+      }
+      if (pick >= 0 && t->n < DETECTOR_MAX_POINTS) {
+        d->clusters[pick].used = 1;
+        add_point (t, frame, &d->clusters[pick]);
+      }
+    }
+  }
+  for (j = 0; j < d->n_clusters; j++) {
+    Track *t;
+
+    if (d->clusters[j].used)
+      continue;
+    d->tracks =
+        grow (d->tracks, &d->tracks_cap, d->n_tracks + 1, sizeof (Track));
+    t = &d->tracks[d->n_tracks++];
+    t->id = 0;
+    t->n = 0;
+    t->qualified = 0;
+    add_point (t, frame, &d->clusters[j]);
+    d->stats.tracks++;
+  }
+}
+
+/* Ends tracks that missed too many frames or grew too long; marks the
+ * ones that already are meteors. */
+static void
+update_tracks (Detector *d, uint64_t frame)
+{
+  size_t i = 0;
+
+  while (i < d->n_tracks) {
+    Track *t = &d->tracks[i];
+    uint64_t last = t->points[t->n - 1].frame;
+    double duration = (last - t->points[0].frame + 1) / d->config.fps;
+
+    if (frame - last > TRACK_MAX_GAP || t->n == DETECTOR_MAX_POINTS ||
+        duration > d->config.max_duration) {
+      close_track (d, i);
+      continue;
+    }
+    if (!t->qualified && t->n >= d->config.min_frames) {
+      DetectorReject why;
+      LineFit f;
+
+      t->qualified = judge (d, t, &f, &why);
+    }
+    /* an id once a track may be reported, so boxes and message agree */
+    if (t->qualified && t->id == 0)
+      t->id = d->next_id++;
+    i++;
+  }
+}
+
+/* ------------------------------------------------------------ frame */
+
+/* A flash ends what was in flight (it may be the flash's own onset) and
+ * mutes tracking while it fades. */
+static void
+reject_open_tracks (Detector *d, uint64_t frame)
+{
+  d->stats.rejected[DETECTOR_REJECT_FLASH] += d->n_tracks;
+  d->n_tracks = 0;
+  d->cooldown_until = frame + FLASH_COOLDOWN;
+}
+
+static void
+report_flash (Detector *d, uint64_t frame, uint64_t count, double sum_y,
+    double sum_mean, size_t n_sampled, DetectorFlash *flash)
+{
+  d->stats.flashes++;
+  if (flash) {
+    flash->frame = frame;
+    flash->fraction = (double)count / ((double)d->w * d->h);
+    flash->mean_jump = (sum_y - sum_mean / 128.0) / (double)n_sampled;
+  }
+}
+
+int
+detector_process (Detector *d, uint64_t frame, const uint8_t *plane, int stride,
+    DetectorLuma luma, DetectorFlash *flash)
+{
+  const DetectorConfig *c = &d->config;
+  uint64_t count = 0;
+  double sum_y = 0, sum_mean = 0;
+  int y, shift, warm, is_flash = 0, bright = 0, x;
+  size_t n_sampled = 0;
+
+  d->stats.frames++;
+  fill_analysis (d, plane, stride, luma);
+  if (d->frames_seen == 0) {
+    /* first frame: the background is the frame */
+    for (y = 0; y < d->h; y++) {
+      const uint8_t *row = luma_row (d, plane, stride, y);
+      for (x = 0; x < d->w; x++) {
+        d->mean[(size_t)y * d->w + x] = (uint16_t)(row[x] << 7);
+        d->dev[(size_t)y * d->w + x] = INITIAL_DEV_Q7;
+      }
+    }
+    d->frames_seen = 1;
+    return 0;
+  }
+  /* learn fast at first (an average of all frames so far), then settle */
+  shift = 1;
+  while (shift < c->bg_shift && (1ull << shift) <= d->frames_seen)
+    shift++;
+  warm = d->frames_seen >= (1ull << c->bg_shift) / 2;
+
+  /* pass 1: candidates against the background as it was */
+  for (y = 0; y < d->h; y++) {
+    const uint8_t *row = luma_row (d, plane, stride, y);
+    size_t o = (size_t)y * d->w;
+
+    d->row_count[y] = d->k->threshold (
+        row, d->mean + o, d->dev + o, d->k_mul, d->j1, d->mask + o, d->w);
+    if (d->amask && d->row_count[y]) {
+      uint32_t kept = 0;
+      for (x = 0; x < d->w; x++) {
+        d->mask[o + x] &= d->amask[o + x];
+        kept += d->mask[o + x] != 0;
+      }
+      d->row_count[y] = kept;
+    }
+    count += d->row_count[y];
+    if ((y & 7) == 0) {
+      for (x = 0; x < d->w; x += 4) {
+        sum_y += row[x];
+        sum_mean += d->mean[o + x];
+      }
+      n_sampled += (size_t)(d->w + 3) / 4;
+    }
+  }
+  d->stats.candidates += count;
+
+  if (warm && count > c->flash_fraction * d->w * d->h) {
+    is_flash = bright = 1;
+    d->flash_run++;
+    reject_open_tracks (d, frame);
+    report_flash (d, frame, count, sum_y, sum_mean, n_sampled, flash);
+  } else {
+    d->flash_run = 0;
+    if (warm && frame > d->cooldown_until) {
+      find_clusters (d, plane, stride, luma);
+      if (d->n_clusters > DISTURBED_CLUSTERS) {
+        /* objects everywhere at once: the sky itself changed (the ramp or
+         * afterglow of a flash, headlights): report it, track nothing */
+        reject_open_tracks (d, frame);
+        report_flash (d, frame, count, sum_y, sum_mean, n_sampled, flash);
+        is_flash = 1;
+        bright = 0;
+      } else {
+        link_clusters (d, frame);
+      }
+    }
+  }
+  update_tracks (d, frame);
+
+  /* pass 2: the background learns the frame, unless it is a short flash
+   * (lightning must not become the sky); a long one is the new sky */
+  if (!bright || d->flash_run > FLASH_ADAPT_FRAMES) {
+    int s = bright ? 2 : shift;
+    for (y = 0; y < d->h; y++) {
+      const uint8_t *row = luma_row (d, plane, stride, y);
+      size_t o = (size_t)y * d->w;
+      d->k->bg_update (row, d->mean + o, d->dev + o, d->w, s);
+    }
+  }
+  if (d->frames_seen % STATIC_DECAY_FRAMES == 0) {
+    size_t i, n = (size_t)d->w * d->h;
+    for (i = 0; i < n; i++)
+      d->static_map[i] >>= 1;
+  }
+  d->frames_seen++;
+  return is_flash;
+}
+
+size_t
+detector_take_meteors (Detector *d, DetectorMeteor *out, size_t max)
+{
+  size_t n = d->n_done < max ? d->n_done : max;
+
+  memcpy (out, d->done, n * sizeof (DetectorMeteor));
+  memmove (d->done, d->done + n, (d->n_done - n) * sizeof (DetectorMeteor));
+  d->n_done -= n;
+  return n;
+}
+
+void
+detector_flush (Detector *d)
+{
+  while (d->n_tracks > 0)
+    close_track (d, d->n_tracks - 1);
+}
+
+size_t
+detector_live_boxes (Detector *d, uint64_t frame, int *boxes, size_t max)
+{
+  size_t i, n = 0;
+  int k;
+
+  for (i = 0; i < d->n_tracks && n < max; i++) {
+    const Track *t = &d->tracks[i];
+
+    if (!t->qualified || t->points[t->n - 1].frame != frame)
+      continue;
+    for (k = 0; k < 4; k++)
+      boxes[4 * n + k] = t->box[t->n - 1][k] * d->bin;
+    n++;
+  }
+  return n;
+}
+
+void
+detector_get_stats (const Detector *d, DetectorStats *stats)
+{
+  *stats = d->stats;
+}

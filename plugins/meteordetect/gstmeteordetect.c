@@ -1,0 +1,1005 @@
+/* gst-meteor: meteordetect
+ *
+ * SECTION:element-meteordetect
+ * @title: meteordetect
+ *
+ * Finds meteors in raw video, in place: frames are only read, never
+ * written or copied, so the buffer that leaves is the one that came in
+ * (with the same GstMemory; a buffer shared with another branch gets a new
+ * GstBuffer on the same memory, counted as a shallow copy, for the metas).
+ *
+ * Each frame's luma (plane 0 of GRAY8, I420 and NV12 as it is; the others
+ * converted row by row) goes through the detector core: a running
+ * background per pixel, candidate pixels above it, clusters, and tracks
+ * over frames. A track that ends as a straight, fast enough line is a
+ * meteor:
+ *
+ * - a `meteor-detected` element message (id, first-frame, last-frame,
+ *   start-time, end-time, start-utc, end-utc when the frames carry a
+ *   GstMeteorFrameMeta, x0, y0, x1, y1, speed-px-s, peak, snr, score,
+ *   points), and the same structure downstream as a serialized custom
+ *   event, before the frame that ended the track;
+ * - while in flight, from the frame it qualifies, each frame it is in
+ *   carries a GstVideoRegionOfInterestMeta of type "meteor" around it.
+ *
+ * Frame numbers are the GstMeteorFrameMeta frame ids (meteorpool
+ * upstream), else the buffer offsets, else frames counted from 0. Times
+ * are running times of the frames' timestamps.
+ *
+ * A flash (lightning, headlights, the camera's exposure jumping) is a
+ * `meteordetect-flash` element message on every flash frame, and a
+ * warning on the bus (at most one per 10 s of stream). At EOS the tracks
+ * still open are judged, so their meteors come before the EOS.
+ *
+ * |[
+ * gst-launch-1.0 -m meteorsky num-buffers=150 schedule="meteor@30,snr=10" ! \
+ *   video/x-raw,format=GRAY8,width=640,height=480 ! meteorpool ! \
+ *   meteordetect ! fakesink
+ * ]|
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstmeteordetect.h"
+#include "detector.h"
+
+#include <gst/meteor/meteor.h>
+#include <gst/video/video.h>
+#include <string.h>
+
+GST_DEBUG_CATEGORY_STATIC (meteordetect_debug);
+#define GST_CAT_DEFAULT meteordetect_debug
+
+#define DETECT_FORMATS                                                         \
+  "{ GRAY8, GRAY16_LE, I420, NV12, YUY2, RGB, BGR, RGBx, BGRx }"
+/* framerate 0/1 is let in, to be named in an error rather than refused
+ * with a bare not-negotiated */
+#define DETECT_CAPS GST_VIDEO_CAPS_MAKE (DETECT_FORMATS)
+
+/* Frames remembered for translating the detector's frame index into frame
+ * ids and times. A track has at most DETECTOR_MAX_POINTS points with at
+ * most one frame missing between two, and is reported within two frames
+ * of its end: 1024 frames always reach back to its first frame. */
+#define RING_SIZE 1024
+/* A flash is warned about at most once in this much stream time. */
+#define FLASH_WARNING_PERIOD (10 * GST_SECOND)
+/* boxes of meteors in flight marked on one frame */
+#define MAX_BOXES 32
+/* meteors taken from the detector at a time */
+#define TAKE_BATCH 4
+
+enum {
+  PROP_0,
+  PROP_K1,
+  PROP_J1,
+  PROP_MIN_FRAMES,
+  PROP_MIN_SPEED,
+  PROP_MAX_SPEED,
+  PROP_MAX_DURATION,
+  PROP_MASK,
+  PROP_SIMD,
+  PROP_STATS,
+};
+
+/* What a detector frame index stands for. */
+typedef struct {
+  guint64 index; /* the detector's frame index this entry is for */
+  guint64 frame_id;
+  GstClockTime running_time;
+  GstClockTime utc; /* capture time, from the frame meta */
+} FrameEntry;
+
+struct _GstMeteorDetect {
+  GstBaseTransform parent;
+
+  /* properties, object lock; width, height and fps come from the caps */
+  DetectorConfig settings;
+  gchar *mask_location;
+
+  /* chosen when the element is made */
+  const MeteorKernels *kernels;
+
+  /* streaming thread, and start/stop while it is not running */
+  GstVideoInfo info;
+  DetectorLuma luma;
+  Detector *detector;
+  guint8 *mask; /* the detector reads it: lives as long as the detector */
+  guint64 next_index;
+  FrameEntry ring[RING_SIZE];
+  DetectorMeteor *taken; /* TAKE_BATCH meteors */
+  GstClockTime flash_warned_at;
+  guint64 flashes_unwarned;
+
+  /* object lock */
+  DetectorStats current; /* of the detector in use */
+  DetectorStats retired; /* of detectors replaced since start */
+  guint64 shallow_copies;
+  guint64 process_us; /* wall time in detector_process() */
+  guint64 processed;  /* frames that time is over */
+  gchar *rejected_format;
+};
+
+#define gst_meteor_detect_parent_class parent_class
+G_DEFINE_TYPE (GstMeteorDetect, gst_meteor_detect, GST_TYPE_BASE_TRANSFORM);
+GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (meteordetect, "meteordetect",
+    GST_RANK_NONE, GST_TYPE_METEOR_DETECT, gst_meteor_init ());
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE (
+    "sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (DETECT_CAPS));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE (
+    "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (DETECT_CAPS));
+
+/* How the detector reads plane 0 of each format. */
+static const struct {
+  GstVideoFormat video;
+  DetectorLuma luma;
+} formats[] = {
+  { GST_VIDEO_FORMAT_GRAY8, DETECTOR_LUMA_GRAY8 },
+  { GST_VIDEO_FORMAT_I420, DETECTOR_LUMA_GRAY8 },
+  { GST_VIDEO_FORMAT_NV12, DETECTOR_LUMA_GRAY8 },
+  { GST_VIDEO_FORMAT_GRAY16_LE, DETECTOR_LUMA_GRAY16 },
+  { GST_VIDEO_FORMAT_YUY2, DETECTOR_LUMA_YUY2 },
+  { GST_VIDEO_FORMAT_RGB, DETECTOR_LUMA_RGB },
+  { GST_VIDEO_FORMAT_BGR, DETECTOR_LUMA_BGR },
+  { GST_VIDEO_FORMAT_RGBx, DETECTOR_LUMA_RGBX },
+  { GST_VIDEO_FORMAT_BGRx, DETECTOR_LUMA_BGRX },
+};
+
+/* The double properties are DetectorConfig fields. */
+static gdouble *
+config_double (DetectorConfig *config, guint prop_id)
+{
+  switch (prop_id) {
+    case PROP_K1:
+      return &config->k1;
+    case PROP_J1:
+      return &config->j1;
+    case PROP_MIN_SPEED:
+      return &config->min_speed;
+    case PROP_MAX_SPEED:
+      return &config->max_speed;
+    case PROP_MAX_DURATION:
+      return &config->max_duration;
+    default:
+      return NULL;
+  }
+}
+
+/* The kernel set METEOR_SIMD names when the element is made, else
+ * meteor_kernels_get()'s choice. meteor_kernels_get() decides once per
+ * process, so a METEOR_SIMD set after an earlier element would otherwise
+ * be ignored; a name the CPU cannot run falls back there (and it says so
+ * on stderr). */
+static const MeteorKernels *
+choose_kernels (void)
+{
+  const gchar *want = g_getenv ("METEOR_SIMD");
+  const MeteorKernels *kernels = NULL;
+
+  if (want != NULL && *want != '\0')
+    kernels = meteor_kernels_by_name (want);
+  return kernels ? kernels : meteor_kernels_get ();
+}
+
+/* ---------------------------------------------------------------- stats */
+
+static void
+add_stats (DetectorStats *sum, const DetectorStats *s)
+{
+  guint r;
+
+  sum->frames += s->frames;
+  sum->candidates += s->candidates;
+  sum->clusters += s->clusters;
+  sum->tracks += s->tracks;
+  sum->detections += s->detections;
+  sum->flashes += s->flashes;
+  for (r = 0; r < DETECTOR_REJECT_N; r++)
+    sum->rejected[r] += s->rejected[r];
+}
+
+static GstStructure *
+gst_meteor_detect_make_stats (GstMeteorDetect *self)
+{
+  DetectorStats s;
+  guint64 shallow_copies, process_us, processed;
+  GstStructure *st;
+  guint r;
+
+  GST_OBJECT_LOCK (self);
+  s = self->retired;
+  add_stats (&s, &self->current);
+  shallow_copies = self->shallow_copies;
+  process_us = self->process_us;
+  processed = self->processed;
+  GST_OBJECT_UNLOCK (self);
+
+  st = gst_structure_new ("meteordetect-stats", "frames", G_TYPE_UINT64,
+      (guint64)s.frames, "candidates", G_TYPE_UINT64, (guint64)s.candidates,
+      "clusters", G_TYPE_UINT64, (guint64)s.clusters, "tracks", G_TYPE_UINT64,
+      (guint64)s.tracks, "detections", G_TYPE_UINT64, (guint64)s.detections,
+      "flashes", G_TYPE_UINT64, (guint64)s.flashes, NULL);
+  for (r = 0; r < DETECTOR_REJECT_N; r++) {
+    gchar *name = g_strconcat ("rejected-", detector_reject_name (r), NULL);
+
+    gst_structure_set (st, name, G_TYPE_UINT64, (guint64)s.rejected[r], NULL);
+    g_free (name);
+  }
+  gst_structure_set (st, "shallow-copies", G_TYPE_UINT64, shallow_copies,
+      "ns-per-frame", G_TYPE_UINT64,
+      processed ? process_us * 1000 / processed : (guint64)0, NULL);
+  return st;
+}
+
+/* Takes the detector's counters after a frame (or a flush). */
+static void
+update_stats (GstMeteorDetect *self, gint64 process_us)
+{
+  DetectorStats s;
+
+  detector_get_stats (self->detector, &s);
+  GST_OBJECT_LOCK (self);
+  self->current = s;
+  if (process_us >= 0) {
+    self->process_us += process_us;
+    self->processed++;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+post_stats (GstMeteorDetect *self)
+{
+  gst_element_post_message (
+      GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self),
+                              gst_meteor_detect_make_stats (self)));
+}
+
+/* ------------------------------------------------- frame bookkeeping */
+
+static void
+remember_frame (GstMeteorDetect *self, GstBuffer *buf, guint64 index)
+{
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
+  GstMeteorFrameMeta *meta = gst_buffer_get_meteor_frame_meta (buf);
+  FrameEntry *e = &self->ring[index % RING_SIZE];
+
+  e->index = index;
+  if (meta)
+    e->frame_id = meta->frame_id;
+  else if (GST_BUFFER_OFFSET_IS_VALID (buf))
+    e->frame_id = GST_BUFFER_OFFSET (buf);
+  else
+    e->frame_id = index;
+  e->running_time = GST_CLOCK_TIME_NONE;
+  if (trans->segment.format == GST_FORMAT_TIME && GST_BUFFER_PTS_IS_VALID (buf))
+    e->running_time = gst_segment_to_running_time (
+        &trans->segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buf));
+  e->utc = meta ? meta->capture_time_utc : GST_CLOCK_TIME_NONE;
+}
+
+/* The entry of detector frame @index; when it is gone (it cannot be, see
+ * RING_SIZE), one that says only what the index says. */
+static FrameEntry
+lookup_frame (GstMeteorDetect *self, guint64 index)
+{
+  const FrameEntry *e = &self->ring[index % RING_SIZE];
+  FrameEntry none = { index, index, GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE };
+
+  if (e->index == index && index < self->next_index)
+    return *e;
+  GST_WARNING_OBJECT (
+      self, "frame %" G_GUINT64_FORMAT " is no longer remembered", index);
+  return none;
+}
+
+/* Stream time of a frame, for rate limits: its running time, else its
+ * place in the stream at the negotiated framerate. */
+static GstClockTime
+frame_stream_time (GstMeteorDetect *self, const FrameEntry *e)
+{
+  if (GST_CLOCK_TIME_IS_VALID (e->running_time))
+    return e->running_time;
+  return gst_util_uint64_scale (e->index,
+      GST_VIDEO_INFO_FPS_D (&self->info) * GST_SECOND,
+      GST_VIDEO_INFO_FPS_N (&self->info));
+}
+
+/* ISO 8601 UTC with microseconds, e.g. 2024-08-12T21:14:03.250000Z; NULL
+ * when @utc is unknown. */
+static gchar *
+format_utc (GstClockTime utc)
+{
+  GDateTime *dt;
+  gchar *date, *s;
+
+  if (!GST_CLOCK_TIME_IS_VALID (utc))
+    return NULL;
+  dt = g_date_time_new_from_unix_utc ((gint64)(utc / GST_SECOND));
+  if (dt == NULL)
+    return NULL;
+  date = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
+  s = g_strdup_printf (
+      "%s.%06uZ", date, (guint)((utc % GST_SECOND) / GST_USECOND));
+  g_free (date);
+  g_date_time_unref (dt);
+  return s;
+}
+
+/* ----------------------------------------------------------- outputs */
+
+static void
+set_utc_field (GstStructure *s, const gchar *field, GstClockTime utc)
+{
+  gchar *iso = format_utc (utc);
+
+  if (iso)
+    gst_structure_set (s, field, G_TYPE_STRING, iso, NULL);
+  g_free (iso);
+}
+
+/* A meteor: an element message, and the same downstream as a serialized
+ * custom event (ahead of the frame being processed). */
+static void
+report_meteor (GstMeteorDetect *self, const DetectorMeteor *m)
+{
+  FrameEntry first = lookup_frame (self, m->first_frame);
+  FrameEntry last = lookup_frame (self, m->last_frame);
+  GstStructure *s;
+  GstEvent *event;
+
+  s = gst_structure_new ("meteor-detected", "id", G_TYPE_UINT, (guint)m->id,
+      "first-frame", G_TYPE_UINT64, first.frame_id, "last-frame", G_TYPE_UINT64,
+      last.frame_id, "start-time", G_TYPE_UINT64, first.running_time,
+      "end-time", G_TYPE_UINT64, last.running_time, NULL);
+  set_utc_field (s, "start-utc", first.utc);
+  set_utc_field (s, "end-utc", last.utc);
+  gst_structure_set (s, "x0", G_TYPE_DOUBLE, m->x0, "y0", G_TYPE_DOUBLE, m->y0,
+      "x1", G_TYPE_DOUBLE, m->x1, "y1", G_TYPE_DOUBLE, m->y1, "speed-px-s",
+      G_TYPE_DOUBLE, m->speed, "peak", G_TYPE_DOUBLE, m->peak, "snr",
+      G_TYPE_DOUBLE, m->snr, "score", G_TYPE_DOUBLE, m->score, "points",
+      G_TYPE_INT, m->n_points, NULL);
+  GST_INFO_OBJECT (self, "%" GST_PTR_FORMAT, s);
+
+  event = gst_event_new_custom (
+      GST_EVENT_CUSTOM_DOWNSTREAM, gst_structure_copy (s));
+  gst_element_post_message (
+      GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
+  if (!gst_pad_push_event (GST_BASE_TRANSFORM_SRC_PAD (self), event))
+    GST_DEBUG_OBJECT (
+        self, "meteor %u: downstream did not take the event", (guint)m->id);
+}
+
+static void
+report_meteors (GstMeteorDetect *self)
+{
+  size_t n, i;
+
+  do {
+    n = detector_take_meteors (self->detector, self->taken, TAKE_BATCH);
+    for (i = 0; i < n; i++)
+      report_meteor (self, &self->taken[i]);
+  } while (n == TAKE_BATCH);
+}
+
+/* A flash: an element message every flash frame, and a warning, the first
+ * one and then at most one per FLASH_WARNING_PERIOD of stream time. */
+static void
+report_flash (GstMeteorDetect *self, const DetectorFlash *flash)
+{
+  FrameEntry e = lookup_frame (self, flash->frame);
+  GstClockTime now = frame_stream_time (self, &e);
+  GstStructure *s;
+
+  s = gst_structure_new ("meteordetect-flash", "frame", G_TYPE_UINT64,
+      e.frame_id, "fraction", G_TYPE_DOUBLE, flash->fraction, "mean-jump",
+      G_TYPE_DOUBLE, flash->mean_jump, NULL);
+  gst_element_post_message (
+      GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
+
+  self->flashes_unwarned++;
+  /* (a stream time before the last warning's: a new segment) */
+  if (GST_CLOCK_TIME_IS_VALID (self->flash_warned_at) &&
+      now >= self->flash_warned_at &&
+      now < self->flash_warned_at + FLASH_WARNING_PERIOD)
+    return;
+  GST_ELEMENT_WARNING (self, STREAM, FAILED,
+      ("flash or overexposure at frame %" G_GUINT64_FORMAT ": %.1f%% of the "
+       "pixels above the background, frame mean %+.1f DN; tracks in flight "
+       "were dropped",
+          e.frame_id, 100.0 * flash->fraction, flash->mean_jump),
+      ("%" G_GUINT64_FORMAT " flash frame(s) since the last warning; "
+       "warnings come at most once per %u s of stream, every flash frame "
+       "is a meteordetect-flash element message",
+          self->flashes_unwarned, (guint)(FLASH_WARNING_PERIOD / GST_SECOND)));
+  self->flash_warned_at = now;
+  self->flashes_unwarned = 0;
+}
+
+/* Ends every open track and reports the meteors among them. */
+static void
+flush_detector (GstMeteorDetect *self)
+{
+  if (self->detector == NULL)
+    return;
+  detector_flush (self->detector);
+  report_meteors (self);
+  update_stats (self, -1);
+}
+
+/* Flushes the detector and frees it, keeping its counters. */
+static void
+retire_detector (GstMeteorDetect *self)
+{
+  DetectorStats s;
+
+  if (self->detector == NULL)
+    return;
+  flush_detector (self);
+  detector_get_stats (self->detector, &s);
+  GST_OBJECT_LOCK (self);
+  add_stats (&self->retired, &s);
+  memset (&self->current, 0, sizeof (self->current));
+  GST_OBJECT_UNLOCK (self);
+  g_clear_pointer (&self->detector, detector_free);
+  g_clear_pointer (&self->mask, g_free);
+}
+
+/* ------------------------------------------------------------- mask */
+
+static void
+skip_pgm_space (const gchar *p, gsize len, gsize *pos)
+{
+  while (*pos < len) {
+    if (p[*pos] == '#') {
+      while (*pos < len && p[*pos] != '\n')
+        (*pos)++;
+    } else if (g_ascii_isspace (p[*pos])) {
+      (*pos)++;
+    } else {
+      break;
+    }
+  }
+}
+
+static gboolean
+read_pgm_number (const gchar *p, gsize len, gsize *pos, guint *value)
+{
+  guint64 v = 0;
+
+  skip_pgm_space (p, len, pos);
+  if (*pos >= len || !g_ascii_isdigit (p[*pos]))
+    return FALSE;
+  while (*pos < len && g_ascii_isdigit (p[*pos])) {
+    v = v * 10 + (p[*pos] - '0');
+    if (v > G_MAXINT)
+      return FALSE;
+    (*pos)++;
+  }
+  *value = (guint)v;
+  return TRUE;
+}
+
+/* Reads @path, a binary PGM (P5, maxval 255) of @width x @height: the
+ * pixels, row after row. Anything else is an element error naming the file
+ * and what is wrong with it; returns NULL then. */
+static guint8 *
+load_mask (GstMeteorDetect *self, const gchar *path, gint width, gint height)
+{
+  GError *error = NULL;
+  gchar *data = NULL;
+  gsize len = 0, pos = 2;
+  guint w = 0, h = 0, maxval = 0;
+  guint8 *mask = NULL;
+
+  if (!g_file_get_contents (path, &data, &len, &error)) {
+    if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+          ("mask %s does not exist", path), ("%s", error->message));
+    else
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
+          ("mask %s cannot be read: %s", path, error->message), (NULL));
+    g_clear_error (&error);
+    return NULL;
+  }
+
+  if (len < 2 || data[0] != 'P' || data[1] != '5' ||
+      !read_pgm_number (data, len, &pos, &w) ||
+      !read_pgm_number (data, len, &pos, &h) ||
+      !read_pgm_number (data, len, &pos, &maxval) || pos >= len ||
+      !g_ascii_isspace (data[pos])) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("mask %s is not a binary PGM image (P5)", path),
+        ("expected \"P5 <width> <height> 255\" and the pixels, one byte "
+         "each; 0 = ignore the pixel"));
+    goto done;
+  }
+  pos++; /* the single whitespace before the pixels */
+  if (maxval != 255) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("mask %s has maxval %u: it must be 255 (8-bit)", path, maxval),
+        (NULL));
+    goto done;
+  }
+  if (w != (guint)width || h != (guint)height) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("mask %s is %ux%u, frames are %dx%d", path, w, h, width, height),
+        ("the mask must have the frame's size"));
+    goto done;
+  }
+  if (len - pos < (gsize)w * h) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("mask %s is truncated: %" G_GSIZE_FORMAT " of %u pixels", path,
+            len - pos, w * h),
+        (NULL));
+    goto done;
+  }
+  mask = g_memdup2 (data + pos, (gsize)w * h);
+
+done:
+  g_free (data);
+  return mask;
+}
+
+/* ------------------------------------------------------- negotiation */
+
+/* The settings are checked here, where the frame size and rate are known:
+ * a bad value is an element error naming it, and not-negotiated. */
+static gboolean
+gst_meteor_detect_set_caps (
+    GstBaseTransform *trans, GstCaps *incaps, GstCaps *outcaps)
+{
+  GstMeteorDetect *self = GST_METEOR_DETECT (trans);
+  DetectorConfig config;
+  GstVideoInfo info;
+  Detector *detector;
+  gchar *mask_path;
+  guint8 *mask = NULL;
+  char error[256];
+  gint luma = -1;
+  guint i;
+
+  if (!gst_video_info_from_caps (&info, incaps)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("invalid video caps %" GST_PTR_FORMAT, incaps), (NULL));
+    return FALSE;
+  }
+  /* the same caps again (a reconfigure): the detector goes on */
+  if (self->detector && gst_video_info_is_equal (&info, &self->info))
+    return TRUE;
+
+  for (i = 0; i < G_N_ELEMENTS (formats); i++)
+    if (formats[i].video == GST_VIDEO_INFO_FORMAT (&info))
+      luma = formats[i].luma;
+  g_return_val_if_fail (luma >= 0, FALSE); /* the template allows no other */
+
+  if (GST_VIDEO_INFO_FPS_N (&info) <= 0 || GST_VIDEO_INFO_FPS_D (&info) <= 0) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("framerate %d/%d: meteordetect needs a fixed framerate (speeds are "
+         "in px/s, durations in s)",
+            GST_VIDEO_INFO_FPS_N (&info), GST_VIDEO_INFO_FPS_D (&info)),
+        ("set the framerate in the caps, e.g. video/x-raw,framerate=30/1"));
+    return FALSE;
+  }
+
+  GST_OBJECT_LOCK (self);
+  config = self->settings;
+  mask_path = g_strdup (self->mask_location);
+  GST_OBJECT_UNLOCK (self);
+  config.width = GST_VIDEO_INFO_WIDTH (&info);
+  config.height = GST_VIDEO_INFO_HEIGHT (&info);
+  config.fps =
+      (double)GST_VIDEO_INFO_FPS_N (&info) / GST_VIDEO_INFO_FPS_D (&info);
+  config.mask = NULL;
+
+  if (detector_config_check (&config, error, sizeof (error)) != 0) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error),
+        ("settings rejected for %" GST_PTR_FORMAT, incaps));
+    g_free (mask_path);
+    return FALSE;
+  }
+  if (mask_path && *mask_path) {
+    mask = load_mask (self, mask_path, config.width, config.height);
+    if (mask == NULL) {
+      g_free (mask_path);
+      return FALSE;
+    }
+  }
+  g_free (mask_path);
+  config.mask = mask;
+
+  detector = detector_new (&config, self->kernels);
+  if (detector == NULL) {
+    GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT,
+        ("out of memory for a %dx%d detector", config.width, config.height),
+        (NULL));
+    g_free (mask);
+    return FALSE;
+  }
+
+  /* New caps mid-stream: what was in flight ends here, and a new
+   * background is learnt; frame indices go on. */
+  retire_detector (self);
+  self->detector = detector;
+  self->mask = mask;
+  self->luma = luma;
+  self->info = info;
+  GST_INFO_OBJECT (self, "detecting in %" GST_PTR_FORMAT " with %s kernels",
+      incaps, self->kernels->name);
+  return TRUE;
+}
+
+/* A rejected format is named once on the bus: upstream only reports
+ * "not-negotiated". */
+static gboolean
+gst_meteor_detect_accept_caps (
+    GstBaseTransform *trans, GstPadDirection direction, GstCaps *caps)
+{
+  GstMeteorDetect *self = GST_METEOR_DETECT (trans);
+  GstStructure *s;
+  const gchar *format;
+  gboolean warn;
+  guint i;
+
+  if (GST_BASE_TRANSFORM_CLASS (parent_class)
+          ->accept_caps (trans, direction, caps))
+    return TRUE;
+  if (direction != GST_PAD_SINK || !gst_caps_is_fixed (caps))
+    return FALSE;
+  s = gst_caps_get_structure (caps, 0);
+  if (gst_structure_has_name (s, "video/x-raw")) {
+    format = gst_structure_get_string (s, "format");
+    /* a format of ours refused for another reason: not ours to name */
+    for (i = 0; format && i < G_N_ELEMENTS (formats); i++)
+      if (gst_video_format_from_string (format) == formats[i].video)
+        return FALSE;
+  } else {
+    format = gst_structure_get_name (s);
+  }
+  if (format == NULL)
+    return FALSE;
+
+  GST_OBJECT_LOCK (self);
+  warn = g_strcmp0 (self->rejected_format, format) != 0;
+  if (warn) {
+    g_free (self->rejected_format);
+    self->rejected_format = g_strdup (format);
+  }
+  GST_OBJECT_UNLOCK (self);
+  if (warn)
+    GST_ELEMENT_WARNING (self, STREAM, FORMAT,
+        ("unsupported format '%s': meteordetect takes raw video in GRAY8, "
+         "GRAY16_LE, I420, NV12, YUY2, RGB, BGR, RGBx or BGRx",
+            format),
+        ("rejected caps %" GST_PTR_FORMAT, caps));
+  return FALSE;
+}
+
+/* ---------------------------------------------------------- frames */
+
+/* In place: a writable buffer goes on as it is. A shared one (tee) gets a
+ * new GstBuffer for the metas, on the very same GstMemory: gst_buffer_copy
+ * shares memory, it never copies pixels. The base class then drops
+ * @inbuf. */
+static GstFlowReturn
+gst_meteor_detect_prepare_output_buffer (
+    GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer **outbuf)
+{
+  GstMeteorDetect *self = GST_METEOR_DETECT (trans);
+
+  if (gst_buffer_is_writable (inbuf)) {
+    *outbuf = inbuf;
+    return GST_FLOW_OK;
+  }
+  *outbuf = gst_buffer_copy (inbuf);
+  if (*outbuf == NULL)
+    return GST_FLOW_ERROR;
+  GST_OBJECT_LOCK (self);
+  self->shallow_copies++;
+  GST_OBJECT_UNLOCK (self);
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn
+gst_meteor_detect_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
+{
+  GstMeteorDetect *self = GST_METEOR_DETECT (trans);
+  guint64 index = self->next_index;
+  DetectorFlash flash;
+  GstVideoFrame frame;
+  int boxes[4 * MAX_BOXES];
+  gint64 start, took;
+  size_t n, i;
+  int is_flash;
+
+  if (self->detector == NULL) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, ("no format negotiated"),
+        ("a buffer before caps"));
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+  if (!gst_video_frame_map (&frame, &self->info, buf, GST_MAP_READ)) {
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+        ("a %" G_GSIZE_FORMAT "-byte buffer is too small for a %s %dx%d frame",
+            gst_buffer_get_size (buf), GST_VIDEO_INFO_NAME (&self->info),
+            GST_VIDEO_INFO_WIDTH (&self->info),
+            GST_VIDEO_INFO_HEIGHT (&self->info)),
+        (NULL));
+    return GST_FLOW_ERROR;
+  }
+  remember_frame (self, buf, index);
+  self->next_index = index + 1;
+
+  start = g_get_monotonic_time ();
+  is_flash = detector_process (self->detector, index,
+      GST_VIDEO_FRAME_PLANE_DATA (&frame, 0),
+      GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0), self->luma, &flash);
+  took = g_get_monotonic_time () - start;
+  gst_video_frame_unmap (&frame);
+  update_stats (self, took);
+
+  /* meteors in flight in this frame */
+  n = detector_live_boxes (self->detector, index, boxes, MAX_BOXES);
+  for (i = 0; i < n; i++) {
+    const int *b = boxes + 4 * i;
+
+    gst_buffer_add_video_region_of_interest_meta (
+        buf, "meteor", (guint)b[0], (guint)b[1], (guint)b[2], (guint)b[3]);
+  }
+
+  if (is_flash)
+    report_flash (self, &flash);
+  report_meteors (self);
+  return GST_FLOW_OK;
+}
+
+static gboolean
+gst_meteor_detect_sink_event (GstBaseTransform *trans, GstEvent *event)
+{
+  GstMeteorDetect *self = GST_METEOR_DETECT (trans);
+
+  /* the tracks still open are judged now, so their meteors (messages and
+   * events) come before the EOS */
+  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS && self->detector) {
+    flush_detector (self);
+    post_stats (self);
+  }
+  return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
+}
+
+/* ------------------------------------------------------ state, props */
+
+static gboolean
+gst_meteor_detect_start (GstBaseTransform *trans)
+{
+  GstMeteorDetect *self = GST_METEOR_DETECT (trans);
+
+  self->next_index = 0;
+  memset (self->ring, 0, sizeof (self->ring));
+  self->flash_warned_at = GST_CLOCK_TIME_NONE;
+  self->flashes_unwarned = 0;
+  gst_video_info_init (&self->info);
+
+  GST_OBJECT_LOCK (self);
+  memset (&self->current, 0, sizeof (self->current));
+  memset (&self->retired, 0, sizeof (self->retired));
+  self->shallow_copies = 0;
+  self->process_us = 0;
+  self->processed = 0;
+  g_clear_pointer (&self->rejected_format, g_free);
+  GST_OBJECT_UNLOCK (self);
+  return TRUE;
+}
+
+/* Stopped without an EOS: what was in flight is still reported; the
+ * counters stay readable until the next start. */
+static gboolean
+gst_meteor_detect_stop (GstBaseTransform *trans)
+{
+  retire_detector (GST_METEOR_DETECT (trans));
+  return TRUE;
+}
+
+static void
+gst_meteor_detect_set_property (
+    GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  GstMeteorDetect *self = GST_METEOR_DETECT (object);
+  gdouble *field;
+
+  GST_OBJECT_LOCK (self);
+  field = config_double (&self->settings, prop_id);
+  if (field) {
+    *field = g_value_get_double (value);
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
+  switch (prop_id) {
+    case PROP_MIN_FRAMES:
+      self->settings.min_frames = g_value_get_int (value);
+      break;
+    case PROP_MASK:
+      g_free (self->mask_location);
+      self->mask_location = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_meteor_detect_get_property (
+    GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  GstMeteorDetect *self = GST_METEOR_DETECT (object);
+  gdouble *field;
+
+  if (prop_id == PROP_STATS) {
+    g_value_take_boxed (value, gst_meteor_detect_make_stats (self));
+    return;
+  }
+  if (prop_id == PROP_SIMD) {
+    g_value_set_string (value, self->kernels->name);
+    return;
+  }
+
+  GST_OBJECT_LOCK (self);
+  field = config_double (&self->settings, prop_id);
+  if (field) {
+    g_value_set_double (value, *field);
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
+  switch (prop_id) {
+    case PROP_MIN_FRAMES:
+      g_value_set_int (value, self->settings.min_frames);
+      break;
+    case PROP_MASK:
+      g_value_set_string (value, self->mask_location);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_meteor_detect_finalize (GObject *object)
+{
+  GstMeteorDetect *self = GST_METEOR_DETECT (object);
+
+  g_clear_pointer (&self->detector, detector_free);
+  g_free (self->mask);
+  g_free (self->taken);
+  g_free (self->mask_location);
+  g_free (self->rejected_format);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_meteor_detect_init (GstMeteorDetect *self)
+{
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
+
+  /* frames are only read; the buffer may get metas, so not passthrough */
+  gst_base_transform_set_in_place (trans, TRUE);
+  gst_base_transform_set_passthrough (trans, FALSE);
+
+  detector_config_init (&self->settings);
+  self->kernels = choose_kernels ();
+  self->taken = g_new0 (DetectorMeteor, TAKE_BATCH);
+  self->flash_warned_at = GST_CLOCK_TIME_NONE;
+  gst_video_info_init (&self->info);
+}
+
+/* Settings take any value: a bad one is reported by the detector's
+ * checker as an element error naming it, not as a GLib warning. */
+static void
+install_double (GObjectClass *gobject_class, guint prop_id, const gchar *name,
+    const gchar *nick, const gchar *blurb, gdouble default_value)
+{
+  g_object_class_install_property (gobject_class, prop_id,
+      g_param_spec_double (name, nick, blurb, -G_MAXDOUBLE, G_MAXDOUBLE,
+          default_value,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_READY));
+}
+
+static void
+gst_meteor_detect_class_init (GstMeteorDetectClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
+  const GParamFlags rw_ready =
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY;
+  DetectorConfig d;
+
+  detector_config_init (&d);
+
+  gobject_class->set_property = gst_meteor_detect_set_property;
+  gobject_class->get_property = gst_meteor_detect_get_property;
+  gobject_class->finalize = gst_meteor_detect_finalize;
+
+  install_double (gobject_class, PROP_K1, "k1", "K1",
+      "Detection threshold in sigma: a pixel is a candidate when it is this "
+      "many standard deviations of its background noise (plus j1) above its "
+      "background mean; in (0, 12]",
+      d.k1);
+  install_double (gobject_class, PROP_J1, "j1", "J1",
+      "Fixed offset added to the threshold, in 8-bit DN (GRAY16_LE: its high "
+      "byte); in [0, 255]",
+      d.j1);
+  g_object_class_install_property (gobject_class, PROP_MIN_FRAMES,
+      g_param_spec_int ("min-frames", "Min frames",
+          "Frames a meteor must be seen in; in [2, 100]", G_MININT, G_MAXINT,
+          d.min_frames, rw_ready));
+  install_double (gobject_class, PROP_MIN_SPEED, "min-speed", "Min speed",
+      "Slowest meteor, in px/s: slower moving tracks are planes or "
+      "satellites (rejected-slow)",
+      d.min_speed);
+  install_double (gobject_class, PROP_MAX_SPEED, "max-speed", "Max speed",
+      "Fastest meteor, in px/s (above min-speed)", d.max_speed);
+  install_double (gobject_class, PROP_MAX_DURATION, "max-duration",
+      "Max duration",
+      "Longest meteor, in seconds: longer tracks are rejected "
+      "(rejected-long)",
+      d.max_duration);
+  g_object_class_install_property (gobject_class, PROP_MASK,
+      g_param_spec_string ("mask", "Mask",
+          "Binary PGM file (P5, maxval 255) the size of the frames: pixels "
+          "that are 0 are ignored (trees, buildings, the horizon); read when "
+          "the caps are set. Unset: every pixel counts",
+          NULL, rw_ready));
+  /* the reference (gst-inspect) shows no value: it depends on the CPU */
+  g_object_class_install_property (gobject_class, PROP_SIMD,
+      g_param_spec_string ("simd", "SIMD",
+          "Kernel set in use: c, sse2, avx2 or neon; the best this CPU runs, "
+          "or the one the METEOR_SIMD environment variable names when the "
+          "element is made",
+          NULL,
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_DOC_SHOW_DEFAULT));
+  g_object_class_install_property (gobject_class, PROP_STATS,
+      g_param_spec_boxed ("stats", "Statistics",
+          "Counters since start: frames, candidates (pixels above the "
+          "threshold), clusters, tracks, detections, flashes (frames), "
+          "rejected-short, rejected-static, rejected-slow, rejected-fast, "
+          "rejected-crooked, rejected-long, rejected-flash (tracks), "
+          "shallow-copies (shared buffers given a new GstBuffer on the same "
+          "memory), ns-per-frame (mean wall time of the detector, ns); also "
+          "posted as a meteordetect-stats message at EOS",
+          GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  trans_class->set_caps = gst_meteor_detect_set_caps;
+  trans_class->accept_caps = gst_meteor_detect_accept_caps;
+  trans_class->prepare_output_buffer = gst_meteor_detect_prepare_output_buffer;
+  trans_class->transform_ip = gst_meteor_detect_transform_ip;
+  trans_class->sink_event = gst_meteor_detect_sink_event;
+  trans_class->start = gst_meteor_detect_start;
+  trans_class->stop = gst_meteor_detect_stop;
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class, "Meteor detector",
+      "Filter/Analyzer/Video",
+      "Finds meteors in raw video without copying or writing a frame: "
+      "meteor-detected messages and events, regions of interest on frames",
+      "gst-meteor developers");
+
+  GST_DEBUG_CATEGORY_INIT (
+      meteordetect_debug, "meteordetect", 0, "gst-meteor meteor detector");
+}
+
+static gboolean
+plugin_init (GstPlugin *plugin)
+{
+  return GST_ELEMENT_REGISTER (meteordetect, plugin);
+}
+
+GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, meteordetect,
+    "Meteor detection in raw video, in place", plugin_init, VERSION,
+    GST_LICENSE, GST_PACKAGE_NAME, GST_PACKAGE_ORIGIN)

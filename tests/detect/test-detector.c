@@ -1,0 +1,321 @@
+/* gst-meteor: tests of the detector core on the synthetic sky, without
+ * GStreamer. Prints one line per test and "N passed, N failed". */
+#include "detector.h"
+#include "skyrender.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures_in_test;
+
+#define EXPECT(cond, ...)                                                      \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      printf ("  %s:%d: %s: ", __FILE__, __LINE__, #cond);                     \
+      printf (__VA_ARGS__);                                                    \
+      printf ("\n");                                                           \
+      failures_in_test++;                                                      \
+    }                                                                          \
+  } while (0)
+
+#define W 320
+#define H 240
+
+typedef struct {
+  SkyTruth truth[256];
+  size_t n_truth;
+  DetectorMeteor meteors[32];
+  size_t n_meteors;
+  DetectorStats stats;
+  int flashes;
+} Run;
+
+static void
+quiet_sky (SkyConfig *c, uint64_t seed)
+{
+  sky_config_init (c);
+  c->seed = seed;
+  c->width = W;
+  c->height = H;
+  c->meteor_rate = c->fireball_rate = c->plane_rate = 0;
+  c->satellite_rate = c->flash_rate = 0;
+}
+
+/* Renders @frames of @sky as @format and runs the detector on it. */
+static void
+run (const SkyConfig *sky, const char *schedule, int frames, SkyFormat format,
+    DetectorLuma luma, int bin, const uint8_t *mask, Run *r)
+{
+  int bpp = format == SKY_FORMAT_RGB         ? 3
+            : format == SKY_FORMAT_BGRX      ? 4
+            : format == SKY_FORMAT_GRAY16_LE ? 2
+                                             : 1;
+  int stride = W * bpp + 13; /* padded rows */
+  uint8_t *buf = calloc ((size_t)stride * H + 2 * (W + 1) * H, 1);
+  SkyImage img = { format,
+    { buf, buf + (size_t)stride * H,
+        buf + (size_t)stride * H + (W / 2 + 3) * H },
+    { stride, W + 1, W / 2 + 3 } };
+  SkyModel *m = sky_model_new (sky);
+  DetectorConfig dc;
+  Detector *d;
+  SkyEvent *events = NULL;
+  char error[256];
+  int n, f, i;
+
+  detector_config_init (&dc);
+  dc.width = W;
+  dc.height = H;
+  dc.fps = sky->fps;
+  dc.bin = bin;
+  dc.mask = mask;
+  d = detector_new (&dc, meteor_kernels_get ());
+  n = sky_parse_schedule (schedule, &events, error, sizeof (error));
+  for (i = 0; i < n; i++)
+    sky_model_add_event (m, &events[i]);
+  free (events);
+  memset (r, 0, sizeof (*r));
+  for (f = 0; f < frames; f++) {
+    DetectorFlash flash;
+
+    sky_model_render (m, f, &img);
+    r->flashes += detector_process (d, f, buf, stride, luma, &flash);
+    r->n_meteors +=
+        detector_take_meteors (d, r->meteors + r->n_meteors, 32 - r->n_meteors);
+  }
+  sky_model_finish (m);
+  detector_flush (d);
+  r->n_meteors +=
+      detector_take_meteors (d, r->meteors + r->n_meteors, 32 - r->n_meteors);
+  r->n_truth = sky_model_take_truth (m, r->truth, 256);
+  detector_get_stats (d, &r->stats);
+  detector_free (d);
+  sky_model_free (m);
+  free (buf);
+}
+
+static const SkyTruth *
+truth_of (const Run *r, SkyKind kind)
+{
+  size_t i;
+
+  for (i = 0; i < r->n_truth; i++)
+    if (r->truth[i].kind == kind)
+      return &r->truth[i];
+  return NULL;
+}
+
+static double
+off_line (double px, double py, const SkyTruth *t)
+{
+  double dx = t->x1 - t->x0, dy = t->y1 - t->y0;
+
+  return fabs ((px - t->x0) * dy - (py - t->y0) * dx) / hypot (dx, dy);
+}
+
+#define METEOR "meteor@40,x=60,y=50,angle=20,speed=15,duration=0.7,snr=10"
+
+static void
+check_found (const Run *r, const char *what)
+{
+  const SkyTruth *t = truth_of (r, SKY_METEOR);
+  const DetectorMeteor *m = &r->meteors[0];
+
+  EXPECT (t != NULL, "%s: no truth", what);
+  EXPECT (r->n_meteors == 1, "%s: %zu detections", what, r->n_meteors);
+  if (t == NULL || r->n_meteors != 1)
+    return;
+  EXPECT (m->first_frame + 2 >= t->first_frame &&
+              m->last_frame <= t->last_frame + 2,
+      "%s: frames %llu-%llu, truth %llu-%llu", what,
+      (unsigned long long)m->first_frame, (unsigned long long)m->last_frame,
+      (unsigned long long)t->first_frame, (unsigned long long)t->last_frame);
+  EXPECT (off_line (m->x0, m->y0, t) < 5 && off_line (m->x1, m->y1, t) < 5,
+      "%s: track %.1f,%.1f-%.1f,%.1f off the truth %.1f,%.1f-%.1f,%.1f", what,
+      m->x0, m->y0, m->x1, m->y1, t->x0, t->y0, t->x1, t->y1);
+  {
+    /* the detection is the part of the track bright enough to see: inside
+     * the truth's (which runs down to 1 sigma), and most of it */
+    double dx = t->x1 - t->x0, dy = t->y1 - t->y0, len2 = dx * dx + dy * dy;
+    double a0 = ((m->x0 - t->x0) * dx + (m->y0 - t->y0) * dy) / len2;
+    double a1 = ((m->x1 - t->x1) * dx + (m->y1 - t->y1) * dy) / len2 + 1;
+
+    EXPECT (a0 > -0.1 && a1 < 1.1 && a1 - a0 > 0.5,
+        "%s: covers %.2f-%.2f of the truth's track", what, a0, a1);
+  }
+  EXPECT (fabs (m->speed - t->speed) < 0.3 * t->speed,
+      "%s: speed %.0f px/s, truth %.0f", what, m->speed, t->speed);
+}
+
+static void
+test_finds_a_meteor (void)
+{
+  SkyConfig c;
+  Run r;
+
+  quiet_sky (&c, 5);
+  run (&c, METEOR, 120, SKY_FORMAT_GRAY8, DETECTOR_LUMA_GRAY8, 2, NULL, &r);
+  check_found (&r, "gray8 bin 2");
+  run (&c, METEOR, 120, SKY_FORMAT_GRAY8, DETECTOR_LUMA_GRAY8, 1, NULL, &r);
+  check_found (&r, "gray8 bin 1");
+}
+
+static void
+test_layouts_agree (void)
+{
+  static const struct {
+    SkyFormat format;
+    DetectorLuma luma;
+    const char *name;
+  } layouts[] = {
+    { SKY_FORMAT_RGB, DETECTOR_LUMA_RGB, "rgb" },
+    { SKY_FORMAT_BGRX, DETECTOR_LUMA_BGRX, "bgrx" },
+    { SKY_FORMAT_I420, DETECTOR_LUMA_GRAY8, "i420" },
+  };
+  SkyConfig c;
+  Run gray, r;
+  size_t i;
+
+  quiet_sky (&c, 6);
+  run (&c, METEOR, 120, SKY_FORMAT_GRAY8, DETECTOR_LUMA_GRAY8, 2, NULL, &gray);
+  for (i = 0; i < sizeof (layouts) / sizeof (layouts[0]); i++) {
+    run (&c, METEOR, 120, layouts[i].format, layouts[i].luma, 2, NULL, &r);
+    check_found (&r, layouts[i].name);
+    /* 8-bit RGB of a gray sky converts back to the same luma */
+    /* the same sky reaches the detector as the same luma */
+    EXPECT (r.n_meteors == gray.n_meteors && r.n_meteors > 0 &&
+                r.meteors[0].first_frame == gray.meteors[0].first_frame &&
+                fabs (r.meteors[0].x0 - gray.meteors[0].x0) < 0.01,
+        "%s differs from gray8", layouts[i].name);
+  }
+}
+
+static void
+test_gray16 (void)
+{
+  SkyConfig c;
+  Run r;
+
+  /* 16-bit frames: the detector works on their high byte */
+  quiet_sky (&c, 6);
+  run (
+      &c, METEOR, 120, SKY_FORMAT_GRAY16_LE, DETECTOR_LUMA_GRAY16, 2, NULL, &r);
+  check_found (&r, "gray16");
+}
+
+static void
+test_rejects_distractors (void)
+{
+  SkyConfig c;
+  Run r;
+
+  /* planes and satellites cross the whole frame slowly; hot pixels and
+   * twinkling stars stay put */
+  quiet_sky (&c, 7);
+  c.hot_pixels = 30;
+  c.star_density = 60;
+  c.twinkle = 0.3;
+  run (&c,
+      "plane@0,x=0,y=60,angle=10,speed=1.2,snr=10;"
+      "satellite@0,x=319,y=200,angle=200,speed=1.5,snr=8;"
+      "satellite@100,x=100,y=239,angle=-80,speed=0.8,snr=12",
+      600, SKY_FORMAT_GRAY8, DETECTOR_LUMA_GRAY8, 2, NULL, &r);
+  EXPECT (r.n_meteors == 0,
+      "%zu detections, first %.0f,%.0f-%.0f,%.0f frames %llu-%llu, %.0f px/s",
+      r.n_meteors, r.meteors[0].x0, r.meteors[0].y0, r.meteors[0].x1,
+      r.meteors[0].y1, (unsigned long long)r.meteors[0].first_frame,
+      (unsigned long long)r.meteors[0].last_frame, r.meteors[0].speed);
+  EXPECT (r.stats.rejected[DETECTOR_REJECT_SLOW] +
+                  r.stats.rejected[DETECTOR_REJECT_LONG] >
+              0,
+      "the slow movers were not rejected as slow or long");
+}
+
+static void
+test_flash_is_reported (void)
+{
+  SkyConfig c;
+  Run r;
+
+  quiet_sky (&c, 8);
+  run (&c, "flash@60", 120, SKY_FORMAT_GRAY8, DETECTOR_LUMA_GRAY8, 2, NULL, &r);
+  EXPECT (r.flashes > 0 && r.stats.flashes > 0, "flash not reported");
+  EXPECT (r.n_meteors == 0, "%zu detections in a flash", r.n_meteors);
+}
+
+static void
+test_mask_hides (void)
+{
+  uint8_t *mask = malloc (W * H);
+  SkyConfig c;
+  Run r;
+
+  /* the left half of the frame is masked out: the meteor there is gone */
+  memset (mask, 255, W * H);
+  for (int y = 0; y < H; y++)
+    memset (mask + y * W, 0, W / 2 + 40);
+  quiet_sky (&c, 5);
+  run (&c, METEOR, 120, SKY_FORMAT_GRAY8, DETECTOR_LUMA_GRAY8, 2, mask, &r);
+  EXPECT (r.n_meteors == 0, "%zu detections under the mask", r.n_meteors);
+  free (mask);
+}
+
+static void
+test_config_errors (void)
+{
+  DetectorConfig c;
+  char error[256];
+
+  detector_config_init (&c);
+  EXPECT (detector_config_check (&c, error, sizeof (error)) == 0, "%s", error);
+  c.k1 = 0;
+  EXPECT (detector_config_check (&c, error, sizeof (error)) != 0 &&
+              strstr (error, "k1") != NULL,
+      "'%s'", error);
+  EXPECT (detector_new (&c, NULL) == NULL, "a detector with k1=0");
+  detector_config_init (&c);
+  c.min_speed = 100;
+  c.max_speed = 50;
+  EXPECT (detector_config_check (&c, error, sizeof (error)) != 0 &&
+              strstr (error, "min-speed") != NULL,
+      "'%s'", error);
+  detector_config_init (&c);
+  c.fps = 0;
+  EXPECT (detector_config_check (&c, error, sizeof (error)) != 0 &&
+              strstr (error, "framerate") != NULL,
+      "'%s'", error);
+}
+
+int
+main (void)
+{
+  static const struct {
+    const char *name;
+    void (*run) (void);
+  } tests[] = {
+    { "finds_a_meteor", test_finds_a_meteor },
+    { "layouts_agree", test_layouts_agree },
+    { "gray16", test_gray16 },
+    { "rejects_distractors", test_rejects_distractors },
+    { "flash_is_reported", test_flash_is_reported },
+    { "mask_hides", test_mask_hides },
+    { "config_errors", test_config_errors },
+  };
+  int passed = 0, failed = 0;
+  size_t i;
+
+  printf ("kernels: %s\n", meteor_kernels_get ()->name);
+  for (i = 0; i < sizeof (tests) / sizeof (tests[0]); i++) {
+    failures_in_test = 0;
+    tests[i].run ();
+    printf ("%s: %s\n", failures_in_test ? "FAIL" : "ok", tests[i].name);
+    if (failures_in_test)
+      failed++;
+    else
+      passed++;
+  }
+  printf ("%d passed, %d failed\n", passed, failed);
+  return failed != 0;
+}
