@@ -22,4 +22,6 @@ cd "$(dirname "$0")/.."
 shift
 "$build_dir/bench/bench-fanout" "$@"
 echo
-exec "$build_dir/bench/bench-kernels"
+"$build_dir/bench/bench-kernels"
+echo
+exec sh bench/quality.sh "$build_dir"

@@ -16,9 +16,10 @@ PIPELINE="meteorsky is-live=true num-buffers=$FRAMES seed=2026
     truth-location=$truth
   ! video/x-raw,format=RGB,width=640,height=480,framerate=30/1
   ! meteorpool name=pool camera-id=demo0 gain=4 exposure-time=33000
+  ! queue max-size-buffers=4 ! meteordetect name=detect
   ! tee name=t
-  t. ! queue max-size-buffers=4 ! fakesink name=detector sync=true
   t. ! queue max-size-buffers=4 ! fakesink name=storage sync=true
+  t. ! queue max-size-buffers=4 ! fakesink name=encoder sync=true
   t. ! queue max-size-buffers=4 ! fakesink name=monitor sync=true"
 
 echo "gst-meteor demo: $FRAMES frames ($((FRAMES / 30)) s) of a synthetic 640x480 sky at 30 fps through"
@@ -34,7 +35,7 @@ if [ -z "$stats" ]; then
   echo "demo: meteorpool posted no stats" >&2
   exit 1
 fi
-echo "meteorpool stats at EOS (3 consumers):"
+echo "meteorpool stats at EOS (meteordetect and 3 consumers):"
 echo "$stats" | sed -e 's/^meteorpool-stats, //' -e 's/;$//' -e 's/([a-z0-9]*)//g' |
   tr ',' '\n' | sed -e 's/^ */  /' -e 's/=/: /'
 frame_bytes=$((640 * 480 * 3))
@@ -43,11 +44,26 @@ echo "A copying fan-out (the seed's baseline) would have copied" \
   "$((FRAMES * 3 * frame_bytes)) bytes for these frames; meteorpool copied" \
   "$(echo "$stats" | sed -n 's/.*bytes-copied=(guint64)\([0-9]*\).*/\1/p')."
 echo
-echo "What the sky held (ground truth from meteorsky):"
+echo "Detections (meteor-detected messages from meteordetect):"
+grep -o 'meteor-detected, .*' "$log" | sed -e 's/([a-z0-9]*)//g' -e 's/;$//' |
+  awk -F', ' '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+    printf "  meteor %s: frames %s-%s, (%.0f,%.0f) -> (%.0f,%.0f), %.0f px/s, snr %.1f\n",
+      v["id"], v["first-frame"], v["last-frame"], v["x0"], v["y0"], v["x1"], v["y1"],
+      v["speed-px-s"], v["snr"] }'
+grep -o 'meteor-detected, .*' "$log" | sed -e 's/([a-z0-9]*)//g' -e 's/;$//' |
+  awk -F', ' '{ printf "{"; sep = ""
+    for (i = 2; i <= NF; i++) { split($i, kv, "=")
+      if (kv[2] ~ /^-?[0-9.e+-]+$/) { printf "%s\"%s\":%s", sep, kv[1], kv[2]; sep = "," } }
+    print "}" }' > "$work/detections.jsonl"
+stats=$(grep -o 'meteordetect-stats, .*' "$log" | tail -n 1 | sed -e 's/([a-z0-9]*)//g' -e 's/;$//')
+echo "meteordetect: $(echo "$stats" | sed -e 's/^meteordetect-stats, //')"
+echo
+echo "Against the sky's ground truth (tests/quality/meteor-score):"
+python3 tests/quality/meteor-score "$truth" "$work/detections.jsonl" |
+  grep -E '^(recall|  snr|precision|false positives|fp/hour|missed)' | sed 's/^/  /'
+echo
+echo "What the sky held (meteorsky truth):"
 awk -F'"kind":"' 'NF > 1 { split($2, k, "\""); n[k[1]]++ }
   END { for (kind in n) if (kind != "sky" && kind != "end") printf "  %-10s %d\n", kind, n[kind] }' "$truth" | sort
-grep '"kind":"meteor"' "$truth" | sed -e 's/[{}"]//g' -e 's/kind:meteor,/  meteor /' |
-  awk -F, '{ print $1 ", frames " substr($2, 13) "-" substr($3, 12) ", snr " substr($9, 5) }'
-echo "(meteordetect will report these as detections; write a max-pixel picture of"
-echo " any source with build/tools/meteor-stack -o sky.png meteorsky num-buffers=150)"
+echo "(a max-pixel picture of any source: build/tools/meteor-stack -o sky.png meteorsky num-buffers=150)"
 grep -E '^(Execution ended|WARNING|ERROR)' "$log" || true

@@ -920,6 +920,8 @@ detector_take_meteors (Detector *d, DetectorMeteor *out, size_t max)
 {
   size_t n = d->n_done < max ? d->n_done : max;
 
+  if (n == 0)
+    return 0; /* nothing done yet: the list may not exist */
   memcpy (out, d->done, n * sizeof (DetectorMeteor));
   memmove (d->done, d->done + n, (d->n_done - n) * sizeof (DetectorMeteor));
   d->n_done -= n;

@@ -1153,6 +1153,8 @@ sky_model_take_truth (SkyModel *m, SkyTruth *out, size_t max)
 {
   size_t n = m->n_done < max ? m->n_done : max;
 
+  if (n == 0)
+    return 0; /* nothing done yet: the list may not exist */
   memcpy (out, m->done, n * sizeof (SkyTruth));
   memmove (m->done, m->done + n, (m->n_done - n) * sizeof (SkyTruth));
   m->n_done -= n;
