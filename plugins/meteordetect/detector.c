@@ -1,6 +1,8 @@
 /* gst-meteor: meteor detector core (pure C, no GStreamer) */
 #include "detector.h"
 
+#include "coreutil.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,24 +85,6 @@ struct Detector {
   DetectorStats stats;
 };
 
-static void *
-grow (void *array, size_t *cap, size_t need, size_t item)
-{
-  size_t ncap;
-  void *p;
-
-  if (need <= *cap)
-    return array;
-  ncap = *cap ? *cap * 2 : 16;
-  while (ncap < need)
-    ncap *= 2;
-  p = realloc (array, ncap * item);
-  if (p == NULL)
-    abort (); /* the detector cannot go on without memory */
-  *cap = ncap;
-  return p;
-}
-
 static const char *const reject_names[DETECTOR_REJECT_N] = { "short", "static",
   "slow", "fast", "crooked", "long", "flash" };
 
@@ -128,35 +112,29 @@ detector_config_init (DetectorConfig *c)
   c->bin = 2;
 }
 
-#define CHECK(cond, ...)                                                       \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      snprintf (error, error_len, __VA_ARGS__);                                \
-      return -1;                                                               \
-    }                                                                          \
-  } while (0)
-
 int
 detector_config_check (const DetectorConfig *c, char *error, size_t error_len)
 {
-  CHECK (c->width >= 8 && c->height >= 8 && c->width <= 16384 &&
-             c->height <= 16384,
+  METEOR_CHECK (c->width >= 8 && c->height >= 8 && c->width <= 16384 &&
+                    c->height <= 16384,
       "a %dx%d frame cannot be analysed (8x8 to 16384x16384)", c->width,
       c->height);
-  CHECK (
+  METEOR_CHECK (
       c->fps > 0, "framerate %g: the detector needs a fixed framerate", c->fps);
-  CHECK (c->k1 > 0 && c->k1 <= 12, "k1=%g: must be in (0, 12]", c->k1);
-  CHECK (c->j1 >= 0 && c->j1 <= 255, "j1=%g: must be in [0, 255] DN", c->j1);
-  CHECK (c->min_frames >= 2 && c->min_frames <= 100,
+  METEOR_CHECK (c->k1 > 0 && c->k1 <= 12, "k1=%g: must be in (0, 12]", c->k1);
+  METEOR_CHECK (
+      c->j1 >= 0 && c->j1 <= 255, "j1=%g: must be in [0, 255] DN", c->j1);
+  METEOR_CHECK (c->min_frames >= 2 && c->min_frames <= 100,
       "min-frames=%d: must be in [2, 100]", c->min_frames);
-  CHECK (c->min_speed >= 0 && c->max_speed > c->min_speed,
+  METEOR_CHECK (c->min_speed >= 0 && c->max_speed > c->min_speed,
       "min-speed=%g, max-speed=%g: need 0 <= min-speed < max-speed",
       c->min_speed, c->max_speed);
-  CHECK (c->max_duration > 0, "max-duration=%g: must be > 0", c->max_duration);
-  CHECK (c->bg_shift >= 1 && c->bg_shift <= 12,
+  METEOR_CHECK (
+      c->max_duration > 0, "max-duration=%g: must be > 0", c->max_duration);
+  METEOR_CHECK (c->bg_shift >= 1 && c->bg_shift <= 12,
       "background shift %d: must be in [1, 12]", c->bg_shift);
-  CHECK (c->bin == 1 || c->bin == 2, "bin=%d: must be 1 or 2", c->bin);
-  CHECK (c->flash_fraction > 0 && c->flash_fraction <= 1,
+  METEOR_CHECK (c->bin == 1 || c->bin == 2, "bin=%d: must be 1 or 2", c->bin);
+  METEOR_CHECK (c->flash_fraction > 0 && c->flash_fraction <= 1,
       "flash fraction %g: must be in (0, 1]", c->flash_fraction);
   return 0;
 }
@@ -313,7 +291,7 @@ luma_row (Detector *d, const uint8_t *plane, int stride, int y)
 static void
 push (Detector *d, size_t *n, int v)
 {
-  d->stack = grow (d->stack, &d->stack_cap, *n + 1, sizeof (int));
+  d->stack = meteor_grow (d->stack, &d->stack_cap, *n + 1, sizeof (int));
   d->stack[(*n)++] = v;
 }
 
@@ -412,7 +390,7 @@ find_clusters (Detector *d, const uint8_t *plane, int stride, DetectorLuma luma)
         continue;
       if (d->n_clusters >= MAX_CLUSTERS || sits_still (d, &c))
         continue;
-      d->clusters = grow (
+      d->clusters = meteor_grow (
           d->clusters, &d->clusters_cap, d->n_clusters + 1, sizeof (Cluster));
       d->clusters[d->n_clusters++] = c;
     }
@@ -621,8 +599,8 @@ emit_meteor (Detector *d, const Track *t, const LineFit *f)
   double sig[DETECTOR_MAX_POINTS], sigma, half = f->step / 2;
   int i, j;
 
-  d->done =
-      grow (d->done, &d->done_cap, d->n_done + 1, sizeof (DetectorMeteor));
+  d->done = meteor_grow (
+      d->done, &d->done_cap, d->n_done + 1, sizeof (DetectorMeteor));
   m = &d->done[d->n_done++];
   m->id = t->id ? t->id : d->next_id++;
   m->first_frame = t->points[0].frame;
@@ -752,8 +730,8 @@ link_clusters (Detector *d, uint64_t frame)
 
     if (d->clusters[j].used)
       continue;
-    d->tracks =
-        grow (d->tracks, &d->tracks_cap, d->n_tracks + 1, sizeof (Track));
+    d->tracks = meteor_grow (
+        d->tracks, &d->tracks_cap, d->n_tracks + 1, sizeof (Track));
     t = &d->tracks[d->n_tracks++];
     t->id = 0;
     t->n = 0;

@@ -11,6 +11,8 @@
  */
 #include "skyrender.h"
 
+#include "coreutil.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,14 +120,6 @@ sky_config_init (SkyConfig *c)
   c->cloud_cover = 0.0;
 }
 
-#define CHECK(cond, ...)                                                       \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      snprintf (error, error_len, __VA_ARGS__);                                \
-      return -1;                                                               \
-    }                                                                          \
-  } while (0)
-
 int
 sky_config_check (const SkyConfig *c, char *error, size_t error_len)
 {
@@ -141,33 +135,33 @@ sky_config_check (const SkyConfig *c, char *error, size_t error_len)
   };
   size_t i;
 
-  CHECK (c->width >= 16 && c->height >= 16,
+  METEOR_CHECK (c->width >= 16 && c->height >= 16,
       "a %dx%d sky is too small: at least 16x16", c->width, c->height);
-  CHECK (c->width <= 16384 && c->height <= 16384 &&
-             (double)c->width * c->height <= 64.0 * 1024 * 1024,
+  METEOR_CHECK (c->width <= 16384 && c->height <= 16384 &&
+                    (double)c->width * c->height <= 64.0 * 1024 * 1024,
       "a %dx%d sky is too large: at most 16384 on a side and 64 Mpixel",
       c->width, c->height);
-  CHECK (
+  METEOR_CHECK (
       c->fps > 0 && c->fps <= 1000, "framerate %g is not in (0, 1000]", c->fps);
   for (i = 0; i < sizeof (rates) / sizeof (rates[0]); i++)
-    CHECK (rates[i].value >= 0 && rates[i].value <= 1e6,
+    METEOR_CHECK (rates[i].value >= 0 && rates[i].value <= 1e6,
         "%s=%g: a rate per hour must be in [0, 1e6]", rates[i].name,
         rates[i].value);
-  CHECK (c->plate_scale > 0 && c->plate_scale <= 600,
+  METEOR_CHECK (c->plate_scale > 0 && c->plate_scale <= 600,
       "plate-scale=%g: arcmin per pixel must be in (0, 600]", c->plate_scale);
-  CHECK (c->sky_level >= 0 && c->sky_level <= 255,
+  METEOR_CHECK (c->sky_level >= 0 && c->sky_level <= 255,
       "sky-level=%g: must be in [0, 255] DN", c->sky_level);
-  CHECK (c->noise >= 0 && c->noise <= 100,
+  METEOR_CHECK (c->noise >= 0 && c->noise <= 100,
       "noise=%g: sigma must be in [0, 100] DN", c->noise);
-  CHECK (c->star_density >= 0 && c->star_density <= 1000,
+  METEOR_CHECK (c->star_density >= 0 && c->star_density <= 1000,
       "star-density=%g: must be in [0, 1000] per 10,000 px", c->star_density);
-  CHECK (c->twinkle >= 0 && c->twinkle <= 1, "twinkle=%g: must be in [0, 1]",
-      c->twinkle);
-  CHECK (c->vignetting >= 0 && c->vignetting <= 1,
+  METEOR_CHECK (c->twinkle >= 0 && c->twinkle <= 1,
+      "twinkle=%g: must be in [0, 1]", c->twinkle);
+  METEOR_CHECK (c->vignetting >= 0 && c->vignetting <= 1,
       "vignetting=%g: must be in [0, 1]", c->vignetting);
-  CHECK (c->hot_pixels >= 0 && c->hot_pixels <= 100000,
+  METEOR_CHECK (c->hot_pixels >= 0 && c->hot_pixels <= 100000,
       "hot-pixels=%d: must be in [0, 100000]", c->hot_pixels);
-  CHECK (c->cloud_cover >= 0 && c->cloud_cover <= 1,
+  METEOR_CHECK (c->cloud_cover >= 0 && c->cloud_cover <= 1,
       "cloud-cover=%g: must be in [0, 1]", c->cloud_cover);
   return 0;
 }
@@ -239,24 +233,6 @@ const SkyConfig *
 sky_model_config (const SkyModel *m)
 {
   return &m->config;
-}
-
-static void *
-grow (void *array, size_t *cap, size_t need, size_t item)
-{
-  size_t ncap;
-  void *p;
-
-  if (need <= *cap)
-    return array;
-  ncap = *cap ? *cap * 2 : 16;
-  while (ncap < need)
-    ncap *= 2;
-  p = realloc (array, ncap * item);
-  if (p == NULL)
-    abort (); /* a renderer out of memory cannot continue */
-  *cap = ncap;
-  return p;
 }
 
 static double
@@ -452,8 +428,8 @@ sky_event_init (SkyEvent *e, SkyKind kind, uint64_t frame)
 void
 sky_model_add_event (SkyModel *m, const SkyEvent *event)
 {
-  m->pending =
-      grow (m->pending, &m->pending_cap, m->n_pending + 1, sizeof (SkyEvent));
+  m->pending = meteor_grow (
+      m->pending, &m->pending_cap, m->n_pending + 1, sizeof (SkyEvent));
   m->pending[m->n_pending++] = *event;
 }
 
@@ -507,8 +483,8 @@ spawn (SkyModel *m, const SkyEvent *ev, uint64_t *rng)
   double x, y, angle, speed_deg, duration, snr;
   SkyObject *o;
 
-  m->objects =
-      grow (m->objects, &m->objects_cap, m->n_objects + 1, sizeof (SkyObject));
+  m->objects = meteor_grow (
+      m->objects, &m->objects_cap, m->n_objects + 1, sizeof (SkyObject));
   o = &m->objects[m->n_objects++];
   memset (o, 0, sizeof (*o));
   o->kind = ev->kind;
@@ -692,7 +668,7 @@ light_curve (const SkyModel *m, const SkyObject *o, double u, double t)
 static float *
 scratch (SkyModel *m, size_t n)
 {
-  m->scratch = grow (m->scratch, &m->scratch_cap, n, sizeof (float));
+  m->scratch = meteor_grow (m->scratch, &m->scratch_cap, n, sizeof (float));
   memset (m->scratch, 0, n * sizeof (float));
   return m->scratch;
 }
@@ -1044,8 +1020,8 @@ retire_finished (SkyModel *m, uint64_t frame, int all)
       if (o->seen) {
         o->truth.snr =
             o->truth.peak / (m->config.noise > 0 ? m->config.noise : 1.0);
-        m->done =
-            grow (m->done, &m->done_cap, m->n_done + 1, sizeof (SkyTruth));
+        m->done = meteor_grow (
+            m->done, &m->done_cap, m->n_done + 1, sizeof (SkyTruth));
         m->done[m->n_done++] = o->truth;
       }
       m->objects[i] = m->objects[--m->n_objects];
@@ -1175,7 +1151,8 @@ add_static_truth (SkyModel *m, SkyKind kind, double x0, double y0, double x1,
   t.x0 = x0, t.y0 = y0, t.x1 = x1, t.y1 = y1;
   t.peak = peak;
   t.snr = peak / (m->config.noise > 0 ? m->config.noise : 1.0);
-  m->done = grow (m->done, &m->done_cap, m->n_done + 1, sizeof (SkyTruth));
+  m->done =
+      meteor_grow (m->done, &m->done_cap, m->n_done + 1, sizeof (SkyTruth));
   m->done[m->n_done++] = t;
 }
 
@@ -1264,15 +1241,15 @@ parse_event (char *entry, SkyEvent *ev, char *error, size_t error_len)
   int kind;
   unsigned long long frame;
 
-  CHECK (at != NULL, "schedule entry '%s' is not kind@frame", entry);
+  METEOR_CHECK (at != NULL, "schedule entry '%s' is not kind@frame", entry);
   *at = '\0';
   kind = sky_kind_from_name (entry);
-  CHECK (kind >= 0 && kind != SKY_CLOUD && kind != SKY_HOT_PIXEL,
+  METEOR_CHECK (kind >= 0 && kind != SKY_CLOUD && kind != SKY_HOT_PIXEL,
       "unknown kind '%s' in the schedule (meteor, fireball, plane, "
       "satellite, flash)",
       entry);
   frame = strtoull (at + 1, &end, 10);
-  CHECK (end != at + 1 && (*end == '\0' || *end == ','),
+  METEOR_CHECK (end != at + 1 && (*end == '\0' || *end == ','),
       "schedule entry '%s@%s': the frame is not a number", entry, at + 1);
   sky_event_init (ev, kind, frame);
 
@@ -1281,10 +1258,10 @@ parse_event (char *entry, SkyEvent *ev, char *error, size_t error_len)
     char *eq = strchr (opt, '=');
     double v;
 
-    CHECK (eq != NULL, "schedule option '%s' is not key=value", opt);
+    METEOR_CHECK (eq != NULL, "schedule option '%s' is not key=value", opt);
     *eq = '\0';
     v = parse_decimal (eq + 1, &end);
-    CHECK (end != eq + 1 && *end == '\0' && isfinite (v),
+    METEOR_CHECK (end != eq + 1 && *end == '\0' && isfinite (v),
         "schedule option %s=%s is not a number", opt, eq + 1);
     if (strcmp (opt, "x") == 0)
       ev->x = v;
@@ -1299,7 +1276,7 @@ parse_event (char *entry, SkyEvent *ev, char *error, size_t error_len)
     else if (strcmp (opt, "snr") == 0 && v >= 0)
       ev->snr = v;
     else
-      CHECK (0,
+      METEOR_CHECK (0,
           "schedule option '%s=%s' is unknown or out of range "
           "(x, y, angle, speed>=0, duration>0, snr>=0)",
           opt, eq + 1);
@@ -1327,7 +1304,7 @@ sky_parse_schedule (
       entry++;
     if (*entry == '\0')
       continue;
-    list = grow (list, &cap, n + 1, sizeof (SkyEvent));
+    list = meteor_grow (list, &cap, n + 1, sizeof (SkyEvent));
     if (parse_event (entry, &list[n], error, error_len) != 0) {
       free (list);
       free (copy);

@@ -8,17 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures_in_test;
-
-#define EXPECT(cond, ...)                                                      \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      printf ("  %s:%d: %s: ", __FILE__, __LINE__, #cond);                     \
-      printf (__VA_ARGS__);                                                    \
-      printf ("\n");                                                           \
-      failures_in_test++;                                                      \
-    }                                                                          \
-  } while (0)
+#include "minitest.h"
 
 #define W 320
 #define H 240
@@ -291,10 +281,7 @@ test_config_errors (void)
 int
 main (void)
 {
-  static const struct {
-    const char *name;
-    void (*run) (void);
-  } tests[] = {
+  static const MiniTest tests[] = {
     { "finds_a_meteor", test_finds_a_meteor },
     { "layouts_agree", test_layouts_agree },
     { "gray16", test_gray16 },
@@ -303,19 +290,7 @@ main (void)
     { "mask_hides", test_mask_hides },
     { "config_errors", test_config_errors },
   };
-  int passed = 0, failed = 0;
-  size_t i;
 
   printf ("kernels: %s\n", meteor_kernels_get ()->name);
-  for (i = 0; i < sizeof (tests) / sizeof (tests[0]); i++) {
-    failures_in_test = 0;
-    tests[i].run ();
-    printf ("%s: %s\n", failures_in_test ? "FAIL" : "ok", tests[i].name);
-    if (failures_in_test)
-      failed++;
-    else
-      passed++;
-  }
-  printf ("%d passed, %d failed\n", passed, failed);
-  return failed != 0;
+  return minitest_run (tests, sizeof (tests) / sizeof (tests[0]));
 }

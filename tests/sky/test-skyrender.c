@@ -7,17 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures_in_test;
-
-#define EXPECT(cond, ...)                                                      \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      printf ("  %s:%d: %s: ", __FILE__, __LINE__, #cond);                     \
-      printf (__VA_ARGS__);                                                    \
-      printf ("\n");                                                           \
-      failures_in_test++;                                                      \
-    }                                                                          \
-  } while (0)
+#include "minitest.h"
 
 typedef struct {
   int w, h;
@@ -499,10 +489,7 @@ test_truth_json (void)
 int
 main (void)
 {
-  static const struct {
-    const char *name;
-    void (*run) (void);
-  } tests[] = {
+  static const MiniTest tests[] = {
     { "same_seed_same_frames", test_same_seed_same_frames },
     { "noise_statistics", test_noise_statistics },
     { "16bit_same_physics", test_16bit_same_physics },
@@ -512,18 +499,6 @@ main (void)
     { "config_and_schedule_errors", test_config_and_schedule_errors },
     { "truth_json", test_truth_json },
   };
-  int passed = 0, failed = 0;
-  size_t i;
 
-  for (i = 0; i < sizeof (tests) / sizeof (tests[0]); i++) {
-    failures_in_test = 0;
-    tests[i].run ();
-    printf ("%s: %s\n", failures_in_test ? "FAIL" : "ok", tests[i].name);
-    if (failures_in_test)
-      failed++;
-    else
-      passed++;
-  }
-  printf ("%d passed, %d failed\n", passed, failed);
-  return failed != 0;
+  return minitest_run (tests, sizeof (tests) / sizeof (tests[0]));
 }
