@@ -50,11 +50,7 @@ grep -o 'meteor-detected, .*' "$log" | sed -e 's/([a-z0-9]*)//g' -e 's/;$//' |
     printf "  meteor %s: frames %s-%s, (%.0f,%.0f) -> (%.0f,%.0f), %.0f px/s, snr %.1f\n",
       v["id"], v["first-frame"], v["last-frame"], v["x0"], v["y0"], v["x1"], v["y1"],
       v["speed-px-s"], v["snr"] }'
-grep -o 'meteor-detected, .*' "$log" | sed -e 's/([a-z0-9]*)//g' -e 's/;$//' |
-  awk -F', ' '{ printf "{"; sep = ""
-    for (i = 2; i <= NF; i++) { split($i, kv, "=")
-      if (kv[2] ~ /^-?[0-9.e+-]+$/) { printf "%s\"%s\":%s", sep, kv[1], kv[2]; sep = "," } }
-    print "}" }' > "$work/detections.jsonl"
+tests/quality/messages-to-jsonl < "$log" > "$work/detections.jsonl"
 stats=$(grep -o 'meteordetect-stats, .*' "$log" | tail -n 1 | sed -e 's/([a-z0-9]*)//g' -e 's/;$//')
 echo "meteordetect: $(echo "$stats" | sed -e 's/^meteordetect-stats, //')"
 echo

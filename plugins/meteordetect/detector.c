@@ -15,6 +15,8 @@
 /* a cluster is kept when it has this many pixels, or is this much brighter
  * than the threshold (single noise pixels are everywhere at 3.5 sigma) */
 #define CLUSTER_MIN_PIXELS 2
+/* neighbours within this many pixels join a cluster */
+#define CLUSTER_REACH 1
 #define CLUSTER_BRIGHT_SIGMA 2.0
 /* frames a track may miss before it ends */
 #define TRACK_MAX_GAP 1
@@ -28,6 +30,8 @@
 #define STATIC_DECAY_FRAMES 16
 /* below this speed a track does not move at all */
 #define STATIC_SPEED 3.0
+/* a track of only min-frames points must be this bright (peak / sigma) */
+#define MIN_FRAMES_SNR 7.0
 /* tracks with fewer points must also show streaks as long as their steps */
 #define SHORT_TRACK_POINTS 5
 /* tracks wholly this close to the border (frame px) are edge effects */
@@ -295,7 +299,7 @@ push (Detector *d, size_t *n, int v)
   d->stack[(*n)++] = v;
 }
 
-/* Flood-fills the 8-connected candidates from (x, y), clearing the mask. */
+/* Flood-fills the candidates connected to (x, y), clearing the mask. */
 static void
 fill_cluster (Detector *d, int x, int y, const uint8_t *plane, int stride,
     DetectorLuma luma, Cluster *c)
@@ -325,8 +329,10 @@ fill_cluster (Detector *d, int x, int y, const uint8_t *plane, int stride,
     c->x1 = px > c->x1 ? px : c->x1;
     c->y0 = py < c->y0 ? py : c->y0;
     c->y1 = py > c->y1 ? py : c->y1;
-    for (dy = -1; dy <= 1; dy++)
-      for (dx = -1; dx <= 1; dx++) {
+    /* a faint streak breaks up above the threshold: pieces up to a pixel
+     * apart are one cluster */
+    for (dy = -CLUSTER_REACH; dy <= CLUSTER_REACH; dy++)
+      for (dx = -CLUSTER_REACH; dx <= CLUSTER_REACH; dx++) {
         int nx = px + dx, ny = py + dy;
         size_t q;
 
@@ -464,6 +470,19 @@ fit_line (const Track *t, LineFit *f)
                 : 0;
 }
 
+/* brightest point over its background sigma */
+static double
+track_snr (const Track *t)
+{
+  double best = 0;
+  int i;
+
+  for (i = 0; i < t->n; i++)
+    if (t->sigma[i] > 0 && t->points[i].peak / t->sigma[i] > best)
+      best = t->points[i].peak / t->sigma[i];
+  return best;
+}
+
 static int
 steady (const Track *t, const LineFit *f)
 {
@@ -569,6 +588,12 @@ judge (const Detector *d, const Track *t, LineFit *f, DetectorReject *why)
       *why = DETECTOR_REJECT_CROOKED;
       return 0;
     }
+  }
+  /* the fewest points a track may have are only believed when bright:
+   * three faint blobs in a row happen by chance over a night */
+  if (t->n <= c->min_frames && track_snr (t) < MIN_FRAMES_SNR) {
+    *why = DETECTOR_REJECT_SHORT;
+    return 0;
   }
   /* steady: every step close to the typical one (a meteor slows a little;
    * a noise blob joined to a slow light makes one giant step) */
