@@ -39,8 +39,8 @@ write_detections (Detector *d, FILE *out)
           "{\"id\":%u,\"first-frame\":%llu,\"last-frame\":%llu,\"x0\":%.2f,"
           "\"y0\":%.2f,\"x1\":%.2f,\"y1\":%.2f,\"speed-px-s\":%.1f,"
           "\"snr\":%.2f,\"points\":%d}\n",
-          m[i].id, (unsigned long long) m[i].first_frame,
-          (unsigned long long) m[i].last_frame, m[i].x0, m[i].y0, m[i].x1,
+          m[i].id, (unsigned long long)m[i].first_frame,
+          (unsigned long long)m[i].last_frame, m[i].x0, m[i].y0, m[i].x1,
           m[i].y1, m[i].speed, m[i].snr, m[i].n_points);
 }
 
@@ -57,8 +57,10 @@ main (int argc, char **argv)
   int w, h, frames, f;
 
   if (argc != 8) {
-    fprintf (stderr, "usage: %s WIDTH HEIGHT FRAMES SEED CLOUD-COVER "
-                     "TRUTH.jsonl DETECTIONS.jsonl\n", argv[0]);
+    fprintf (stderr,
+        "usage: %s WIDTH HEIGHT FRAMES SEED CLOUD-COVER "
+        "TRUTH.jsonl DETECTIONS.jsonl\n",
+        argv[0]);
     return 2;
   }
   w = atoi (argv[1]);
@@ -82,7 +84,7 @@ main (int argc, char **argv)
   d = detector_new (&dc, meteor_kernels_get ());
   truth = fopen (argv[6], "w");
   dets = fopen (argv[7], "w");
-  buf = malloc ((size_t) w * h);
+  buf = malloc ((size_t)w * h);
   if (!m || !d || !truth || !dets || !buf) {
     fprintf (stderr, "bench-quality: cannot set up (bad size or files)\n");
     return 1;
