@@ -9,6 +9,7 @@
  * settings are named on the bus.
  */
 #include <gst/check/gstcheck.h>
+#include "meteortest.h"
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
 #include <gst/meteor/meteor.h>
@@ -24,18 +25,6 @@
   "meteor@40,x=60,y=50,angle=20,speed=15,duration=0.7,snr=20"
 
 /* ------------------------------------------------------------ helpers */
-
-static GstElement *
-parse (const gchar *desc)
-{
-  GError *error = NULL;
-  GstElement *pipeline = gst_parse_launch (desc, &error);
-
-  fail_unless (pipeline != NULL, "cannot parse '%s': %s", desc,
-      error ? error->message : "?");
-  g_clear_error (&error);
-  return pipeline;
-}
 
 static GstElement *
 get_element (GstElement *pipeline, const gchar *name)
@@ -69,19 +58,6 @@ element_stats (GstElement *pipeline, const gchar *name)
   gst_object_unref (e);
   fail_unless (stats != NULL);
   return stats;
-}
-
-static guint64
-stat_value (const GstStructure *s, const gchar *field)
-{
-  guint64 v64;
-  guint v;
-
-  if (gst_structure_get_uint64 (s, field, &v64))
-    return v64;
-  fail_unless (
-      gst_structure_get_uint (s, field, &v), "no stats field %s", field);
-  return v;
 }
 
 static gdouble
@@ -229,7 +205,7 @@ expect_error (GstElement *pipeline, gchar **debug, GString *warnings)
 static gchar *
 expect_error_from (const gchar *desc)
 {
-  GstElement *pipeline = parse (desc);
+  GstElement *pipeline = meteor_test_parse (desc);
   gchar *text = expect_error (pipeline, NULL, NULL);
 
   gst_object_unref (pipeline);
@@ -302,7 +278,7 @@ watch_pad (GstElement *pipeline, const gchar *element, const gchar *pad_name,
 static guint64
 check_same_memory (const gchar *desc)
 {
-  GstElement *pipeline = parse (desc);
+  GstElement *pipeline = meteor_test_parse (desc);
   MemLog *in = mem_log_new (), *out = mem_log_new ();
   GstStructure *pool, *det;
   Messages *m;
@@ -325,15 +301,15 @@ check_same_memory (const gchar *desc)
                      g_array_index (out->data, gpointer, i),
         "frame %u: other data after meteordetect", i);
   }
-  fail_unless_equals_uint64 (stat_value (pool, "bytes-copied"), 0);
-  fail_unless_equals_uint64 (stat_value (pool, "downstream-copies"), 0);
-  fail_unless_equals_uint64 (stat_value (pool, "ingress-copies"), 0);
-  fail_unless_equals_uint64 (stat_value (det, "frames"), 60);
-  shallow = stat_value (det, "shallow-copies");
+  fail_unless_equals_uint64 (meteor_test_stat (pool, "bytes-copied"), 0);
+  fail_unless_equals_uint64 (meteor_test_stat (pool, "downstream-copies"), 0);
+  fail_unless_equals_uint64 (meteor_test_stat (pool, "ingress-copies"), 0);
+  fail_unless_equals_uint64 (meteor_test_stat (det, "frames"), 60);
+  shallow = meteor_test_stat (det, "shallow-copies");
   /* the stats message at EOS says the same */
   fail_unless (m->stats != NULL, "no meteordetect-stats message at EOS");
-  fail_unless_equals_uint64 (stat_value (m->stats, "frames"), 60);
-  fail_unless (stat_value (det, "ns-per-frame") > 0);
+  fail_unless_equals_uint64 (meteor_test_stat (m->stats, "frames"), 60);
+  fail_unless (meteor_test_stat (det, "ns-per-frame") > 0);
 
   gst_element_set_state (pipeline, GST_STATE_NULL);
   messages_free (m);
@@ -458,7 +434,7 @@ run_sky (const gchar *sky_props, const gchar *schedule, const gchar *caps,
                        "meteordetect name=d %s ! appsink name=sink "
                        "sync=false max-buffers=1 drop=true wait-on-eos=false",
           sky_props, caps, detect_props);
-  GstElement *pipeline = parse (desc);
+  GstElement *pipeline = meteor_test_parse (desc);
   SkyRun *run = g_new0 (SkyRun, 1);
 
   if (schedule)
@@ -643,14 +619,15 @@ GST_START_TEST (test_detection_outputs)
   }
 
   /* the counters agree */
-  fail_unless_equals_uint64 (stat_value (run->stats, "frames"), 120);
-  fail_unless_equals_uint64 (stat_value (run->stats, "detections"), 1);
-  fail_unless_equals_uint64 (stat_value (run->stats, "flashes"), 0);
-  fail_unless (stat_value (run->stats, "tracks") >= 1);
-  fail_unless (stat_value (run->stats, "candidates") > 0);
-  fail_unless_equals_uint64 (stat_value (run->stats, "rejected-flash"), 0);
+  fail_unless_equals_uint64 (meteor_test_stat (run->stats, "frames"), 120);
+  fail_unless_equals_uint64 (meteor_test_stat (run->stats, "detections"), 1);
+  fail_unless_equals_uint64 (meteor_test_stat (run->stats, "flashes"), 0);
+  fail_unless (meteor_test_stat (run->stats, "tracks") >= 1);
+  fail_unless (meteor_test_stat (run->stats, "candidates") > 0);
+  fail_unless_equals_uint64 (
+      meteor_test_stat (run->stats, "rejected-flash"), 0);
   fail_unless (gst_structure_is_equal (run->stats, run->m->stats) ||
-               stat_value (run->m->stats, "detections") == 1);
+               meteor_test_stat (run->m->stats, "detections") == 1);
   fail_unless_equals_int (run->m->n_warnings, 0);
 
   sky_run_free (run);
@@ -677,7 +654,7 @@ GST_START_TEST (test_meteor_in_flight_at_eos)
   fail_unless (run->sink->eos);
   fail_unless_equals_int (run->sink->events_after_eos, 0);
   fail_unless (run->m->stats != NULL);
-  fail_unless_equals_uint64 (stat_value (run->m->stats, "detections"), 1);
+  fail_unless_equals_uint64 (meteor_test_stat (run->m->stats, "detections"), 1);
   sky_run_free (run);
 }
 
@@ -713,9 +690,9 @@ static Messages *
 run_restamped (Restamp how)
 {
   GstElement *pipeline =
-      parse ("meteorsky name=sky num-buffers=90 " QUIET_SKY " ! "
-             "video/x-raw,format=GRAY8,width=320,height=240 ! "
-             "meteordetect name=d ! fakesink sync=false");
+      meteor_test_parse ("meteorsky name=sky num-buffers=90 " QUIET_SKY " ! "
+                         "video/x-raw,format=GRAY8,width=320,height=240 ! "
+                         "meteordetect name=d ! fakesink sync=false");
   GstElement *d = get_element (pipeline, "d");
   GstPad *pad = gst_element_get_static_pad (d, "sink");
   Messages *m;
@@ -815,19 +792,20 @@ GST_START_TEST (test_every_format)
         "video/x-raw,format=%s,width=160,height=120", sky_formats[i]);
     SkyRun *run = run_sky ("num-buffers=20", NULL, caps, "");
 
-    fail_unless_equals_uint64 (stat_value (run->stats, "frames"), 20);
+    fail_unless_equals_uint64 (meteor_test_stat (run->stats, "frames"), 20);
     fail_unless_equals_int (run->sink->buffers, 20);
     sky_run_free (run);
     g_free (caps);
   }
 
   /* meteorsky has no YUY2 */
-  pipeline = parse ("videotestsrc num-buffers=20 pattern=ball ! "
-                    "video/x-raw,format=YUY2,width=160,height=120 ! "
-                    "meteordetect name=d ! fakesink sync=false");
+  pipeline =
+      meteor_test_parse ("videotestsrc num-buffers=20 pattern=ball ! "
+                         "video/x-raw,format=YUY2,width=160,height=120 ! "
+                         "meteordetect name=d ! fakesink sync=false");
   m = play_to_eos (pipeline);
   stats = element_stats (pipeline, "d");
-  fail_unless_equals_uint64 (stat_value (stats, "frames"), 20);
+  fail_unless_equals_uint64 (meteor_test_stat (stats, "frames"), 20);
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_structure_free (stats);
   messages_free (m);
@@ -852,8 +830,8 @@ GST_START_TEST (test_every_format)
           b, a);
     }
     for (k = 0; k < G_N_ELEMENTS (counters); k++)
-      fail_unless_equals_uint64 (stat_value (runs[i]->stats, counters[k]),
-          stat_value (runs[0]->stats, counters[k]));
+      fail_unless_equals_uint64 (meteor_test_stat (runs[i]->stats, counters[k]),
+          meteor_test_stat (runs[0]->stats, counters[k]));
   }
   for (i = 0; i < G_N_ELEMENTS (luma_formats); i++)
     sky_run_free (runs[i]);
@@ -884,7 +862,7 @@ GST_START_TEST (test_flash)
   fail_unless (strstr (run->m->warnings->str, "d: flash") != NULL,
       "warnings: %s", run->m->warnings->str);
   fail_unless_equals_uint64 (
-      stat_value (run->stats, "flashes"), run->m->flashes->len);
+      meteor_test_stat (run->stats, "flashes"), run->m->flashes->len);
   fail_unless_equals_int (run->m->meteors->len, 0);
   sky_run_free (run);
 }
@@ -929,11 +907,11 @@ GST_END_TEST;
  * its counters go on. */
 GST_START_TEST (test_renegotiation)
 {
-  GstElement *pipeline =
-      parse ("meteorsky name=sky num-buffers=40 ! capsfilter name=cf "
-             "caps=video/x-raw,format=GRAY8,width=320,height=240 ! "
-             "meteordetect name=d ! appsink name=sink sync=false "
-             "max-buffers=1");
+  GstElement *pipeline = meteor_test_parse (
+      "meteorsky name=sky num-buffers=40 ! capsfilter name=cf "
+      "caps=video/x-raw,format=GRAY8,width=320,height=240 ! "
+      "meteordetect name=d ! appsink name=sink sync=false "
+      "max-buffers=1");
   GstElement *cf = get_element (pipeline, "cf");
   GstElement *sink = get_element (pipeline, "sink");
   GstStructure *stats;
@@ -962,12 +940,12 @@ GST_START_TEST (test_renegotiation)
   fail_unless (n_small > 0 && n_small < 30, "%u small frames", n_small);
   /* every frame went through meteordetect before appsink had it */
   stats = element_stats (pipeline, "d");
-  fail_unless_equals_uint64 (stat_value (stats, "frames"), 40);
+  fail_unless_equals_uint64 (meteor_test_stat (stats, "frames"), 40);
   gst_element_set_state (pipeline, GST_STATE_NULL);
   /* stopped: the counters stay readable */
   gst_structure_free (stats);
   stats = element_stats (pipeline, "d");
-  fail_unless_equals_uint64 (stat_value (stats, "frames"), 40);
+  fail_unless_equals_uint64 (meteor_test_stat (stats, "frames"), 40);
 
   gst_structure_free (stats);
   gst_object_unref (cf);
@@ -1038,9 +1016,10 @@ GST_START_TEST (test_bad_settings)
   remove_temp_file (path, dir);
 
   /* a format meteordetect does not take: not negotiated, and named */
-  pipeline = parse ("appsrc name=src format=time "
-                    "caps=video/x-raw,format=AYUV,width=64,height=48,"
-                    "framerate=30/1 ! meteordetect ! fakesink");
+  pipeline =
+      meteor_test_parse ("appsrc name=src format=time "
+                         "caps=video/x-raw,format=AYUV,width=64,height=48,"
+                         "framerate=30/1 ! meteordetect ! fakesink");
   src = get_element (pipeline, "src");
   buf = gst_buffer_new_allocate (NULL, 64 * 48 * 4, NULL);
   gst_buffer_memset (buf, 0, 0x80, 64 * 48 * 4);

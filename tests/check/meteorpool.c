@@ -5,6 +5,7 @@
  * and the element's copy and allocation counters must say so too.
  */
 #include <gst/check/gstcheck.h>
+#include "meteortest.h"
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
 #include <gst/meteor/meteor.h>
@@ -17,18 +18,6 @@
 #define MAX_BRANCHES 8
 
 /* ------------------------------------------------------------ helpers */
-
-static GstElement *
-parse (const gchar *desc)
-{
-  GError *error = NULL;
-  GstElement *pipeline = gst_parse_launch (desc, &error);
-
-  fail_unless (pipeline != NULL, "cannot parse '%s': %s", desc,
-      error ? error->message : "?");
-  g_clear_error (&error);
-  return pipeline;
-}
 
 /* Plays @pipeline to EOS (or @stop_type), failing on an ERROR; returns the
  * meteorpool-stats element message if one came. */
@@ -83,19 +72,6 @@ pool_stats (GstElement *pipeline)
   gst_object_unref (pool);
   fail_unless (stats != NULL);
   return stats;
-}
-
-static guint64
-stat_value (const GstStructure *s, const gchar *field)
-{
-  guint64 v64;
-  guint v;
-
-  if (gst_structure_get_uint64 (s, field, &v64))
-    return v64;
-  fail_unless (
-      gst_structure_get_uint (s, field, &v), "no stats field %s", field);
-  return v;
 }
 
 /* Waits for the first ERROR on the bus of a pipeline that must fail;
@@ -240,7 +216,7 @@ check_fanout (guint n_branches)
   gchar *desc = fanout_pipeline ("videotestsrc num-buffers=60 pattern=ball ! "
                                  "video/x-raw,format=RGB,width=640,height=480",
       "", n_branches, "");
-  GstElement *pipeline = parse (desc);
+  GstElement *pipeline = meteor_test_parse (desc);
   Seen *seen = seen_new ();
   GstStructure *eos_stats, *stats;
   guint b, i;
@@ -265,13 +241,13 @@ check_fanout (guint n_branches)
   }
 
   fail_unless (eos_stats != NULL, "no meteorpool-stats message at EOS");
-  fail_unless_equals_uint64 (stat_value (eos_stats, "frames"), n);
-  fail_unless_equals_uint64 (stat_value (stats, "frames"), n);
-  fail_unless_equals_uint64 (stat_value (stats, "zero-copy-frames"), n);
-  fail_unless_equals_uint64 (stat_value (stats, "ingress-copies"), 0);
-  fail_unless_equals_uint64 (stat_value (stats, "bytes-copied"), 0);
-  fail_unless_equals_uint64 (stat_value (stats, "downstream-copies"), 0);
-  fail_unless_equals_uint64 (stat_value (stats, "dropped"), 0);
+  fail_unless_equals_uint64 (meteor_test_stat (eos_stats, "frames"), n);
+  fail_unless_equals_uint64 (meteor_test_stat (stats, "frames"), n);
+  fail_unless_equals_uint64 (meteor_test_stat (stats, "zero-copy-frames"), n);
+  fail_unless_equals_uint64 (meteor_test_stat (stats, "ingress-copies"), 0);
+  fail_unless_equals_uint64 (meteor_test_stat (stats, "bytes-copied"), 0);
+  fail_unless_equals_uint64 (meteor_test_stat (stats, "downstream-copies"), 0);
+  fail_unless_equals_uint64 (meteor_test_stat (stats, "dropped"), 0);
 
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_structure_free (eos_stats);
@@ -302,7 +278,7 @@ GST_START_TEST (test_pool_reuse_1000_frames)
       "videotestsrc num-buffers=1000 "
       "pattern=black ! video/x-raw,format=RGB,width=640,height=480",
       "", 1, "");
-  GstElement *pipeline = parse (desc);
+  GstElement *pipeline = meteor_test_parse (desc);
   Seen *seen = seen_new ();
   GHashTable *addresses = g_hash_table_new (NULL, NULL);
   GstStructure *stats, *eos_stats;
@@ -321,20 +297,21 @@ GST_START_TEST (test_pool_reuse_1000_frames)
 
   /* the pool is allocated whole at start (default max-buffers 16) and never
    * again: 0 allocations per frame */
-  allocations = stat_value (stats, "allocations");
+  allocations = meteor_test_stat (stats, "allocations");
   fail_unless_equals_uint64 (allocations, 16);
-  fail_unless_equals_uint64 (stat_value (stats, "pool-size"), allocations);
+  fail_unless_equals_uint64 (
+      meteor_test_stat (stats, "pool-size"), allocations);
   /* the buffer just returned is the next handed out: 1,000 frames live in
    * no more slots than were ever out at once, each slot reused over and
    * over at the same address */
   fail_unless (
-      g_hash_table_size (addresses) <= stat_value (stats, "max-in-use"),
+      g_hash_table_size (addresses) <= meteor_test_stat (stats, "max-in-use"),
       "%u addresses, %u in use at most", g_hash_table_size (addresses),
-      (guint)stat_value (stats, "max-in-use"));
+      (guint)meteor_test_stat (stats, "max-in-use"));
   fail_unless_equals_uint64 (
-      stat_value (stats, "reuses"), n - g_hash_table_size (addresses));
-  fail_unless_equals_uint64 (stat_value (stats, "zero-copy-frames"), n);
-  fail_unless_equals_uint64 (stat_value (stats, "ring-overflows"), 0);
+      meteor_test_stat (stats, "reuses"), n - g_hash_table_size (addresses));
+  fail_unless_equals_uint64 (meteor_test_stat (stats, "zero-copy-frames"), n);
+  fail_unless_equals_uint64 (meteor_test_stat (stats, "ring-overflows"), 0);
 
   gst_element_set_state (pipeline, GST_STATE_NULL);
   g_hash_table_unref (addresses);
@@ -357,7 +334,7 @@ check_foreign (const gchar *ingress, gboolean expect_copy)
       "caps=video/x-raw,format=GRAY8,width=64,height=48,framerate=30/1 ! "
       "meteorpool name=p ingress=%s ! appsink name=sink sync=false",
       ingress);
-  GstElement *pipeline = parse (desc);
+  GstElement *pipeline = meteor_test_parse (desc);
   GstElement *src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
   GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
   GstMemory *in_mem[20];
@@ -406,14 +383,14 @@ check_foreign (const gchar *ingress, gboolean expect_copy)
   }
 
   stats = pool_stats (pipeline);
-  fail_unless_equals_uint64 (stat_value (stats, "frames"), n);
+  fail_unless_equals_uint64 (meteor_test_stat (stats, "frames"), n);
   fail_unless_equals_uint64 (
-      stat_value (stats, "ingress-copies"), expect_copy ? n : 0);
+      meteor_test_stat (stats, "ingress-copies"), expect_copy ? n : 0);
   fail_unless_equals_uint64 (
-      stat_value (stats, "bytes-copied"), expect_copy ? n * size : 0);
+      meteor_test_stat (stats, "bytes-copied"), expect_copy ? n * size : 0);
   fail_unless_equals_uint64 (
-      stat_value (stats, "wrapped-frames"), expect_copy ? 0 : n);
-  fail_unless_equals_uint64 (stat_value (stats, "zero-copy-frames"), 0);
+      meteor_test_stat (stats, "wrapped-frames"), expect_copy ? 0 : n);
+  fail_unless_equals_uint64 (meteor_test_stat (stats, "zero-copy-frames"), 0);
 
   gst_element_set_state (pipeline, GST_STATE_NULL);
   for (i = 0; i < n; i++)
@@ -448,7 +425,7 @@ GST_START_TEST (test_meta_through_tee_queue_transforms)
       "video/x-raw,format=GRAY8,width=64,height=48,framerate=30/1",
       "camera-id=cam7 gain=2.5 exposure-time=20000 temperature=-3.5", 3,
       "identity ! videoflip method=horizontal-flip !");
-  GstElement *pipeline = parse (desc);
+  GstElement *pipeline = meteor_test_parse (desc);
   Seen *seen = seen_new ();
   GstClockTime before = g_get_real_time () * 1000, after;
   GstStructure *eos_stats;
@@ -508,7 +485,7 @@ GST_START_TEST (test_gain_changes_while_playing)
       "videotestsrc num-buffers=60 ! "
       "video/x-raw,format=GRAY8,width=64,height=48,framerate=30/1",
       "", 1, "");
-  GstElement *pipeline = parse (desc);
+  GstElement *pipeline = meteor_test_parse (desc);
   GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "s0");
   Seen *seen = seen_new ();
   GainSwitch gs = { NULL, 20 };
@@ -562,7 +539,7 @@ GST_START_TEST (test_temperature_file)
   desc = fanout_pipeline ("videotestsrc num-buffers=5 ! "
                           "video/x-raw,format=GRAY8,width=16,height=16",
       "temperature=20", 1, "");
-  pipeline = parse (desc);
+  pipeline = meteor_test_parse (desc);
   watch_sinks (pipeline, seen, 1);
   {
     GstElement *pool = gst_bin_get_by_name (GST_BIN (pipeline), "p");
@@ -584,7 +561,7 @@ GST_START_TEST (test_temperature_file)
   desc = fanout_pipeline ("videotestsrc num-buffers=3 ! "
                           "video/x-raw,format=GRAY8,width=16,height=16",
       "", 1, "");
-  pipeline = parse (desc);
+  pipeline = meteor_test_parse (desc);
   watch_sinks (pipeline, seen, 1);
   {
     GstElement *pool = gst_bin_get_by_name (GST_BIN (pipeline), "p");
@@ -629,7 +606,7 @@ GST_END_TEST;
 
 GST_START_TEST (test_compressed_pass_through)
 {
-  GstElement *pipeline = parse (
+  GstElement *pipeline = meteor_test_parse (
       "appsrc name=src format=time "
       "caps=image/jpeg,width=64,height=48,framerate=30/1 ! "
       "meteorpool name=p camera-id=jpegcam ! appsink name=sink sync=false");
@@ -662,9 +639,9 @@ GST_START_TEST (test_compressed_pass_through)
     gst_sample_unref (sample);
   }
   stats = pool_stats (pipeline);
-  fail_unless_equals_uint64 (stat_value (stats, "frames"), 5);
-  fail_unless_equals_uint64 (stat_value (stats, "ingress-copies"), 0);
-  fail_unless_equals_uint64 (stat_value (stats, "bytes-copied"), 0);
+  fail_unless_equals_uint64 (meteor_test_stat (stats, "frames"), 5);
+  fail_unless_equals_uint64 (meteor_test_stat (stats, "ingress-copies"), 0);
+  fail_unless_equals_uint64 (meteor_test_stat (stats, "bytes-copied"), 0);
 
   gst_element_set_state (pipeline, GST_STATE_NULL);
   for (i = 0; i < 5; i++)
@@ -759,7 +736,7 @@ GST_START_TEST (test_file_ring)
   gchar *desc = fanout_pipeline ("videotestsrc num-buffers=30 ! "
                                  "video/x-raw,format=I420,width=320,height=240",
       props, 2, "");
-  GstElement *pipeline = parse (desc);
+  GstElement *pipeline = meteor_test_parse (desc);
   Seen *seen = seen_new ();
   GstStructure *eos_stats, *stats;
 
@@ -767,7 +744,7 @@ GST_START_TEST (test_file_ring)
   eos_stats = play_to_eos (pipeline);
   fail_unless (g_file_test (ring, G_FILE_TEST_EXISTS));
   stats = pool_stats (pipeline);
-  fail_unless_equals_uint64 (stat_value (stats, "zero-copy-frames"), 30);
+  fail_unless_equals_uint64 (meteor_test_stat (stats, "zero-copy-frames"), 30);
   fail_unless (seen->ring[0][29] && seen->data[1][29] == seen->data[0][29]);
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (pipeline);
@@ -787,7 +764,7 @@ GST_END_TEST;
 
 GST_START_TEST (test_bad_ring_path)
 {
-  GstElement *pipeline = parse (
+  GstElement *pipeline = meteor_test_parse (
       "videotestsrc num-buffers=5 ! "
       "meteorpool name=p ring-path=/nonexistent-meteor-dir/frames.ring ! "
       "fakesink");
@@ -804,8 +781,9 @@ GST_END_TEST;
 
 GST_START_TEST (test_bad_max_buffers)
 {
-  GstElement *pipeline = parse ("videotestsrc num-buffers=5 ! "
-                                "meteorpool name=p max-buffers=0 ! fakesink");
+  GstElement *pipeline =
+      meteor_test_parse ("videotestsrc num-buffers=5 ! "
+                         "meteorpool name=p max-buffers=0 ! fakesink");
   gchar *text = expect_error (pipeline, NULL);
 
   fail_unless (strstr (text, "max-buffers") != NULL, "unclear error: %s", text);
@@ -817,10 +795,10 @@ GST_END_TEST;
 
 GST_START_TEST (test_unsupported_format)
 {
-  GstElement *pipeline =
-      parse ("appsrc name=src format=time "
-             "caps=video/x-raw,format=AYUV,width=64,height=48,framerate=30/1 ! "
-             "meteorpool name=p ! fakesink");
+  GstElement *pipeline = meteor_test_parse (
+      "appsrc name=src format=time "
+      "caps=video/x-raw,format=AYUV,width=64,height=48,framerate=30/1 ! "
+      "meteorpool name=p ! fakesink");
   GstElement *src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
   GString *warnings = g_string_new (NULL);
   gchar *text;
@@ -849,13 +827,13 @@ stall (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 GST_START_TEST (test_leaky_with_stalled_branch)
 {
   const guint n = 200;
-  GstElement *pipeline =
-      parse ("videotestsrc num-buffers=200 ! "
-             "video/x-raw,format=GRAY8,width=64,height=48 ! "
-             "meteorpool name=p leaky=downstream max-buffers=4 ! tee name=t "
-             "t. ! queue name=stalled max-size-buffers=0 max-size-bytes=0 "
-             "max-size-time=0 ! fakesink sync=false "
-             "t. ! queue max-size-buffers=4 ! fakesink name=s0 sync=false");
+  GstElement *pipeline = meteor_test_parse (
+      "videotestsrc num-buffers=200 ! "
+      "video/x-raw,format=GRAY8,width=64,height=48 ! "
+      "meteorpool name=p leaky=downstream max-buffers=4 ! tee name=t "
+      "t. ! queue name=stalled max-size-buffers=0 max-size-bytes=0 "
+      "max-size-time=0 ! fakesink sync=false "
+      "t. ! queue max-size-buffers=4 ! fakesink name=s0 sync=false");
   GstElement *queue = gst_bin_get_by_name (GST_BIN (pipeline), "stalled");
   GstPad *qsrc = gst_element_get_static_pad (queue, "src");
   Seen *seen = seen_new ();
@@ -879,8 +857,8 @@ GST_START_TEST (test_leaky_with_stalled_branch)
   while (frames + dropped < n && g_get_monotonic_time () < deadline) {
     g_usleep (10000);
     stats = pool_stats (pipeline);
-    dropped = stat_value (stats, "dropped");
-    frames = stat_value (stats, "frames");
+    dropped = meteor_test_stat (stats, "dropped");
+    frames = meteor_test_stat (stats, "frames");
     gst_structure_free (stats);
   }
   fail_unless_equals_uint64 (frames + dropped, n);
@@ -908,7 +886,7 @@ GST_START_TEST (test_leaky_with_stalled_branch)
   }
   fail_unless (warned, "drops were not reported on the bus");
   fail_unless (eos_stats != NULL);
-  fail_unless_equals_uint64 (stat_value (eos_stats, "dropped"), dropped);
+  fail_unless_equals_uint64 (meteor_test_stat (eos_stats, "dropped"), dropped);
 
   /* the frames that passed keep their ids: the gaps are the drops */
   fail_unless_equals_int (seen->count[0], frames);

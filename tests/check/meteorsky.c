@@ -7,6 +7,7 @@
  * settings are named on the bus, and a live sky keeps time.
  */
 #include <gst/check/gstcheck.h>
+#include "meteortest.h"
 #include <gst/app/gstappsink.h>
 #include <gst/meteor/meteor.h>
 #include <gst/video/video.h>
@@ -16,18 +17,6 @@
 #include <string.h>
 
 /* ------------------------------------------------------------ helpers */
-
-static GstElement *
-parse (const gchar *desc)
-{
-  GError *error = NULL;
-  GstElement *pipeline = gst_parse_launch (desc, &error);
-
-  fail_unless (pipeline != NULL, "cannot parse '%s': %s", desc,
-      error ? error->message : "?");
-  g_clear_error (&error);
-  return pipeline;
-}
 
 static void
 set_sky (GstElement *pipeline, const gchar *first_property, ...)
@@ -245,7 +234,7 @@ pull_frames (GstElement *pipeline)
 static Run *
 run_desc (const gchar *desc)
 {
-  GstElement *pipeline = parse (desc);
+  GstElement *pipeline = meteor_test_parse (desc);
   Run *run = pull_frames (pipeline);
 
   gst_object_unref (pipeline);
@@ -598,10 +587,11 @@ GST_END_TEST;
  * numbers, timestamps and pixels. */
 GST_START_TEST (test_restart_starts_over)
 {
-  GstElement *pipeline = parse ("meteorsky name=sky seed=3 num-buffers=8 "
-                                "meteor-rate=600 ! "
-                                "video/x-raw,format=GRAY8,width=160,height=120"
-                                " ! appsink name=sink sync=false");
+  GstElement *pipeline =
+      meteor_test_parse ("meteorsky name=sky seed=3 num-buffers=8 "
+                         "meteor-rate=600 ! "
+                         "video/x-raw,format=GRAY8,width=160,height=120"
+                         " ! appsink name=sink sync=false");
   Run *a = pull_frames (pipeline);
   Run *b = pull_frames (pipeline);
   guint i;
@@ -737,7 +727,7 @@ GST_START_TEST (test_downstream_strides)
                                    "meteor-rate=600 ! video/x-raw,%s ! "
                                    "appsink name=sink sync=false",
         cases[c]);
-    GstElement *pipeline = parse (desc);
+    GstElement *pipeline = meteor_test_parse (desc);
     GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
     GstPad *pad = gst_element_get_static_pad (sink, "sink");
     Run *plain = run_desc (desc);
@@ -778,25 +768,12 @@ on_handoff (GstElement *sink, GstBuffer *buf, GstPad *pad, guint *in_ring)
     in_ring[1]++;
 }
 
-static guint64
-stat_value (const GstStructure *s, const gchar *field)
-{
-  guint64 v64;
-  guint v;
-
-  if (gst_structure_get_uint64 (s, field, &v64))
-    return v64;
-  fail_unless (
-      gst_structure_get_uint (s, field, &v), "no stats field %s", field);
-  return v;
-}
-
 GST_START_TEST (test_zero_copy_into_meteorpool)
 {
   GstElement *pipeline =
-      parse ("meteorsky name=sky num-buffers=30 ! "
-             "video/x-raw,format=RGB,width=640,height=480 ! "
-             "meteorpool name=p ! fakesink name=s sync=false");
+      meteor_test_parse ("meteorsky name=sky num-buffers=30 ! "
+                         "video/x-raw,format=RGB,width=640,height=480 ! "
+                         "meteorpool name=p ! fakesink name=s sync=false");
   GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "s");
   GstElement *pool = gst_bin_get_by_name (GST_BIN (pipeline), "p");
   guint in_ring[2] = { 0, 0 }; /* frames, frames wholly in the ring */
@@ -811,11 +788,11 @@ GST_START_TEST (test_zero_copy_into_meteorpool)
 
   fail_unless_equals_int (in_ring[0], 30);
   fail_unless_equals_int (in_ring[1], 30);
-  fail_unless_equals_uint64 (stat_value (stats, "frames"), 30);
-  fail_unless_equals_uint64 (stat_value (stats, "zero-copy-frames"), 30);
-  fail_unless_equals_uint64 (stat_value (stats, "ingress-copies"), 0);
-  fail_unless_equals_uint64 (stat_value (stats, "bytes-copied"), 0);
-  fail_unless_equals_uint64 (stat_value (stats, "ring-overflows"), 0);
+  fail_unless_equals_uint64 (meteor_test_stat (stats, "frames"), 30);
+  fail_unless_equals_uint64 (meteor_test_stat (stats, "zero-copy-frames"), 30);
+  fail_unless_equals_uint64 (meteor_test_stat (stats, "ingress-copies"), 0);
+  fail_unless_equals_uint64 (meteor_test_stat (stats, "bytes-copied"), 0);
+  fail_unless_equals_uint64 (meteor_test_stat (stats, "ring-overflows"), 0);
 
   gst_element_set_state (pipeline, GST_STATE_NULL);
   g_ptr_array_unref (truth);
@@ -835,10 +812,10 @@ GST_START_TEST (test_truth_messages_and_file)
 {
   gchar *dir = g_dir_make_tmp ("meteorsky-XXXXXX", NULL);
   gchar *path = g_build_filename (dir, "truth.jsonl", NULL);
-  GstElement *pipeline =
-      parse ("meteorsky name=sky seed=21 num-buffers=60 " QUIET_SKY " ! "
-             "video/x-raw,format=GRAY8,width=320,height=240,framerate=30/1 ! "
-             "fakesink sync=false");
+  GstElement *pipeline = meteor_test_parse (
+      "meteorsky name=sky seed=21 num-buffers=60 " QUIET_SKY " ! "
+      "video/x-raw,format=GRAY8,width=320,height=240,framerate=30/1 ! "
+      "fakesink sync=false");
   const GstStructure *m;
   GPtrArray *truth;
   GHashTable *header, *meteor, *end;
@@ -931,11 +908,11 @@ GST_START_TEST (test_truth_random_events)
 {
   gchar *dir = g_dir_make_tmp ("meteorsky-XXXXXX", NULL);
   gchar *path = g_build_filename (dir, "truth.jsonl", NULL);
-  GstElement *pipeline =
-      parse ("meteorsky name=sky seed=9 num-buffers=90 meteor-rate=12000 "
-             "plane-rate=200 hot-pixels=3 ! "
-             "video/x-raw,format=GRAY8,width=320,height=240 ! "
-             "fakesink sync=false");
+  GstElement *pipeline = meteor_test_parse (
+      "meteorsky name=sky seed=9 num-buffers=90 meteor-rate=12000 "
+      "plane-rate=200 hot-pixels=3 ! "
+      "video/x-raw,format=GRAY8,width=320,height=240 ! "
+      "fakesink sync=false");
   GPtrArray *truth;
   gchar *contents = NULL, **lines;
   guint i, n_lines, meteors = 0, hot = 0, planes_at_end = 0;
@@ -999,10 +976,10 @@ GST_START_TEST (test_renegotiation)
 {
   gchar *dir = g_dir_make_tmp ("meteorsky-XXXXXX", NULL);
   gchar *path = g_build_filename (dir, "truth.jsonl", NULL);
-  GstElement *pipeline =
-      parse ("meteorsky name=sky num-buffers=20 ! capsfilter name=cf "
-             "caps=video/x-raw,format=GRAY8,width=320,height=240 ! "
-             "appsink name=sink sync=false max-buffers=1");
+  GstElement *pipeline = meteor_test_parse (
+      "meteorsky name=sky num-buffers=20 ! capsfilter name=cf "
+      "caps=video/x-raw,format=GRAY8,width=320,height=240 ! "
+      "appsink name=sink sync=false max-buffers=1");
   GstElement *cf = gst_bin_get_by_name (GST_BIN (pipeline), "cf");
   GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
   gchar *contents = NULL;
@@ -1070,21 +1047,22 @@ GST_START_TEST (test_bad_settings)
   GstStateChangeReturn ret;
   gchar *text;
 
-  pipeline = parse ("meteorsky name=sky num-buffers=5 meteor-rate=-1 ! "
-                    "fakesink");
+  pipeline =
+      meteor_test_parse ("meteorsky name=sky num-buffers=5 meteor-rate=-1 ! "
+                         "fakesink");
   text = expect_error (pipeline, NULL);
   fail_unless (strstr (text, "meteor-rate") != NULL, "unclear: %s", text);
   g_free (text);
   gst_object_unref (pipeline);
 
-  pipeline = parse ("meteorsky name=sky num-buffers=5 ! "
-                    "video/x-raw,width=4,height=4 ! fakesink");
+  pipeline = meteor_test_parse ("meteorsky name=sky num-buffers=5 ! "
+                                "video/x-raw,width=4,height=4 ! fakesink");
   text = expect_error (pipeline, NULL);
   fail_unless (strstr (text, "4x4") != NULL, "unclear: %s", text);
   g_free (text);
   gst_object_unref (pipeline);
 
-  pipeline = parse ("meteorsky name=sky num-buffers=5 ! fakesink");
+  pipeline = meteor_test_parse ("meteorsky name=sky num-buffers=5 ! fakesink");
   set_sky (
       pipeline, "truth-location", "/nonexistent-meteorsky-dir/t.jsonl", NULL);
   text = expect_error (pipeline, &ret);
@@ -1095,7 +1073,7 @@ GST_START_TEST (test_bad_settings)
   g_free (text);
   gst_object_unref (pipeline);
 
-  pipeline = parse ("meteorsky name=sky num-buffers=5 ! fakesink");
+  pipeline = meteor_test_parse ("meteorsky name=sky num-buffers=5 ! fakesink");
   set_sky (pipeline, "schedule", "meteor@3;comet@5", NULL);
   text = expect_error (pipeline, NULL);
   fail_unless (strstr (text, "comet") != NULL, "unclear: %s", text);
@@ -1107,10 +1085,10 @@ GST_END_TEST;
 
 GST_START_TEST (test_live)
 {
-  GstElement *pipeline =
-      parse ("meteorsky name=sky is-live=true num-buffers=10 ! "
-             "video/x-raw,format=GRAY8,width=64,height=48,framerate=30/1 ! "
-             "appsink name=sink");
+  GstElement *pipeline = meteor_test_parse (
+      "meteorsky name=sky is-live=true num-buffers=10 ! "
+      "video/x-raw,format=GRAY8,width=64,height=48,framerate=30/1 ! "
+      "appsink name=sink");
   GstElement *sky = gst_bin_get_by_name (GST_BIN (pipeline), "sky");
   gboolean live = FALSE;
   gint64 start;
