@@ -169,44 +169,11 @@ play_to_eos (GstElement *pipeline)
   return m;
 }
 
-/* Waits for the first ERROR of a pipeline that must fail; returns its
- * message text (and the debug text in @debug) and collects WARNING texts
- * in @warnings. */
-static gchar *
-expect_error (GstElement *pipeline, gchar **debug, GString *warnings)
-{
-  GstBus *bus = gst_element_get_bus (pipeline);
-  gchar *text = NULL;
-
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  while (text == NULL) {
-    GstMessage *msg = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND,
-        GST_MESSAGE_ERROR | GST_MESSAGE_WARNING | GST_MESSAGE_EOS);
-    GError *err = NULL;
-
-    fail_unless (msg != NULL, "no error posted");
-    fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS, "EOS, not an error");
-    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING) {
-      gst_message_parse_warning (msg, &err, NULL);
-      if (warnings)
-        g_string_append_printf (warnings, "%s\n", err->message);
-    } else {
-      gst_message_parse_error (msg, &err, debug);
-      text = g_strdup (err->message);
-    }
-    g_clear_error (&err);
-    gst_message_unref (msg);
-  }
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (bus);
-  return text;
-}
-
 static gchar *
 expect_error_from (const gchar *desc)
 {
   GstElement *pipeline = meteor_test_parse (desc);
-  gchar *text = expect_error (pipeline, NULL, NULL);
+  gchar *text = meteor_test_expect_error (pipeline, NULL, NULL);
 
   gst_object_unref (pipeline);
   return text;
@@ -1028,7 +995,7 @@ GST_START_TEST (test_bad_settings)
       gst_app_src_push_buffer (GST_APP_SRC (src), buf), GST_FLOW_OK);
   gst_app_src_end_of_stream (GST_APP_SRC (src));
   warnings = g_string_new (NULL);
-  text = expect_error (pipeline, &debug, warnings);
+  text = meteor_test_expect_error (pipeline, &debug, warnings);
   fail_unless (debug && strstr (debug, "not-negotiated") != NULL,
       "not a negotiation error: %s (%s)", text, debug ? debug : "");
   fail_unless (

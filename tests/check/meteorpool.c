@@ -74,38 +74,6 @@ pool_stats (GstElement *pipeline)
   return stats;
 }
 
-/* Waits for the first ERROR on the bus of a pipeline that must fail;
- * returns its message text and collects WARNING texts in @warnings. */
-static gchar *
-expect_error (GstElement *pipeline, GString *warnings)
-{
-  GstBus *bus = gst_element_get_bus (pipeline);
-  gchar *text = NULL;
-
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  while (text == NULL) {
-    GstMessage *msg = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND,
-        GST_MESSAGE_ERROR | GST_MESSAGE_WARNING | GST_MESSAGE_EOS);
-    GError *err = NULL;
-
-    fail_unless (msg != NULL, "no error posted");
-    fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS, "EOS, not an error");
-    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING) {
-      gst_message_parse_warning (msg, &err, NULL);
-      if (warnings)
-        g_string_append_printf (warnings, "%s\n", err->message);
-    } else {
-      gst_message_parse_error (msg, &err, NULL);
-      text = g_strdup (err->message);
-    }
-    g_clear_error (&err);
-    gst_message_unref (msg);
-  }
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (bus);
-  return text;
-}
-
 /* ------------------------------------------- frames seen per branch */
 
 typedef struct {
@@ -768,7 +736,7 @@ GST_START_TEST (test_bad_ring_path)
       "videotestsrc num-buffers=5 ! "
       "meteorpool name=p ring-path=/nonexistent-meteor-dir/frames.ring ! "
       "fakesink");
-  gchar *text = expect_error (pipeline, NULL);
+  gchar *text = meteor_test_expect_error (pipeline, NULL, NULL);
 
   fail_unless (strstr (text, "/nonexistent-meteor-dir") != NULL &&
                    strstr (text, "does not exist") != NULL,
@@ -784,7 +752,7 @@ GST_START_TEST (test_bad_max_buffers)
   GstElement *pipeline =
       meteor_test_parse ("videotestsrc num-buffers=5 ! "
                          "meteorpool name=p max-buffers=0 ! fakesink");
-  gchar *text = expect_error (pipeline, NULL);
+  gchar *text = meteor_test_expect_error (pipeline, NULL, NULL);
 
   fail_unless (strstr (text, "max-buffers") != NULL, "unclear error: %s", text);
   g_free (text);
@@ -805,7 +773,7 @@ GST_START_TEST (test_unsupported_format)
 
   gst_app_src_push_buffer (
       GST_APP_SRC (src), gst_buffer_new_allocate (NULL, 64 * 48 * 4, NULL));
-  text = expect_error (pipeline, warnings);
+  text = meteor_test_expect_error (pipeline, NULL, warnings);
   fail_unless (strstr (warnings->str, "AYUV") != NULL &&
                    strstr (warnings->str, "unsupported format") != NULL,
       "the format is not named: warnings '%s', error '%s'", warnings->str,

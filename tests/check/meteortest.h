@@ -33,4 +33,38 @@ meteor_test_stat (const GstStructure *s, const gchar *field)
   return v;
 }
 
+/* Waits for the first ERROR of a pipeline that must fail; returns its
+ * message text (and the debug text in @debug) and collects WARNING texts
+ * in @warnings. */
+static inline gchar *
+meteor_test_expect_error (
+    GstElement *pipeline, gchar **debug, GString *warnings)
+{
+  GstBus *bus = gst_element_get_bus (pipeline);
+  gchar *text = NULL;
+
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  while (text == NULL) {
+    GstMessage *msg = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND,
+        GST_MESSAGE_ERROR | GST_MESSAGE_WARNING | GST_MESSAGE_EOS);
+    GError *err = NULL;
+
+    fail_unless (msg != NULL, "no error posted");
+    fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS, "EOS, not an error");
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING) {
+      gst_message_parse_warning (msg, &err, NULL);
+      if (warnings)
+        g_string_append_printf (warnings, "%s\n", err->message);
+    } else {
+      gst_message_parse_error (msg, &err, debug);
+      text = g_strdup (err->message);
+    }
+    g_clear_error (&err);
+    gst_message_unref (msg);
+  }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  return text;
+}
+
 #endif /* __METEOR_TEST_H__ */
