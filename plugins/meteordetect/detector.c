@@ -259,7 +259,7 @@ frame_luma_row (Detector *d, const uint8_t *plane, int stride,
 static void
 fill_analysis (Detector *d, const uint8_t *plane, int stride, DetectorLuma luma)
 {
-  int y, x;
+  int y;
 
   d->direct = d->bin == 1 && luma == DETECTOR_LUMA_GRAY8;
   if (d->direct)
@@ -275,10 +275,7 @@ fill_analysis (Detector *d, const uint8_t *plane, int stride, DetectorLuma luma)
       const uint8_t *b = frame_luma_row (
           d, plane, stride, luma, 2 * y + 1, d->rows + d->config.width);
 
-      for (x = 0; x < d->w; x++)
-        out[x] =
-            (uint8_t)((a[2 * x] + a[2 * x + 1] + b[2 * x] + b[2 * x + 1] + 2) >>
-                      2);
+      d->k->bin2x2 (a, b, out, d->w);
     }
   }
 }

@@ -41,10 +41,12 @@ enum {
   E_BG_UPDATE,
   E_THRESHOLD,
   E_MAX_ACCUMULATE,
+  E_BIN2X2,
   N_ENTRIES
 };
 static const char *const entry_names[N_ENTRIES] = { "luma_rgb24", "luma_rgb32",
-  "luma_yuy2", "luma_gray16", "bg_update", "threshold", "max_accumulate" };
+  "luma_yuy2", "luma_gray16", "bg_update", "threshold", "max_accumulate",
+  "bin2x2" };
 
 /* xorshift32: the same sequence on every host */
 static uint32_t rng;
@@ -177,7 +179,7 @@ arg_check (const Arg *a, char *msg, size_t len)
   return 1;
 }
 
-static Arg a_src, a_dst, a_y, a_mean, a_dev, a_mask, a_max, a_frame;
+static Arg a_src, a_src2, a_dst, a_y, a_mean, a_dev, a_mask, a_max, a_frame;
 
 /* Values: mode 0 uniform, 1 edges only, 2 and 3 mixed (see each user). */
 static uint8_t
@@ -244,7 +246,7 @@ pick_u16 (int mode)
 
 typedef struct {
   int entry;
-  const uint8_t *src;
+  const uint8_t *src, *src2;
   uint8_t *dst;
   const uint8_t *y;
   uint16_t *mean, *dev;
@@ -281,6 +283,9 @@ call_entry (const MeteorKernels *k, Call *c)
       break;
     case E_MAX_ACCUMULATE:
       k->max_accumulate (c->y, c->max, c->max_frame, c->frame, c->n);
+      break;
+    case E_BIN2X2:
+      k->bin2x2 (c->src, c->src2, c->dst, c->n);
       break;
   }
 }
@@ -450,6 +455,37 @@ setup_call (int entry, int n, int o, int mode, int variant, unsigned calls,
       tst->max_frame = tst_ptr (&a_frame);
       break;
     }
+    case E_BIN2X2: {
+      uint8_t *r0, *r1;
+
+      /* two rows of 2n bytes at different offsets */
+      arg_place (&a_src, (size_t)n * 2, o, 0);
+      arg_place (&a_src2, (size_t)n * 2, o2, 0);
+      r0 = ref_ptr (&a_src);
+      r1 = ref_ptr (&a_src2);
+      for (i = 0; i < n * 2; i++) {
+        if (mode == 3 && (n & 1)) {
+          /* all 255: the largest sum */
+          r0[i] = r1[i] = 255;
+        } else if (mode == 3) {
+          /* small values: every remainder of the sum mod 4 near 0 */
+          r0[i] = (uint8_t)(rnd () % 3);
+          r1[i] = (uint8_t)(rnd () % 3);
+        } else {
+          r0[i] = pick_u8 (mode);
+          r1[i] = pick_u8 (mode);
+        }
+      }
+      /* an output: at least 16 guard bytes after it */
+      arg_place (&a_dst, n, o1, 16);
+      arg_sync (&a_dst);
+      ref->src = r0;
+      ref->src2 = r1;
+      ref->dst = ref_ptr (&a_dst);
+      *tst = *ref;
+      tst->dst = tst_ptr (&a_dst);
+      break;
+    }
   }
 }
 
@@ -485,8 +521,10 @@ entry_missing (const MeteorKernels *k, int entry)
       return k->bg_update == NULL;
     case E_THRESHOLD:
       return k->threshold == NULL;
-    default:
+    case E_MAX_ACCUMULATE:
       return k->max_accumulate == NULL;
+    default:
+      return k->bin2x2 == NULL;
   }
 }
 
@@ -530,7 +568,8 @@ check_entry (
               msg + w, len - w, "count: want %u, got %u", ref.count, tst.count);
           return 1;
         }
-        if ((entry <= E_LUMA_GRAY16 && arg_check (&a_dst, msg + w, len - w)) ||
+        if (((entry <= E_LUMA_GRAY16 || entry == E_BIN2X2) &&
+                arg_check (&a_dst, msg + w, len - w)) ||
             (entry == E_BG_UPDATE &&
                 (arg_check (&a_mean, msg + w, len - w) ||
                     arg_check (&a_dev, msg + w, len - w))) ||
@@ -605,6 +644,7 @@ main (void)
   sigaction (SIGBUS, &sa, NULL);
 
   arg_init (&a_src, "src", 1, (size_t)MAX_N * 4);
+  arg_init (&a_src2, "row1", 1, (size_t)MAX_N * 2);
   arg_init (&a_dst, "dst", 1, MAX_N);
   arg_init (&a_y, "y", 1, MAX_N);
   arg_init (&a_mean, "mean", 2, (size_t)MAX_N * 2);

@@ -64,6 +64,12 @@ typedef struct {
    * max = y and max_frame = frame. */
   void (*max_accumulate) (
       const uint8_t *y, uint8_t *max, uint8_t *max_frame, uint8_t frame, int n);
+
+  /* 2x2 binning: dst[x] = (row0[2x] + row0[2x+1] + row1[2x] + row1[2x+1]
+   * + 2) >> 2 for x < n: two rows averaged 2x2 into n pixels (2n bytes
+   * read from each row). */
+  void (*bin2x2) (
+      const uint8_t *row0, const uint8_t *row1, uint8_t *dst, int n);
 } MeteorKernels;
 
 /* CPU features, a bit each */

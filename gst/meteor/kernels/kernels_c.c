@@ -85,6 +85,17 @@ max_accumulate_c (
     }
 }
 
+static void
+bin2x2_c (const uint8_t *row0, const uint8_t *row1, uint8_t *dst, int n)
+{
+  int i;
+
+  for (i = 0; i < n; i++)
+    dst[i] = (uint8_t)((row0[2 * i] + row0[2 * i + 1] + row1[2 * i] +
+                           row1[2 * i + 1] + 2) >>
+                       2);
+}
+
 const MeteorKernels meteor_kernels_c_table = {
   "c",
   luma_rgb24_c,
@@ -94,6 +105,7 @@ const MeteorKernels meteor_kernels_c_table = {
   bg_update_c,
   threshold_c,
   max_accumulate_c,
+  bin2x2_c,
 };
 
 const MeteorKernels *

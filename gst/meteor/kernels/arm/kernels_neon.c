@@ -208,6 +208,26 @@ max_accumulate_neon (
     C_REF->max_accumulate (y + i, max + i, max_frame + i, frame, n - i);
 }
 
+/* 16 pixels: uaddlp sums each byte pair of a row into a 16-bit lane, the
+ * other row is pairwise added on top (uadalp); rshrn by 2 adds the 2 and
+ * shifts in 16-bit precision (at most 1022), then narrows. */
+static void
+bin2x2_neon (const uint8_t *row0, const uint8_t *row1, uint8_t *dst, int n)
+{
+  int i;
+
+  for (i = 0; i + 16 <= n; i += 16) {
+    uint8x16x2_t a = vld1q_u8_x2 (row0 + 2 * i);
+    uint8x16x2_t b = vld1q_u8_x2 (row1 + 2 * i);
+    uint16x8_t lo = vpadalq_u8 (vpaddlq_u8 (a.val[0]), b.val[0]);
+    uint16x8_t hi = vpadalq_u8 (vpaddlq_u8 (a.val[1]), b.val[1]);
+
+    vst1q_u8 (dst + i, vrshrn_high_n_u16 (vrshrn_n_u16 (lo, 2), hi, 2));
+  }
+  if (i < n)
+    C_REF->bin2x2 (row0 + 2 * i, row1 + 2 * i, dst + i, n - i);
+}
+
 const MeteorKernels meteor_kernels_neon_table = {
   "neon",
   luma_rgb24_neon,
@@ -217,4 +237,5 @@ const MeteorKernels meteor_kernels_neon_table = {
   bg_update_neon,
   threshold_neon,
   max_accumulate_neon,
+  bin2x2_neon,
 };

@@ -255,6 +255,37 @@ max_accumulate_avx2 (
     C_REF->max_accumulate (y + i, max + i, max_frame + i, frame, n - i);
 }
 
+/* 16 pixels from 32 bytes of each row: maddubs with all ones sums each
+ * byte pair into a 16-bit lane (at most 510, no saturation); the two rows
+ * added, rounded and shifted fit easily (at most 1022). */
+static inline __m256i
+bin2x2_16 (const uint8_t *r0, const uint8_t *r1)
+{
+  const __m256i ones = _mm256_set1_epi8 (1), two = _mm256_set1_epi16 (2);
+  __m256i a =
+      _mm256_maddubs_epi16 (_mm256_loadu_si256 ((const __m256i *)r0), ones);
+  __m256i b =
+      _mm256_maddubs_epi16 (_mm256_loadu_si256 ((const __m256i *)r1), ones);
+
+  return _mm256_srli_epi16 (_mm256_add_epi16 (_mm256_add_epi16 (a, b), two), 2);
+}
+
+static void
+bin2x2_avx2 (const uint8_t *row0, const uint8_t *row1, uint8_t *dst, int n)
+{
+  int i;
+
+  for (i = 0; i + 32 <= n; i += 32) {
+    __m256i lo = bin2x2_16 (row0 + 2 * i, row1 + 2 * i);
+    __m256i hi = bin2x2_16 (row0 + 2 * i + 32, row1 + 2 * i + 32);
+
+    _mm256_storeu_si256 (
+        (__m256i *)(dst + i), UNPACK_QUARTERS (_mm256_packus_epi16 (lo, hi)));
+  }
+  if (i < n)
+    C_REF->bin2x2 (row0 + 2 * i, row1 + 2 * i, dst + i, n - i);
+}
+
 const MeteorKernels meteor_kernels_avx2_table = {
   "avx2",
   luma_rgb24_avx2,
@@ -264,4 +295,5 @@ const MeteorKernels meteor_kernels_avx2_table = {
   bg_update_avx2,
   threshold_avx2,
   max_accumulate_avx2,
+  bin2x2_avx2,
 };

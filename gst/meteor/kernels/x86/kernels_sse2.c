@@ -262,6 +262,37 @@ max_accumulate_sse2 (
     C_REF->max_accumulate (y + i, max + i, max_frame + i, frame, n - i);
 }
 
+/* 8 pixels from 16 bytes of each row: even and odd bytes widened to
+ * 16-bit lanes and summed (at most 4 x 255 + 2 = 1022), rounded and
+ * shifted; the caller packs back to bytes. */
+static inline __m128i
+bin2x2_8 (const uint8_t *r0, const uint8_t *r1)
+{
+  const __m128i even = _mm_set1_epi16 (0x00ff), two = _mm_set1_epi16 (2);
+  __m128i a = _mm_loadu_si128 ((const __m128i *)r0);
+  __m128i b = _mm_loadu_si128 ((const __m128i *)r1);
+  __m128i sum = _mm_add_epi16 (
+      _mm_add_epi16 (_mm_and_si128 (a, even), _mm_srli_epi16 (a, 8)),
+      _mm_add_epi16 (_mm_and_si128 (b, even), _mm_srli_epi16 (b, 8)));
+
+  return _mm_srli_epi16 (_mm_add_epi16 (sum, two), 2);
+}
+
+static void
+bin2x2_sse2 (const uint8_t *row0, const uint8_t *row1, uint8_t *dst, int n)
+{
+  int i;
+
+  for (i = 0; i + 16 <= n; i += 16) {
+    __m128i lo = bin2x2_8 (row0 + 2 * i, row1 + 2 * i);
+    __m128i hi = bin2x2_8 (row0 + 2 * i + 16, row1 + 2 * i + 16);
+
+    _mm_storeu_si128 ((__m128i *)(dst + i), _mm_packus_epi16 (lo, hi));
+  }
+  if (i < n)
+    C_REF->bin2x2 (row0 + 2 * i, row1 + 2 * i, dst + i, n - i);
+}
+
 const MeteorKernels meteor_kernels_sse2_table = {
   "sse2",
   luma_rgb24_sse2,
@@ -271,4 +302,5 @@ const MeteorKernels meteor_kernels_sse2_table = {
   bg_update_sse2,
   threshold_sse2,
   max_accumulate_sse2,
+  bin2x2_sse2,
 };
