@@ -97,7 +97,7 @@ struct _GstMeteorPool {
   gchar *ring_path;
   GstMeteorPoolIngress ingress;
   GstMeteorPoolLeaky leaky;
-  gchar *camera_id;
+  const gchar *camera_id; /* interned: frames carry it without a copy */
   guint64 exposure_time;
   gdouble gain;
   gdouble temperature;
@@ -472,14 +472,22 @@ static void
 stamp_frame (GstMeteorPool *self, GstBuffer *buf, gboolean pooled)
 {
   GstMeteorFrameMeta *meta = gst_buffer_get_meteor_frame_meta (buf);
-  gchar *temperature_file, *camera_id;
+  gchar *temperature_file = NULL;
+  const gchar *camera_id;
   guint64 exposure;
   gdouble gain, temperature;
-  gint64 now;
+  gint64 now = g_get_monotonic_time ();
+  gboolean from_file;
 
   GST_OBJECT_LOCK (self);
-  temperature_file = g_strdup (self->temperature_file);
-  camera_id = g_strdup (self->camera_id);
+  from_file = self->temperature_file != NULL;
+  /* the file is read at most once a second: only then is its name copied,
+   * so a frame costs no allocation */
+  if (from_file &&
+      (self->temperature_read_at == 0 ||
+          now - self->temperature_read_at >= TEMPERATURE_PERIOD_US))
+    temperature_file = g_strdup (self->temperature_file);
+  camera_id = self->camera_id;
   exposure = self->exposure_time;
   gain = self->gain;
   temperature =
@@ -487,15 +495,13 @@ stamp_frame (GstMeteorPool *self, GstBuffer *buf, gboolean pooled)
   GST_OBJECT_UNLOCK (self);
 
   if (temperature_file) {
-    now = g_get_monotonic_time ();
-    if (self->temperature_read_at == 0 ||
-        now - self->temperature_read_at >= TEMPERATURE_PERIOD_US) {
-      self->temperature_from_file =
-          read_temperature_file (self, temperature_file);
-      self->temperature_read_at = now;
-    }
-    temperature = self->temperature_from_file;
+    self->temperature_from_file =
+        read_temperature_file (self, temperature_file);
+    self->temperature_read_at = now;
+    g_free (temperature_file);
   }
+  if (from_file)
+    temperature = self->temperature_from_file;
 
   if (meta == NULL) {
     meta = gst_buffer_add_meteor_frame_meta (buf, 0, 0, NULL, 0, 0, 0);
@@ -506,8 +512,6 @@ stamp_frame (GstMeteorPool *self, GstBuffer *buf, gboolean pooled)
   }
   gst_meteor_frame_meta_set (meta, self->next_frame_id++,
       capture_time_utc (self, buf), camera_id, exposure, gain, temperature);
-  g_free (temperature_file);
-  g_free (camera_id);
 }
 
 /* ----------------------------------------------------------- ingress */
@@ -961,8 +965,8 @@ gst_meteor_pool_set_property (
             self->leaky == GST_METEOR_POOL_LEAKY_DOWNSTREAM);
       break;
     case PROP_CAMERA_ID:
-      g_free (self->camera_id);
-      self->camera_id = g_value_dup_string (value);
+      self->camera_id = g_intern_string (
+          g_value_get_string (value) ? g_value_get_string (value) : "");
       break;
     case PROP_EXPOSURE_TIME:
       self->exposure_time = g_value_get_uint64 (value);
@@ -1043,7 +1047,6 @@ gst_meteor_pool_finalize (GObject *object)
   GstMeteorPool *self = GST_METEOR_POOL (object);
 
   g_free (self->ring_path);
-  g_free (self->camera_id);
   g_free (self->temperature_file);
   g_free (self->temperature_warned_for);
   g_free (self->rejected_format);
@@ -1071,7 +1074,7 @@ gst_meteor_pool_init (GstMeteorPool *self)
   self->memory = DEFAULT_MEMORY;
   self->ingress = DEFAULT_INGRESS;
   self->leaky = DEFAULT_LEAKY;
-  self->camera_id = g_strdup (DEFAULT_CAMERA_ID);
+  self->camera_id = g_intern_static_string (DEFAULT_CAMERA_ID);
   self->exposure_time = DEFAULT_EXPOSURE_TIME;
   self->gain = DEFAULT_GAIN;
   self->temperature = TEMPERATURE_UNKNOWN;
