@@ -9,6 +9,9 @@ PACKAGES="
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-libcamera
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+  libzstd-dev libzstd-dev:arm64 libsoup-3.0-dev prometheus
+  gobject-introspection libgirepository1.0-dev python3-gi gir1.2-gstreamer-1.0
+  gir1.2-gst-plugins-base-1.0
 "
 
 missing=""
@@ -21,6 +24,9 @@ done
 echo "deps: installing$missing"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
+# The aarch64 cross build of the cold store links Debian's arm64 libzstd.
+dpkg --print-foreign-architectures | grep -qx arm64 ||
+  $SUDO dpkg --add-architecture arm64
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
