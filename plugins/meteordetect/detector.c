@@ -42,6 +42,11 @@
 #define FLASH_ADAPT_FRAMES 5
 /* frames after a flash whose candidates are its afterglow, not objects */
 #define FLASH_COOLDOWN 4
+/* rows brighter than their background by this much (DN) are levelled */
+#define ROW_LEVEL_MIN_DN 1
+/* a sky brightened by this much (DN, mean) is reported as a flash even when
+ * levelling keeps it trackable */
+#define FLASH_LEVEL_DN 4.0
 
 typedef struct {
   double sx, sy, sw;  /* excess-weighted sums for the centroid */
@@ -87,6 +92,7 @@ struct Detector {
   size_t n_done, done_cap;
   uint32_t next_id;
   DetectorStats stats;
+  FILE *trace; /* METEOR_DETECT_TRACE=1: every track's verdict on stderr */
 };
 
 static const char *const reject_names[DETECTOR_REJECT_N] = { "short", "static",
@@ -158,6 +164,8 @@ detector_new (const DetectorConfig *config, const MeteorKernels *kernels)
     return NULL;
   d->config = *config;
   d->k = kernels ? kernels : meteor_kernels_c ();
+  if (getenv ("METEOR_DETECT_TRACE") && *getenv ("METEOR_DETECT_TRACE") == '1')
+    d->trace = stderr;
   d->bin = config->bin;
   d->w = config->width / d->bin;
   d->h = config->height / d->bin;
@@ -278,6 +286,41 @@ fill_analysis (Detector *d, const uint8_t *plane, int stride, DetectorLuma luma)
       d->k->bin2x2 (a, b, out, d->w);
     }
   }
+}
+
+/* Takes a whole-sky brightening (headlights, twilight, a flash's slow
+ * ramp) out of the analysis image row by row: each row's excess over its
+ * background is subtracted, so meteors stay visible while the sky
+ * brightens and the noise estimate is not inflated by it. Returns the mean
+ * excess removed, DN. Only possible on the detector's own copy of the
+ * image (binned or converted), never on the frame. */
+static double
+level_rows (Detector *d)
+{
+  double removed = 0;
+  int y, x;
+
+  if (d->direct || d->frames_seen == 0)
+    return 0;
+  for (y = 0; y < d->h; y++) {
+    uint8_t *row = d->luma + (size_t)y * d->w;
+    const uint16_t *mean = d->mean + (size_t)y * d->w;
+    uint64_t sum_y = 0, sum_mean = 0;
+    int excess;
+
+    for (x = 0; x < d->w; x++) {
+      sum_y += row[x];
+      sum_mean += mean[x];
+    }
+    excess = (int)(((int64_t)(sum_y << 7) - (int64_t)sum_mean) /
+                   ((int64_t)d->w << 7));
+    if (excess < ROW_LEVEL_MIN_DN)
+      continue;
+    for (x = 0; x < d->w; x++)
+      row[x] = row[x] > excess ? (uint8_t)(row[x] - excess) : 0;
+    removed += excess;
+  }
+  return removed / d->h;
 }
 
 /* Row @y of the analysis image. */
@@ -654,6 +697,24 @@ emit_meteor (Detector *d, const Track *t, const LineFit *f)
   d->stats.detections++;
 }
 
+/* One line a finished track: where and when it was, what it was judged. */
+static void
+trace_track (
+    Detector *d, const Track *t, const LineFit *judged, DetectorReject why)
+{
+  const DetectorPoint *a = &t->points[0], *b = &t->points[t->n - 1];
+  LineFit f = *judged;
+
+  fit_line (t, &f);
+  fprintf (d->trace,
+      "detector: track frames %llu-%llu n=%d (%.0f,%.0f)->(%.0f,%.0f) "
+      "speed=%.1f px/s snr=%.1f: %s\n",
+      (unsigned long long)a->frame, (unsigned long long)b->frame, t->n,
+      to_frame (d, a->x), to_frame (d, a->y), to_frame (d, b->x),
+      to_frame (d, b->y), f.step * d->config.fps * d->bin, track_snr (t),
+      why == DETECTOR_REJECT_N ? "meteor" : detector_reject_name (why));
+}
+
 static void
 close_track (Detector *d, size_t index)
 {
@@ -661,10 +722,14 @@ close_track (Detector *d, size_t index)
   DetectorReject why;
   LineFit f;
 
+  why = DETECTOR_REJECT_N;
+  memset (&f, 0, sizeof (f));
   if (judge (d, t, &f, &why))
     emit_meteor (d, t, &f);
   else
     d->stats.rejected[why]++;
+  if (d->trace && t->n >= 2)
+    trace_track (d, t, &f, why);
   d->tracks[index] = d->tracks[--d->n_tracks];
 }
 
@@ -807,13 +872,15 @@ reject_open_tracks (Detector *d, uint64_t frame)
 
 static void
 report_flash (Detector *d, uint64_t frame, uint64_t count, double sum_y,
-    double sum_mean, size_t n_sampled, DetectorFlash *flash)
+    double sum_mean, size_t n_sampled, double levelled, DetectorFlash *flash)
 {
   d->stats.flashes++;
   if (flash) {
     flash->frame = frame;
     flash->fraction = (double)count / ((double)d->w * d->h);
-    flash->mean_jump = (sum_y - sum_mean / 128.0) / (double)n_sampled;
+    flash->mean_jump =
+        levelled + (sum_y - sum_mean / 128.0) / (double)n_sampled;
+    flash->levelled = 0;
   }
 }
 
@@ -823,12 +890,13 @@ detector_process (Detector *d, uint64_t frame, const uint8_t *plane, int stride,
 {
   const DetectorConfig *c = &d->config;
   uint64_t count = 0;
-  double sum_y = 0, sum_mean = 0;
+  double sum_y = 0, sum_mean = 0, levelled;
   int y, shift, warm, is_flash = 0, bright = 0, x;
   size_t n_sampled = 0;
 
   d->stats.frames++;
   fill_analysis (d, plane, stride, luma);
+  levelled = level_rows (d);
   if (d->frames_seen == 0) {
     /* first frame: the background is the frame */
     for (y = 0; y < d->h; y++) {
@@ -877,7 +945,7 @@ detector_process (Detector *d, uint64_t frame, const uint8_t *plane, int stride,
     is_flash = bright = 1;
     d->flash_run++;
     reject_open_tracks (d, frame);
-    report_flash (d, frame, count, sum_y, sum_mean, n_sampled, flash);
+    report_flash (d, frame, count, sum_y, sum_mean, n_sampled, levelled, flash);
   } else {
     d->flash_run = 0;
     if (warm && frame > d->cooldown_until) {
@@ -886,12 +954,21 @@ detector_process (Detector *d, uint64_t frame, const uint8_t *plane, int stride,
         /* objects everywhere at once: the sky itself changed (the ramp or
          * afterglow of a flash, headlights): report it, track nothing */
         reject_open_tracks (d, frame);
-        report_flash (d, frame, count, sum_y, sum_mean, n_sampled, flash);
+        report_flash (
+            d, frame, count, sum_y, sum_mean, n_sampled, levelled, flash);
         is_flash = 1;
         bright = 0;
       } else {
         link_clusters (d, frame);
       }
+    }
+    if (!is_flash && warm && levelled >= FLASH_LEVEL_DN) {
+      /* levelled out and still tracked, but reported all the same */
+      report_flash (
+          d, frame, count, sum_y, sum_mean, n_sampled, levelled, flash);
+      if (flash)
+        flash->levelled = 1;
+      is_flash = 1;
     }
   }
   update_tracks (d, frame);

@@ -101,6 +101,8 @@ typedef struct {
   uint64_t frame;
   double fraction;  /* of pixels above threshold */
   double mean_jump; /* DN, frame mean against the background */
+  int levelled;     /* 1: a smooth brightening taken out of the analysis,
+                     * tracking went on; 0: tracks in flight were dropped */
 } DetectorFlash;
 
 typedef struct Detector Detector;

@@ -5,8 +5,9 @@
  *
  * Finds meteors in raw video, in place: frames are only read, never
  * written or copied, so the buffer that leaves is the one that came in
- * (with the same GstMemory; a buffer shared with another branch gets a new
- * GstBuffer on the same memory, counted as a shallow copy, for the metas).
+ * (with the same GstMemory; only a frame with a meteor in flight that is
+ * shared with another branch gets a new GstBuffer on the same memory for
+ * its meta, counted as a shallow copy).
  *
  * Each frame's luma (plane 0 of GRAY8, I420 and NV12 as it is; the others
  * converted row by row) goes through the detector core: a running
@@ -27,8 +28,13 @@
  * are running times of the frames' timestamps.
  *
  * A flash (lightning, headlights, the camera's exposure jumping) is a
- * `meteordetect-flash` element message on every flash frame, and a
- * warning on the bus (at most one per 10 s of stream). At EOS the tracks
+ * `meteordetect-flash` element message on every flash frame (frame,
+ * fraction of pixels above the background, mean-jump in DN, levelled), and
+ * a warning on the bus (at most one per 10 s of stream). A smooth
+ * brightening of the whole sky is levelled out row by row (when the
+ * detector works on its own binned or converted copy of the frame) and
+ * tracking goes on through it (levelled=true); a sudden one drops the
+ * tracks in flight. At EOS the tracks
  * still open are judged, so their meteors come before the EOS.
  *
  * |[
@@ -110,6 +116,11 @@ struct _GstMeteorDetect {
   DetectorMeteor *taken; /* TAKE_BATCH meteors */
   GstClockTime flash_warned_at;
   guint64 flashes_unwarned;
+  /* the frame being analysed: meteors in flight in it, and its flash */
+  int boxes[4 * MAX_BOXES];
+  size_t n_boxes;
+  int is_flash;
+  DetectorFlash flash;
 
   /* object lock */
   DetectorStats current; /* of the detector in use */
@@ -394,7 +405,8 @@ report_flash (GstMeteorDetect *self, const DetectorFlash *flash)
 
   s = gst_structure_new ("meteordetect-flash", "frame", G_TYPE_UINT64,
       e.frame_id, "fraction", G_TYPE_DOUBLE, flash->fraction, "mean-jump",
-      G_TYPE_DOUBLE, flash->mean_jump, NULL);
+      G_TYPE_DOUBLE, flash->mean_jump, "levelled", G_TYPE_BOOLEAN,
+      (gboolean)flash->levelled, NULL);
   gst_element_post_message (
       GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
 
@@ -406,9 +418,11 @@ report_flash (GstMeteorDetect *self, const DetectorFlash *flash)
     return;
   GST_ELEMENT_WARNING (self, STREAM, FAILED,
       ("flash or overexposure at frame %" G_GUINT64_FORMAT ": %.1f%% of the "
-       "pixels above the background, frame mean %+.1f DN; tracks in flight "
-       "were dropped",
-          e.frame_id, 100.0 * flash->fraction, flash->mean_jump),
+       "pixels above the background, frame mean %+.1f DN; %s",
+          e.frame_id, 100.0 * flash->fraction, flash->mean_jump,
+          flash->levelled ? "a smooth brightening, levelled out and tracking "
+                            "goes on"
+                          : "tracks in flight were dropped"),
       ("%" G_GUINT64_FORMAT " flash frame(s) since the last warning; "
        "warnings come at most once per %u s of stream, every flash frame "
        "is a meteordetect-flash element message",
@@ -678,40 +692,14 @@ gst_meteor_detect_accept_caps (
 
 /* ---------------------------------------------------------- frames */
 
-/* In place: a writable buffer goes on as it is. A shared one (tee) gets a
- * new GstBuffer for the metas, on the very same GstMemory: gst_buffer_copy
- * shares memory, it never copies pixels. The base class then drops
- * @inbuf. */
+/* Runs the detector on @buf (mapped READ only) and keeps what it found
+ * for transform_ip. */
 static GstFlowReturn
-gst_meteor_detect_prepare_output_buffer (
-    GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer **outbuf)
+analyse (GstMeteorDetect *self, GstBuffer *buf)
 {
-  GstMeteorDetect *self = GST_METEOR_DETECT (trans);
-
-  if (gst_buffer_is_writable (inbuf)) {
-    *outbuf = inbuf;
-    return GST_FLOW_OK;
-  }
-  *outbuf = gst_buffer_copy (inbuf);
-  if (*outbuf == NULL)
-    return GST_FLOW_ERROR;
-  GST_OBJECT_LOCK (self);
-  self->shallow_copies++;
-  GST_OBJECT_UNLOCK (self);
-  return GST_FLOW_OK;
-}
-
-static GstFlowReturn
-gst_meteor_detect_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
-{
-  GstMeteorDetect *self = GST_METEOR_DETECT (trans);
   guint64 index = self->next_index;
-  DetectorFlash flash;
   GstVideoFrame frame;
-  int boxes[4 * MAX_BOXES];
   gint64 start, took;
-  size_t n, i;
-  int is_flash;
 
   if (self->detector == NULL) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, ("no format negotiated"),
@@ -731,24 +719,62 @@ gst_meteor_detect_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
   self->next_index = index + 1;
 
   start = g_get_monotonic_time ();
-  is_flash = detector_process (self->detector, index,
+  self->is_flash = detector_process (self->detector, index,
       GST_VIDEO_FRAME_PLANE_DATA (&frame, 0),
-      GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0), self->luma, &flash);
+      GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0), self->luma, &self->flash);
   took = g_get_monotonic_time () - start;
   gst_video_frame_unmap (&frame);
   update_stats (self, took);
 
-  /* meteors in flight in this frame */
-  n = detector_live_boxes (self->detector, index, boxes, MAX_BOXES);
-  for (i = 0; i < n; i++) {
-    const int *b = boxes + 4 * i;
+  self->n_boxes =
+      detector_live_boxes (self->detector, index, self->boxes, MAX_BOXES);
+  return GST_FLOW_OK;
+}
+
+/* In place: the buffer that came in goes on. Only a frame that gets a
+ * meta (a meteor in flight) and is shared with another branch (tee) needs
+ * a new GstBuffer for it, on the very same GstMemory (gst_buffer_copy
+ * shares memory, it never copies pixels), counted as a shallow copy. Any
+ * other frame goes on untouched, so the pool gets its buffer back whole
+ * and reuses it. */
+static GstFlowReturn
+gst_meteor_detect_prepare_output_buffer (
+    GstBaseTransform *trans, GstBuffer *inbuf, GstBuffer **outbuf)
+{
+  GstMeteorDetect *self = GST_METEOR_DETECT (trans);
+  GstFlowReturn ret = analyse (self, inbuf);
+
+  if (ret != GST_FLOW_OK)
+    return ret;
+  if (self->n_boxes == 0 || gst_buffer_is_writable (inbuf)) {
+    *outbuf = inbuf;
+    return GST_FLOW_OK;
+  }
+  *outbuf = gst_buffer_copy (inbuf);
+  if (*outbuf == NULL)
+    return GST_FLOW_ERROR;
+  GST_OBJECT_LOCK (self);
+  self->shallow_copies++;
+  GST_OBJECT_UNLOCK (self);
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn
+gst_meteor_detect_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
+{
+  GstMeteorDetect *self = GST_METEOR_DETECT (trans);
+  size_t i;
+
+  for (i = 0; i < self->n_boxes; i++) {
+    const int *b = self->boxes + 4 * i;
 
     gst_buffer_add_video_region_of_interest_meta (
         buf, "meteor", (guint)b[0], (guint)b[1], (guint)b[2], (guint)b[3]);
   }
-
-  if (is_flash)
-    report_flash (self, &flash);
+  self->n_boxes = 0;
+  if (self->is_flash)
+    report_flash (self, &self->flash);
+  self->is_flash = 0;
   report_meteors (self);
   return GST_FLOW_OK;
 }

@@ -795,7 +795,8 @@ gst_meteor_sky_class_init (GstMeteorSkyClass *klass)
           "with kind meteor, fireball, plane, satellite or flash, and keys x, "
           "y (start, px), angle (direction, degrees, "
           "0 = +x, 90 = +y), speed (deg/s on the sky), duration (s), snr "
-          "(peak / noise); keys left out are drawn from the seed. E.g. "
+          "(peak / noise), style (flash: 0 lightning, 1 headlights); keys "
+          "left out are drawn from the seed. E.g. "
           "\"meteor@30,snr=8,speed=20;plane@0\"",
           NULL, rw_ready));
   g_object_class_install_property (gobject_class, PROP_TRUTH_LOCATION,

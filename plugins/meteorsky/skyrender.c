@@ -422,7 +422,7 @@ sky_event_init (SkyEvent *e, SkyKind kind, uint64_t frame)
 {
   e->kind = kind;
   e->frame = frame;
-  e->x = e->y = e->angle = e->speed = e->duration = e->snr = NAN;
+  e->x = e->y = e->angle = e->speed = e->duration = e->snr = e->style = NAN;
 }
 
 void
@@ -528,6 +528,8 @@ spawn (SkyModel *m, const SkyEvent *ev, uint64_t *rng)
     case SKY_FLASH:
       speed_deg = 0;
       o->style = uniform (rng) < 0.6 ? 0 : 1;
+      if (!isnan (ev->style))
+        o->style = ev->style > 0.5;
       duration = o->style == 0 ? uniform_in (rng, 0.15, 0.5)
                                : uniform_in (rng, 1.5, 3.5);
       /* amplitude as a multiple of the sky level */
@@ -1275,10 +1277,12 @@ parse_event (char *entry, SkyEvent *ev, char *error, size_t error_len)
       ev->duration = v;
     else if (strcmp (opt, "snr") == 0 && v >= 0)
       ev->snr = v;
+    else if (strcmp (opt, "style") == 0 && (v == 0 || v == 1))
+      ev->style = v;
     else
       METEOR_CHECK (0,
           "schedule option '%s=%s' is unknown or out of range "
-          "(x, y, angle, speed>=0, duration>0, snr>=0)",
+          "(x, y, angle, speed>=0, duration>0, snr>=0, style=0|1)",
           opt, eq + 1);
   }
   return 0;

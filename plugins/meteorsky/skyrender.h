@@ -91,6 +91,7 @@ typedef struct {
   double speed;    /* deg/s on the sky */
   double duration; /* s */
   double snr;      /* peak / noise at the brightest point */
+  double style;    /* flash: 0 lightning (sudden), 1 headlights (ramps) */
 } SkyEvent;
 
 void sky_event_init (SkyEvent *event, SkyKind kind, uint64_t frame);

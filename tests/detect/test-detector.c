@@ -235,6 +235,26 @@ test_flash_is_reported (void)
   EXPECT (r.n_meteors == 0, "%zu detections in a flash", r.n_meteors);
 }
 
+/* Headlights brighten the whole sky smoothly for seconds: the detector
+ * levels that out, reports the flash frames (levelled) and still finds a
+ * meteor flying through it. */
+static void
+test_meteor_through_headlights (void)
+{
+  SkyConfig c;
+  Run r;
+
+  quiet_sky (&c, 5);
+  run (&c, "flash@40,style=1,duration=3,snr=12;" METEOR, 150, SKY_FORMAT_GRAY8,
+      DETECTOR_LUMA_GRAY8, 2, NULL, &r);
+  EXPECT (r.flashes > 0, "headlights not reported as a flash");
+  EXPECT (r.n_meteors == 1, "%zu detections, 1 meteor in the headlights",
+      r.n_meteors);
+  EXPECT (r.stats.rejected[DETECTOR_REJECT_FLASH] == 0,
+      "%llu tracks dropped for a smooth brightening",
+      (unsigned long long)r.stats.rejected[DETECTOR_REJECT_FLASH]);
+}
+
 static void
 test_mask_hides (void)
 {
@@ -287,6 +307,7 @@ main (void)
     { "gray16", test_gray16 },
     { "rejects_distractors", test_rejects_distractors },
     { "flash_is_reported", test_flash_is_reported },
+    { "meteor_through_headlights", test_meteor_through_headlights },
     { "mask_hides", test_mask_hides },
     { "config_errors", test_config_errors },
   };
