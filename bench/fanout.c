@@ -24,8 +24,8 @@
 #include <gst/video/video.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/time.h>
+
+#include "benchutil.h"
 
 #define N_BRANCHES 3
 #define DEFAULT_FRAMES 600
@@ -85,17 +85,6 @@ typedef struct {
   GCond cond;
   gboolean started;
 } SourceWait;
-
-static gint64
-cpu_time_us (void)
-{
-  struct rusage ru;
-
-  /* RUSAGE_SELF covers every thread: source, queues and sinks */
-  getrusage (RUSAGE_SELF, &ru);
-  return (gint64)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * G_USEC_PER_SEC +
-         ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
-}
 
 /* The cheapest a frame copy can be: memcpy between two warm buffers. */
 static gdouble
@@ -220,56 +209,6 @@ source_need_data (GstAppSrc *src, guint length, gpointer user_data)
   g_mutex_unlock (&w->lock);
 }
 
-/* What a capture source does: asks downstream for a pool, and configures
- * and activates it unless someone already did. (appsrc's own start-up
- * query, in 1.22, carries no caps and gets no pool.) Returns a ref, or
- * NULL. */
-static GstBufferPool *
-take_downstream_pool (GstPad *srcpad, GstCaps *caps, const GstVideoInfo *info,
-    guint *min, guint *max, gboolean *activated)
-{
-  GstQuery *query = gst_query_new_allocation (caps, TRUE);
-  GstBufferPool *pool = NULL;
-  GstStructure *config;
-  guint size = 0;
-
-  *activated = FALSE;
-  if (!gst_pad_peer_query (srcpad, query) ||
-      gst_query_get_n_allocation_pools (query) == 0) {
-    g_printerr ("bench-fanout: downstream proposed no pool\n");
-    goto done;
-  }
-  gst_query_parse_nth_allocation_pool (query, 0, &pool, &size, min, max);
-  if (pool == NULL || !GST_IS_METEOR_BUFFER_POOL (pool)) {
-    g_printerr ("bench-fanout: the first pool proposed is %s, not meteor's\n",
-        pool ? G_OBJECT_TYPE_NAME (pool) : "none");
-    g_clear_object (&pool);
-    goto done;
-  }
-  if (gst_buffer_pool_is_active (pool))
-    goto done;
-
-  size = MAX (size, (guint)GST_VIDEO_INFO_SIZE (info));
-  config = gst_buffer_pool_get_config (pool);
-  gst_buffer_pool_config_set_params (config, caps, size, *min, *max);
-  if (gst_buffer_pool_has_option (pool, GST_BUFFER_POOL_OPTION_VIDEO_META))
-    gst_buffer_pool_config_add_option (
-        config, GST_BUFFER_POOL_OPTION_VIDEO_META);
-  /* set_config fails on a pool activated meanwhile: fine, it is usable */
-  if ((!gst_buffer_pool_set_config (pool, config) &&
-          !gst_buffer_pool_is_active (pool)) ||
-      !gst_buffer_pool_set_active (pool, TRUE)) {
-    g_printerr ("bench-fanout: cannot configure or activate the pool\n");
-    g_clear_object (&pool);
-    goto done;
-  }
-  *activated = TRUE;
-
-done:
-  gst_query_unref (query);
-  return pool;
-}
-
 static GstElement *
 make (const gchar *factory)
 {
@@ -388,8 +327,8 @@ run_config (
       if (!g_cond_wait_until (&sw.cond, &sw.lock, until))
         break;
     g_mutex_unlock (&sw.lock);
-    pool = take_downstream_pool (
-        srcpad, caps, &info, &r->pool_min, &r->pool_max, &r->pool_configured);
+    pool = bench_take_downstream_pool ("bench-fanout", srcpad, caps, &info,
+        &r->pool_min, &r->pool_max, &r->pool_configured);
     if (pool == NULL) {
       ok = FALSE;
       goto stop;
@@ -397,7 +336,7 @@ run_config (
   }
 
   wall0 = g_get_monotonic_time ();
-  cpu0 = cpu_time_us ();
+  cpu0 = bench_cpu_time_us ();
   for (i = 0; i < n_frames; i++) {
     GstBuffer *buf = NULL;
     GstFlowReturn ret;
@@ -429,7 +368,7 @@ run_config (
   msg = gst_bus_timed_pop_filtered (
       bus, GST_CLOCK_TIME_NONE, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
   r->wall_us = g_get_monotonic_time () - wall0;
-  r->cpu_us = cpu_time_us () - cpu0;
+  r->cpu_us = bench_cpu_time_us () - cpu0;
   if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
     GError *err = NULL;
     gchar *dbg = NULL;
@@ -612,25 +551,6 @@ bench_format (const BenchFormat *f, guint n_frames)
   return zc.foreign_buffers == 0 && zc.probe_bytes == 0;
 }
 
-/* Lets the bench run from the build tree without GST_PLUGIN_PATH. */
-static void
-ensure_plugins (void)
-{
-  GstElementFactory *factory = gst_element_factory_find ("meteorpool");
-  gchar **dirs;
-  guint i;
-
-  if (factory) {
-    gst_object_unref (factory);
-    return;
-  }
-  dirs = g_strsplit (BENCH_PLUGIN_PATH, ":", -1);
-  for (i = 0; dirs[i]; i++)
-    if (dirs[i][0])
-      gst_registry_scan_path (gst_registry_get (), dirs[i]);
-  g_strfreev (dirs);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -671,7 +591,7 @@ main (int argc, char **argv)
     return EXIT_FAILURE;
   }
 
-  ensure_plugins ();
+  bench_ensure_plugins (BENCH_PLUGIN_PATH);
   g_print (
       "bench-fanout: 1 source -> tee -> %d x (queue max-size-buffers=%d "
       "! fakesink sync=false), %d frames per run\n"

@@ -511,6 +511,12 @@ gst_meteor_buffer_pool_get_ring (GstMeteorBufferPool *pool)
   return ring;
 }
 
+/**
+ * gst_meteor_buffer_pool_get_stats:
+ * @stats: (out caller-allocates): where to copy the counters
+ *
+ * Copies the pool's counters, taken under its lock.
+ */
 void
 gst_meteor_buffer_pool_get_stats (
     GstMeteorBufferPool *pool, GstMeteorPoolStats *stats)

@@ -7,6 +7,11 @@
 
 #include <math.h>
 
+/**
+ * gst_meteor_frame_meta_api_get_type:
+ *
+ * Returns: the API type of #GstMeteorFrameMeta, for gst_buffer_get_meta()
+ */
 GType
 gst_meteor_frame_meta_api_get_type (void)
 {
@@ -50,6 +55,12 @@ frame_meta_transform (
   return TRUE;
 }
 
+/**
+ * gst_meteor_frame_meta_get_info:
+ *
+ * Returns: (transfer none): the registered #GstMetaInfo of
+ * #GstMeteorFrameMeta
+ */
 const GstMetaInfo *
 gst_meteor_frame_meta_get_info (void)
 {
@@ -66,6 +77,14 @@ gst_meteor_frame_meta_get_info (void)
 
 /**
  * gst_meteor_frame_meta_set:
+ * @meta: the meta to overwrite
+ * @frame_id: frame number
+ * @capture_time_utc: capture time, ns since the Unix epoch (UTC), or
+ *   %GST_CLOCK_TIME_NONE
+ * @camera_id: (nullable): camera name (%NULL: empty)
+ * @exposure_time_us: exposure time in µs
+ * @gain: sensor gain (linear)
+ * @temperature_c: temperature in °C, NaN when unknown
  *
  * Overwrites every field of @meta. @camera_id is interned, so the meta owns
  * no memory and reusing it on a pooled buffer allocates nothing.
@@ -85,6 +104,22 @@ gst_meteor_frame_meta_set (GstMeteorFrameMeta *meta, guint64 frame_id,
   meta->temperature_c = temperature_c;
 }
 
+/**
+ * gst_buffer_add_meteor_frame_meta:
+ * @buffer: a writable buffer
+ * @frame_id: frame number
+ * @capture_time_utc: capture time, ns since the Unix epoch (UTC), or
+ *   %GST_CLOCK_TIME_NONE
+ * @camera_id: (nullable): camera name (%NULL: empty)
+ * @exposure_time_us: exposure time in µs
+ * @gain: sensor gain (linear)
+ * @temperature_c: temperature in °C, NaN when unknown
+ *
+ * Adds a #GstMeteorFrameMeta to @buffer (meteorpool does this for every
+ * frame).
+ *
+ * Returns: (transfer none) (nullable): the meta, owned by @buffer
+ */
 GstMeteorFrameMeta *
 gst_buffer_add_meteor_frame_meta (GstBuffer *buffer, guint64 frame_id,
     GstClockTime capture_time_utc, const gchar *camera_id,
@@ -103,6 +138,17 @@ gst_buffer_add_meteor_frame_meta (GstBuffer *buffer, guint64 frame_id,
   return meta;
 }
 
+/**
+ * gst_buffer_get_meteor_frame_meta:
+ * @buffer: a buffer
+ *
+ * The capture metadata of the frame in @buffer: frame_id, capture time,
+ * camera, exposure, gain, temperature. Works from C and, through GObject
+ * introspection (GstMeteor-1.0), from Python.
+ *
+ * Returns: (transfer none) (nullable): the meta, owned by @buffer, or %NULL
+ * when the buffer has none (it did not come through meteorpool)
+ */
 GstMeteorFrameMeta *
 gst_buffer_get_meteor_frame_meta (GstBuffer *buffer)
 {
@@ -113,6 +159,7 @@ gst_buffer_get_meteor_frame_meta (GstBuffer *buffer)
 
 /**
  * gst_meteor_frame_meta_to_structure:
+ * @meta: a frame meta
  *
  * Returns: (transfer full): a "meteor-frame" structure with fields frame-id,
  * capture-time-utc (ns since the epoch), utc (ISO 8601 string), camera-id,

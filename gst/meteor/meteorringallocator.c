@@ -412,6 +412,7 @@ gst_meteor_ring_allocator_get_n_slots (GstMeteorRingAllocator *ring)
 
 /**
  * gst_meteor_ring_allocator_contains:
+ * @data: (nullable): any address
  *
  * Returns: whether @data points into the ring's mapping.
  */
@@ -425,6 +426,12 @@ gst_meteor_ring_allocator_contains (
   return p >= ring->base && p < ring->base + ring->region_size;
 }
 
+/**
+ * gst_meteor_ring_allocator_get_stats:
+ * @stats: (out caller-allocates): where to copy the counters
+ *
+ * Copies the ring's counters, taken under its lock.
+ */
 void
 gst_meteor_ring_allocator_get_stats (
     GstMeteorRingAllocator *ring, GstMeteorRingStats *stats)
@@ -437,6 +444,13 @@ gst_meteor_ring_allocator_get_stats (
   g_mutex_unlock (&ring->lock);
 }
 
+/**
+ * gst_is_meteor_ring_memory:
+ * @mem: (nullable): a memory
+ *
+ * Returns: whether @mem is a slot of a #GstMeteorRingAllocator (or a share
+ * of one).
+ */
 gboolean
 gst_is_meteor_ring_memory (GstMemory *mem)
 {
