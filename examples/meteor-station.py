@@ -12,16 +12,27 @@ Uninstalled build (see docs/embedding.md):
   GST_PLUGIN_PATH=... python3 examples/meteor-station.py --seconds 5
 """
 import argparse
+import builtins
 import signal
 import sys
 import tempfile
 import shutil
+import threading
 
 import gi
 
 gi.require_version("Gst", "1.0")
 gi.require_version("GstMeteor", "1.0")
 from gi.repository import GLib, GObject, Gst, GstMeteor  # noqa: E402
+
+_print_lock = threading.Lock()
+
+
+def print(*args, **kwargs):  # noqa: A001
+    """print, one line at a time: appsink's streaming thread and the main
+    loop both print, and their lines must not interleave."""
+    with _print_lock:
+        builtins.print(*args, **kwargs)
 
 DEFAULT_SOURCE = (
     'meteorsky is-live=true seed=2026 '
