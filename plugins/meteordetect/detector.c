@@ -30,10 +30,17 @@
 #define STATIC_DECAY_FRAMES 16
 /* below this speed a track does not move at all */
 #define STATIC_SPEED 3.0
-/* a track of only min-frames points must be this bright (peak / sigma) */
+/* a track of FEW_POINTS points or less must be this bright (peak / sigma) */
+#define FEW_POINTS 3
 #define MIN_FRAMES_SNR 7.0
 /* tracks with fewer points must also show streaks as long as their steps */
 #define SHORT_TRACK_POINTS 5
+/* a two-frame track: streaks of at least this many pixels, this long
+ * (analysis px), this much longer than wide, along the motion (cos) */
+#define PAIR_MIN_PIXELS 3
+#define PAIR_MIN_LENGTH 3.0
+#define PAIR_MIN_ELONGATION 1.6
+#define PAIR_MIN_ALIGNMENT 0.9
 /* tracks wholly this close to the border (frame px) are edge effects */
 #define EDGE_MARGIN 10.0
 /* shortest track (centroid to centroid), frame px */
@@ -49,13 +56,20 @@
 #define FLASH_LEVEL_DN 4.0
 
 typedef struct {
-  double sx, sy, sw;  /* excess-weighted sums for the centroid */
-  double peak, sigma; /* brightest excess and the sigma there */
+  double sx, sy, sw;    /* excess-weighted sums for the centroid */
+  double sxx, syy, sxy; /* and for its shape (second moments) */
+  double peak, sigma;   /* brightest excess and the sigma there */
   int pixels;
   int x0, y0, x1, y1; /* bounding box */
   int used;
   int busy; /* the static map around it, before it counted */
 } Cluster;
+
+/* A blob's shape: its principal axis and extent along and across it. */
+typedef struct {
+  double ux, uy;      /* unit vector of the long axis */
+  double len, across; /* extent along and across it, analysis px */
+} Streak;
 
 typedef struct {
   uint32_t id;
@@ -65,6 +79,7 @@ typedef struct {
   double sigma[DETECTOR_MAX_POINTS];
   int box[DETECTOR_MAX_POINTS][4];
   int busy[DETECTOR_MAX_POINTS];
+  Streak streak[DETECTOR_MAX_POINTS];
 } Track;
 
 struct Detector {
@@ -92,7 +107,8 @@ struct Detector {
   size_t n_done, done_cap;
   uint32_t next_id;
   DetectorStats stats;
-  FILE *trace; /* METEOR_DETECT_TRACE=1: every track's verdict on stderr */
+  FILE *trace;      /* METEOR_DETECT_TRACE=1: every track's verdict on stderr */
+  int trace_points; /* METEOR_DETECT_TRACE=2: and its points */
 };
 
 static const char *const reject_names[DETECTOR_REJECT_N] = { "short", "static",
@@ -113,7 +129,7 @@ detector_config_init (DetectorConfig *c)
   c->fps = 30;
   c->k1 = 3.5;
   c->j1 = 0.5;
-  c->min_frames = 3;
+  c->min_frames = 2;
   c->min_speed = 35;
   c->max_speed = 1500;
   c->max_duration = 4.0;
@@ -164,8 +180,12 @@ detector_new (const DetectorConfig *config, const MeteorKernels *kernels)
     return NULL;
   d->config = *config;
   d->k = kernels ? kernels : meteor_kernels_c ();
-  if (getenv ("METEOR_DETECT_TRACE") && *getenv ("METEOR_DETECT_TRACE") == '1')
-    d->trace = stderr;
+  if (getenv ("METEOR_DETECT_TRACE")) {
+    int level = atoi (getenv ("METEOR_DETECT_TRACE"));
+
+    d->trace = level > 0 ? stderr : NULL;
+    d->trace_points = level > 1;
+  }
   d->bin = config->bin;
   d->w = config->width / d->bin;
   d->h = config->height / d->bin;
@@ -360,6 +380,9 @@ fill_cluster (Detector *d, int x, int y, const uint8_t *plane, int stride,
     c->sx += excess * px;
     c->sy += excess * py;
     c->sw += excess;
+    c->sxx += excess * px * px;
+    c->syy += excess * py * py;
+    c->sxy += excess * px * py;
     c->pixels++;
     if (excess > c->peak) {
       c->peak = excess;
@@ -559,6 +582,60 @@ along_edge (const Detector *d, const Track *t)
   return 1;
 }
 
+/* How a blob of a two-frame track looks against the motion @f: 2 a streak
+ * along it about as long as the step, 1 too small to have a shape (a
+ * faint end of the streak), 0 anything else. */
+static int
+pair_blob (const Track *t, int i, const LineFit *f)
+{
+  const Streak *s = &t->streak[i];
+  int aligned = s->len >= PAIR_MIN_ELONGATION * s->across &&
+                fabs (s->ux * f->ux + s->uy * f->uy) >= PAIR_MIN_ALIGNMENT;
+
+  if (s->len > 2.0 * f->step + 2)
+    return 0;
+  if (aligned && t->points[i].pixels >= PAIR_MIN_PIXELS &&
+      s->len >= fmax (PAIR_MIN_LENGTH, 0.6 * f->step))
+    return 2;
+  return s->len < PAIR_MIN_LENGTH || aligned ? 1 : 0;
+}
+
+/* A two-frame track is a meteor's when one blob is a streak along the
+ * motion and the other one is too, or a fragment of one. */
+static int
+streak_pair (const Track *t, const LineFit *f)
+{
+  int a = pair_blob (t, 0, f), b = pair_blob (t, 1, f);
+
+  return a && b && (a == 2 || b == 2);
+}
+
+/* Removes point @i of @t. */
+static void
+drop_point (Track *t, int i)
+{
+  int rest = t->n - i - 1;
+
+  memmove (&t->points[i], &t->points[i + 1], rest * sizeof (t->points[0]));
+  memmove (&t->sigma[i], &t->sigma[i + 1], rest * sizeof (t->sigma[0]));
+  memmove (&t->box[i], &t->box[i + 1], rest * sizeof (t->box[0]));
+  memmove (&t->busy[i], &t->busy[i + 1], rest * sizeof (t->busy[0]));
+  memmove (&t->streak[i], &t->streak[i + 1], rest * sizeof (t->streak[0]));
+  t->n--;
+}
+
+/* A track's gate picks up a lone noise pixel just before or after a faint
+ * meteor: single pixels at the ends of a body of streaks are dropped. */
+static void
+trim_track (Track *t)
+{
+  while (t->n > 2 && t->points[0].pixels == 1 && t->points[1].pixels >= 3)
+    drop_point (t, 0);
+  while (t->n > 2 && t->points[t->n - 1].pixels == 1 &&
+         t->points[t->n - 2].pixels >= 3)
+    drop_point (t, t->n - 1);
+}
+
 /* Whether @t, as it stands, is a meteor; the reason when it is not. */
 static int
 judge (const Detector *d, const Track *t, LineFit *f, DetectorReject *why)
@@ -629,9 +706,17 @@ judge (const Detector *d, const Track *t, LineFit *f, DetectorReject *why)
       return 0;
     }
   }
-  /* the fewest points a track may have are only believed when bright:
-   * three faint blobs in a row happen by chance over a night */
-  if (t->n <= c->min_frames && track_snr (t) < MIN_FRAMES_SNR) {
+  /* two frames only: both blobs must be streaks lying along the motion,
+   * each about as long as the step (the meteor smears over its own
+   * motion during the exposure); noise, twinkle and slow lights are
+   * round */
+  if (t->n == 2 && !streak_pair (t, f)) {
+    *why = DETECTOR_REJECT_SHORT;
+    return 0;
+  }
+  /* the fewest points are only believed when bright: three faint blobs
+   * in a row happen by chance over a night */
+  if (t->n <= FEW_POINTS && track_snr (t) < MIN_FRAMES_SNR) {
     *why = DETECTOR_REJECT_SHORT;
     return 0;
   }
@@ -713,6 +798,15 @@ trace_track (
       to_frame (d, a->x), to_frame (d, a->y), to_frame (d, b->x),
       to_frame (d, b->y), f.step * d->config.fps * d->bin, track_snr (t),
       why == DETECTOR_REJECT_N ? "meteor" : detector_reject_name (why));
+  if (d->trace_points) {
+    int i;
+
+    for (i = 0; i < t->n; i++)
+      fprintf (d->trace, "  frame %llu (%.1f,%.1f) peak %.1f px %d box %dx%d\n",
+          (unsigned long long)t->points[i].frame, to_frame (d, t->points[i].x),
+          to_frame (d, t->points[i].y), t->points[i].peak, t->points[i].pixels,
+          t->box[i][2], t->box[i][3]);
+  }
 }
 
 static void
@@ -724,6 +818,7 @@ close_track (Detector *d, size_t index)
 
   why = DETECTOR_REJECT_N;
   memset (&f, 0, sizeof (f));
+  trim_track (t);
   if (judge (d, t, &f, &why))
     emit_meteor (d, t, &f);
   else
@@ -761,6 +856,24 @@ predict (const Track *t, uint64_t frame, double fps, double max_speed,
   }
 }
 
+/* The principal axes of a cluster's light: a uniform line of length L has
+ * a variance of L^2/12 along it. */
+static void
+blob_streak (const Cluster *c, Streak *s)
+{
+  double mx = c->sx / c->sw, my = c->sy / c->sw;
+  double vxx = c->sxx / c->sw - mx * mx, vyy = c->syy / c->sw - my * my;
+  double vxy = c->sxy / c->sw - mx * my;
+  double half = (vxx + vyy) / 2,
+         diff = sqrt ((vxx - vyy) * (vxx - vyy) / 4 + vxy * vxy);
+  double angle = 0.5 * atan2 (2 * vxy, vxx - vyy);
+
+  s->ux = cos (angle);
+  s->uy = sin (angle);
+  s->len = sqrt (12 * fmax (half + diff, 0) + 1);
+  s->across = sqrt (12 * fmax (half - diff, 0) + 1);
+}
+
 static void
 add_point (Track *t, uint64_t frame, const Cluster *c)
 {
@@ -777,6 +890,7 @@ add_point (Track *t, uint64_t frame, const Cluster *c)
   t->box[t->n][2] = c->x1 - c->x0 + 1;
   t->box[t->n][3] = c->y1 - c->y0 + 1;
   t->busy[t->n] = c->busy;
+  blob_streak (c, &t->streak[t->n]);
   t->n++;
 }
 

@@ -35,7 +35,9 @@ typedef struct {
   double fps;
   double k1;             /* threshold above the background, in sigma */
   double j1;             /* and a fixed offset, DN */
-  int min_frames;        /* frames a meteor must be seen in */
+  int min_frames;        /* frames a meteor must be seen in (default 2: a
+                          * two-frame track must be streaks along its
+                          * motion) */
   double min_speed;      /* px/s */
   double max_speed;      /* px/s */
   double max_duration;   /* s: longer tracks are planes or satellites */

@@ -961,8 +961,10 @@ gst_meteor_detect_class_init (GstMeteorDetectClass *klass)
       d.j1);
   g_object_class_install_property (gobject_class, PROP_MIN_FRAMES,
       g_param_spec_int ("min-frames", "Min frames",
-          "Frames a meteor must be seen in; in [2, 100]", G_MININT, G_MAXINT,
-          d.min_frames, rw_ready));
+          "Frames a meteor must be seen in; in [2, 100]. Tracks of two frames "
+          "count only when their blobs are streaks along the motion, as long "
+          "as a step; tracks of up to three only when bright (snr 7)",
+          G_MININT, G_MAXINT, d.min_frames, rw_ready));
   install_double (gobject_class, PROP_MIN_SPEED, "min-speed", "Min speed",
       "Slowest meteor, in px/s: slower moving tracks are planes or "
       "satellites (rejected-slow)",

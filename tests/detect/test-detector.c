@@ -255,6 +255,22 @@ test_meteor_through_headlights (void)
       (unsigned long long)r.stats.rejected[DETECTOR_REJECT_FLASH]);
 }
 
+/* A meteor of a tenth of a second is seen in two or three frames: its
+ * blobs are streaks along the motion, which is what makes it believable. */
+static void
+test_brief_meteor (void)
+{
+  SkyConfig c;
+  Run r;
+
+  quiet_sky (&c, 6);
+  run (&c, "meteor@60,x=80,y=60,angle=30,speed=30,duration=0.1,snr=10", 100,
+      SKY_FORMAT_GRAY8, DETECTOR_LUMA_GRAY8, 2, NULL, &r);
+  EXPECT (r.n_meteors == 1, "%zu detections of a 3-frame meteor", r.n_meteors);
+  if (r.n_meteors == 1)
+    EXPECT (r.meteors[0].n_points <= 3, "%d points", r.meteors[0].n_points);
+}
+
 static void
 test_mask_hides (void)
 {
@@ -308,6 +324,7 @@ main (void)
     { "rejects_distractors", test_rejects_distractors },
     { "flash_is_reported", test_flash_is_reported },
     { "meteor_through_headlights", test_meteor_through_headlights },
+    { "brief_meteor", test_brief_meteor },
     { "mask_hides", test_mask_hides },
     { "config_errors", test_config_errors },
   };
