@@ -52,6 +52,8 @@ G_DECLARE_FINAL_TYPE (GstMeteorStatsTracer, gst_meteor_stats_tracer, GST,
 /* nested pushes followed per thread (a pipeline deeper than this is timed
  * only at its top) */
 #define STACK_DEPTH 48
+/* request headers taken (name + value bytes); more gets a 431 */
+#define MAX_HEADER_BYTES 8192
 
 /* What the tracer keeps per element it saw pushing or receiving buffers.
  * Referenced by the tracer's list and by the element's qdata. */
@@ -88,7 +90,7 @@ struct _GstMeteorStatsTracer {
   /* atomics */
   guint64 buffers_created, buffers_freed;
   guint64 memories_created, memories_freed;
-  guint64 requests_ok, requests_not_found, requests_bad_method;
+  guint64 requests_ok, requests_not_found, requests_rejected;
   guint64 scrapes;
 
   GMutex elements_lock;
@@ -608,6 +610,20 @@ build_metrics (GstMeteorStatsTracer *self, gsize *len)
   add_registry (&sc);
   add (&sc, "meteor_stats_scrapes_total", METRIC_COUNTER,
       "Requests of /metrics served", NULL, load (&self->scrapes));
+  {
+    const gchar *ok[] = { "result", "ok", NULL };
+    const gchar *nf[] = { "result", "not-found", NULL };
+    const gchar *rej[] = { "result", "rejected", NULL };
+    const gchar *help = "HTTP requests to the tracer: ok, not-found (404), "
+                        "rejected (405 method, 431 headers)";
+
+    add (&sc, "meteor_stats_http_requests_total", METRIC_COUNTER, help, ok,
+        load (&self->requests_ok));
+    add (&sc, "meteor_stats_http_requests_total", METRIC_COUNTER, help, nf,
+        load (&self->requests_not_found));
+    add (&sc, "meteor_stats_http_requests_total", METRIC_COUNTER, help, rej,
+        load (&self->requests_rejected));
+  }
   add (&sc, "meteor_stats_uptime_seconds", METRIC_GAUGE,
       "Seconds since the tracer started", NULL,
       (g_get_monotonic_time () - self->started_at) / 1e6);
@@ -649,12 +665,25 @@ report_stats (
     GString *out, GString *advice, const gchar *name, const GstStructure *s)
 {
   const gchar *kind = gst_structure_get_name (s);
-  gchar *text = gst_structure_to_string (s);
   guint64 waits, dropped, copies, down, level_pct = 0;
   gdouble level = -1;
+  guint i, n = gst_structure_n_fields (s);
 
-  g_string_append_printf (out, "  %s: %s\n", name, text);
-  g_free (text);
+  g_string_append_printf (out, "  %s (%s):", name, kind);
+  for (i = 0; i < n; i++) {
+    const gchar *field = gst_structure_nth_field_name (s, i);
+    const GValue *v = gst_structure_get_value (s, field);
+    gdouble d;
+
+    if (numeric_value (v, &d))
+      g_string_append_printf (out, " %s=%.15g", field, d);
+    else if (GST_VALUE_HOLDS_STRUCTURE (v) &&
+             gst_structure_has_name (
+                 gst_value_get_structure (v), GST_METEOR_STATS_HISTOGRAM))
+      g_string_append_printf (out, " %s=(%" G_GUINT64_FORMAT " values)", field,
+          field_u64 (gst_value_get_structure (v), "count"));
+  }
+  g_string_append (out, "\n");
 
   waits = field_u64 (s, "acquire-waits");
   if (waits > 0)
@@ -770,9 +799,18 @@ build_report (GstMeteorStatsTracer *self)
       continue;
     metrics_time_hist_snapshot (&e->proc, counts, &sum, &n);
     name = gst_object_get_name (g_ptr_array_index (elements, i));
+    if (n == 0) {
+      /* a source: its own loop pushes, nothing times it */
+      g_string_append_printf (out,
+          "  %-16s in %" G_GUINT64_FORMAT " out %" G_GUINT64_FORMAT
+          "; not timed\n",
+          name, load (&e->buffers_in), load (&e->buffers_out));
+      g_free (name);
+      continue;
+    }
     p50 = format_ns (metrics_time_hist_quantile (counts, 0.5));
     p99 = format_ns (metrics_time_hist_quantile (counts, 0.99));
-    mean = format_ns (n ? sum / n : 0);
+    mean = format_ns (sum / n);
     g_string_append_printf (out,
         "  %-16s in %" G_GUINT64_FORMAT " out %" G_GUINT64_FORMAT
         "; <= %s, <= %s, %s\n",
@@ -830,10 +868,17 @@ static void
 respond (SoupServerMessage *msg, guint status, const gchar *type, gchar *body,
     gsize len)
 {
-  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_status (
+      msg, status, status == 431 ? "Request Header Fields Too Large" : NULL);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
       "Cache-Control", "no-store");
   soup_server_message_set_response (msg, type, SOUP_MEMORY_TAKE, body, len);
+}
+
+static void
+add_header_size (const char *name, const char *value, gpointer data)
+{
+  *(gsize *)data += strlen (name) + strlen (value) + 4;
 }
 
 static void
@@ -842,11 +887,25 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path,
 {
   GstMeteorStatsTracer *self = user_data;
   const char *method = soup_server_message_get_method (msg);
+  gsize header_bytes = 0;
   gchar *body;
   gsize len;
 
+  /* (libsoup itself closes connections whose headers pass 64 KiB) */
+  soup_message_headers_foreach (soup_server_message_get_request_headers (msg),
+      add_header_size, &header_bytes);
+  if (header_bytes > MAX_HEADER_BYTES) {
+    count (&self->requests_rejected, 1);
+    body = g_strdup_printf ("request headers of %" G_GSIZE_FORMAT " bytes: "
+                            "at most %u taken\n",
+        header_bytes, MAX_HEADER_BYTES);
+    /* libsoup 3.2 has no name for it */
+    respond (msg, 431, "text/plain; charset=utf-8", body, strlen (body));
+    return;
+  }
+
   if (strcmp (method, "GET") != 0 && strcmp (method, "HEAD") != 0) {
-    count (&self->requests_bad_method, 1);
+    count (&self->requests_rejected, 1);
     soup_message_headers_replace (
         soup_server_message_get_response_headers (msg), "Allow", "GET, HEAD");
     body = g_strdup_printf ("method %s not allowed: use GET\n", method);
