@@ -24,4 +24,6 @@ shift
 echo
 "$build_dir/bench/bench-kernels"
 echo
+sh bench/tracer-overhead.sh "$build_dir"
+echo
 exec sh bench/quality.sh "$build_dir"
