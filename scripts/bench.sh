@@ -32,4 +32,6 @@ echo
 "$build_dir/bench/bench-station" -o "$build_dir/bench-results" ${STATION_ARGS:-}
 sh bench/plots.sh "$build_dir/bench-results" docs/images
 echo
+sh bench/tracer-overhead.sh "$build_dir"
+echo
 exec sh bench/quality.sh "$build_dir"

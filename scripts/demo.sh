@@ -26,8 +26,17 @@ echo "gst-meteor demo: $FRAMES frames ($((FRAMES / 30)) s) of a synthetic 640x48
 echo "  $(echo $PIPELINE)"
 echo
 
+# The meteorstats tracer serves Prometheus metrics while the demo runs and
+# prints its report at EOS (METRICS_PORT=0 picks a free port).
+port=${METRICS_PORT:-9464}
+echo "Metrics while it runs: curl http://127.0.0.1:$port/metrics (Prometheus scrape target" \
+  "127.0.0.1:$port), curl http://127.0.0.1:$port/report"
+echo
+
 log="$work/log"
-gst-launch-1.0 -m $PIPELINE > "$log" 2>&1 || { cat "$log"; exit 1; }
+GST_TRACERS="meteorstats(port=$port,report=true)" \
+  gst-launch-1.0 -m $PIPELINE > "$log" 2>&1 || { cat "$log"; exit 1; }
+grep '^meteorstats: ' "$log" || true
 
 stats=$(grep -o 'meteorpool-stats, .*' "$log" | tail -n 1)
 if [ -z "$stats" ]; then
@@ -36,7 +45,7 @@ if [ -z "$stats" ]; then
   exit 1
 fi
 echo "meteorpool stats at EOS (meteordetect and 3 consumers):"
-echo "$stats" | sed -e 's/^meteorpool-stats, //' -e 's/;$//' -e 's/([a-z0-9]*)//g' |
+echo "$stats" | sed -e 's/^meteorpool-stats, //' -e 's/, acquire-wait-histogram=.*//' -e 's/;$//' -e 's/([a-z0-9]*)//g' |
   tr ',' '\n' | sed -e 's/^ */  /' -e 's/=/: /'
 frame_bytes=$((640 * 480 * 3))
 echo
@@ -63,3 +72,6 @@ awk -F'"kind":"' 'NF > 1 { split($2, k, "\""); n[k[1]]++ }
   END { for (kind in n) if (kind != "sky" && kind != "end") printf "  %-10s %d\n", kind, n[kind] }' "$truth" | sort
 echo "(a max-pixel picture of any source: build/tools/meteor-stack -o sky.png meteorsky num-buffers=150)"
 grep -E '^(Execution ended|WARNING|ERROR)' "$log" || true
+echo
+echo "The meteorstats report at EOS:"
+sed -n '/^gst-meteor report/,/^Got /p' "$log" | grep -v '^Got ' | sed 's/^/  /'

@@ -12,11 +12,11 @@ ninja -C build
 echo "=== tests"
 meson test -C build -v --print-errorlogs
 echo "=== tests under the leaks tracer"
-meson test -C build -v --print-errorlogs --setup leaks --no-suite cross --no-suite quality
+meson test -C build -v --print-errorlogs --setup leaks --no-suite cross --no-suite quality --no-suite integration
 
 [ -f build-asan/build.ninja ] ||
   meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \
     -Dbuildtype=debug
 ninja -C build-asan
 echo "=== tests under ASan + UBSan"
-meson test -C build-asan -v --print-errorlogs --setup asan --no-suite cross --no-suite quality
+meson test -C build-asan -v --print-errorlogs --setup asan --no-suite cross --no-suite quality --no-suite integration

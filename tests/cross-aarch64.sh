@@ -23,6 +23,7 @@ cores="
 skyrender|tests/sky/test-skyrender.c plugins/meteorsky/skyrender.c|plugins/meteorsky gst/meteor tests/common
 kernels|tests/kernels/test-kernels.c $k/kernels_c.c $k/cpu.c $k/arm/kernels_neon.c|$k|-DMETEOR_HAVE_NEON
 detector|tests/detect/test-detector.c plugins/meteordetect/detector.c plugins/meteorsky/skyrender.c $k/kernels_c.c $k/cpu.c $k/arm/kernels_neon.c|$k plugins/meteorsky plugins/meteordetect gst/meteor tests/common|-DMETEOR_HAVE_NEON
+metrics|tests/stats/test-metrics.c plugins/meteorstats/metrics.c|plugins/meteorstats gst/meteor tests/common
 "
 
 status=0

@@ -6,6 +6,7 @@
 #include <gst/meteor/meteorframemeta.h>
 #include <gst/meteor/meteorringallocator.h>
 #include <gst/meteor/meteorbufferpool.h>
+#include <gst/meteor/meteorstatsregistry.h>
 
 G_BEGIN_DECLS
 

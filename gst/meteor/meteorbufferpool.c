@@ -12,6 +12,7 @@
 #endif
 
 #include "meteorbufferpool.h"
+#include "meteorstatsregistry.h"
 
 GST_DEBUG_CATEGORY_STATIC (meteor_pool_debug);
 #define GST_CAT_DEFAULT meteor_pool_debug
@@ -197,8 +198,26 @@ wait_for_return (GstMeteorBufferPool *pool)
   return !GST_BUFFER_POOL_IS_FLUSHING (GST_BUFFER_POOL_CAST (pool));
 }
 
+/* Upper bounds of the acquire-wait histogram buckets, ns. */
+static const guint64 wait_bounds[GST_METEOR_POOL_WAIT_BUCKETS] = { 10000,
+  100000, 500000, 1000000, 2000000, 5000000, 10000000, 20000000, 50000000,
+  100000000, 200000000, 500000000, 1000000000, 2000000000, 5000000000,
+  10000000000 };
+
+static guint
+wait_bucket (guint64 wait_ns)
+{
+  guint i;
+
+  for (i = 0; i < GST_METEOR_POOL_WAIT_BUCKETS; i++)
+    if (wait_ns <= wait_bounds[i])
+      break;
+  return i;
+}
+
 static void
-count_acquire (GstMeteorBufferPool *pool, GstBuffer *buffer, gint64 wait_ns)
+count_acquire (GstMeteorBufferPool *pool, GstBuffer *buffer, gboolean waited,
+    gint64 wait_ns)
 {
   gboolean reused = gst_mini_object_get_qdata (
                         GST_MINI_OBJECT_CAST (buffer), fresh_quark) == NULL;
@@ -214,6 +233,8 @@ count_acquire (GstMeteorBufferPool *pool, GstBuffer *buffer, gint64 wait_ns)
   pool->stats.max_in_use = MAX (pool->stats.max_in_use, pool->stats.in_use);
   pool->stats.wait_ns += wait_ns;
   pool->stats.max_wait_ns = MAX (pool->stats.max_wait_ns, (guint64)wait_ns);
+  if (waited)
+    pool->stats.wait_buckets[wait_bucket (wait_ns)]++;
   g_mutex_unlock (&pool->lock);
 }
 
@@ -285,7 +306,7 @@ meteor_pool_acquire_buffer (GstBufferPool *bpool, GstBuffer **buffer,
 
   if (wait_start)
     waited = (g_get_monotonic_time () - wait_start) * 1000;
-  count_acquire (pool, *buffer, waited);
+  count_acquire (pool, *buffer, counted_wait, waited);
   return GST_FLOW_OK;
 }
 
@@ -527,4 +548,60 @@ gst_meteor_buffer_pool_get_stats (
   g_mutex_lock (&pool->lock);
   *stats = pool->stats;
   g_mutex_unlock (&pool->lock);
+}
+
+/**
+ * gst_meteor_buffer_pool_wait_bucket_bounds:
+ *
+ * Returns: (array fixed-size=16): the upper bounds, in ns, of the
+ * #GstMeteorPoolStats wait_buckets (the last bucket has none)
+ */
+const guint64 *
+gst_meteor_buffer_pool_wait_bucket_bounds (void)
+{
+  return wait_bounds;
+}
+
+/**
+ * gst_meteor_pool_stats_add:
+ * @sum: the running total
+ * @stats: counters to add, e.g. of a pool being replaced
+ *
+ * Adds the counters of @stats to @sum and keeps the larger maximum;
+ * @sum's pool_size and in_use (the state of a live pool) stay as they are.
+ */
+void
+gst_meteor_pool_stats_add (
+    GstMeteorPoolStats *sum, const GstMeteorPoolStats *stats)
+{
+  guint i;
+
+  g_return_if_fail (sum != NULL && stats != NULL);
+
+  sum->allocations += stats->allocations;
+  sum->frees += stats->frees;
+  sum->max_in_use = MAX (sum->max_in_use, stats->max_in_use);
+  sum->acquires += stats->acquires;
+  sum->reuses += stats->reuses;
+  sum->acquire_waits += stats->acquire_waits;
+  sum->wait_ns += stats->wait_ns;
+  sum->max_wait_ns = MAX (sum->max_wait_ns, stats->max_wait_ns);
+  sum->reserve_handouts += stats->reserve_handouts;
+  for (i = 0; i <= GST_METEOR_POOL_WAIT_BUCKETS; i++)
+    sum->wait_buckets[i] += stats->wait_buckets[i];
+}
+
+/**
+ * gst_meteor_pool_stats_wait_histogram:
+ *
+ * Returns: (transfer full): the acquire waits of @stats as a
+ * histogram structure (see gst_meteor_stats_histogram_new()), in ns
+ */
+GstStructure *
+gst_meteor_pool_stats_wait_histogram (const GstMeteorPoolStats *stats)
+{
+  g_return_val_if_fail (stats != NULL, NULL);
+
+  return gst_meteor_stats_histogram_new (wait_bounds, stats->wait_buckets,
+      GST_METEOR_POOL_WAIT_BUCKETS, stats->wait_ns);
 }

@@ -14,6 +14,14 @@ G_DECLARE_FINAL_TYPE (GstMeteorBufferPool, gst_meteor_buffer_pool, GST,
     METEOR_BUFFER_POOL, GstVideoBufferPool)
 
 /**
+ * GST_METEOR_POOL_WAIT_BUCKETS:
+ *
+ * Number of upper bounds of the acquire-wait histogram of
+ * #GstMeteorPoolStats (10 µs to 10 s).
+ */
+#define GST_METEOR_POOL_WAIT_BUCKETS 16
+
+/**
  * GstMeteorPoolStats:
  * @allocations: buffers the pool created (each takes a ring slot)
  * @frees: buffers the pool destroyed
@@ -27,6 +35,10 @@ G_DECLARE_FINAL_TYPE (GstMeteorBufferPool, gst_meteor_buffer_pool, GST,
  * @max_wait_ns: longest single wait
  * @reserve_handouts: in leaky mode, acquires that found the pool exhausted
  *   and got the reserve buffer instead of waiting (its frame is dropped)
+ * @wait_buckets: the @acquire_waits by duration: @wait_buckets[i] counts
+ *   waits of at most gst_meteor_buffer_pool_wait_bucket_bounds()[i] ns and
+ *   more than the bound before it; the last entry counts the longer ones.
+ *   Their sum is @acquire_waits (a leaky handout counts as a 0 ns wait).
  */
 typedef struct {
   guint64 allocations;
@@ -40,6 +52,7 @@ typedef struct {
   guint64 wait_ns;
   guint64 max_wait_ns;
   guint64 reserve_handouts;
+  guint64 wait_buckets[GST_METEOR_POOL_WAIT_BUCKETS + 1];
 } GstMeteorPoolStats;
 
 GST_METEOR_API
@@ -60,6 +73,17 @@ gboolean gst_meteor_buffer_pool_is_reserve (
 GST_METEOR_API
 GstMeteorRingAllocator *gst_meteor_buffer_pool_get_ring (
     GstMeteorBufferPool *pool);
+
+GST_METEOR_API
+const guint64 *gst_meteor_buffer_pool_wait_bucket_bounds (void);
+
+GST_METEOR_API
+void gst_meteor_pool_stats_add (
+    GstMeteorPoolStats *sum, const GstMeteorPoolStats *stats);
+
+GST_METEOR_API
+GstStructure *gst_meteor_pool_stats_wait_histogram (
+    const GstMeteorPoolStats *stats);
 
 GST_METEOR_API
 void gst_meteor_buffer_pool_get_stats (

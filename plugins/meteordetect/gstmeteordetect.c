@@ -814,6 +814,7 @@ gst_meteor_detect_start (GstBaseTransform *trans)
   self->processed = 0;
   g_clear_pointer (&self->rejected_format, g_free);
   GST_OBJECT_UNLOCK (self);
+  gst_meteor_stats_register (GST_ELEMENT (self));
   return TRUE;
 }
 
@@ -823,6 +824,7 @@ static gboolean
 gst_meteor_detect_stop (GstBaseTransform *trans)
 {
   retire_detector (GST_METEOR_DETECT (trans));
+  gst_meteor_stats_unregister (GST_ELEMENT (trans));
   return TRUE;
 }
 

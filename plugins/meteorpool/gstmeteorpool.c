@@ -195,6 +195,7 @@ gst_meteor_pool_make_stats (GstMeteorPool *self)
   GstBufferPool *pool;
   FrameCounters fc;
   guint ring_slots = 0;
+  GstStructure *st, *hist;
 
   GST_OBJECT_LOCK (self);
   fc = self->counters;
@@ -213,13 +214,10 @@ gst_meteor_pool_make_stats (GstMeteorPool *self)
   }
 
   GST_OBJECT_LOCK (self);
-  ps.allocations += self->retired.allocations;
-  ps.reuses += self->retired.reuses;
-  ps.acquire_waits += self->retired.acquire_waits;
-  ps.wait_ns += self->retired.wait_ns;
+  gst_meteor_pool_stats_add (&ps, &self->retired);
   GST_OBJECT_UNLOCK (self);
 
-  return gst_structure_new ("meteorpool-stats", "frames", G_TYPE_UINT64,
+  st = gst_structure_new ("meteorpool-stats", "frames", G_TYPE_UINT64,
       fc.frames, "zero-copy-frames", G_TYPE_UINT64, fc.zero_copy_frames,
       "wrapped-frames", G_TYPE_UINT64, fc.wrapped_frames, "ingress-copies",
       G_TYPE_UINT64, fc.ingress_copies, "bytes-copied", G_TYPE_UINT64,
@@ -232,6 +230,11 @@ gst_meteor_pool_make_stats (GstMeteorPool *self)
       ps.acquire_waits, "acquire-wait-ns", G_TYPE_UINT64, ps.wait_ns,
       "ring-slots", G_TYPE_UINT, ring_slots, "ring-overflows", G_TYPE_UINT64,
       rs.overflows, NULL);
+  hist = gst_meteor_pool_stats_wait_histogram (&ps);
+  gst_structure_set (
+      st, "acquire-wait-histogram", GST_TYPE_STRUCTURE, hist, NULL);
+  gst_structure_free (hist);
+  return st;
 }
 
 static void
@@ -336,10 +339,7 @@ get_pool (GstMeteorPool *self, GstCaps *caps)
       self->leaky == GST_METEOR_POOL_LEAKY_DOWNSTREAM);
   if (old) {
     gst_meteor_buffer_pool_get_stats (GST_METEOR_BUFFER_POOL (old), &old_stats);
-    self->retired.allocations += old_stats.allocations;
-    self->retired.reuses += old_stats.reuses;
-    self->retired.acquire_waits += old_stats.acquire_waits;
-    self->retired.wait_ns += old_stats.wait_ns;
+    gst_meteor_pool_stats_add (&self->retired, &old_stats);
   }
   gst_object_replace ((GstObject **)&self->pool, GST_OBJECT (pool));
   GST_OBJECT_UNLOCK (self);
@@ -909,6 +909,8 @@ gst_meteor_pool_change_state (GstElement *element, GstStateChange transition)
   GstStateChangeReturn ret;
   GstBufferPool *pool;
 
+  if (transition == GST_STATE_CHANGE_NULL_TO_READY)
+    gst_meteor_stats_register (element);
   if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
     if (!check_settings (self))
       return GST_STATE_CHANGE_FAILURE;
@@ -932,6 +934,8 @@ gst_meteor_pool_change_state (GstElement *element, GstStateChange transition)
     gst_clear_object (&self->foreign_pool);
     self->is_raw = FALSE;
   }
+  if (transition == GST_STATE_CHANGE_READY_TO_NULL)
+    gst_meteor_stats_unregister (element);
   return ret;
 }
 
@@ -1145,7 +1149,8 @@ gst_meteor_pool_class_init (GstMeteorPoolClass *klass)
           "ingress-copies, bytes-copied, downstream-copies, dropped, "
           "allocations, reuses, pool-size, buffers-used (ever handed out: "
           "their ring pages are committed), in-use, max-in-use, "
-          "acquire-waits, acquire-wait-ns, ring-slots, ring-overflows",
+          "acquire-waits, acquire-wait-ns, ring-slots, ring-overflows, "
+          "acquire-wait-histogram (meteor-histogram of the waits, ns)",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   element_class->change_state = gst_meteor_pool_change_state;

@@ -328,6 +328,92 @@ GST_START_TEST (test_pool_exhaustion_waits_and_leaky_reserve)
 
 GST_END_TEST;
 
+static gpointer
+release_later (gpointer buffer)
+{
+  g_usleep (30000);
+  gst_buffer_unref (buffer);
+  return NULL;
+}
+
+GST_START_TEST (test_pool_wait_histogram)
+{
+  GstBufferPool *pool =
+      make_pool ("video/x-raw,format=GRAY8,width=16,height=16", 1, 1, FALSE);
+  GstMeteorBufferPool *mpool = GST_METEOR_BUFFER_POOL (pool);
+  const guint64 *bounds = gst_meteor_buffer_pool_wait_bucket_bounds ();
+  GstMeteorPoolStats st, sum;
+  GstStructure *h;
+  GstBuffer *a, *b, *r;
+  GThread *thread;
+  guint64 total = 0, *hb, *hc, hsum, hcount;
+  guint i, hn, at = GST_METEOR_POOL_WAIT_BUCKETS + 1;
+
+  for (i = 1; i < GST_METEOR_POOL_WAIT_BUCKETS; i++)
+    fail_unless (bounds[i] > bounds[i - 1]);
+
+  /* no wait, no bucket */
+  fail_unless_equals_int (
+      gst_buffer_pool_acquire_buffer (pool, &a, NULL), GST_FLOW_OK);
+  gst_meteor_buffer_pool_get_stats (mpool, &st);
+  for (i = 0; i <= GST_METEOR_POOL_WAIT_BUCKETS; i++)
+    fail_unless_equals_uint64 (st.wait_buckets[i], 0);
+
+  /* one wait of at least 30 ms, in the bucket its length belongs to */
+  thread = g_thread_new ("release", release_later, a);
+  fail_unless_equals_int (
+      gst_buffer_pool_acquire_buffer (pool, &b, NULL), GST_FLOW_OK);
+  g_thread_join (thread);
+  gst_meteor_buffer_pool_get_stats (mpool, &st);
+  fail_unless_equals_uint64 (st.acquire_waits, 1);
+  fail_unless (
+      st.wait_ns >= 30 * GST_MSECOND, "waited %" G_GUINT64_FORMAT, st.wait_ns);
+  for (i = 0; i <= GST_METEOR_POOL_WAIT_BUCKETS; i++) {
+    total += st.wait_buckets[i];
+    if (st.wait_buckets[i])
+      at = i;
+  }
+  fail_unless_equals_uint64 (total, 1);
+  fail_unless (at == GST_METEOR_POOL_WAIT_BUCKETS || st.wait_ns <= bounds[at]);
+  fail_unless (at == 0 || st.wait_ns > bounds[at - 1]);
+  fail_unless (bounds[at] > 20 * GST_MSECOND);
+
+  /* leaky: the reserve handed out at once counts as a 0 ns wait */
+  gst_meteor_buffer_pool_set_leaky (mpool, TRUE);
+  fail_unless_equals_int (
+      gst_buffer_pool_acquire_buffer (pool, &r, NULL), GST_FLOW_OK);
+  fail_unless (gst_meteor_buffer_pool_is_reserve (mpool, r));
+  gst_buffer_unref (r);
+  gst_meteor_buffer_pool_get_stats (mpool, &st);
+  fail_unless_equals_uint64 (st.acquire_waits, 2);
+  fail_unless_equals_uint64 (st.wait_buckets[0], 1);
+
+  /* as a histogram structure, and summed over pools */
+  h = gst_meteor_pool_stats_wait_histogram (&st);
+  fail_unless (
+      gst_meteor_stats_histogram_parse (h, &hn, &hb, &hc, &hsum, &hcount));
+  fail_unless_equals_int (hn, GST_METEOR_POOL_WAIT_BUCKETS);
+  fail_unless_equals_uint64 (hcount, st.acquire_waits);
+  fail_unless_equals_uint64 (hsum, st.wait_ns);
+  fail_unless_equals_uint64 (hb[0], bounds[0]);
+  g_free (hb);
+  g_free (hc);
+  gst_structure_free (h);
+  memset (&sum, 0, sizeof (sum));
+  gst_meteor_pool_stats_add (&sum, &st);
+  gst_meteor_pool_stats_add (&sum, &st);
+  fail_unless_equals_uint64 (sum.acquire_waits, 4);
+  fail_unless_equals_uint64 (sum.wait_buckets[0], 2);
+  fail_unless_equals_uint64 (sum.wait_ns, 2 * st.wait_ns);
+  fail_unless_equals_uint64 (sum.max_wait_ns, st.max_wait_ns);
+
+  gst_buffer_unref (b);
+  fail_unless (gst_buffer_pool_set_active (pool, FALSE));
+  gst_object_unref (pool);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_frame_meta_api)
 {
   GstBuffer *buf = gst_buffer_new_allocate (NULL, 16, NULL);
@@ -387,6 +473,7 @@ libmeteor_suite (void)
   tcase_add_test (tc, test_pool_reuses_same_memory);
   tcase_add_test (tc, test_pool_alignment_and_video_meta);
   tcase_add_test (tc, test_pool_exhaustion_waits_and_leaky_reserve);
+  tcase_add_test (tc, test_pool_wait_histogram);
   tcase_add_test (tc, test_frame_meta_api);
   return s;
 }

@@ -1,0 +1,683 @@
+/* gst-meteor: the stats registry and the meteorstats tracer, over HTTP on
+ * loopback. The tracer is set up in main() (GST_TRACERS is read by
+ * gst_init), on a free port; under the leaks setup it runs next to the
+ * leaks tracer. */
+#include "meteortest.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <gst/app/gstappsrc.h>
+#include <gst/meteor/meteor.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ------------------------------------------------ a fake stats element */
+
+#define FAKE_TYPE (fake_stats_get_type ())
+G_DECLARE_FINAL_TYPE (FakeStats, fake_stats, FAKE, STATS, GstElement)
+struct _FakeStats {
+  GstElement parent;
+  guint64 widgets;
+};
+G_DEFINE_TYPE (FakeStats, fake_stats, GST_TYPE_ELEMENT)
+
+static void
+fake_stats_get_property (
+    GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  FakeStats *self = FAKE_STATS (object);
+  guint64 bounds[2] = { 1000, 1000000 }, counts[3] = { 1, 2, 3 };
+  GstStructure *s, *h;
+
+  /* what tieredsink will have, plus a field nobody maps */
+  s = gst_structure_new ("tieredsink-stats", "frames", G_TYPE_UINT64,
+      self->widgets, "hot-hits", G_TYPE_UINT64, (guint64)11, "warm-hits",
+      G_TYPE_UINT64, (guint64)12, "cold-hits", G_TYPE_UINT64, (guint64)13,
+      "misses", G_TYPE_UINT64, (guint64)2, "hot-bytes", G_TYPE_UINT64,
+      (guint64)4096, "cold-evictions", G_TYPE_UINT64, (guint64)5, "promotions",
+      G_TYPE_UINT64, (guint64)6, "cold-bytes-written", G_TYPE_UINT64,
+      (guint64)777, "pressure-level", G_TYPE_DOUBLE, 0.85, "widgets",
+      G_TYPE_UINT, (guint)self->widgets, "label", G_TYPE_STRING, "skipped",
+      NULL);
+  h = gst_meteor_stats_histogram_new (bounds, counts, 2, 5000000);
+  gst_structure_set (s, "write-time", GST_TYPE_STRUCTURE, h, NULL);
+  gst_structure_free (h);
+  g_value_take_boxed (value, s);
+}
+
+static void
+fake_stats_class_init (FakeStatsClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+
+  gobject_class->get_property = fake_stats_get_property;
+  g_object_class_install_property (gobject_class, 1,
+      g_param_spec_boxed ("stats", "Stats", "Counters", GST_TYPE_STRUCTURE,
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+}
+
+static void
+fake_stats_init (FakeStats *self)
+{
+}
+
+/* --------------------------------------------------------- http client */
+
+/* One request on a fresh connection; returns the status (0 when the
+ * server closed without an answer) and the body in @body. */
+static guint
+tracer_port (void)
+{
+  GObject *tracer = NULL;
+  GList *tracers = gst_tracing_get_active_tracers (), *l;
+  guint port = 0;
+
+  for (l = tracers; l; l = l->next)
+    if (g_object_class_find_property (
+            G_OBJECT_GET_CLASS (l->data), "bound-port"))
+      tracer = l->data;
+  fail_unless (tracer != NULL, "the meteorstats tracer is not active");
+  g_object_get (tracer, "bound-port", &port, NULL);
+  g_list_free_full (tracers, gst_object_unref);
+  fail_unless (port > 0, "meteorstats serves on no port");
+  return port;
+}
+
+static GSocketConnection *
+http_connect (void)
+{
+  GSocketClient *client = g_socket_client_new ();
+  GSocketConnection *conn;
+  GError *error = NULL;
+
+  g_socket_client_set_timeout (client, 30);
+  conn = g_socket_client_connect_to_host (
+      client, "127.0.0.1", tracer_port (), NULL, &error);
+  fail_unless (conn != NULL, "connect: %s", error ? error->message : "?");
+  g_object_unref (client);
+  return conn;
+}
+
+/* One request on a fresh connection (@half_close: then no more to send);
+ * returns the status (0 when the server closed without an answer) and the
+ * body in @body. */
+static guint
+http_raw_full (
+    const gchar *request, gsize request_len, gboolean half_close, gchar **body)
+{
+  GSocketConnection *conn = http_connect ();
+  GError *error = NULL;
+  GString *response = g_string_new (NULL);
+  gchar buf[16384];
+  gssize n;
+  guint status = 0;
+
+  if (!g_output_stream_write_all (
+          g_io_stream_get_output_stream (G_IO_STREAM (conn)), request,
+          request_len, NULL, NULL, &error))
+    g_clear_error (&error); /* the server may close early: read what came */
+  if (half_close)
+    g_socket_shutdown (
+        g_socket_connection_get_socket (conn), FALSE, TRUE, NULL);
+  while ((n = g_input_stream_read (
+              g_io_stream_get_input_stream (G_IO_STREAM (conn)), buf,
+              sizeof (buf), NULL, &error)) > 0)
+    g_string_append_len (response, buf, n);
+  g_clear_error (&error);
+  g_object_unref (conn);
+
+  if (g_str_has_prefix (response->str, "HTTP/1."))
+    status = atoi (response->str + 9);
+  if (body) {
+    const gchar *start = strstr (response->str, "\r\n\r\n");
+
+    *body = g_strdup (start ? start + 4 : "");
+  }
+  g_string_free (response, TRUE);
+  return status;
+}
+
+static guint
+http_raw (const gchar *request, gsize request_len, gchar **body)
+{
+  return http_raw_full (request, request_len, FALSE, body);
+}
+
+static guint
+http_get (const gchar *path, gchar **body)
+{
+  gchar *req = g_strdup_printf (
+      "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", path);
+  guint status = http_raw (req, strlen (req), body);
+
+  g_free (req);
+  return status;
+}
+
+/* The value of the sample @series (name{labels} exactly as exposed). */
+static gdouble
+metric (const gchar *text, const gchar *series)
+{
+  gchar *needle = g_strdup_printf ("\n%s ", series);
+  const gchar *at = strstr (text, needle);
+  gdouble v;
+
+  fail_unless (at != NULL, "no sample %s in:\n%s", series, text);
+  v = g_ascii_strtod (at + strlen (needle), NULL);
+  g_free (needle);
+  return v;
+}
+
+static void
+promtool_check (const gchar *text)
+{
+  gchar *path = NULL, *out = NULL, *err = NULL, *cmd;
+  GError *error = NULL;
+  gint fd, status = -1;
+
+  if (g_find_program_in_path ("promtool") == NULL) {
+    g_print ("promtool not installed (Debian package prometheus): format "
+             "not validated by it\n");
+    return;
+  }
+  fd = g_file_open_tmp ("meteorstats-XXXXXX.prom", &path, &error);
+  fail_unless (fd >= 0, "tmp: %s", error ? error->message : "?");
+  close (fd);
+  fail_unless (g_file_set_contents (path, text, -1, NULL));
+  cmd = g_strdup_printf ("sh -c 'promtool check metrics < \"%s\"'", path);
+  fail_unless (
+      g_spawn_command_line_sync (cmd, &out, &err, &status, &error), "spawn");
+  fail_unless (g_spawn_check_wait_status (status, NULL),
+      "promtool check metrics failed:\n%s%s", out, err);
+  g_unlink (path);
+  g_free (cmd);
+  g_free (path);
+  g_free (out);
+  g_free (err);
+}
+
+/* ------------------------------------------------------------ registry */
+
+GST_START_TEST (test_registry)
+{
+  GstElement *a = g_object_new (FAKE_TYPE, NULL);
+  GstElement *b = g_object_new (FAKE_TYPE, NULL);
+  GList *list;
+  GstStructure *s;
+
+  gst_object_ref_sink (a);
+  gst_object_ref_sink (b);
+  fail_if (gst_meteor_stats_is_registered (a));
+  gst_meteor_stats_register (a);
+  gst_meteor_stats_register (a); /* twice: once in the list */
+  gst_meteor_stats_register (b);
+  fail_unless (gst_meteor_stats_is_registered (a));
+  list = gst_meteor_stats_get_elements ();
+  fail_unless_equals_int (g_list_length (list), 2);
+  fail_unless (list->data == a && list->next->data == b);
+  g_list_free_full (list, gst_object_unref);
+
+  s = gst_meteor_stats_get (a);
+  fail_unless (s != NULL && gst_structure_has_name (s, "tieredsink-stats"));
+  gst_structure_free (s);
+
+  gst_meteor_stats_unregister (a);
+  fail_if (gst_meteor_stats_is_registered (a));
+  /* disposed without unregistering: it leaves the registry by itself */
+  gst_object_unref (b);
+  list = gst_meteor_stats_get_elements ();
+  fail_unless (list == NULL, "%u elements left", g_list_length (list));
+  gst_meteor_stats_unregister (a); /* not in it: harmless */
+  gst_object_unref (a);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_histogram_structure)
+{
+  guint64 bounds[3] = { 10, 20, 30 }, counts[4] = { 1, 0, 2, 5 };
+  guint64 *b, *c, sum, n_values;
+  guint n;
+  GstStructure *h = gst_meteor_stats_histogram_new (bounds, counts, 3, 999);
+
+  fail_unless (
+      gst_meteor_stats_histogram_parse (h, &n, &b, &c, &sum, &n_values));
+  fail_unless_equals_int (n, 3);
+  fail_unless (memcmp (b, bounds, sizeof (bounds)) == 0);
+  fail_unless (memcmp (c, counts, sizeof (counts)) == 0);
+  fail_unless_equals_uint64 (sum, 999);
+  fail_unless_equals_uint64 (n_values, 8);
+  g_free (b);
+  g_free (c);
+
+  /* a count that is not the sum of the buckets: rejected */
+  gst_structure_set (h, "count", G_TYPE_UINT64, (guint64)7, NULL);
+  fail_if (gst_meteor_stats_histogram_parse (h, &n, &b, &c, NULL, NULL));
+  gst_structure_free (h);
+  /* bounds not increasing */
+  bounds[1] = 5;
+  h = gst_meteor_stats_histogram_new (bounds, counts, 3, 0);
+  fail_if (gst_meteor_stats_histogram_parse (h, &n, &b, &c, NULL, NULL));
+  gst_structure_free (h);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------------- tracer */
+
+#define W 64
+#define H 48
+#define N_FRAMES 40
+
+/* Waits for EOS; the pipeline stays PLAYING so the elements stay
+ * registered. */
+static void
+run_to_eos (GstElement *pipeline)
+{
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *msg;
+
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+               GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_timed_pop_filtered (
+      bus, 60 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "no EOS");
+  fail_unless (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS,
+      "error: %" GST_PTR_FORMAT, msg);
+  gst_message_unref (msg);
+  gst_object_unref (bus);
+}
+
+GST_START_TEST (test_metrics_match_stats)
+{
+  GstElement *pipeline = meteor_test_parse (
+      "appsrc name=src format=time caps=video/x-raw,format=GRAY8,width=64,"
+      "height=48,framerate=30/1 ! meteorpool name=pool ! queue ! "
+      "meteordetect name=detect ! fakesink name=sink");
+  GstElement *src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
+  GstElement *pool = gst_bin_get_by_name (GST_BIN (pipeline), "pool");
+  GstElement *detect = gst_bin_get_by_name (GST_BIN (pipeline), "detect");
+  GstStructure *ps, *ds;
+  gchar *before = NULL, *text = NULL, *report = NULL;
+  gdouble buffers_before;
+  guint i;
+
+  fail_unless_equals_int (http_get ("/metrics", &before), 200);
+  buffers_before = metric (before, "meteor_buffers_allocated_total");
+
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  /* frames from outside the pool: meteorpool copies each once */
+  for (i = 0; i < N_FRAMES; i++) {
+    GstBuffer *buf = gst_buffer_new_allocate (NULL, W * H, NULL);
+
+    gst_buffer_memset (buf, 0, 16 + i, W * H);
+    GST_BUFFER_PTS (buf) = i * GST_SECOND / 30;
+    GST_BUFFER_DURATION (buf) = GST_SECOND / 30;
+    fail_unless_equals_int (
+        gst_app_src_push_buffer (GST_APP_SRC (src), buf), GST_FLOW_OK);
+  }
+  gst_app_src_end_of_stream (GST_APP_SRC (src));
+  run_to_eos (pipeline);
+
+  fail_unless_equals_int (http_get ("/metrics", &text), 200);
+  g_object_get (pool, "stats", &ps, NULL);
+  g_object_get (detect, "stats", &ds, NULL);
+
+  /* the elements' own counters, through the registry */
+  fail_unless_equals_uint64 (meteor_test_stat (ps, "frames"), N_FRAMES);
+  fail_unless_equals_int (
+      metric (text, "meteor_element_frames_total{element=\"pool\"}"),
+      meteor_test_stat (ps, "frames"));
+  fail_unless_equals_int (
+      metric (text, "meteor_element_frames_total{element=\"detect\"}"),
+      meteor_test_stat (ds, "frames"));
+  fail_unless_equals_uint64 (meteor_test_stat (ps, "ingress-copies"), N_FRAMES);
+  fail_unless_equals_int (
+      metric (text, "meteor_frame_copies_total{element=\"pool\","
+                    "kind=\"ingress\"}"),
+      meteor_test_stat (ps, "ingress-copies"));
+  fail_unless_equals_int (
+      metric (text, "meteor_copied_bytes_total{element=\"pool\"}"),
+      meteor_test_stat (ps, "bytes-copied"));
+  fail_unless_equals_uint64 (
+      meteor_test_stat (ps, "bytes-copied"), (guint64)N_FRAMES * W * H);
+  fail_unless_equals_int (
+      metric (text, "meteor_pool_allocations_total{element=\"pool\"}"),
+      meteor_test_stat (ps, "allocations"));
+  fail_unless_equals_int (
+      metric (text, "meteor_pool_buffers{element=\"pool\"}"),
+      meteor_test_stat (ps, "pool-size"));
+  fail_unless_equals_int (
+      metric (text, "meteor_detect_candidates_total{element=\"detect\"}"),
+      meteor_test_stat (ds, "candidates"));
+  fail_unless_equals_int (
+      metric (text, "meteor_pool_acquire_wait_seconds_count{element=\"pool\"}"),
+      meteor_test_stat (ps, "acquire-waits"));
+
+  /* what the tracer measured itself */
+  fail_unless_equals_int (
+      metric (text, "meteor_element_buffers_out_total{element=\"src\"}"),
+      N_FRAMES);
+  fail_unless_equals_int (
+      metric (
+          text, "meteor_element_non_ring_buffers_out_total{element=\"src\"}"),
+      N_FRAMES);
+  fail_unless_equals_int (
+      metric (text, "meteor_element_buffers_in_total{element=\"detect\"}"),
+      N_FRAMES);
+  /* after the ingress copy every frame is in the ring */
+  fail_unless_equals_int (
+      metric (text, "meteor_element_ring_buffers_in_total{element=\"sink\"}"),
+      N_FRAMES);
+  fail_unless_equals_int (
+      metric (
+          text, "meteor_element_processing_seconds_count{element=\"detect\"}"),
+      N_FRAMES);
+  /* the frames the test made, and the pool's buffers */
+  fail_unless (
+      metric (text, "meteor_buffers_allocated_total") - buffers_before >=
+          N_FRAMES + meteor_test_stat (ps, "allocations"),
+      "buffers allocated: %.0f -> %.0f", buffers_before,
+      metric (text, "meteor_buffers_allocated_total"));
+  fail_unless (metric (text, "meteor_process_resident_memory_bytes") > 0);
+
+  promtool_check (text);
+
+  fail_unless_equals_int (http_get ("/report", &report), 200);
+  fail_unless (strstr (report, "copied 40 foreign frames once at ingress"),
+      "report:\n%s", report);
+  fail_unless (strstr (report, "Recommendations"), "report:\n%s", report);
+
+  /* stopped: the elements leave the registry, and their metrics go */
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  fail_if (gst_meteor_stats_is_registered (pool));
+  g_free (text);
+  fail_unless_equals_int (http_get ("/metrics", &text), 200);
+  fail_if (strstr (text, "meteor_pool_allocations_total{element=\"pool\"}"));
+
+  gst_structure_free (ps);
+  gst_structure_free (ds);
+  g_free (before);
+  g_free (text);
+  g_free (report);
+  gst_object_unref (src);
+  gst_object_unref (pool);
+  gst_object_unref (detect);
+  gst_object_unref (pipeline);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_exhausted_pool_report)
+{
+  /* a 3-buffer pool and a sink slower than the source: producers wait */
+  GstElement *pipeline = meteor_test_parse (
+      "meteorsky num-buffers=20 ! video/x-raw,format=GRAY8,width=64,"
+      "height=48,framerate=100/1 ! meteorpool name=tight max-buffers=3 ! "
+      "queue ! fakesink sync=true");
+  GstElement *pool = gst_bin_get_by_name (GST_BIN (pipeline), "tight");
+  GstStructure *ps, *hist;
+  gchar *text = NULL, *report = NULL;
+  guint64 *bounds, *counts, sum, n_values;
+  guint n;
+
+  run_to_eos (pipeline);
+  g_object_get (pool, "stats", &ps, NULL);
+  fail_unless (meteor_test_stat (ps, "acquire-waits") > 0);
+  fail_unless (gst_structure_get (
+      ps, "acquire-wait-histogram", GST_TYPE_STRUCTURE, &hist, NULL));
+  fail_unless (gst_meteor_stats_histogram_parse (
+      hist, &n, &bounds, &counts, &sum, &n_values));
+  fail_unless_equals_uint64 (n_values, meteor_test_stat (ps, "acquire-waits"));
+  fail_unless_equals_uint64 (sum, meteor_test_stat (ps, "acquire-wait-ns"));
+
+  fail_unless_equals_int (http_get ("/metrics", &text), 200);
+  fail_unless_equals_int (
+      metric (text, "meteor_pool_acquire_wait_seconds_count{"
+                    "element=\"tight\"}"),
+      n_values);
+  fail_unless_equals_int (
+      metric (text, "meteor_pool_acquire_wait_seconds_bucket{"
+                    "element=\"tight\",le=\"+Inf\"}"),
+      n_values);
+  promtool_check (text);
+  fail_unless_equals_int (http_get ("/report", &report), 200);
+  fail_unless (strstr (report, "tight: the frame pool was exhausted"),
+      "report:\n%s", report);
+  fail_unless (strstr (report, "raise max-buffers"), "report:\n%s", report);
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  g_free (bounds);
+  g_free (counts);
+  gst_structure_free (hist);
+  gst_structure_free (ps);
+  g_free (text);
+  g_free (report);
+  gst_object_unref (pool);
+  gst_object_unref (pipeline);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_generic_and_tier_metrics)
+{
+  GstElement *fake = g_object_new (FAKE_TYPE, "name", "tiers", NULL);
+  gchar *text = NULL, *report = NULL;
+
+  gst_object_ref_sink (fake);
+  FAKE_STATS (fake)->widgets = 42;
+  gst_meteor_stats_register (fake);
+  fail_unless_equals_int (http_get ("/metrics", &text), 200);
+  fail_unless_equals_int (
+      metric (text, "meteor_tier_hits_total{element=\"tiers\",tier=\"hot\"}"),
+      11);
+  fail_unless_equals_int (
+      metric (text, "meteor_tier_hits_total{element=\"tiers\",tier=\"warm\"}"),
+      12);
+  fail_unless_equals_int (
+      metric (text, "meteor_tier_hits_total{element=\"tiers\",tier=\"cold\"}"),
+      13);
+  fail_unless_equals_int (
+      metric (text, "meteor_tier_misses_total{element=\"tiers\"}"), 2);
+  fail_unless_equals_int (
+      metric (text, "meteor_tier_bytes{element=\"tiers\",tier=\"hot\"}"), 4096);
+  fail_unless_equals_int (
+      metric (text, "meteor_tier_evictions_total{element=\"tiers\","
+                    "tier=\"cold\"}"),
+      5);
+  fail_unless_equals_int (
+      metric (text, "meteor_tier_promotions_total{element=\"tiers\"}"), 6);
+  fail_unless_equals_int (
+      metric (text, "meteor_tier_written_bytes_total{element="
+                    "\"tiers\",tier=\"cold\"}"),
+      777);
+  fail_unless (
+      metric (text, "meteor_memory_pressure_level{element=\"tiers\"}") == 0.85);
+  fail_unless_equals_int (
+      metric (text, "meteor_element_frames_total{element=\"tiers\"}"), 42);
+  /* a field nobody named: generic */
+  fail_unless_equals_int (metric (text, "meteor_element_stat{element=\"tiers\","
+                                        "field=\"widgets\"}"),
+      42);
+  /* a histogram field nobody named: generic, ns -> s */
+  fail_unless_equals_int (
+      metric (text, "meteor_element_duration_seconds_count{element="
+                    "\"tiers\",field=\"write-time\"}"),
+      6);
+  fail_unless (
+      metric (text, "meteor_element_duration_seconds_sum{element=\"tiers\","
+                    "field=\"write-time\"}") == 0.005);
+  fail_unless_equals_int (
+      metric (text, "meteor_element_duration_seconds_bucket{element="
+                    "\"tiers\",field=\"write-time\",le=\"0.001\"}"),
+      3);
+  fail_if (strstr (text, "skipped"));
+  promtool_check (text);
+
+  fail_unless_equals_int (http_get ("/report", &report), 200);
+  fail_unless (strstr (report, "memory pressure 85%"), "report:\n%s", report);
+  fail_unless (strstr (report, "lower the hot size"), "report:\n%s", report);
+
+  gst_object_unref (fake);
+  g_free (text);
+  fail_unless_equals_int (http_get ("/metrics", &text), 200);
+  fail_if (strstr (text, "element=\"tiers\""), "a disposed element is "
+                                               "still exported");
+  g_free (text);
+  g_free (report);
+}
+
+GST_END_TEST;
+
+/* ------------------------------------------------------- bad requests */
+
+static gint64
+rss_bytes (void)
+{
+  gchar *status = NULL, *at;
+  gint64 kb = -1;
+
+  if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL) &&
+      (at = strstr (status, "VmRSS:")))
+    kb = g_ascii_strtoll (at + 6, NULL, 10);
+  g_free (status);
+  return kb * 1024;
+}
+
+static gpointer
+client_thread (gpointer data)
+{
+  guint i, ok = 0;
+
+  for (i = 0; i < 10; i++) {
+    gchar *body = NULL;
+    const gchar *path = (i % 3 == 0)   ? "/metrics"
+                        : (i % 3 == 1) ? "/report"
+                                       : "/nope";
+    guint status = http_get (path, &body);
+
+    if (status == (strcmp (path, "/nope") == 0 ? 404u : 200u))
+      ok++;
+    g_free (body);
+  }
+  return GUINT_TO_POINTER (ok);
+}
+
+static void
+client_round (guint n_clients)
+{
+  GThread **threads = g_new (GThread *, n_clients);
+  guint i, ok = 0;
+
+  for (i = 0; i < n_clients; i++)
+    threads[i] = g_thread_new ("client", client_thread, NULL);
+  for (i = 0; i < n_clients; i++)
+    ok += GPOINTER_TO_UINT (g_thread_join (threads[i]));
+  g_free (threads);
+  fail_unless_equals_int (ok, n_clients * 10);
+}
+
+GST_START_TEST (test_bad_requests)
+{
+  gchar *body = NULL, *big, *req;
+  gint64 rss_warm, rss_after;
+  GSocketConnection *stalled;
+  guint round;
+
+  fail_unless_equals_int (http_get ("/healthz", &body), 200);
+  fail_unless_equals_string (body, "ok\n");
+  g_free (body);
+  fail_unless_equals_int (http_get ("/nope", &body), 404);
+  fail_unless (strstr (body, "/metrics"), "404 body: %s", body);
+  g_free (body);
+  fail_unless_equals_int (http_get ("/metrics/../../etc/passwd", NULL), 404);
+
+  req = g_strdup ("POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+                  "Connection: close\r\n\r\nabc");
+  fail_unless_equals_int (http_raw (req, strlen (req), NULL), 405);
+  g_free (req);
+  req = g_strdup ("garbage\r\n\r\n");
+  fail_unless_equals_int (http_raw (req, strlen (req), NULL), 400);
+  g_free (req);
+
+  /* 20 KB of headers: refused with 431 */
+  big = g_strnfill (20000, 'a');
+  req = g_strdup_printf ("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: %s\r\n"
+                         "Connection: close\r\n\r\n",
+      big);
+  fail_unless_equals_int (http_raw (req, strlen (req), NULL), 431);
+  g_free (req);
+  g_free (big);
+  /* 4 MB of headers: the connection is dropped without reading them all */
+  big = g_strnfill (4 << 20, 'b');
+  req = g_strdup_printf ("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: %s\r\n"
+                         "\r\n",
+      big);
+  round = http_raw (req, strlen (req), NULL);
+  fail_unless (round == 0 || (round >= 400 && round < 500),
+      "status %u for 4 MB of headers", round);
+  g_free (req);
+  g_free (big);
+  /* half a request, then nothing more to send: 400 */
+  req = g_strdup ("GET /metr");
+  fail_unless_equals_int (http_raw_full (req, strlen (req), TRUE, NULL), 400);
+  /* a client stalled in the middle of its request blocks nobody */
+  stalled = http_connect ();
+  fail_unless (g_output_stream_write_all (
+      g_io_stream_get_output_stream (G_IO_STREAM (stalled)), req, strlen (req),
+      NULL, NULL, NULL));
+  fail_unless_equals_int (http_get ("/healthz", NULL), 200);
+  g_object_unref (stalled);
+  g_free (req);
+
+  /* many clients at once, in rounds: all answered, memory flat */
+  client_round (16);
+  rss_warm = rss_bytes ();
+  for (round = 0; round < 5; round++)
+    client_round (16);
+  rss_after = rss_bytes ();
+  if (g_strcmp0 (g_getenv ("METEOR_TEST_SETUP"), "asan") != 0)
+    fail_unless (rss_after - rss_warm < 4 * 1024 * 1024,
+        "resident memory grew by %" G_GINT64_FORMAT " KiB over 800 requests",
+        (rss_after - rss_warm) / 1024);
+  else
+    g_print ("(ASan: memory growth not checked, its quarantine holds freed "
+             "memory)\n");
+}
+
+GST_END_TEST;
+
+static Suite *
+meteorstats_suite (void)
+{
+  Suite *s = suite_create ("meteorstats");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_registry);
+  tcase_add_test (tc, test_histogram_structure);
+  tcase_add_test (tc, test_metrics_match_stats);
+  tcase_add_test (tc, test_exhausted_pool_report);
+  tcase_add_test (tc, test_generic_and_tier_metrics);
+  tcase_add_test (tc, test_bad_requests);
+  return s;
+}
+
+int
+main (int argc, char **argv)
+{
+  Suite *s;
+
+  /* the tracer's server thread lives in this process: the tests must run
+   * here too, not in forked children */
+  g_setenv ("CK_FORK", "no", TRUE);
+  /* the tracer must be named before gst_init; port 0: a free port */
+  if (g_strcmp0 (g_getenv ("METEOR_TEST_SETUP"), "leaks") == 0)
+    g_setenv ("GST_TRACERS", "leaks;meteorstats(port=0)", TRUE);
+  else
+    g_setenv ("GST_TRACERS", "meteorstats(port=0)", TRUE);
+  gst_check_init (&argc, &argv);
+  s = meteorstats_suite ();
+  return gst_check_run_suite (s, "meteorstats", __FILE__);
+}
