@@ -10,9 +10,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # busy night: meteors at 1200/h for the statistics, planes, satellites,
-# flashes, twinkling stars and hot pixels at their defaults or above
+# flashes, drifting clouds (a fifth of the sky), twinkling stars and hot
+# pixels at their defaults or above
 gst-launch-1.0 -m meteorsky num-buffers="$frames" seed="$seed" \
     meteor-rate=1200 plane-rate=30 satellite-rate=60 flash-rate=12 \
+    cloud-cover=0.2 \
     truth-location="$work/truth.jsonl" \
   ! "video/x-raw,format=$format,width=$width,height=$height,framerate=30/1" \
   ! meteordetect ! fakesink > "$work/log" 2>&1 || { tail -20 "$work/log"; exit 1; }
