@@ -70,6 +70,7 @@ clip_video_parse (const char *caps, uint32_t n_planes, const uint64_t *offset,
   size_t i;
   uint32_t w, h, cw, ch, j;
   uint32_t plane_h[TIER_CLIP_MAX_PLANES] = { 0 };
+  uint64_t row[TIER_CLIP_MAX_PLANES] = { 0 }; /* bytes a row of a plane */
 
   memset (v, 0, sizeof *v);
   v->fps_d = 1;
@@ -119,20 +120,25 @@ clip_video_parse (const char *caps, uint32_t n_planes, const uint64_t *offset,
   switch (v->format) {
     case CLIP_GRAY8:
       v->stride[0] = RU4 (w);
+      row[0] = w;
       break;
     case CLIP_GRAY16_LE:
       v->stride[0] = RU4 (w * 2);
+      row[0] = (uint64_t)w * 2;
       break;
     case CLIP_RGB:
     case CLIP_BGR:
       v->stride[0] = RU4 (w * 3);
+      row[0] = (uint64_t)w * 3;
       break;
     case CLIP_RGBx:
     case CLIP_BGRx:
       v->stride[0] = w * 4;
+      row[0] = (uint64_t)w * 4;
       break;
     case CLIP_YUY2:
       v->stride[0] = RU4 (w * 2);
+      row[0] = (uint64_t)cw * 4; /* Y0 U Y1 V per pair of pixels */
       break;
     case CLIP_I420:
       v->n_planes = 3;
@@ -141,12 +147,16 @@ clip_video_parse (const char *caps, uint32_t n_planes, const uint64_t *offset,
       v->offset[1] = (uint64_t)v->stride[0] * RU2 (h);
       v->offset[2] = v->offset[1] + (uint64_t)v->stride[1] * ch;
       plane_h[1] = plane_h[2] = ch;
+      row[0] = w;
+      row[1] = row[2] = cw;
       break;
     case CLIP_NV12:
       v->n_planes = 2;
       v->stride[0] = v->stride[1] = RU4 (w);
       v->offset[1] = (uint64_t)v->stride[0] * RU2 (h);
       plane_h[1] = ch;
+      row[0] = w;
+      row[1] = (uint64_t)cw * 2;
       break;
   }
   if (n_planes) {
@@ -156,6 +166,15 @@ clip_video_parse (const char *caps, uint32_t n_planes, const uint64_t *offset,
       return -1;
     }
     for (j = 0; j < n_planes; j++) {
+      /* a layout from a file: every row of every plane must lie within
+       * offset + stride * rows, which the frame size is checked against */
+      if (stride[j] < row[j] || offset[j] > ((uint64_t)1 << 40)) {
+        snprintf (error, error_len,
+            "plane %u of %s %ux%u: offset %" PRIu64 " and stride %u are not "
+            "a layout (a row takes %" PRIu64 " bytes)",
+            j, v->name, w, h, offset[j], stride[j], row[j]);
+        return -1;
+      }
       v->offset[j] = offset[j];
       v->stride[j] = stride[j];
     }

@@ -256,6 +256,29 @@ mark_corrupt (TierCold *cold, const char *path, const char *why)
         "cold segment %s is unreadable (%s) and skipped", path, why);
 }
 
+/* 1 if the open segment @path (@st) is shorter than its header: a writer
+ * killed while writing it, before any record. A header of full length that
+ * does not check out is damage, not that (the segment may hold records). */
+static int
+header_cut_short (const char *path, const struct stat *st)
+{
+  uint8_t head[TIER_SEG_HEADER];
+  int fd, ok;
+
+  if (st->st_size < TIER_SEG_HEADER)
+    return 1;
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  ok = pread (fd, head, sizeof head, 0) == (ssize_t)sizeof head &&
+       memcmp (head, TIER_SEG_MAGIC, 8) == 0 &&
+       tier_get_u32 (head + 32) < TIER_FORMAT_MAX &&
+       (uint64_t)st->st_size <
+           TIER_SEG_HEADER + (uint64_t)tier_get_u32 (head + 32);
+  close (fd);
+  return ok;
+}
+
 /* Loads sealed segment @seq, or salvages and seals the open segment a crash
  * left (@was_open). */
 static void
@@ -282,9 +305,13 @@ recover_segment (TierCold *cold, uint64_t seq, int was_open)
     close (fd);
     if (hl >= 0)
       free (seg.format);
-    if (was_open && st.st_size < (off_t)TIER_SEG_HEADER + TIER_FORMAT_MAX &&
-        hl < 0) {
+    if (was_open && hl < 0 && header_cut_short (path, &st)) {
       /* killed while writing the header: nothing was stored in it yet */
+      if (st.st_size > 0)
+        tier_warn (cold->cfg.warn, cold->cfg.user_data,
+            "cold segment %s ends inside its header (%lld bytes, a writer "
+            "killed before its first record): removed",
+            path, (long long)st.st_size);
       unlink (path);
       return;
     }

@@ -570,6 +570,31 @@ test_formats_and_conversion (void)
               2, off, stride, &v, err, sizeof err) == 0 &&
               v.offset[1] == 4096 && v.size == 4096 + 64 * 15,
       "explicit layout: %zu", v.size);
+  /* a layout whose rows would reach outside the frame is refused: a
+   * stride shorter than a row, an offset that wraps the end around */
+  stride[1] = 39;
+  EXPECT (clip_video_parse ("video/x-raw, format=(string)NV12, "
+                            "width=(int)40, height=(int)30",
+              2, off, stride, &v, err, sizeof err) < 0 &&
+              strstr (err, "plane 1 of NV12 40x30") &&
+              strstr (err, "a row takes 40 bytes"),
+      "short stride: %s", err);
+  stride[1] = 64;
+  off[1] = UINT64_MAX;
+  EXPECT (clip_video_parse ("video/x-raw, format=(string)NV12, "
+                            "width=(int)40, height=(int)30",
+              2, off, stride, &v, err, sizeof err) < 0 &&
+              strstr (err, "offset 18446744073709551615"),
+      "wrapping offset: %s", err);
+  {
+    uint64_t yoff[1] = { 0 };
+    uint32_t ystride[1] = { 20 };
+    EXPECT (clip_video_parse ("video/x-raw, format=(string)YUY2, "
+                              "width=(int)11, height=(int)2",
+                1, yoff, ystride, &v, err, sizeof err) < 0 &&
+                strstr (err, "a row takes 24 bytes"),
+        "YUY2 of odd width: %s", err);
+  }
   EXPECT (clip_video_parse ("video/x-raw, format=(string)P010_10LE, "
                             "width=(int)4, height=(int)4",
               0, NULL, NULL, &v, err, sizeof err) < 0 &&
