@@ -645,7 +645,7 @@ blank_entries (const char *path, int *blank)
 static void
 test_warm (void)
 {
-  char pristine[2][4200], work[4200], log[1200], err[512];
+  char pristine[2][4200], work[8600], log[1200], err[512];
   int c, fails = minitest_failures;
   uint64_t id, slots = 0;
   long it;
@@ -679,7 +679,7 @@ test_warm (void)
     TTWarn w = { 0 };
     TierWarmEviction ev;
     TierWarm *warm;
-    char ring[4300];
+    char ring[8700];
     int blank[WARM_FRAMES];
 
     rng_state = seed * 0x100000001b3ull + (uint64_t)it * 2 + 2;
