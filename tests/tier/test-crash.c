@@ -213,7 +213,9 @@ cold_frame (TierCold *cold, uint64_t id)
   return ok;
 }
 
-static void
+/* Each check returns 1 if the item in flight turned out whole: from then on
+ * it is kept like an acknowledged one. */
+static int
 check_cold (const Acked *a, uint64_t in_flight, int round)
 {
   TierColdConfig cc = { 0 };
@@ -222,6 +224,7 @@ check_cold (const Acked *a, uint64_t in_flight, int round)
   TierCold *cold;
   char err[512];
   size_t i, bad = 0;
+  int found;
 
   cc.dir = cold_dir;
   cc.warn = tt_warn;
@@ -229,22 +232,24 @@ check_cold (const Acked *a, uint64_t in_flight, int round)
   cold = tier_cold_open (&cc, err, sizeof err);
   EXPECT (cold != NULL, "round %d: reopen the cold store: %s", round, err);
   if (cold == NULL)
-    return;
+    return 0;
   for (i = 0; i < a->n_cold; i++)
     bad += !cold_frame (cold, a->cold[i]);
   EXPECT (bad == 0, "round %d: %zu of %zu acknowledged cold frames lost", round,
       bad, a->n_cold);
-  if (tier_cold_contains (cold, in_flight))
+  found = tier_cold_contains (cold, in_flight);
+  if (found)
     EXPECT (cold_frame (cold, in_flight),
         "round %d: the frame in flight is whole", round);
   tier_cold_get_stats (cold, &st);
-  EXPECT (st.frames == a->n_cold + tier_cold_contains (cold, in_flight),
+  EXPECT (st.frames == a->n_cold + (size_t)found,
       "round %d: %llu frames held, %zu acknowledged", round,
       (unsigned long long)st.frames, a->n_cold);
   tier_cold_close (cold);
+  return found;
 }
 
-static void
+static int
 check_warm (const Acked *a, uint64_t in_flight, int round)
 {
   TierWarmConfig wc = { 0 };
@@ -253,6 +258,7 @@ check_warm (const Acked *a, uint64_t in_flight, int round)
   TierWarm *warm;
   char err[512];
   size_t i, want, bad = 0, wrong = 0;
+  int found = 0;
 
   wc.path = ring;
   wc.max_bytes = WARM_BYTES;
@@ -263,27 +269,29 @@ check_warm (const Acked *a, uint64_t in_flight, int round)
   warm = tier_warm_open (&wc, err, sizeof err);
   EXPECT (warm != NULL, "round %d: reopen the warm ring: %s", round, err);
   if (warm == NULL)
-    return;
+    return 0;
   /* the put in flight may have been overwriting the oldest slot */
   want = tier_warm_n_slots (warm) - 1;
   want = want > a->n_warm ? a->n_warm : want;
   for (i = 0; i < a->n_warm; i++) {
     uint64_t id = a->warm[i];
-    int found = tier_warm_lookup (warm, id, &ref);
-    if (found)
+    if (tier_warm_lookup (warm, id, &ref))
       wrong += !frame_ok (id, ref.data, ref.size, ref.meta, ref.meta_len,
           ref.pts_ns, ref.utc_ns);
     else if (i >= a->n_warm - want)
       bad++;
   }
-  if (tier_warm_lookup (warm, in_flight, &ref))
+  if (in_flight != UINT64_MAX && tier_warm_lookup (warm, in_flight, &ref)) {
     wrong += !frame_ok (in_flight, ref.data, ref.size, ref.meta, ref.meta_len,
         ref.pts_ns, ref.utc_ns);
+    found = 1;
+  }
   EXPECT (bad == 0 && wrong == 0,
       "round %d: %zu of the newest %zu acknowledged warm frames lost, %zu "
       "wrong",
       round, bad, want, wrong);
   tier_warm_close (warm);
+  return found;
 }
 
 static int
@@ -313,11 +321,12 @@ clip_whole (const char *name)
   return ok;
 }
 
-static void
+static int
 check_clips (const Acked *a, uint64_t in_flight, int round)
 {
   char **names, err[512], name[64];
   size_t n = 0, i, j, unknown = 0, missing = 0, broken = 0;
+  int found = 0;
   TTWarn w = { 0 };
 
   tier_clip_recover (clips, tt_warn, &w);
@@ -329,16 +338,17 @@ check_clips (const Acked *a, uint64_t in_flight, int round)
       known = strcmp (name, names[i]) == 0;
     }
     clip_name (in_flight, name, sizeof name);
-    known |= strcmp (name, names[i]) == 0;
+    if (!known && in_flight != UINT64_MAX && strcmp (name, names[i]) == 0)
+      known = found = 1;
     unknown += !known;
     broken += !clip_whole (names[i]);
   }
   for (j = 0; j < a->n_clip; j++) {
-    int found = 0;
+    int listed = 0;
     clip_name (a->clip[j], name, sizeof name);
-    for (i = 0; i < n && !found; i++)
-      found = strcmp (name, names[i]) == 0;
-    missing += !found;
+    for (i = 0; i < n && !listed; i++)
+      listed = strcmp (name, names[i]) == 0;
+    missing += !listed;
   }
   for (i = 0; i < n; i++)
     free (names[i]);
@@ -347,6 +357,7 @@ check_clips (const Acked *a, uint64_t in_flight, int round)
       "round %d: %zu acknowledged clips missing, %zu unknown, %zu not whole "
       "(of %zu listed)",
       round, missing, unknown, broken, n);
+  return found;
 }
 
 static void
@@ -354,7 +365,7 @@ test_kill_rounds (void)
 {
   Acked a = { 0 };
   int round;
-  unsigned long long kills = 0, in_open = 0;
+  unsigned long long kills = 0, in_open = 0, whole = 0;
 
   snprintf (cold_dir, sizeof cold_dir, "%s/cold", root);
   snprintf (ring, sizeof ring, "%s/warm.ring", root);
@@ -362,7 +373,7 @@ test_kill_rounds (void)
   for (round = 0; round < rounds; round++) {
     int fds[2], status;
     pid_t pid;
-    uint64_t target, delay_us, got = 0, next_cold, next_clip;
+    uint64_t target, delay_us, got = 0, next_cold, next_warm, next_clip;
     Ack ack;
     size_t n_before = a.n_cold;
     struct timespec ts;
@@ -408,23 +419,32 @@ test_kill_rounds (void)
         push (&a.clip, &a.n_clip, &a.cap_clip, ack.id);
     }
     close (fds[0]);
-    /* the frame it may have been appending (and putting: the one before
-     * while its put was in flight), the clip it may have been writing */
+    /* what it may have been writing: the next frame to append; the put of
+     * the last appended frame if that was not acknowledged; the clip after
+     * every CLIP_EVERY frames. One found whole is kept from then on. */
     next_cold = (uint64_t)(round + 1) * ROUND_IDS + (a.n_cold - n_before);
     next_clip = a.n_cold > n_before && (a.n_cold - n_before) % CLIP_EVERY == 0
                     ? next_cold - 1
                     : UINT64_MAX;
-    check_cold (&a, next_cold, round);
-    check_warm (&a, next_cold, round);
-    check_warm (&a, next_cold - 1, round);
-    check_clips (&a, next_clip, round);
+    next_warm = a.n_cold > n_before &&
+                        (a.n_warm == 0 || a.warm[a.n_warm - 1] != next_cold - 1)
+                    ? next_cold - 1
+                    : UINT64_MAX;
+    if (check_cold (&a, next_cold, round) && ++whole)
+      push (&a.cold, &a.n_cold, &a.cap_cold, next_cold);
+    if (check_warm (&a, next_warm, round) && ++whole)
+      push (&a.warm, &a.n_warm, &a.cap_warm, next_warm);
+    if (check_clips (&a, next_clip, round) && ++whole)
+      push (&a.clip, &a.n_clip, &a.cap_clip, next_clip);
     printf ("  round %d: killed after %zu cold frames, %zu warm puts, %zu "
             "clips acknowledged in all\n",
         round, a.n_cold, a.n_warm, a.n_clip);
   }
   EXPECT (a.n_cold > 0 && a.n_clip > 0, "work was done: %zu frames, %zu clips",
       a.n_cold, a.n_clip);
-  printf ("  %llu kills (%llu before the first frame)\n", kills, in_open);
+  printf ("  %llu kills (%llu before the first frame); %llu writes in flight "
+          "were found whole\n",
+      kills, in_open, whole);
   free (a.cold);
   free (a.warm);
   free (a.clip);
