@@ -17,22 +17,33 @@ done
 mkdir -p "$out"
 cd "$root"
 
-# name | sources (test first) | include dirs | extra flags
+# name | sources (test first) | include dirs | extra flags | libraries
 k=gst/meteor/kernels
+# the tier stores link Debian's arm64 static libzstd and libz (scripts/deps.sh)
+t=plugins/tieredsink
+tier="$t/tiercommon.c $t/tierrecord.c $t/coldstore.c $t/warmring.c $t/clipstore.c $t/memwatch.c"
+tinc="$t gst/meteor tests/common tests/tier"
+export="tools/clipexport.c tools/pngwrite.c"
 cores="
 skyrender|tests/sky/test-skyrender.c plugins/meteorsky/skyrender.c|plugins/meteorsky gst/meteor tests/common
 kernels|tests/kernels/test-kernels.c $k/kernels_c.c $k/cpu.c $k/arm/kernels_neon.c|$k|-DMETEOR_HAVE_NEON
 detector|tests/detect/test-detector.c plugins/meteordetect/detector.c plugins/meteorsky/skyrender.c $k/kernels_c.c $k/cpu.c $k/arm/kernels_neon.c|$k plugins/meteorsky plugins/meteordetect gst/meteor tests/common|-DMETEOR_HAVE_NEON
 metrics|tests/stats/test-metrics.c plugins/meteorstats/metrics.c|plugins/meteorstats gst/meteor tests/common
+tier-coldstore|tests/tier/test-coldstore.c $tier|$tinc|-D_GNU_SOURCE|-lzstd
+tier-warmring|tests/tier/test-warmring.c $tier|$tinc|-D_GNU_SOURCE|-lzstd
+tier-memwatch|tests/tier/test-memwatch.c $tier|$tinc|-D_GNU_SOURCE|-lzstd
+tier-clip|tests/tier/test-clip.c $tier $export|$tinc tools|-D_GNU_SOURCE|-lzstd -lz
+tier-fuzz|tests/tier/test-fuzz.c $tier $export|$tinc tools|-D_GNU_SOURCE|-lzstd -lz
+tier-crash|tests/tier/test-crash.c $tier|$tinc|-D_GNU_SOURCE|-lzstd
 "
 
 status=0
-echo "$cores" | while IFS='|' read -r name sources includes extra; do
+echo "$cores" | while IFS='|' read -r name sources includes extra libs; do
   [ -n "$name" ] || continue
   flags="$extra"
   for inc in $includes; do flags="$flags -I$inc"; done
   # shellcheck disable=SC2086
-  $CC -std=gnu11 -O2 -Wall -static $flags $sources -lm -o "$out/$name"
+  $CC -std=gnu11 -O2 -Wall -static $flags $sources $libs -lm -o "$out/$name"
   echo "=== $name (aarch64, under $QEMU)"
   "$QEMU" "$out/$name" || exit 1
 done || status=1

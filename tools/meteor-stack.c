@@ -10,10 +10,11 @@
  * source; the tool converts it to grey and stacks every frame.
  */
 #include <gst/app/gstappsink.h>
-#include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
 #include <string.h>
+
+#include "pngwrite.h"
 
 typedef struct {
   GstVideoInfo info;
@@ -67,59 +68,17 @@ report_error (GstBus *bus)
 }
 
 static gboolean
-run_to_eos (GstElement *pipeline, GError **error)
-{
-  GstBus *bus = gst_element_get_bus (pipeline);
-  GstMessage *msg;
-  gboolean ok = TRUE;
-
-  msg = gst_bus_timed_pop_filtered (
-      bus, GST_CLOCK_TIME_NONE, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
-    gst_message_parse_error (msg, error, NULL);
-    ok = FALSE;
-  }
-  gst_message_unref (msg);
-  gst_object_unref (bus);
-  return ok;
-}
-
-static gboolean
 write_png (Stack *stack, const gchar *path, GError **error)
 {
-  gchar *desc = g_strdup_printf ("appsrc name=src ! videoconvert ! pngenc ! "
-                                 "filesink location=\"%s\"",
-      path);
-  GstElement *pipeline = gst_parse_launch (desc, error);
-  GstElement *src;
-  GstCaps *caps;
-  GstBuffer *buf;
-  gsize size;
-  gboolean ok;
+  char msg[512];
 
-  g_free (desc);
-  if (pipeline == NULL)
+  if (meteor_png_write (path, GST_VIDEO_INFO_WIDTH (&stack->info),
+          GST_VIDEO_INFO_HEIGHT (&stack->info), 1, 8, stack->max,
+          GST_VIDEO_INFO_WIDTH (&stack->info), msg, sizeof msg) < 0) {
+    g_set_error_literal (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, msg);
     return FALSE;
-  src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
-  caps = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, "GRAY8",
-      "width", G_TYPE_INT, GST_VIDEO_INFO_WIDTH (&stack->info), "height",
-      G_TYPE_INT, GST_VIDEO_INFO_HEIGHT (&stack->info), "framerate",
-      GST_TYPE_FRACTION, 1, 1, NULL);
-  g_object_set (src, "caps", caps, "format", GST_FORMAT_TIME, NULL);
-  gst_caps_unref (caps);
-  size = GST_VIDEO_INFO_WIDTH (&stack->info) *
-         GST_VIDEO_INFO_HEIGHT (&stack->info);
-  buf = gst_buffer_new_wrapped (g_memdup2 (stack->max, size), size);
-  GST_BUFFER_PTS (buf) = 0;
-  GST_BUFFER_DURATION (buf) = GST_SECOND;
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  gst_app_src_push_buffer (GST_APP_SRC (src), buf);
-  gst_app_src_end_of_stream (GST_APP_SRC (src));
-  ok = run_to_eos (pipeline, error);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (src);
-  gst_object_unref (pipeline);
-  return ok;
+  }
+  return TRUE;
 }
 
 int

@@ -1,0 +1,156 @@
+/* gst-meteor: helpers shared by the tieredsink storage cores. */
+#include "tiercommon.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <unistd.h>
+
+static uint32_t crc_table[256];
+static int crc_ready;
+
+static void
+crc_init (void)
+{
+  uint32_t i, j, c;
+
+  for (i = 0; i < 256; i++) {
+    c = i;
+    for (j = 0; j < 8; j++)
+      c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
+    crc_table[i] = c;
+  }
+  __atomic_store_n (&crc_ready, 1, __ATOMIC_RELEASE);
+}
+
+uint32_t
+tier_crc32 (uint32_t crc, const void *buf, size_t len)
+{
+  const uint8_t *p = buf;
+
+  if (!__atomic_load_n (&crc_ready, __ATOMIC_ACQUIRE))
+    crc_init ();
+  crc = ~crc;
+  while (len--)
+    crc = crc_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+  return ~crc;
+}
+
+void
+tier_put_u32 (uint8_t *p, uint32_t v)
+{
+  p[0] = v;
+  p[1] = v >> 8;
+  p[2] = v >> 16;
+  p[3] = v >> 24;
+}
+
+void
+tier_put_u64 (uint8_t *p, uint64_t v)
+{
+  tier_put_u32 (p, (uint32_t)v);
+  tier_put_u32 (p + 4, (uint32_t)(v >> 32));
+}
+
+uint32_t
+tier_get_u32 (const uint8_t *p)
+{
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+         (uint32_t)p[3] << 24;
+}
+
+uint64_t
+tier_get_u64 (const uint8_t *p)
+{
+  return (uint64_t)tier_get_u32 (p) | (uint64_t)tier_get_u32 (p + 4) << 32;
+}
+
+int
+tier_io_write_all (const TierIo *io, int fd, const void *buf, size_t len)
+{
+  const uint8_t *p = buf;
+
+  while (len > 0) {
+    ssize_t n = io && io->write ? io->write (fd, p, len, io->user_data)
+                                : write (fd, p, len);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return -1;
+    }
+    if (n == 0) {
+      errno = EIO;
+      return -1;
+    }
+    p += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+int
+tier_io_fsync (const TierIo *io, int fd)
+{
+  return io && io->fsync ? io->fsync (fd, io->user_data) : fsync (fd);
+}
+
+int
+tier_io_fallocate (const TierIo *io, int fd, off_t len)
+{
+  int r;
+
+  if (io && io->fallocate)
+    return io->fallocate (fd, len, io->user_data);
+  r = posix_fallocate (fd, 0, len);
+  if (r == EOPNOTSUPP || r == EINVAL) /* some filesystems: plain size */
+    r = ftruncate (fd, len) < 0 ? errno : 0;
+  if (r != 0) {
+    errno = r;
+    return -1;
+  }
+  return 0;
+}
+
+int
+tier_fsync_dir (const TierIo *io, const char *path)
+{
+  int fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int r, saved;
+
+  if (fd < 0)
+    return -1;
+  r = tier_io_fsync (io, fd);
+  saved = errno;
+  close (fd);
+  errno = saved;
+  return r;
+}
+
+static int
+remove_one (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+  return remove (path);
+}
+
+int
+tier_remove_tree (const char *path)
+{
+  return nftw (path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void
+tier_warn (TierWarnFunc warn, void *user_data, const char *fmt, ...)
+{
+  char msg[1024];
+  va_list ap;
+
+  if (warn == NULL)
+    return;
+  va_start (ap, fmt);
+  vsnprintf (msg, sizeof msg, fmt, ap);
+  va_end (ap);
+  warn (user_data, msg);
+}

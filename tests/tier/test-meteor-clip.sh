@@ -1,0 +1,28 @@
+#!/bin/sh
+# meteor-clip on a real clip: list, info, the three exports, bad input.
+# usage: test-meteor-clip.sh METEOR_CLIP TEST_CLIP
+set -u
+clip_tool=$1
+maker=$2
+dir=$(mktemp -d "${TMPDIR:-/tmp}/meteor-clipcli-XXXXXX")
+trap 'rm -rf "$dir"' EXIT
+fail=0
+check() { # description, then a command that must succeed
+  what=$1; shift
+  if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fail=1; fi
+}
+
+"$maker" --make "$dir/clips" || { echo "FAIL: cannot make a clip"; exit 1; }
+check "list names the clip" sh -c "'$clip_tool' list '$dir/clips' | grep -q '^night-1	3 frames	72 bytes	video/x-raw'"
+check "info" sh -c "'$clip_tool' info --frames '$dir/clips/night-1' | grep -q 'frame 11 utc 2023-11-14T22:13:20.000000Z pts none size 24'"
+check "export y4m" "$clip_tool" export --y4m "$dir/out.y4m" "$dir/clips/night-1"
+check "y4m header" sh -c "head -c 40 '$dir/out.y4m' | grep -q 'YUV4MPEG2 W5 H3 F30:1 Ip A1:1 Cmono'"
+check "y4m size" test "$(wc -c < "$dir/out.y4m")" -eq $((36 + 3 * (6 + 15)))
+check "export png" "$clip_tool" export --png "$dir/png" "$dir/clips/night-1"
+check "3 png files" test "$(ls "$dir/png" | wc -l)" -eq 3
+check "export fits" "$clip_tool" export --fits "$dir/out.fits" "$dir/clips/night-1"
+check "fits is 2 blocks" test "$(wc -c < "$dir/out.fits")" -eq 5760
+check "missing clip: exit 1 with the reason" sh -c "! '$clip_tool' info '$dir/nope' 2>'$dir/err' && grep -q 'No such file' '$dir/err'"
+check "export without a target: usage" sh -c "'$clip_tool' export '$dir/clips/night-1' 2>/dev/null; test \$? -eq 2"
+check "--help says what each format gets" sh -c "'$clip_tool' --help | grep -q 'C444 converted'"
+exit $fail

@@ -1,0 +1,674 @@
+/* gst-meteor: caps parsing, pixel access and the y4m/PNG/FITS writers of
+ * meteor-clip. */
+#include "clipexport.h"
+
+#include "pngwrite.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CHECK(cond, ...)                                                       \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      snprintf (error, error_len, __VA_ARGS__);                                \
+      goto fail;                                                               \
+    }                                                                          \
+  } while (0)
+
+static const struct {
+  const char *name;
+  ClipPixFormat format;
+} formats[] = { { "GRAY8", CLIP_GRAY8 }, { "GRAY16_LE", CLIP_GRAY16_LE },
+  { "RGB", CLIP_RGB }, { "BGR", CLIP_BGR }, { "RGBx", CLIP_RGBx },
+  { "BGRx", CLIP_BGRx }, { "I420", CLIP_I420 }, { "NV12", CLIP_NV12 },
+  { "YUY2", CLIP_YUY2 } };
+
+#define RU2(x) (((x) + 1) & ~1u)
+#define RU4(x) (((x) + 3) & ~3u)
+
+/* The value of field @key in @caps, without its (type) and quotes. */
+static int
+caps_field (const char *caps, const char *key, char *out, size_t len)
+{
+  const char *p = caps;
+  size_t klen = strlen (key), n = 0;
+
+  while ((p = strstr (p, key)) != NULL) {
+    const char *before = p == caps ? "," : p - 1;
+    p += klen;
+    if ((*before == ',' || *before == ' ') && *p == '=')
+      break;
+  }
+  if (p == NULL)
+    return -1;
+  p++;
+  while (*p == ' ')
+    p++;
+  if (*p == '(') {
+    p = strchr (p, ')');
+    if (p == NULL)
+      return -1;
+    p++;
+  }
+  while (*p == ' ' || *p == '"')
+    p++;
+  while (*p && *p != ',' && *p != ';' && *p != '"' && n + 1 < len)
+    out[n++] = *p++;
+  while (n > 0 && out[n - 1] == ' ')
+    n--;
+  out[n] = '\0';
+  return n ? 0 : -1;
+}
+
+int
+clip_video_parse (const char *caps, uint32_t n_planes, const uint64_t *offset,
+    const uint32_t *stride, ClipVideo *v, char *error, size_t error_len)
+{
+  char val[64];
+  size_t i;
+  uint32_t w, h, cw, ch, j;
+  uint32_t plane_h[TIER_CLIP_MAX_PLANES] = { 0 };
+  uint64_t row[TIER_CLIP_MAX_PLANES] = { 0 }; /* bytes a row of a plane */
+
+  memset (v, 0, sizeof *v);
+  v->fps_d = 1;
+  if (strncmp (caps, "video/x-raw", 11) != 0) {
+    snprintf (error, error_len, "not raw video: \"%.80s\"", caps);
+    return -1;
+  }
+  if (caps_field (caps, "format", val, sizeof val) < 0) {
+    snprintf (error, error_len, "no format in \"%.80s\"", caps);
+    return -1;
+  }
+  for (i = 0; i < sizeof formats / sizeof formats[0]; i++)
+    if (strcmp (val, formats[i].name) == 0)
+      break;
+  if (i == sizeof formats / sizeof formats[0]) {
+    snprintf (error, error_len,
+        "format %s is not supported (GRAY8, GRAY16_LE, RGB, BGR, RGBx, BGRx, "
+        "I420, NV12, YUY2 are)",
+        val);
+    return -1;
+  }
+  v->format = formats[i].format;
+  v->name = formats[i].name;
+  if (caps_field (caps, "width", val, sizeof val) < 0 ||
+      (w = (uint32_t)strtoul (val, NULL, 10)) == 0 ||
+      caps_field (caps, "height", val, sizeof val) < 0 ||
+      (h = (uint32_t)strtoul (val, NULL, 10)) == 0 || w > 65536 || h > 65536) {
+    snprintf (error, error_len, "no usable width/height in \"%.80s\"", caps);
+    return -1;
+  }
+  v->width = w;
+  v->height = h;
+  if (caps_field (caps, "framerate", val, sizeof val) == 0 &&
+      sscanf (val, "%d/%d", &v->fps_n, &v->fps_d) != 2) {
+    v->fps_n = 0;
+    v->fps_d = 1;
+  }
+  if (v->fps_n <= 0 || v->fps_d <= 0) {
+    v->fps_n = 0;
+    v->fps_d = 1;
+  }
+  cw = RU2 (w) / 2;
+  ch = RU2 (h) / 2;
+  /* GStreamer's default layout (gst_video_info_set_format) */
+  v->n_planes = 1;
+  plane_h[0] = h;
+  switch (v->format) {
+    case CLIP_GRAY8:
+      v->stride[0] = RU4 (w);
+      row[0] = w;
+      break;
+    case CLIP_GRAY16_LE:
+      v->stride[0] = RU4 (w * 2);
+      row[0] = (uint64_t)w * 2;
+      break;
+    case CLIP_RGB:
+    case CLIP_BGR:
+      v->stride[0] = RU4 (w * 3);
+      row[0] = (uint64_t)w * 3;
+      break;
+    case CLIP_RGBx:
+    case CLIP_BGRx:
+      v->stride[0] = w * 4;
+      row[0] = (uint64_t)w * 4;
+      break;
+    case CLIP_YUY2:
+      v->stride[0] = RU4 (w * 2);
+      row[0] = (uint64_t)cw * 4; /* Y0 U Y1 V per pair of pixels */
+      break;
+    case CLIP_I420:
+      v->n_planes = 3;
+      v->stride[0] = RU4 (w);
+      v->stride[1] = v->stride[2] = RU4 (cw);
+      v->offset[1] = (uint64_t)v->stride[0] * RU2 (h);
+      v->offset[2] = v->offset[1] + (uint64_t)v->stride[1] * ch;
+      plane_h[1] = plane_h[2] = ch;
+      row[0] = w;
+      row[1] = row[2] = cw;
+      break;
+    case CLIP_NV12:
+      v->n_planes = 2;
+      v->stride[0] = v->stride[1] = RU4 (w);
+      v->offset[1] = (uint64_t)v->stride[0] * RU2 (h);
+      plane_h[1] = ch;
+      row[0] = w;
+      row[1] = (uint64_t)cw * 2;
+      break;
+  }
+  if (n_planes) {
+    if (n_planes != v->n_planes) {
+      snprintf (error, error_len, "%s has %u planes, the clip's layout %u",
+          v->name, v->n_planes, n_planes);
+      return -1;
+    }
+    for (j = 0; j < n_planes; j++) {
+      /* a layout from a file: every row of every plane must lie within
+       * offset + stride * rows, which the frame size is checked against */
+      if (stride[j] < row[j] || offset[j] > ((uint64_t)1 << 40)) {
+        snprintf (error, error_len,
+            "plane %u of %s %ux%u: offset %" PRIu64 " and stride %u are not "
+            "a layout (a row takes %" PRIu64 " bytes)",
+            j, v->name, w, h, offset[j], stride[j], row[j]);
+        return -1;
+      }
+      v->offset[j] = offset[j];
+      v->stride[j] = stride[j];
+    }
+  }
+  for (j = 0; j < v->n_planes; j++) {
+    uint64_t end = v->offset[j] + (uint64_t)v->stride[j] * plane_h[j];
+    if (end > v->size)
+      v->size = end;
+  }
+  return 0;
+}
+
+static uint8_t
+clamp8 (double x)
+{
+  return x <= 0 ? 0 : x >= 255 ? 255 : (uint8_t)(x + 0.5);
+}
+
+void
+clip_yuv_to_rgb (int y, int u, int v, uint8_t rgb[3])
+{
+  double c = 1.164383 * (y - 16);
+
+  rgb[0] = clamp8 (c + 1.596027 * (v - 128));
+  rgb[1] = clamp8 (c - 0.391762 * (u - 128) - 0.812968 * (v - 128));
+  rgb[2] = clamp8 (c + 2.017232 * (u - 128));
+}
+
+void
+clip_rgb_to_yuv (const uint8_t rgb[3], uint8_t yuv[3])
+{
+  double r = rgb[0], g = rgb[1], b = rgb[2];
+
+  yuv[0] = clamp8 (16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255);
+  yuv[1] = clamp8 (128 + (-37.797 * r - 74.203 * g + 112.0 * b) / 255);
+  yuv[2] = clamp8 (128 + (112.0 * r - 93.786 * g - 18.214 * b) / 255);
+}
+
+/* ---- pixel access ---- */
+
+static void
+pixel_yuv (const ClipVideo *v, const uint8_t *f, uint32_t x, uint32_t y,
+    uint8_t *Y, uint8_t *U, uint8_t *V)
+{
+  const uint8_t *p;
+
+  switch (v->format) {
+    case CLIP_I420:
+      *Y = f[v->offset[0] + (uint64_t)y * v->stride[0] + x];
+      *U = f[v->offset[1] + (uint64_t)(y / 2) * v->stride[1] + x / 2];
+      *V = f[v->offset[2] + (uint64_t)(y / 2) * v->stride[2] + x / 2];
+      break;
+    case CLIP_NV12:
+      *Y = f[v->offset[0] + (uint64_t)y * v->stride[0] + x];
+      p = f + v->offset[1] + (uint64_t)(y / 2) * v->stride[1] + (x / 2) * 2;
+      *U = p[0];
+      *V = p[1];
+      break;
+    default: /* YUY2 */
+      p = f + v->offset[0] + (uint64_t)y * v->stride[0] + (x / 2) * 4;
+      *Y = p[(x & 1) * 2];
+      *U = p[1];
+      *V = p[3];
+      break;
+  }
+}
+
+static int
+is_rgb (const ClipVideo *v)
+{
+  return v->format >= CLIP_RGB && v->format <= CLIP_BGRx;
+}
+
+static int
+is_yuv (const ClipVideo *v)
+{
+  return v->format >= CLIP_I420;
+}
+
+static void
+pixel_rgb (const ClipVideo *v, const uint8_t *f, uint32_t x, uint32_t y,
+    uint8_t rgb[3])
+{
+  int bpp = (v->format == CLIP_RGB || v->format == CLIP_BGR) ? 3 : 4;
+  const uint8_t *p = f + v->offset[0] + (uint64_t)y * v->stride[0] + x * bpp;
+  int swap = v->format == CLIP_BGR || v->format == CLIP_BGRx;
+  uint8_t Y, U, V;
+
+  if (is_yuv (v)) {
+    pixel_yuv (v, f, x, y, &Y, &U, &V);
+    clip_yuv_to_rgb (Y, U, V, rgb);
+    return;
+  }
+  rgb[0] = p[swap ? 2 : 0];
+  rgb[1] = p[1];
+  rgb[2] = p[swap ? 0 : 2];
+}
+
+/* 8-bit luma of a grey or YUV frame */
+static uint8_t
+pixel_luma (const ClipVideo *v, const uint8_t *f, uint32_t x, uint32_t y)
+{
+  uint8_t Y, U, V;
+
+  if (v->format == CLIP_GRAY8)
+    return f[v->offset[0] + (uint64_t)y * v->stride[0] + x];
+  pixel_yuv (v, f, x, y, &Y, &U, &V);
+  return Y;
+}
+
+static uint16_t
+pixel_gray16 (const ClipVideo *v, const uint8_t *f, uint32_t x, uint32_t y)
+{
+  const uint8_t *p = f + v->offset[0] + (uint64_t)y * v->stride[0] + x * 2;
+  return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* Reads frame @i into @buf (v->size at least). */
+static int
+load (TierClip *clip, const ClipVideo *v, size_t i, uint8_t *buf, char *error,
+    size_t error_len)
+{
+  if (clip->frames[i].size < v->size) {
+    snprintf (error, error_len,
+        "frame %" PRIu64 " has %zu bytes, %s %ux%u needs %zu",
+        clip->frames[i].frame_id, clip->frames[i].size, v->name, v->width,
+        v->height, v->size);
+    return -1;
+  }
+  return tier_clip_read_frame (
+      clip, i, buf, clip->frames[i].size, error, error_len);
+}
+
+static uint8_t *
+frame_buffer (TierClip *clip)
+{
+  size_t i, max = 1;
+  uint8_t *buf;
+
+  for (i = 0; i < clip->n_frames; i++)
+    if (clip->frames[i].size > max)
+      max = clip->frames[i].size;
+  buf = malloc (max);
+  if (buf == NULL)
+    abort ();
+  return buf;
+}
+
+/* ---- y4m ---- */
+
+int
+clip_export_y4m (TierClip *clip, const ClipVideo *v, const char *path,
+    char *error, size_t error_len)
+{
+  uint32_t w = v->width, h = v->height, x, y, cw, ch;
+  uint8_t *buf = frame_buffer (clip), *row = NULL, *pl[3] = { 0 };
+  const char *cs;
+  FILE *f = NULL;
+  int fps_n = v->fps_n, fps_d = v->fps_d, status = -1;
+  size_t i;
+
+  switch (v->format) {
+    case CLIP_GRAY8:
+      cs = "mono";
+      break;
+    case CLIP_GRAY16_LE:
+      cs = "mono16";
+      break;
+    case CLIP_I420:
+    case CLIP_NV12:
+      cs = "420jpeg";
+      break;
+    case CLIP_YUY2:
+      cs = "422";
+      break;
+    default:
+      cs = "444";
+      break;
+  }
+  if (fps_n == 0) {
+    /* no framerate in the caps: from the timestamps, else 25 */
+    fps_n = 25;
+    if (clip->n_frames > 1 && clip->frames[0].pts_ns != TIER_TIME_NONE &&
+        clip->frames[clip->n_frames - 1].pts_ns > clip->frames[0].pts_ns) {
+      uint64_t span =
+          clip->frames[clip->n_frames - 1].pts_ns - clip->frames[0].pts_ns;
+      uint64_t num = (uint64_t)(clip->n_frames - 1) * 1000000000u, a = num,
+               b = span, t;
+      while (b) {
+        t = a % b;
+        a = b;
+        b = t;
+      }
+      num /= a;
+      span /= a;
+      if (num <= INT32_MAX && span <= INT32_MAX) {
+        fps_n = (int)num;
+        fps_d = (int)span;
+      }
+    }
+  }
+  f = fopen (path, "wb");
+  CHECK (f != NULL, "cannot create %s: %s", path, strerror (errno));
+  fprintf (f, "YUV4MPEG2 W%u H%u F%d:%d Ip A1:1 C%s\n", w, h, fps_n, fps_d, cs);
+  cw =
+      v->format == CLIP_I420 || v->format == CLIP_NV12 || v->format == CLIP_YUY2
+          ? (w + 1) / 2
+          : w;
+  ch = v->format == CLIP_I420 || v->format == CLIP_NV12 ? (h + 1) / 2 : h;
+  row = malloc ((size_t)w * 2 + 16);
+  for (x = 0; x < 3; x++)
+    pl[x] = malloc ((size_t)w * h + 16);
+  if (row == NULL || !pl[0] || !pl[1] || !pl[2])
+    abort ();
+  for (i = 0; i < clip->n_frames; i++) {
+    if (load (clip, v, i, buf, error, error_len) < 0)
+      goto fail;
+    fputs ("FRAME\n", f);
+    if (v->format == CLIP_GRAY16_LE) {
+      for (y = 0; y < h; y++) {
+        for (x = 0; x < w; x++) {
+          uint16_t s = pixel_gray16 (v, buf, x, y);
+          row[2 * x] = s & 0xff;
+          row[2 * x + 1] = s >> 8;
+        }
+        fwrite (row, 2, w, f);
+      }
+      continue;
+    }
+    for (y = 0; y < h; y++)
+      for (x = 0; x < w; x++) {
+        uint8_t rgb[3], yuv[3];
+        if (v->format == CLIP_GRAY8) {
+          pl[0][(size_t)y * w + x] = pixel_luma (v, buf, x, y);
+        } else if (is_rgb (v)) {
+          pixel_rgb (v, buf, x, y, rgb);
+          clip_rgb_to_yuv (rgb, yuv);
+          pl[0][(size_t)y * w + x] = yuv[0];
+          pl[1][(size_t)y * w + x] = yuv[1];
+          pl[2][(size_t)y * w + x] = yuv[2];
+        } else {
+          uint8_t Y, U, V;
+          pixel_yuv (v, buf, x, y, &Y, &U, &V);
+          pl[0][(size_t)y * w + x] = Y;
+          if ((x & 1) == 0 && (ch == h || (y & 1) == 0)) {
+            size_t at = (size_t)(ch == h ? y : y / 2) * cw + x / 2;
+            pl[1][at] = U;
+            pl[2][at] = V;
+          }
+        }
+      }
+    fwrite (pl[0], 1, (size_t)w * h, f);
+    if (v->format != CLIP_GRAY8) {
+      fwrite (pl[1], 1, (size_t)cw * ch, f);
+      fwrite (pl[2], 1, (size_t)cw * ch, f);
+    }
+  }
+  CHECK (!ferror (f), "cannot write %s: %s", path, strerror (errno));
+  status = 0;
+fail:
+  if (f && fclose (f) != 0 && status == 0) {
+    snprintf (error, error_len, "cannot write %s: %s", path, strerror (errno));
+    status = -1;
+  }
+  free (row);
+  for (x = 0; x < 3; x++)
+    free (pl[x]);
+  free (buf);
+  return status;
+}
+
+/* ---- PNG ---- */
+
+int
+clip_export_png (TierClip *clip, const ClipVideo *v, const char *dir,
+    char *error, size_t error_len)
+{
+  uint32_t w = v->width, h = v->height, x, y;
+  int channels =
+      (v->format == CLIP_GRAY8 || v->format == CLIP_GRAY16_LE) ? 1 : 3;
+  int depth = v->format == CLIP_GRAY16_LE ? 16 : 8;
+  size_t stride = (size_t)w * channels * depth / 8, i;
+  uint8_t *buf = frame_buffer (clip), *img = malloc (stride * h);
+  char path[4300];
+  int status = -1;
+
+  if (img == NULL)
+    abort ();
+  for (i = 0; i < clip->n_frames; i++) {
+    if (load (clip, v, i, buf, error, error_len) < 0)
+      goto fail;
+    for (y = 0; y < h; y++)
+      for (x = 0; x < w; x++) {
+        uint8_t *o = img + y * stride + (size_t)x * channels * depth / 8;
+        if (v->format == CLIP_GRAY16_LE) {
+          uint16_t s = pixel_gray16 (v, buf, x, y);
+          o[0] = s >> 8;
+          o[1] = s & 0xff;
+        } else if (channels == 1)
+          o[0] = pixel_luma (v, buf, x, y);
+        else
+          pixel_rgb (v, buf, x, y, o);
+      }
+    snprintf (path, sizeof path, "%s/frame-%06" PRIu64 ".png", dir,
+        clip->frames[i].frame_id);
+    if (meteor_png_write (
+            path, w, h, channels, depth, img, stride, error, error_len) < 0)
+      goto fail;
+  }
+  status = 0;
+fail:
+  free (img);
+  free (buf);
+  return status;
+}
+
+/* ---- FITS ---- */
+
+typedef struct {
+  char block[2880];
+  int cards;
+  FILE *f;
+} Fits;
+
+static void
+fits_card (Fits *fits, const char *text)
+{
+  char card[81];
+
+  snprintf (card, sizeof card, "%-80s", text);
+  memcpy (fits->block + fits->cards * 80, card, 80);
+  if (++fits->cards == 36) {
+    fwrite (fits->block, 1, 2880, fits->f);
+    fits->cards = 0;
+  }
+}
+
+static void
+fits_int (Fits *fits, const char *key, long long val, const char *comment)
+{
+  char text[100];
+
+  snprintf (text, sizeof text, "%-8.8s= %20lld / %s", key, val, comment);
+  fits_card (fits, text);
+}
+
+static void
+fits_str (Fits *fits, const char *key, const char *val, const char *comment)
+{
+  char q[70], text[120];
+  size_t n = 0;
+
+  /* quotes doubled, at most 68 characters */
+  for (; *val && n < 66; val++) {
+    if (*val == '\'')
+      q[n++] = '\'';
+    q[n++] = (*val >= 32 && *val < 127) ? *val : '?';
+  }
+  q[n] = '\0';
+  snprintf (text, sizeof text, "%-8.8s= '%-8s' / %s", key, q, comment);
+  fits_card (fits, text);
+}
+
+static void
+utc_iso (uint64_t ns, char *out, size_t len)
+{
+  time_t s = (time_t)(ns / 1000000000u);
+  struct tm tm;
+
+  gmtime_r (&s, &tm);
+  snprintf (out, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06u", tm.tm_year + 1900,
+      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+      (unsigned)(ns % 1000000000u / 1000));
+}
+
+int
+clip_export_fits (TierClip *clip, const ClipVideo *v, const char *path,
+    char *error, size_t error_len)
+{
+  uint32_t w = v->width, h = v->height, x, y, c, planes = is_rgb (v) ? 3 : 1;
+  int bitpix = v->format == CLIP_GRAY16_LE ? 16 : 8;
+  size_t bps = (size_t)bitpix / 8, i, data = 0;
+  uint8_t *buf = frame_buffer (clip), *row = malloc ((size_t)w * 2 + 16);
+  Fits fits = { .cards = 0 };
+  char text[100], when[64];
+  int status = -1;
+
+  if (row == NULL)
+    abort ();
+  CHECK (clip->n_frames > 0, "clip %s has no frames", clip->path);
+  fits.f = fopen (path, "wb");
+  CHECK (fits.f != NULL, "cannot create %s: %s", path, strerror (errno));
+  fits_card (&fits, "SIMPLE  =                    T / FITS standard");
+  fits_int (&fits, "BITPIX", bitpix,
+      bitpix == 8 ? "8-bit unsigned samples" : "16-bit samples, see BZERO");
+  fits_int (
+      &fits, "NAXIS", planes == 3 ? 4 : 3, "width, height, [RGB], frames");
+  fits_int (&fits, "NAXIS1", w, "width");
+  fits_int (&fits, "NAXIS2", h, "height (first row is the bottom one)");
+  if (planes == 3) {
+    fits_int (&fits, "NAXIS3", 3, "R, G, B");
+    fits_int (&fits, "NAXIS4", (long long)clip->n_frames, "frames");
+  } else
+    fits_int (&fits, "NAXIS3", (long long)clip->n_frames, "frames");
+  if (bitpix == 16) {
+    fits_int (&fits, "BZERO", 32768, "unsigned 16-bit samples");
+    fits_int (&fits, "BSCALE", 1, "");
+  }
+  fits_str (&fits, "ORIGIN", "gst-meteor", "meteor-clip");
+  fits_str (&fits, "OBJECT", clip->name, "clip name");
+  fits_str (&fits, "PIXFMT", v->name,
+      is_yuv (v) ? "source format (luma only here)" : "source format");
+  utc_iso (clip->frames[0].utc_ns, when, sizeof when);
+  fits_str (&fits, "DATE-OBS", when, "UTC of the first frame");
+  utc_iso (clip->frames[clip->n_frames - 1].utc_ns, when, sizeof when);
+  fits_str (&fits, "DATE-END", when, "UTC of the last frame");
+  fits_int (&fits, "FRAME0", (long long)clip->frames[0].frame_id,
+      "frame_id of the first frame");
+  fits_int (&fits, "FRAME1",
+      (long long)clip->frames[clip->n_frames - 1].frame_id,
+      "frame_id of the last frame");
+  snprintf (text, sizeof text, "COMMENT   frames are %s", v->name);
+  fits_card (&fits, text);
+  fits_card (&fits, "END");
+  if (fits.cards) {
+    memset (fits.block + fits.cards * 80, ' ', 2880 - fits.cards * 80);
+    fwrite (fits.block, 1, 2880, fits.f);
+  }
+  for (i = 0; i < clip->n_frames; i++) {
+    if (load (clip, v, i, buf, error, error_len) < 0)
+      goto fail;
+    for (c = 0; c < planes; c++)
+      for (y = h; y-- > 0;) {
+        for (x = 0; x < w; x++) {
+          if (bitpix == 16) {
+            uint16_t s = pixel_gray16 (v, buf, x, y) ^ 0x8000; /* - BZERO */
+            row[2 * x] = s >> 8;
+            row[2 * x + 1] = s & 0xff;
+          } else if (planes == 3) {
+            uint8_t rgb[3];
+            pixel_rgb (v, buf, x, y, rgb);
+            row[x] = rgb[c];
+          } else
+            row[x] = pixel_luma (v, buf, x, y);
+        }
+        fwrite (row, bps, w, fits.f);
+        data += bps * w;
+      }
+  }
+  memset (fits.block, 0, sizeof fits.block);
+  if (data % 2880)
+    fwrite (fits.block, 1, 2880 - data % 2880, fits.f);
+  CHECK (!ferror (fits.f), "cannot write %s: %s", path, strerror (errno));
+  status = 0;
+fail:
+  if (fits.f && fclose (fits.f) != 0 && status == 0) {
+    snprintf (error, error_len, "cannot write %s: %s", path, strerror (errno));
+    status = -1;
+  }
+  free (row);
+  free (buf);
+  return status;
+}
+
+void
+clip_print_info (TierClip *clip, FILE *out, int frames)
+{
+  char a[64], b[64];
+  size_t i, j;
+
+  fprintf (out, "clip:      %s\npath:      %s\nformat:    %s\n", clip->name,
+      clip->path, clip->format);
+  fprintf (out, "frames:    %zu (%" PRIu64 " bytes raw)\n", clip->n_frames,
+      clip->raw_bytes);
+  if (clip->n_frames) {
+    utc_iso (clip->frames[0].utc_ns, a, sizeof a);
+    utc_iso (clip->frames[clip->n_frames - 1].utc_ns, b, sizeof b);
+    fprintf (out,
+        "frame ids: %" PRIu64 " .. %" PRIu64 "\nutc:       %sZ .. %sZ\n",
+        clip->frames[0].frame_id, clip->frames[clip->n_frames - 1].frame_id, a,
+        b);
+  }
+  fprintf (out, "detection: %s\n", clip->detection);
+  for (i = 0; frames && i < clip->n_frames; i++) {
+    const TierClipFrame *f = &clip->frames[i];
+    utc_iso (f->utc_ns, a, sizeof a);
+    fprintf (out, "  frame %" PRIu64 " utc %sZ pts ", f->frame_id, a);
+    if (f->pts_ns == TIER_TIME_NONE)
+      fprintf (out, "none");
+    else
+      fprintf (out, "%" PRIu64, f->pts_ns);
+    fprintf (out, " size %zu meta ", f->size);
+    for (j = 0; j < f->meta_len; j++)
+      fprintf (out, "%02x", f->meta[j]);
+    fprintf (out, "\n");
+  }
+}

@@ -1,0 +1,64 @@
+/* gst-meteor: what meteor-clip does with a tieredsink clip, as functions
+ * (tested by tests/tier/test-clip.c): read the caps string, find the
+ * pixels, write y4m, PNG or FITS. No GStreamer. */
+#ifndef __METEOR_CLIPEXPORT_H__
+#define __METEOR_CLIPEXPORT_H__
+
+#include "clipstore.h"
+
+#include <stdio.h>
+
+typedef enum {
+  CLIP_GRAY8,
+  CLIP_GRAY16_LE,
+  CLIP_RGB,
+  CLIP_BGR,
+  CLIP_RGBx,
+  CLIP_BGRx,
+  CLIP_I420,
+  CLIP_NV12,
+  CLIP_YUY2,
+} ClipPixFormat;
+
+/* A raw video format and where its planes are in a frame. */
+typedef struct {
+  ClipPixFormat format;
+  const char *name; /* GStreamer's name of the format */
+  uint32_t width, height;
+  int fps_n, fps_d; /* 0/1 when the caps have no framerate */
+  uint32_t n_planes;
+  uint64_t offset[TIER_CLIP_MAX_PLANES];
+  uint32_t stride[TIER_CLIP_MAX_PLANES];
+  size_t size; /* bytes a frame needs at least */
+} ClipVideo;
+
+/* Reads @caps (a GStreamer caps string of video/x-raw); the plane layout
+ * is GStreamer's default one unless @n_planes gives it. */
+int clip_video_parse (const char *caps, uint32_t n_planes,
+    const uint64_t *offset, const uint32_t *stride, ClipVideo *v, char *error,
+    size_t error_len);
+
+/* Y'CbCr (BT.601, limited range) <-> RGB, rounded and clamped. */
+void clip_yuv_to_rgb (int y, int u, int v, uint8_t rgb[3]);
+void clip_rgb_to_yuv (const uint8_t rgb[3], uint8_t yuv[3]);
+
+/* The whole clip as YUV4MPEG2: GRAY8 -> Cmono, GRAY16_LE -> Cmono16,
+ * I420/NV12 -> C420jpeg, YUY2 -> C422 (all lossless); RGB, BGR, RGBx,
+ * BGRx -> C444 converted with BT.601 limited range (lossy by rounding). */
+int clip_export_y4m (TierClip *clip, const ClipVideo *v, const char *path,
+    char *error, size_t error_len);
+/* One PNG a frame, @dir/frame-<frame_id>.png: GRAY8 8-bit grey, GRAY16_LE
+ * 16-bit grey, RGB formats 8-bit RGB (lossless); I420, NV12, YUY2 8-bit
+ * RGB converted with BT.601 limited range (lossy). */
+int clip_export_png (TierClip *clip, const ClipVideo *v, const char *dir,
+    char *error, size_t error_len);
+/* One FITS file, a cube of all frames, bottom row first (upright in FITS
+ * viewers): GRAY8 BITPIX 8 (W x H x N), GRAY16_LE BITPIX 16 with BZERO
+ * 32768 (lossless); RGB formats BITPIX 8 W x H x 3 x N (R, G, B planes);
+ * I420, NV12, YUY2: their luma (Y) only, BITPIX 8. */
+int clip_export_fits (TierClip *clip, const ClipVideo *v, const char *path,
+    char *error, size_t error_len);
+/* Prints what the sidecar and the records say; @frames: one line a frame. */
+void clip_print_info (TierClip *clip, FILE *out, int frames);
+
+#endif /* __METEOR_CLIPEXPORT_H__ */

@@ -1,0 +1,166 @@
+/* gst-meteor: meteor-clip — list, describe and export the event clips that
+ * tieredsink writes under its location.
+ *
+ *   meteor-clip list /var/lib/meteor/clips
+ *   meteor-clip info /var/lib/meteor/clips/<clip> [--frames]
+ *   meteor-clip export /var/lib/meteor/clips/<clip> --y4m out.y4m
+ *   meteor-clip export CLIP --png DIR     (one PNG a frame)
+ *   meteor-clip export CLIP --fits out.fits
+ */
+#include "clipexport.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void
+usage (FILE *out)
+{
+  fputs (
+      "usage: meteor-clip list LOCATION\n"
+      "       meteor-clip info CLIP [--frames]\n"
+      "       meteor-clip export CLIP (--y4m FILE | --png DIR | --fits FILE)\n"
+      "\n"
+      "Clips are the directories tieredsink writes (frames.mtrs: lossless\n"
+      "zstd records; clip.json: caps, detection, frame list). Raw formats\n"
+      "GRAY8, GRAY16_LE, RGB, BGR, RGBx, BGRx, I420, NV12, YUY2.\n"
+      "\n"
+      "What each export gets:\n"
+      "  --y4m FILE   one YUV4MPEG2 stream. GRAY8 -> Cmono, GRAY16_LE ->\n"
+      "               Cmono16 (little-endian), I420/NV12 -> C420jpeg, YUY2 ->\n"
+      "               C422: the samples as they are (lossless). RGB, BGR,\n"
+      "               RGBx, BGRx -> C444 converted to Y'CbCr (BT.601, limited\n"
+      "               range): lossy by rounding. Frame rate from the caps,\n"
+      "               else from the timestamps.\n"
+      "  --png DIR    DIR/frame-<frame_id>.png for each frame. GRAY8 -> 8-bit\n"
+      "               grey, GRAY16_LE -> 16-bit grey, RGB formats -> 8-bit "
+      "RGB\n"
+      "               (lossless); I420, NV12, YUY2 -> 8-bit RGB converted "
+      "with\n"
+      "               BT.601 limited range (lossy).\n"
+      "  --fits FILE  one FITS cube of all frames, bottom row first. GRAY8 ->\n"
+      "               BITPIX 8, GRAY16_LE -> BITPIX 16 + BZERO 32768\n"
+      "               (lossless); RGB formats -> BITPIX 8, W x H x 3 x N;\n"
+      "               I420, NV12, YUY2 -> their luma (Y) only.\n",
+      out);
+}
+
+static int
+cmd_list (const char *location)
+{
+  char err[512], **names;
+  size_t n, i;
+
+  if (tier_clip_list (location, &names, &n, err, sizeof err) < 0) {
+    fprintf (stderr, "meteor-clip: %s\n", err);
+    return 1;
+  }
+  for (i = 0; i < n; i++) {
+    char path[4300];
+    TierClip *clip;
+    snprintf (path, sizeof path, "%s/%s", location, names[i]);
+    clip = tier_clip_open (path, err, sizeof err);
+    if (clip) {
+      printf ("%s\t%zu frames\t%" PRIu64 " bytes\t%s\n", names[i],
+          clip->n_frames, clip->raw_bytes, clip->format);
+      tier_clip_close (clip);
+    } else
+      printf ("%s\tdamaged: %s\n", names[i], err);
+    free (names[i]);
+  }
+  free (names);
+  return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+  static const struct option opts[] = { { "y4m", required_argument, 0, 'y' },
+    { "png", required_argument, 0, 'p' }, { "fits", required_argument, 0, 'f' },
+    { "frames", no_argument, 0, 'F' }, { "help", no_argument, 0, 'h' },
+    { 0, 0, 0, 0 } };
+  const char *y4m = NULL, *png = NULL, *fits = NULL, *cmd, *arg;
+  int frames = 0, c, status = 0;
+  char err[512];
+  TierClip *clip;
+  ClipVideo v;
+
+  while ((c = getopt_long (argc, argv, "h", opts, NULL)) != -1) {
+    switch (c) {
+      case 'y':
+        y4m = optarg;
+        break;
+      case 'p':
+        png = optarg;
+        break;
+      case 'f':
+        fits = optarg;
+        break;
+      case 'F':
+        frames = 1;
+        break;
+      case 'h':
+        usage (stdout);
+        return 0;
+      default:
+        usage (stderr);
+        return 2;
+    }
+  }
+  if (argc - optind != 2) {
+    usage (stderr);
+    return 2;
+  }
+  cmd = argv[optind];
+  arg = argv[optind + 1];
+  if (strcmp (cmd, "list") == 0)
+    return cmd_list (arg);
+  if (strcmp (cmd, "info") != 0 && strcmp (cmd, "export") != 0) {
+    fprintf (stderr, "meteor-clip: unknown command %s\n", cmd);
+    usage (stderr);
+    return 2;
+  }
+  if (strcmp (cmd, "export") == 0 && !y4m && !png && !fits) {
+    fprintf (stderr, "meteor-clip: export needs --y4m, --png or --fits\n");
+    return 2;
+  }
+  clip = tier_clip_open (arg, err, sizeof err);
+  if (clip == NULL) {
+    fprintf (stderr, "meteor-clip: %s\n", err);
+    return 1;
+  }
+  if (strcmp (cmd, "info") == 0) {
+    clip_print_info (clip, stdout, frames);
+    tier_clip_close (clip);
+    return 0;
+  }
+  if (clip_video_parse (clip->format, clip->n_planes, clip->offset,
+          clip->stride, &v, err, sizeof err) < 0) {
+    fprintf (stderr, "meteor-clip: %s: %s\n", arg, err);
+    tier_clip_close (clip);
+    return 1;
+  }
+  if (png && mkdir (png, 0755) < 0 && errno != EEXIST) {
+    fprintf (
+        stderr, "meteor-clip: cannot create %s: %s\n", png, strerror (errno));
+    status = 1;
+  }
+  if (status == 0 && y4m &&
+      clip_export_y4m (clip, &v, y4m, err, sizeof err) < 0)
+    status = 1;
+  if (status == 0 && png &&
+      clip_export_png (clip, &v, png, err, sizeof err) < 0)
+    status = 1;
+  if (status == 0 && fits &&
+      clip_export_fits (clip, &v, fits, err, sizeof err) < 0)
+    status = 1;
+  if (status)
+    fprintf (stderr, "meteor-clip: %s\n", err[0] ? err : "export failed");
+  else
+    printf ("meteor-clip: %zu frames of %s %ux%u exported\n", clip->n_frames,
+        v.name, v.width, v.height);
+  tier_clip_close (clip);
+  return status;
+}
