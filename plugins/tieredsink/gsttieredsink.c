@@ -184,6 +184,18 @@ typedef struct {
   GPtrArray *pins; /* WarmPin: its frames in warm */
 } ClipWindow;
 
+/* A clip written since start: a later window that overlaps it is written
+ * as one clip with it, which then replaces it. */
+typedef struct {
+  gchar *path;
+  guint64 start, end;
+  gchar *detections;
+  guint n_detections;
+} WrittenClip;
+
+/* clips remembered for merging */
+#define MAX_WRITTEN 8
+
 typedef struct {
   guint64 frames, bytes_in;
   guint64 hot_hits, hot_misses, warm_hits, warm_misses, cold_hits, cold_misses;
@@ -191,7 +203,7 @@ typedef struct {
   guint64 dropped, merge_copies;
   guint64 warm_copies, warm_bytes_written, warm_put_failures;
   guint64 cold_writes, cold_bytes_written;
-  guint64 clips_saved, clip_frames, clip_bytes, clip_raw_bytes;
+  guint64 clips_saved, clips_replaced, clip_frames, clip_bytes, clip_raw_bytes;
   guint64 clip_missing_frames, clip_failures, detections;
   guint64 write_errors, pressure_changes;
 } Counters;
@@ -232,6 +244,7 @@ struct _GstTieredSink {
   GHashTable *hot_index; /* &frame_id -> HotEntry */
   guint64 hot_bytes;
   GList *windows; /* ClipWindow, by start */
+  GList *written; /* WrittenClip, newest first */
   gboolean have_newest;
   guint64 newest_id, counter;
   PressureLevel level;
@@ -705,12 +718,11 @@ put_warm (GstTieredSink *self, const TierRecord *rec, const FormatRef *fmt,
     }
   }
   if (ok && tier_warm_put (h->warm, rec, &ev, err, sizeof err) < 0) {
+    /* every slot holds a frame a pending clip needs: the frame goes to
+     * cold if a clip needs it too, else it is dropped (both counted) */
     ok = FALSE;
     self->c.warm_put_failures++;
-    if (!self->warm_failing)
-      queue_warning (
-          self, GST_RESOURCE_ERROR_NO_SPACE_LEFT, "warm ring: %s", err);
-    self->warm_failing = TRUE;
+    GST_INFO_OBJECT (self, "warm ring: %s", err);
   }
   if (ok) {
     self->warm_failing = FALSE;
@@ -1054,8 +1066,8 @@ clip_name (GstTieredSink *self, const ClipWindow *w)
   return name;
 }
 
-/* Adds frame @id to @clip from whichever tier holds it; FALSE if none
- * does (or not in the clip's format), -1 on a write error. */
+/* Adds frame @id to @clip from whichever tier holds it; 0 if none does
+ * (or not in the clip's format), -1 on a write error. */
 static gint
 clip_add_frame (GstTieredSink *self, TierClipWriter *clip, guint64 id,
     const gchar *format, gchar *err, gsize err_len)
@@ -1107,7 +1119,44 @@ clip_add_frame (GstTieredSink *self, TierClipWriter *clip, guint64 id,
   return r;
 }
 
-/* Writes the clip of @w from the tiers. Called with the lock. */
+/* Adds frame @id from an earlier clip @old (the one it replaces). */
+static gint
+clip_add_from_old (TierClip *old, TierClipWriter *clip, guint64 id,
+    const gchar *format, gchar *err, gsize err_len)
+{
+  gsize i;
+  gint r = 0;
+
+  if (old == NULL || strcmp (old->format, format) != 0)
+    return 0;
+  for (i = 0; i < old->n_frames; i++) {
+    const TierClipFrame *f = &old->frames[i];
+    guint8 *data;
+
+    if (f->frame_id != id)
+      continue;
+    data = g_malloc (f->size ? f->size : 1);
+    if (tier_clip_read_frame (old, i, data, f->size, err, err_len) == 0) {
+      TierRecord rec = { f->frame_id, f->pts_ns, f->utc_ns, f->meta,
+        f->meta_len, data, f->size };
+      r = tier_clip_add (clip, &rec, err, err_len) < 0 ? -1 : 1;
+    }
+    g_free (data);
+    break;
+  }
+  return r;
+}
+
+static void
+written_free (WrittenClip *c)
+{
+  g_free (c->path);
+  g_free (c->detections);
+  g_free (c);
+}
+
+/* Writes the clip of @w from the tiers (and from the earlier clips it
+ * overlaps, which it replaces). Called with the lock. */
 static void
 write_clip (GstTieredSink *self, ClipWindow *w, const Settings *s)
 {
@@ -1115,7 +1164,12 @@ write_clip (GstTieredSink *self, ClipWindow *w, const Settings *s)
   TierClipWriter *clip;
   TierClipResult res;
   gchar err[1024], *name;
-  guint64 id, end = w->end, frames = 0, missing = 0, i;
+  guint64 id, start = w->start, end = w->end, frames = 0, missing = 0, i;
+  GList *l, *next, *merged = NULL;
+  GPtrArray *old =
+      g_ptr_array_new_with_free_func ((GDestroyNotify)tier_clip_close);
+  GString *detections = g_string_new (NULL), *replaces = g_string_new (NULL);
+  guint n_detections = w->n_detections;
   gint r = 0;
 
   if (self->fmt == NULL || !self->have_newest) {
@@ -1124,15 +1178,56 @@ write_clip (GstTieredSink *self, ClipWindow *w, const Settings *s)
         " not written: no frame has arrived",
         w->start, w->end);
     self->c.clip_failures++;
-    return;
+    goto done;
   }
-  if (end > self->newest_id && self->newest_id >= w->start)
+  if (end > self->newest_id && self->newest_id >= start)
     end = self->newest_id; /* cut short by EOS or a stop */
-  name = clip_name (self, w);
+
+  /* earlier clips it overlaps become part of it */
+  for (l = self->written; l; l = next) {
+    WrittenClip *c = l->data;
+    TierClip *oc;
+
+    next = l->next;
+    if (c->start > end + 1 || start > c->end + 1 ||
+        MAX (end, c->end) - MIN (start, c->start) >= MAX_CLIP_FRAMES)
+      continue;
+    oc = tier_clip_open (c->path, err, sizeof err);
+    if (oc == NULL) {
+      GST_WARNING_OBJECT (self, "earlier clip not merged: %s", err);
+      continue;
+    }
+    g_ptr_array_add (old, oc);
+    start = MIN (start, c->start);
+    end = MAX (end, c->end);
+    self->written = g_list_remove_link (self->written, l);
+    merged = g_list_concat (merged, l);
+  }
+  for (l = merged; l; l = l->next) {
+    WrittenClip *c = l->data;
+
+    if (c->detections && *c->detections)
+      g_string_append_printf (detections, "%s\n", c->detections);
+    n_detections += c->n_detections;
+    g_string_append_printf (
+        replaces, "%s%s", replaces->len ? "," : "", c->path);
+  }
+  g_string_append (detections, w->detections->str);
+  if (detections->len && detections->str[detections->len - 1] == '\n')
+    g_string_truncate (detections, detections->len - 1);
+
+  {
+    ClipWindow named = *w;
+
+    named.start = start;
+    named.end = end;
+    named.n_detections = n_detections;
+    name = clip_name (self, &named);
+  }
   cc.location = self->clip_dir;
   cc.name = name;
   cc.format = self->fmt->str;
-  cc.detection = w->detections->str;
+  cc.detection = detections->str;
   cc.level = s->level;
   cc.n_planes = self->n_planes;
   for (i = 0; i < self->n_planes; i++) {
@@ -1146,11 +1241,13 @@ write_clip (GstTieredSink *self, ClipWindow *w, const Settings *s)
         "clip %s not written: %s", name, err);
     self->c.clip_failures++;
     self->c.write_errors++;
-    g_free (name);
-    return;
+    goto done_name;
   }
-  for (id = w->start; id <= end; id++) {
+  for (id = start; id <= end; id++) {
     r = clip_add_frame (self, clip, id, self->fmt->str, err, sizeof err);
+    for (i = 0; r == 0 && i < old->len; i++)
+      r = clip_add_from_old (
+          old->pdata[i], clip, id, self->fmt->str, err, sizeof err);
     if (r < 0)
       break;
     if (r)
@@ -1170,19 +1267,28 @@ write_clip (GstTieredSink *self, ClipWindow *w, const Settings *s)
       queue_warning (self, GST_RESOURCE_ERROR_NOT_FOUND,
           "clip %s not written: none of frames %" G_GUINT64_FORMAT
           "-%" G_GUINT64_FORMAT " is held any more",
-          name, w->start, end);
+          name, start, end);
     }
     self->c.clip_failures++;
-    g_free (name);
-    return;
+    goto done_name;
   }
   if (tier_clip_commit (clip, &res, err, sizeof err) < 0) {
     queue_warning (
         self, GST_RESOURCE_ERROR_WRITE, "clip %s not written: %s", name, err);
     self->c.clip_failures++;
     self->c.write_errors++;
-    g_free (name);
-    return;
+    goto done_name;
+  }
+  /* the new clip holds the earlier ones: they go */
+  g_ptr_array_set_size (old, 0);
+  for (l = merged; l; l = l->next) {
+    WrittenClip *c = l->data;
+
+    if (tier_remove_tree (c->path) < 0)
+      queue_warning (self, GST_RESOURCE_ERROR_WRITE,
+          "clip %s, merged into %s, cannot be removed: %s", c->path, res.path,
+          g_strerror (errno));
+    self->c.clips_replaced++;
   }
   self->c.clips_saved++;
   self->c.clip_frames += res.frames;
@@ -1197,11 +1303,37 @@ write_clip (GstTieredSink *self, ClipWindow *w, const Settings *s)
           gst_structure_new ("tieredsink-clip-saved", "path", G_TYPE_STRING,
               res.path, "name", G_TYPE_STRING, name, "frames", G_TYPE_UINT64,
               res.frames, "bytes", G_TYPE_UINT64, res.disk_bytes, "raw-bytes",
-              G_TYPE_UINT64, res.raw_bytes, "first-frame", G_TYPE_UINT64,
-              w->start, "last-frame", G_TYPE_UINT64, end, "missing-frames",
-              G_TYPE_UINT64, missing, "detections", G_TYPE_UINT,
-              w->n_detections, NULL)));
+              G_TYPE_UINT64, res.raw_bytes, "first-frame", G_TYPE_UINT64, start,
+              "last-frame", G_TYPE_UINT64, end, "missing-frames", G_TYPE_UINT64,
+              missing, "detections", G_TYPE_UINT, n_detections, "replaces",
+              G_TYPE_STRING, replaces->str, NULL)));
+  {
+    WrittenClip *c = g_new0 (WrittenClip, 1);
+
+    c->path = g_strdup (res.path);
+    c->start = start;
+    c->end = end;
+    c->detections = g_strdup (detections->str);
+    c->n_detections = n_detections;
+    self->written = g_list_prepend (self->written, c);
+    while (g_list_length (self->written) > MAX_WRITTEN) {
+      GList *oldest = g_list_last (self->written);
+      written_free (oldest->data);
+      self->written = g_list_delete_link (self->written, oldest);
+    }
+  }
+  g_list_free_full (merged, (GDestroyNotify)written_free);
+  merged = NULL;
+
+done_name:
   g_free (name);
+done:
+  /* not merged after all: the earlier clips stay as they were */
+  if (merged)
+    self->written = g_list_concat (self->written, merged);
+  g_ptr_array_free (old, TRUE);
+  g_string_free (detections, TRUE);
+  g_string_free (replaces, TRUE);
 }
 
 /* Writes the windows whose last frame has arrived (all with @force). */
@@ -1277,12 +1409,12 @@ make_stats (GstTieredSink *self)
       "warm-bytes-written", G_TYPE_UINT64, self->c.warm_bytes_written,
       "cold-frames-written", G_TYPE_UINT64, self->c.cold_writes,
       "cold-bytes-written", G_TYPE_UINT64, self->c.cold_bytes_written,
-      "clips-saved", G_TYPE_UINT64, self->c.clips_saved, "clip-frames",
-      G_TYPE_UINT64, self->c.clip_frames, "clip-bytes", G_TYPE_UINT64,
-      self->c.clip_bytes, "clip-missing-frames", G_TYPE_UINT64,
-      self->c.clip_missing_frames, "clip-failures", G_TYPE_UINT64,
-      self->c.clip_failures, "clips-pending", G_TYPE_UINT,
-      g_list_length (self->windows), "detections", G_TYPE_UINT64,
+      "clips-saved", G_TYPE_UINT64, self->c.clips_saved, "clips-replaced",
+      G_TYPE_UINT64, self->c.clips_replaced, "clip-frames", G_TYPE_UINT64,
+      self->c.clip_frames, "clip-bytes", G_TYPE_UINT64, self->c.clip_bytes,
+      "clip-missing-frames", G_TYPE_UINT64, self->c.clip_missing_frames,
+      "clip-failures", G_TYPE_UINT64, self->c.clip_failures, "clips-pending",
+      G_TYPE_UINT, g_list_length (self->windows), "detections", G_TYPE_UINT64,
       self->c.detections, "write-errors", G_TYPE_UINT64, self->c.write_errors,
       "warm-put-failures", G_TYPE_UINT64, self->c.warm_put_failures,
       "pressure-level", G_TYPE_STRING, level_names[self->level], "memory-usage",
@@ -1443,6 +1575,8 @@ gst_tiered_sink_stop (GstBaseSink *sink)
     hot_entry_free (e);
   }
   g_hash_table_remove_all (self->hot_index);
+  g_list_free_full (self->written, (GDestroyNotify)written_free);
+  self->written = NULL;
   if (self->warm) {
     gchar err[512];
 

@@ -747,7 +747,8 @@ GST_START_TEST (test_clip_pre_trigger_and_merge)
   GList *msgs;
   const GstStructure *s;
   gboolean ok = FALSE;
-  gchar *sidecar, *text = NULL;
+  gchar *sidecar, *text = NULL, *old_path, *clip_dir, **names = NULL, err[256];
+  gsize n = 0, i;
 
   /* a meteor in frame 300, reported after it: clip 270..330 */
   tiered_push (t, 0, 300, FALSE);
@@ -795,18 +796,35 @@ GST_START_TEST (test_clip_pre_trigger_and_merge)
   fail_unless_equals_uint64 (field_u64 (s, "last-frame"), 450);
   fail_unless_equals_uint64 (field_u64 (s, "detections"), 2);
   check_clip (gst_structure_get_string (s, "path"), 375, 450);
-  free_structures (msgs);
 
-  /* a detection cut short by EOS is written at EOS */
+  /* a detection cut short by EOS is written at EOS (425..460); it overlaps
+   * the clip written before (375..450): one clip replaces both */
+  old_path = g_strdup (gst_structure_get_string (s, "path"));
+  free_structures (msgs);
   send_detection (t, 455, 458);
   fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
   msgs = pop_messages (t->bus, "tieredsink-clip-saved", NULL, NULL);
   fail_unless_equals_int (g_list_length (msgs), 1);
-  fail_unless_equals_uint64 (field_u64 (msgs->data, "first-frame"), 425);
-  fail_unless_equals_uint64 (field_u64 (msgs->data, "last-frame"), 460);
+  s = msgs->data;
+  fail_unless_equals_uint64 (field_u64 (s, "first-frame"), 375);
+  fail_unless_equals_uint64 (field_u64 (s, "last-frame"), 460);
+  fail_unless_equals_uint64 (field_u64 (s, "detections"), 3);
+  fail_unless_equals_string (
+      gst_structure_get_string (s, "replaces"), old_path);
+  check_clip (gst_structure_get_string (s, "path"), 375, 460);
+  fail_if (g_file_test (old_path, G_FILE_TEST_EXISTS));
   free_structures (msgs);
+  g_free (old_path);
 
+  clip_dir = g_build_filename (t->dir, "clips", NULL);
+  fail_unless (tier_clip_list (clip_dir, &names, &n, err, sizeof err) == 0);
+  fail_unless_equals_int (n, 3);
+  for (i = 0; i < n; i++)
+    free (names[i]);
+  free (names);
+  g_free (clip_dir);
   fail_unless_equals_uint64 (stat_of (t, "clips-saved"), 4);
+  fail_unless_equals_uint64 (stat_of (t, "clips-replaced"), 1);
   fail_unless_equals_uint64 (stat_of (t, "detections"), 4);
   tiered_free (t, FALSE);
 }
