@@ -56,6 +56,17 @@
  * memory. Each change of level posts a `tieredsink-pressure` element
  * message (level, usage, limit, in-use, hot-frames).
  *
+ * Frames still in hot when the element stops were never copied and are
+ * not kept. A clip overlapping one already written is written as one
+ * clip with it (from the tiers and the earlier clip), which then replaces
+ * it (`replaces` in the message).
+ *
+ * Pool sizing: the allocation query gets min-buffers = hot-frames. Behind
+ * a tee it reaches the pool only if every branch answers the query
+ * (fakesink and appsink do not); when the pool upstream is smaller than
+ * hot-frames + 2, hot keeps fewer frames (a warning), so the stream never
+ * waits for a buffer only hot could give back.
+ *
  * On start the cold index and the warm ring left by an earlier run are
  * recovered; what the stores report (a discarded half-written record, a
  * deleted segment) is posted as a warning. Write errors (a full disk) are

@@ -831,6 +831,75 @@ GST_START_TEST (test_clip_pre_trigger_and_merge)
 
 GST_END_TEST;
 
+/* The real thing: meteordetect's event cuts the clip of the meteor
+ * meteorsky draws, 1 s before its first frame to 0.5 s after its last. */
+GST_START_TEST (test_clip_from_meteordetect)
+{
+  gchar *dir = make_tmpdir ();
+  gchar *desc = g_strdup_printf (
+      "meteorsky num-buffers=120 meteor-rate=0 fireball-rate=0 plane-rate=0 "
+      "satellite-rate=0 flash-rate=0 cloud-cover=0 hot-pixels=0 "
+      "schedule=\"meteor@40,x=60,y=50,angle=20,speed=15,duration=0.7,snr=20\" "
+      "! "
+      "video/x-raw,format=GRAY8,width=320,height=240,framerate=30/1 ! "
+      "meteorpool ! queue ! meteordetect ! queue ! tieredsink name=ts "
+      "location=%s pre-trigger=1000000000 post-trigger=500000000",
+      dir);
+  GstElement *pipeline = meteor_test_parse (desc);
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstStructure *detected = NULL, *saved = NULL;
+  guint64 f0, f1;
+  gboolean done = FALSE;
+
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+               GST_STATE_CHANGE_FAILURE);
+  while (!done) {
+    GstMessage *msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+        GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_ELEMENT);
+
+    fail_unless (msg != NULL);
+    fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR);
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS)
+      done = TRUE;
+    else if (gst_message_has_name (msg, "meteor-detected")) {
+      fail_unless (detected == NULL, "two meteors");
+      detected = gst_structure_copy (gst_message_get_structure (msg));
+    } else if (gst_message_has_name (msg, "tieredsink-clip-saved")) {
+      fail_unless (saved == NULL, "two clips");
+      saved = gst_structure_copy (gst_message_get_structure (msg));
+    }
+    gst_message_unref (msg);
+  }
+  fail_unless (detected != NULL, "no meteor detected");
+  fail_unless (saved != NULL, "no clip saved");
+  f0 = field_u64 (detected, "first-frame");
+  f1 = field_u64 (detected, "last-frame");
+  fail_unless_equals_uint64 (field_u64 (saved, "first-frame"), f0 - 30);
+  fail_unless_equals_uint64 (field_u64 (saved, "last-frame"), f1 + 15);
+  fail_unless_equals_uint64 (field_u64 (saved, "frames"), f1 - f0 + 46);
+  fail_unless_equals_uint64 (field_u64 (saved, "missing-frames"), 0);
+  {
+    gchar err[256];
+    TierClip *clip = tier_clip_open (
+        gst_structure_get_string (saved, "path"), err, sizeof err);
+
+    fail_unless (clip != NULL, "%s", err);
+    fail_unless_equals_uint64 (clip->frames[0].frame_id, f0 - 30);
+    fail_unless (strstr (clip->detection, "meteor-detected") != NULL);
+    tier_clip_close (clip);
+  }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_structure_free (detected);
+  gst_structure_free (saved);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  remove_tree (dir);
+  g_free (dir);
+  g_free (desc);
+}
+
+GST_END_TEST;
+
 /* ------------------------------------------------------ faults */
 
 GST_START_TEST (test_quota_retention)
@@ -1036,6 +1105,7 @@ tieredsink_suite (void)
   tcase_add_test (tc, test_get_frame_every_tier);
   tcase_add_test (tc, test_memory_pressure);
   tcase_add_test (tc, test_clip_pre_trigger_and_merge);
+  tcase_add_test (tc, test_clip_from_meteordetect);
   tcase_add_test (tc, test_quota_retention);
   tcase_add_test (tc, test_write_errors);
   tcase_add_test (tc, test_restart_recovers);
