@@ -2,23 +2,34 @@
 # make demo: a real pipeline on a synthetic sky-camera stream, no camera
 # needed. Frames are captured into meteorpool's ring and fanned out to three
 # consumers without a copy; meteorpool's counters are printed at the end.
+# The storage branch is tieredsink: it keeps the clips of the meteors
+# meteordetect finds under $BUILD/demo-store, and one of them is exported to
+# PNG frames with meteor-clip.
 set -eu
 cd "$(dirname "$0")/.."
-. scripts/env.sh "${1:-build}"
+build=${1:-build}
+. scripts/env.sh "$build"
 
 FRAMES=${FRAMES:-300}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 truth="$work/truth.jsonl"
+# kept after the demo, so the clips and PNGs can be looked at
+store="$build/demo-store"
+rm -rf "$store"
+# The encoder and monitor branches are fakesinks, which do not answer the
+# allocation query, so the tee cannot pass tieredsink's hot-frames up to
+# meteorpool: max-buffers leaves room for them instead.
 PIPELINE="meteorsky is-live=true num-buffers=$FRAMES seed=2026
     meteor-rate=600 plane-rate=60 satellite-rate=120 flash-rate=20
     schedule=meteor@45,snr=12;meteor@160,snr=6;plane@0
     truth-location=$truth
   ! video/x-raw,format=RGB,width=640,height=480,framerate=30/1
-  ! meteorpool name=pool camera-id=demo0 gain=4 exposure-time=33000
+  ! meteorpool name=pool camera-id=demo0 gain=4 exposure-time=33000 max-buffers=48
   ! queue max-size-buffers=4 ! meteordetect name=detect
   ! tee name=t
-  t. ! queue max-size-buffers=4 ! fakesink name=storage sync=true
+  t. ! queue max-size-buffers=4 ! tieredsink name=storage location=$store
+        hot-frames=30 warm-max-bytes=134217728
   t. ! queue max-size-buffers=4 ! fakesink name=encoder sync=true
   t. ! queue max-size-buffers=4 ! fakesink name=monitor sync=true"
 
@@ -70,6 +81,34 @@ echo
 echo "What the sky held (meteorsky truth):"
 awk -F'"kind":"' 'NF > 1 { split($2, k, "\""); n[k[1]]++ }
   END { for (kind in n) if (kind != "sky" && kind != "end") printf "  %-10s %d\n", kind, n[kind] }' "$truth" | sort
+echo
+echo "Clips tieredsink saved (2 s before to 1 s after each meteor; a clip that"
+echo "overlaps an earlier one is written as one clip with it, which it replaces):"
+grep -o 'tieredsink-clip-saved, .*' "$log" | sed -e 's/([a-z0-9]*)//g' -e 's/;$//' |
+  awk -F', ' '{ delete v; for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+    printf "  %s: frames %s-%s, %s frames, %s bytes on disk (%s raw), %s meteor(s)%s\n",
+      v["path"], v["first-frame"], v["last-frame"], v["frames"], v["bytes"], v["raw-bytes"],
+      v["detections"], (v["replaces"] == "" || v["replaces"] == "\"\"") ? "" : ", replaces the clip before" }'
+stats=$(grep -o 'tieredsink-stats, .*' "$log" | tail -n 1 | sed -e 's/([a-z0-9]*)//g' -e 's/;$//')
+field() { echo "$stats" | sed -n "s/.*[ ,]$1=\([^,]*\).*/\1/p"; }
+echo "tieredsink: hot $(field hot-frames) frames (held buffers, no copy)," \
+  "warm $(field warm-frames) frames ($(field warm-copies) copies into the ring)," \
+  "cold $(field cold-frames) frames; $(field warm-evictions) frames aged out of the" \
+  "warm ring, $(field write-errors) write errors"
+echo
+echo "meteor-clip list $store/clips:"
+"$build/tools/meteor-clip" list "$store/clips" | sed 's/^/  /'
+clip=$(ls -d "$store"/clips/*/ 2>/dev/null | head -n 1)
+if [ -n "$clip" ]; then
+  clip=${clip%/}
+  echo "meteor-clip export $clip --png $store/png:"
+  "$build/tools/meteor-clip" export "$clip" --png "$store/png" | sed 's/^/  /'
+  echo "  the PNG frames are in $store/png/ ($(ls "$store/png" | wc -l) files," \
+    "e.g. $(ls "$store/png" | sed -n '1p'))"
+else
+  echo "  (no clip was saved)"
+fi
+echo
 echo "(a max-pixel picture of any source: build/tools/meteor-stack -o sky.png meteorsky num-buffers=150)"
 grep -E '^(Execution ended|WARNING|ERROR)' "$log" || true
 echo

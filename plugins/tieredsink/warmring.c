@@ -420,6 +420,40 @@ tier_warm_close (TierWarm *warm)
 }
 
 int
+tier_warm_peek (const char *path, size_t *frame_size, char **format,
+    uint64_t *max_bytes, char *error, size_t error_len)
+{
+  uint8_t h[HEADER_BYTES];
+  struct stat st;
+  uint32_t flen;
+  ssize_t got;
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  METEOR_CHECK (
+      fd >= 0, "cannot open warm ring file %s: %s", path, strerror (errno));
+  if (fstat (fd, &st) < 0 || st.st_size < (off_t)HEADER_BYTES ||
+      (got = pread (fd, h, sizeof h, 0)) != (ssize_t)sizeof h) {
+    close (fd);
+    METEOR_CHECK (0, "warm ring file %s is too short for a header", path);
+  }
+  close (fd);
+  flen = tier_get_u32 (h + 72);
+  METEOR_CHECK (memcmp (h, WARM_MAGIC, 8) == 0 && tier_get_u32 (h + 8) == 1 &&
+                    flen < TIER_FORMAT_MAX &&
+                    tier_get_u64 (h + 16) == (uint64_t)st.st_size &&
+                    tier_get_u64 (h + 24) > 0 &&
+                    tier_crc32 (tier_crc32 (0, h, 76), h + HEADER_FIXED,
+                        flen) == tier_get_u32 (h + 76),
+      "warm ring file %s has no valid header", path);
+  *frame_size = (size_t)tier_get_u64 (h + 24);
+  *max_bytes = tier_get_u64 (h + 16);
+  *format = strndup ((const char *)h + HEADER_FIXED, flen);
+  if (*format == NULL)
+    abort ();
+  return 0;
+}
+
+int
 tier_warm_reformat (TierWarm *warm, size_t frame_size, const char *format,
     char *error, size_t error_len)
 {

@@ -86,6 +86,14 @@ TierWarm *tier_warm_open (
     const TierWarmConfig *config, char *error, size_t error_len);
 void tier_warm_close (TierWarm *warm);
 
+/* Reads the header of the ring file @path without opening the ring: 0 and
+ * the frame size, format (malloc'd) and file size it was made with if the
+ * header checks out, -1 (with the reason) if the file is missing or its
+ * header does not. Lets a restarted element reopen (recover) a ring
+ * before it knows its caps. */
+int tier_warm_peek (const char *path, size_t *frame_size, char **format,
+    uint64_t *max_bytes, char *error, size_t error_len);
+
 /* Empties the ring and cuts it for frames of @frame_size and @format (a
  * caps change). Earlier refs become invalid; the mapping stays, so their
  * pointers still point at mapped memory. */
