@@ -721,7 +721,7 @@ report_stats (
         "ingress: an element downstream writes into or copies shared frames "
         "(see the copying elements below).\n",
         down, name);
-  if (gst_structure_get_double (s, "pressure-level", &level) && level >= 0) {
+  if (gst_structure_get_double (s, "memory-usage", &level) && level >= 0) {
     level_pct = (guint64)(level * 100 + 0.5);
     if (level >= 0.8)
       g_string_append_printf (advice,

@@ -568,9 +568,8 @@ static const FieldRule field_rules[] = {
       "Frame lookups no tier could answer" },
   { ANY, "promotions", "meteor_tier_promotions_total", METRIC_COUNTER, 1, NULL,
       NULL, "Frames promoted back to the hot tier" },
-  { ANY, "pressure-level", "meteor_memory_pressure_level", METRIC_GAUGE, 1,
-      NULL, NULL,
-      "Memory in use over the memory limit (pressure-high is 0.8)" },
+  { ANY, "memory-usage", "meteor_memory_pressure_level", METRIC_GAUGE, 1, NULL,
+      NULL, "Memory in use over the memory limit (pressure-high is 0.8)" },
 };
 
 /* <tier>-<what> fields of tieredsink */
@@ -581,6 +580,8 @@ static const struct {
 } tier_rules[] = {
   { "hits", "meteor_tier_hits_total", METRIC_COUNTER,
       "Frame lookups answered by the tier" },
+  { "misses", "meteor_tier_misses_total", METRIC_COUNTER,
+      "Frame lookups the tier could not answer" },
   { "bytes", "meteor_tier_bytes", METRIC_GAUGE, "Bytes the tier holds" },
   { "frames", "meteor_tier_frames", METRIC_GAUGE, "Frames the tier holds" },
   { "evictions", "meteor_tier_evictions_total", METRIC_COUNTER,

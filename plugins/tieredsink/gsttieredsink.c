@@ -1468,6 +1468,7 @@ gst_tiered_sink_start (GstBaseSink *sink)
   const gchar *env_root = g_getenv ("METEOR_MEMORY_ROOT");
 
   get_settings (self, &s);
+  gst_meteor_stats_register (GST_ELEMENT (self));
   GST_OBJECT_LOCK (self);
   location = g_strdup (self->location);
   warm_location = g_strdup (self->warm_location);
@@ -1578,6 +1579,7 @@ gst_tiered_sink_stop (GstBaseSink *sink)
   HotEntry *e;
 
   get_settings (self, &s);
+  gst_meteor_stats_unregister (GST_ELEMENT (self));
   g_mutex_lock (&self->lock);
   if (self->started)
     complete_windows (self, TRUE, &s);

@@ -37,9 +37,8 @@ fake_stats_get_property (
       "misses", G_TYPE_UINT64, (guint64)2, "hot-bytes", G_TYPE_UINT64,
       (guint64)4096, "cold-evictions", G_TYPE_UINT64, (guint64)5, "promotions",
       G_TYPE_UINT64, (guint64)6, "cold-bytes-written", G_TYPE_UINT64,
-      (guint64)777, "pressure-level", G_TYPE_DOUBLE, 0.85, "widgets",
-      G_TYPE_UINT, (guint)self->widgets, "label", G_TYPE_STRING, "skipped",
-      NULL);
+      (guint64)777, "memory-usage", G_TYPE_DOUBLE, 0.85, "widgets", G_TYPE_UINT,
+      (guint)self->widgets, "label", G_TYPE_STRING, "skipped", NULL);
   h = gst_meteor_stats_histogram_new (bounds, counts, 2, 5000000);
   gst_structure_set (s, "write-time", GST_TYPE_STRUCTURE, h, NULL);
   gst_structure_free (h);

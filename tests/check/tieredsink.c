@@ -1090,6 +1090,34 @@ GST_START_TEST (test_no_location)
 
 GST_END_TEST;
 
+/* While it runs, tieredsink's stats are in libgstmeteor's registry (what
+ * the meteorstats tracer and applications read); stopped, they are not. */
+GST_START_TEST (test_stats_registered)
+{
+  gchar *dir = make_tmpdir ();
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=5 ! " CAPS
+                                 " ! tieredsink name=s location=%s",
+      dir);
+  GstElement *pipeline = meteor_test_parse (desc);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "s");
+
+  fail_if (gst_meteor_stats_is_registered (sink));
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PAUSED) !=
+               GST_STATE_CHANGE_FAILURE);
+  fail_unless (gst_element_get_state (pipeline, NULL, NULL,
+                   GST_CLOCK_TIME_NONE) == GST_STATE_CHANGE_SUCCESS);
+  fail_unless (gst_meteor_stats_is_registered (sink));
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  fail_if (gst_meteor_stats_is_registered (sink));
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  remove_tree (dir);
+  g_free (desc);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 static Suite *
 tieredsink_suite (void)
 {
@@ -1112,6 +1140,7 @@ tieredsink_suite (void)
   tcase_add_test (tc, test_unwritable_location);
   tcase_add_test (tc, test_warm_smaller_than_a_frame);
   tcase_add_test (tc, test_no_location);
+  tcase_add_test (tc, test_stats_registered);
   return s;
 }
 

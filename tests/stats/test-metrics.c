@@ -236,7 +236,7 @@ test_field_map (void)
   EXPECT (strcmp (f.name, "meteor_tier_evictions_total") == 0, "%s", f.name);
   metrics_map_field ("tieredsink-stats", "hot-frames", 0, &f);
   EXPECT (f.type == METRIC_GAUGE, "hot-frames is a gauge");
-  metrics_map_field ("tieredsink-stats", "pressure-level", 0, &f);
+  metrics_map_field ("tieredsink-stats", "memory-usage", 0, &f);
   EXPECT (strcmp (f.name, "meteor_memory_pressure_level") == 0, "%s", f.name);
   metrics_map_field ("tieredsink-stats", "hotter-hits", 0, &f);
   EXPECT (!f.known, "hotter-hits is not a tier field");
