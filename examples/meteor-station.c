@@ -53,6 +53,9 @@ typedef struct {
   guint get_frame_missing;
 } Station;
 
+/* buffers the queues (3 x 4), appsink (4) and the elements (2) hold */
+#define POOL_IN_FLIGHT 18
+
 static const gchar *default_source =
     "meteorsky is-live=true seed=2026 "
     "schedule=\"meteor@15,snr=12;meteor@70,snr=10\" ! "
@@ -60,18 +63,20 @@ static const gchar *default_source =
 
 /* The station: capture into meteorpool's ring, detect, and fan the same
  * frames out to storage and to the application. Every queue is bounded: a
- * queue holds pool buffers. */
+ * queue holds pool buffers. The pool is sized for what storage holds:
+ * appsink does not answer the allocation query, so the tee cannot ask the
+ * pool for it. */
 static gchar *
-station_description (const gchar *source, const gchar *storage)
+station_description (const gchar *source, const gchar *storage, gint held)
 {
   return g_strdup_printf (
-      "%s ! meteorpool name=pool camera-id=cam0 "
+      "%s ! meteorpool name=pool camera-id=cam0 max-buffers=%d "
       "! queue max-size-buffers=4 ! meteordetect name=detect "
       "! tee name=t "
       "t. ! queue max-size-buffers=4 ! %s "
       "t. ! queue max-size-buffers=4 "
       "! appsink name=frames sync=false max-buffers=4",
-      source, storage);
+      source, held + POOL_IN_FLIGHT, storage);
 }
 
 static gboolean
@@ -390,7 +395,8 @@ main (int argc, char **argv)
     } else {
       storage = g_strdup ("fakesink name=store sync=false");
     }
-    desc = station_description (source ? source : default_source, storage);
+    desc = station_description (source ? source : default_source, storage,
+        have_tiered ? hot_frames : 0);
     g_free (storage);
   }
   g_print ("pipeline: %s\n", desc);

@@ -42,8 +42,15 @@ DEFAULT_SOURCE = (
 EOS_TIMEOUT_S = 10
 
 
-def station_description(source, storage):
+# buffers the queues (3 x 4), appsink (4) and the elements (2) hold
+POOL_IN_FLIGHT = 18
+
+
+def station_description(source, storage, held):
+    """The pool is sized for what storage holds: appsink does not answer
+    the allocation query, so the tee cannot ask the pool for it."""
     return (f"{source} ! meteorpool name=pool camera-id=cam0 "
+            f"max-buffers={held + POOL_IN_FLIGHT} "
             "! queue max-size-buffers=4 ! meteordetect name=detect "
             "! tee name=t "
             f"t. ! queue max-size-buffers=4 ! {storage} "
@@ -73,7 +80,8 @@ class Station:
                        f"hot-frames={args.hot_frames}")
         else:
             storage = "fakesink name=store sync=false"
-        desc = station_description(args.source or DEFAULT_SOURCE, storage)
+        desc = station_description(args.source or DEFAULT_SOURCE, storage,
+                                   args.hot_frames if have_tiered else 0)
         print("pipeline:", desc, flush=True)
         self.pipeline = Gst.parse_launch(desc)
         self.store = self.pipeline.get_by_name("store")
