@@ -12,6 +12,7 @@ PACKAGES="
   libzstd-dev libzstd-dev:arm64 zlib1g-dev:arm64 libsoup-3.0-dev prometheus
   gobject-introspection libgirepository1.0-dev python3-gi gir1.2-gstreamer-1.0
   gir1.2-gst-plugins-base-1.0 gnuplot-nox
+  python3-numpy python3-astropy
 "
 
 missing=""

@@ -10,6 +10,13 @@
 
 /* sigma of gaussian noise over its mean absolute deviation */
 #define SIGMA_PER_MAD 1.2533
+/* the least noise a pixel is judged against, DN: an 8-bit value carries at
+ * least the rounding noise of its last bit (1/sqrt 12). Where the sky is
+ * darker and flatter than that (a dark corner, a camera's noise
+ * reduction, compression), the same value comes again and again, the
+ * deviation learnt collapses towards 0 and a one-step change would look
+ * like tens of sigma */
+#define SIGMA_FLOOR_DN 0.29
 /* initial deviation: a conservative 3 DN until the model has learnt it */
 #define INITIAL_DEV_Q7 (3 * 128)
 /* a cluster is kept when it has this many pixels, or is this much brighter
@@ -41,6 +48,8 @@
 #define PAIR_MIN_LENGTH 3.0
 #define PAIR_MIN_ELONGATION 1.6
 #define PAIR_MIN_ALIGNMENT 0.9
+/* a track may have one odd step (away from its median step) in this many */
+#define STEADY_ODD_STEPS 10
 /* tracks wholly this close to the border (frame px) are edge effects */
 #define EDGE_MARGIN 10.0
 /* shortest track (centroid to centroid), frame px */
@@ -375,7 +384,7 @@ fill_cluster (Detector *d, int x, int y, const uint8_t *plane, int stride,
     int p = d->stack[--n], px = p % d->w, py = p / d->w, dx, dy;
     const uint8_t *row = luma_row (d, plane, stride, py);
     double excess = row[px] - d->mean[p] / 128.0;
-    double sigma = d->dev[p] * SIGMA_PER_MAD / 128.0;
+    double sigma = fmax (d->dev[p] * SIGMA_PER_MAD / 128.0, SIGMA_FLOOR_DN);
 
     c->sx += excess * px;
     c->sy += excess * py;
@@ -546,11 +555,13 @@ track_snr (const Track *t)
   return best;
 }
 
+/* Steady: every step close to the typical (median) one. Returns how many
+ * are not, and the median step (px a frame) in @median. */
 static int
-steady (const Track *t, const LineFit *f)
+unsteady_steps (const Track *t, const LineFit *f, double *median)
 {
-  double steps[DETECTOR_MAX_POINTS], median;
-  int i, j, n = t->n - 1;
+  double steps[DETECTOR_MAX_POINTS];
+  int i, j, n = t->n - 1, odd = 0;
 
   for (i = 0; i < n; i++) {
     const DetectorPoint *a = &t->points[i], *b = &t->points[i + 1];
@@ -561,11 +572,10 @@ steady (const Track *t, const LineFit *f)
       steps[j] = steps[j - 1];
     steps[j] = v;
   }
-  median = steps[n / 2];
+  *median = steps[n / 2];
   for (i = 0; i < n; i++)
-    if (fabs (steps[i] - median) > 0.6 * fabs (median) + 1.0)
-      return 0;
-  return 1;
+    odd += fabs (steps[i] - *median) > 0.6 * fabs (*median) + 1.0;
+  return odd;
 }
 
 static int
@@ -721,10 +731,23 @@ judge (const Detector *d, const Track *t, LineFit *f, DetectorReject *why)
     return 0;
   }
   /* steady: every step close to the typical one (a meteor slows a little;
-   * a noise blob joined to a slow light makes one giant step) */
-  if (!steady (t, f)) {
-    *why = DETECTOR_REJECT_CROOKED;
-    return 0;
+   * a noise blob joined to a slow light makes one giant step). A long
+   * track may have a few odd steps (a fireball's head flares and its
+   * centroid jumps): up to one in STEADY_ODD_STEPS; its speed is then
+   * judged by the median step, which odd steps cannot lift from a slow
+   * light's to a meteor's */
+  {
+    double median;
+    int odd = unsteady_steps (t, f, &median);
+
+    if (odd > (t->n - 1) / STEADY_ODD_STEPS) {
+      *why = DETECTOR_REJECT_CROOKED;
+      return 0;
+    }
+    if (odd > 0 && median * c->fps * d->bin < c->min_speed) {
+      *why = DETECTOR_REJECT_SLOW;
+      return 0;
+    }
   }
   /* straight: centroids of a streak jitter by a pixel or so */
   allowed = 1.5 + 0.02 * (f->along1 - f->along0);

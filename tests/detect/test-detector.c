@@ -288,6 +288,105 @@ test_mask_hides (void)
   free (mask);
 }
 
+/* Runs the detector (25 fps, bin 2) on @frames hand-made GRAY8 frames: a
+ * flat sky of @sky DN, drawn on by @draw. */
+static void
+run_drawn (
+    int frames, int sky, void (*draw) (uint8_t *frame, int index), Run *r)
+{
+  uint8_t *frame = malloc (W * H);
+  DetectorConfig dc;
+  Detector *d;
+  int f;
+
+  detector_config_init (&dc);
+  dc.width = W;
+  dc.height = H;
+  dc.fps = 25;
+  d = detector_new (&dc, meteor_kernels_get ());
+  memset (r, 0, sizeof (*r));
+  for (f = 0; f < frames; f++) {
+    DetectorFlash flash;
+
+    memset (frame, sky, W * H);
+    draw (frame, f);
+    r->flashes +=
+        detector_process (d, f, frame, W, DETECTOR_LUMA_GRAY8, &flash);
+    r->n_meteors +=
+        detector_take_meteors (d, r->meteors + r->n_meteors, 32 - r->n_meteors);
+  }
+  detector_flush (d);
+  r->n_meteors +=
+      detector_take_meteors (d, r->meteors + r->n_meteors, 32 - r->n_meteors);
+  detector_get_stats (d, &r->stats);
+  detector_free (d);
+  free (frame);
+}
+
+/* A dark corner flatter than one 8-bit step (the RMS UK0006 trees): in a
+ * 64x48 patch, each 2x2 block is 1 DN up in one frame of 64, at random. */
+static void
+draw_flicker (uint8_t *frame, int f)
+{
+  static uint32_t state;
+  int x, y;
+
+  if (f == 0)
+    state = 12345;
+  for (y = 100; y < 148; y += 2)
+    for (x = 100; x < 164; x += 2) {
+      state = state * 1664525u + 1013904223u;
+      if ((state >> 16) % 64 == 0) {
+        frame[y * W + x] += 1;
+        frame[y * W + x + 1] += 1;
+        frame[(y + 1) * W + x] += 1;
+        frame[(y + 1) * W + x + 1] += 1;
+      }
+    }
+}
+
+static void
+test_flat_sky_flicker (void)
+{
+  Run r;
+
+  /* the deviation learnt there is ~0: a 1 DN step must still not count
+   * as tens of sigma, nor chance alignments of them as meteors */
+  run_drawn (600, 10, draw_flicker, &r);
+  EXPECT (r.n_meteors == 0, "%zu detections of a 1 DN flicker, snr %.1f",
+      r.n_meteors, r.n_meteors ? r.meteors[0].snr : 0.0);
+  EXPECT (r.flashes == 0, "%d flash frames", r.flashes);
+}
+
+/* A bright streak moving 4 px a frame for 30 frames from frame 100; in
+ * frame 115 its head flares 6 px ahead of where it is (a fireball). */
+static void
+draw_flaring (uint8_t *frame, int f)
+{
+  int k = f - 100, x = 60 + 4 * k + (k == 15 ? 6 : 0), y = 120, i, j;
+
+  if (k < 0 || k >= 30)
+    return;
+  for (j = 0; j < 3; j++)
+    for (i = 0; i < 8; i++)
+      frame[(y + j) * W + x + i] = 90;
+}
+
+static void
+test_flaring_fireball (void)
+{
+  Run r;
+
+  /* two odd steps in 29 do not make the track crooked */
+  run_drawn (160, 20, draw_flaring, &r);
+  EXPECT (r.n_meteors == 1, "%zu detections of one fireball", r.n_meteors);
+  if (r.n_meteors == 1)
+    EXPECT (r.meteors[0].first_frame <= 101 && r.meteors[0].last_frame >= 128,
+        "frames %llu-%llu of 100-129",
+        (unsigned long long)r.meteors[0].first_frame,
+        (unsigned long long)r.meteors[0].last_frame);
+}
+
 static void
 test_config_errors (void)
 {
@@ -326,6 +425,8 @@ main (void)
     { "meteor_through_headlights", test_meteor_through_headlights },
     { "brief_meteor", test_brief_meteor },
     { "mask_hides", test_mask_hides },
+    { "flat_sky_flicker", test_flat_sky_flicker },
+    { "flaring_fireball", test_flaring_fireball },
     { "config_errors", test_config_errors },
   };
 
