@@ -40,6 +40,8 @@
 
 #define FPS 30
 #define QUEUE_BUFFERS 4
+/* pool buffers beyond what storage and the queues hold: in the elements */
+#define POOL_SLACK 8
 #define N_TEMPLATES 8
 #define MAX_SUBS 16
 #define SOURCE_START_TIMEOUT_US (5 * G_USEC_PER_SEC)
@@ -261,6 +263,10 @@ make_storage (guint hot_seconds, const gchar *location, gboolean *tiered)
   }
   e = make ("tieredsink", "storage");
   gst_util_set_object_arg (G_OBJECT (e), "location", location);
+  /* no warm ring: it is one copy per frame by design in both
+   * configurations, and its mapping (256 MB by default) would be most of
+   * the RSS measured */
+  gst_util_set_object_arg (G_OBJECT (e), "warm-max-bytes", "0");
   if (hot_seconds > 0) {
     v = g_strdup_printf ("%u", hot_seconds * FPS);
     gst_util_set_object_arg (G_OBJECT (e), "hot-frames", v);
@@ -364,6 +370,15 @@ child_run (const BenchFormat *f, gboolean zero_copy, guint n_subs,
       sink = make_storage (hot_seconds, location ? location : "/tmp", &tiered);
       gst_bin_add (GST_BIN (pipeline), sink);
       gst_element_link_many (tee, queue, sink, NULL);
+      if (meteor && tiered) {
+        /* the fakesink branches do not answer the allocation query, so the
+         * tee cannot ask the pool for the hot frames: size it here */
+        guint hot = 0;
+
+        g_object_get (sink, "hot-frames", &hot, NULL);
+        g_object_set (meteor, "max-buffers",
+            hot + n_subs * QUEUE_BUFFERS + POOL_SLACK, NULL);
+      }
     } else {
       sink = make ("fakesink", NULL);
       g_object_set (sink, "sync", FALSE, NULL);
