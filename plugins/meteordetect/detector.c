@@ -563,6 +563,9 @@ unsteady_steps (const Track *t, const LineFit *f, double *median)
   double steps[DETECTOR_MAX_POINTS];
   int i, j, n = t->n - 1, odd = 0;
 
+  *median = 0;
+  if (n < 1)
+    return 0;
   for (i = 0; i < n; i++) {
     const DetectorPoint *a = &t->points[i], *b = &t->points[i + 1];
     double v = ((b->x - a->x) * f->ux + (b->y - a->y) * f->uy) /
