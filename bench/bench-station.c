@@ -255,7 +255,6 @@ child_run (const BenchFormat *f, gboolean zero_copy, guint n_subs,
   GstCaps *caps;
   GstBus *bus;
   GstPad *srcpad;
-  GstMessage *msg;
   BenchSourceWait sw;
   Counters c;
   gchar *location = NULL;
@@ -361,14 +360,8 @@ child_run (const BenchFormat *f, gboolean zero_copy, guint n_subs,
       break;
     pushed++;
   }
-  gst_app_src_end_of_stream (GST_APP_SRC (src));
-  msg = gst_bus_timed_pop_filtered (
-      bus, GST_CLOCK_TIME_NONE, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  wall_us = g_get_monotonic_time () - wall0;
-  cpu_us = bench_cpu_time_us () - cpu0;
-  if (!bench_check_end (msg, WHO, NULL))
+  if (!bench_finish_run (src, bus, wall0, cpu0, &wall_us, &cpu_us, WHO, NULL))
     ok = FALSE;
-  gst_message_unref (msg);
   peak_rss = proc_status_kb ("VmHWM:");
   if (meteor)
     pool_counts (meteor, &pool_copied, &pool_allocations);

@@ -301,6 +301,26 @@ bench_check_end (GstMessage *msg, const gchar *who, const gchar *label)
   return FALSE;
 }
 
+/* Ends a run: end of stream from appsrc @src, then waits for it (or an
+ * error) on @bus; the wall and CPU time since @wall0, @cpu0 go to
+ * @wall_us, @cpu_us. FALSE, with the error printed, if one came. */
+static inline gboolean
+bench_finish_run (GstElement *src, GstBus *bus, gint64 wall0, gint64 cpu0,
+    gint64 *wall_us, gint64 *cpu_us, const gchar *who, const gchar *label)
+{
+  GstMessage *msg;
+  gboolean ok;
+
+  gst_app_src_end_of_stream (GST_APP_SRC (src));
+  msg = gst_bus_timed_pop_filtered (
+      bus, GST_CLOCK_TIME_NONE, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  *wall_us = g_get_monotonic_time () - wall0;
+  *cpu_us = bench_cpu_time_us () - cpu0;
+  ok = bench_check_end (msg, who, label);
+  gst_message_unref (msg);
+  return ok;
+}
+
 /* A counter of a stats structure (guint64 or guint), 0 when absent. */
 static inline guint64
 bench_stat (const GstStructure *s, const gchar *field)

@@ -146,7 +146,6 @@ run_config (
   GstCaps *caps;
   GstBus *bus;
   GstPad *srcpad;
-  GstMessage *msg;
   BenchSourceWait sw;
   BenchCounters c;
   gint64 wall0, cpu0;
@@ -229,15 +228,9 @@ run_config (
       break;
     pushed++;
   }
-  gst_app_src_end_of_stream (GST_APP_SRC (src));
-
-  msg = gst_bus_timed_pop_filtered (
-      bus, GST_CLOCK_TIME_NONE, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  r->wall_us = g_get_monotonic_time () - wall0;
-  r->cpu_us = bench_cpu_time_us () - cpu0;
-  if (!bench_check_end (msg, WHO, f->label))
+  if (!bench_finish_run (
+          src, bus, wall0, cpu0, &r->wall_us, &r->cpu_us, WHO, f->label))
     ok = FALSE;
-  gst_message_unref (msg);
   if (meteor)
     g_object_get (meteor, "stats", &r->stats, NULL);
   if (pushed != n_frames) {
