@@ -45,6 +45,7 @@
 #define N_TEMPLATES 8
 #define MAX_SUBS 16
 #define SOURCE_START_TIMEOUT_US (5 * G_USEC_PER_SEC)
+#define WHO "bench-station"
 
 typedef struct {
   const gchar *label;
@@ -61,14 +62,9 @@ static const BenchFormat formats[] = {
 
 /* ------------------------------------------------------------ the child */
 
+/* The branches' counters; arrivals and latency under their lock too. */
 typedef struct {
-  GMutex lock;
-  gboolean zero_copy;
-  guint64 source_allocations;
-  guint64 copies;
-  guint64 bytes_copied;
-  guint64 branch_buffers;
-  guint64 foreign_buffers;
+  BenchCounters b;
   guint64 arrivals;
   /* latency samples, ns */
   gint64 *lat;
@@ -102,29 +98,6 @@ reset_peak_rss (void)
 
   if (f == NULL || fputs ("5", f) < 0 || fclose (f) != 0)
     g_printerr ("bench-station: cannot reset the peak RSS (VmHWM)\n");
-}
-
-static GstElement *
-make (const gchar *factory, const gchar *name)
-{
-  GstElement *e = gst_element_factory_make (factory, name);
-
-  if (e == NULL) {
-    g_printerr ("bench-station: no element '%s' (GST_PLUGIN_PATH=%s)\n",
-        factory, g_getenv ("GST_PLUGIN_PATH"));
-    exit (EXIT_FAILURE);
-  }
-  return e;
-}
-
-static gboolean
-has_factory (const gchar *name)
-{
-  GstElementFactory *f = gst_element_factory_find (name);
-
-  if (f)
-    gst_object_unref (f);
-  return f != NULL;
 }
 
 /* N_TEMPLATES frames of synthetic sky, rendered once: the source copies
@@ -189,61 +162,11 @@ sink_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   Counters *c = user_data;
 
-  g_mutex_lock (&c->lock);
+  g_mutex_lock (&c->b.lock);
   c->arrivals++;
   record_latency (c, GST_PAD_PROBE_INFO_BUFFER (info));
-  g_mutex_unlock (&c->lock);
+  g_mutex_unlock (&c->b.lock);
   return GST_PAD_PROBE_OK;
-}
-
-/* On each subscriber's queue src pad. Baseline: the subscriber's own deep
- * copy of the frame. Zero-copy: checks the frame is still in the ring. */
-static GstPadProbeReturn
-branch_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
-{
-  Counters *c = user_data;
-  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
-  gsize size = gst_buffer_get_size (buf);
-  GstBuffer *copy;
-
-  if (c->zero_copy) {
-    gboolean in_ring =
-        gst_buffer_n_memory (buf) > 0 &&
-        gst_is_meteor_ring_memory (gst_buffer_peek_memory (buf, 0));
-
-    g_mutex_lock (&c->lock);
-    c->branch_buffers++;
-    if (!in_ring)
-      c->foreign_buffers++;
-    g_mutex_unlock (&c->lock);
-    return GST_PAD_PROBE_OK;
-  }
-  copy = gst_buffer_copy_deep (buf);
-  gst_buffer_unref (buf);
-  GST_PAD_PROBE_INFO_DATA (info) = copy;
-  g_mutex_lock (&c->lock);
-  c->branch_buffers++;
-  c->copies++;
-  c->bytes_copied += size;
-  g_mutex_unlock (&c->lock);
-  return GST_PAD_PROBE_OK;
-}
-
-typedef struct {
-  GMutex lock;
-  GCond cond;
-  gboolean started;
-} SourceWait;
-
-static void
-source_need_data (GstAppSrc *src, guint length, gpointer user_data)
-{
-  SourceWait *w = user_data;
-
-  g_mutex_lock (&w->lock);
-  w->started = TRUE;
-  g_cond_signal (&w->cond);
-  g_mutex_unlock (&w->lock);
 }
 
 /* Storage subscriber: tieredsink holding @hot_seconds of frames when it is
@@ -255,13 +178,13 @@ make_storage (guint hot_seconds, const gchar *location, gboolean *tiered)
   GstElement *e;
   gchar *v;
 
-  *tiered = has_factory ("tieredsink");
+  *tiered = bench_has_factory ("tieredsink");
   if (!*tiered) {
-    e = make ("fakesink", "storage");
+    e = bench_make (WHO, "fakesink", "storage");
     g_object_set (e, "sync", FALSE, NULL);
     return e;
   }
-  e = make ("tieredsink", "storage");
+  e = bench_make (WHO, "tieredsink", "storage");
   gst_util_set_object_arg (G_OBJECT (e), "location", location);
   /* no warm ring: it is one copy per frame by design in both
    * configurations, and its mapping (256 MB by default) would be most of
@@ -278,6 +201,32 @@ make_storage (guint hot_seconds, const gchar *location, gboolean *tiered)
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (e), "sync"))
     g_object_set (e, "sync", FALSE, NULL);
   return e;
+}
+
+/* Removes @location (a storage directory of a run) and frees it. */
+static void
+remove_tree (gchar *location)
+{
+  gchar *argv[] = { "rm", "-rf", location, NULL };
+
+  if (location == NULL)
+    return;
+  g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+      NULL, NULL);
+  g_free (location);
+}
+
+/* What meteorpool @pool copied and allocated, from its stats. */
+static void
+pool_counts (GstElement *pool, guint64 *copied, guint64 *allocations)
+{
+  GstStructure *stats = NULL;
+
+  g_object_get (pool, "stats", &stats, NULL);
+  *copied = bench_stat (stats, "bytes-copied");
+  *allocations = bench_stat (stats, "allocations");
+  if (stats)
+    gst_structure_free (stats);
 }
 
 static int
@@ -305,63 +254,41 @@ static int
 child_run (const BenchFormat *f, gboolean zero_copy, guint n_subs,
     gboolean paced, guint n_frames, guint hot_seconds)
 {
-  GstElement *pipeline, *src, *tee, *meteor = NULL, *upstream, *detect = NULL;
+  GstElement *pipeline, *src, *tee, *meteor, *detect = NULL;
   GstBufferPool *pool = NULL;
   GPtrArray *templates;
   GstVideoInfo info;
   GstCaps *caps;
   GstBus *bus;
   GstPad *srcpad;
-  GstMessage *msg;
-  GstAppSrcCallbacks callbacks = { NULL };
-  SourceWait sw;
+  BenchSourceWait sw;
   Counters c;
   gchar *location = NULL;
   gint64 wall0, cpu0, wall_us, cpu_us, start_rss, peak_rss;
   guint64 pushed = 0, pool_copied = 0, pool_allocations = 0;
   guint pool_min = 0, pool_max = 0;
   gboolean pool_configured = FALSE, tiered = FALSE, ok = TRUE;
-  GstStructure *stats = NULL;
   guint i;
 
   memset (&c, 0, sizeof (c));
-  g_mutex_init (&c.lock);
-  c.zero_copy = zero_copy;
+  g_mutex_init (&c.b.lock);
+  c.b.zero_copy = zero_copy;
   c.max_lat = n_frames * n_subs;
   c.lat = g_new0 (gint64, c.max_lat);
-  memset (&sw, 0, sizeof (sw));
-  g_mutex_init (&sw.lock);
-  g_cond_init (&sw.cond);
 
   templates = render_templates (f, &info);
   caps = gst_video_info_to_caps (&info);
 
   pipeline = gst_pipeline_new ("station");
-  src = make ("appsrc", "src");
-  tee = make ("tee", "t");
-  gst_app_src_set_caps (GST_APP_SRC (src), caps);
-  gst_app_src_set_max_buffers (GST_APP_SRC (src), 2);
-  g_object_set (src, "format", GST_FORMAT_TIME, "block", TRUE, NULL);
-  gst_bin_add_many (GST_BIN (pipeline), src, tee, NULL);
-  upstream = src;
-  if (zero_copy) {
-    meteor = make ("meteorpool", "pool");
-    gst_bin_add (GST_BIN (pipeline), meteor);
-    gst_element_link (src, meteor);
-    upstream = meteor;
-  }
-  gst_element_link (upstream, tee);
+  tee = bench_add_source (WHO, pipeline, caps, zero_copy, &src, &meteor);
 
   for (i = 0; i < n_subs; i++) {
-    GstElement *queue = make ("queue", NULL), *first, *sink;
-    GstPad *pad;
+    GstElement *queue = bench_make_queue (WHO, QUEUE_BUFFERS), *first, *sink;
 
-    g_object_set (queue, "max-size-buffers", QUEUE_BUFFERS, "max-size-bytes", 0,
-        "max-size-time", (guint64)0, NULL);
     gst_bin_add (GST_BIN (pipeline), queue);
     if (i == 0) {
-      detect = first = make ("meteordetect", "detect");
-      sink = make ("fakesink", NULL);
+      detect = first = bench_make (WHO, "meteordetect", "detect");
+      sink = bench_make (WHO, "fakesink", NULL);
       g_object_set (sink, "sync", FALSE, NULL);
       gst_bin_add_many (GST_BIN (pipeline), first, sink, NULL);
       gst_element_link_many (tee, queue, first, sink, NULL);
@@ -380,22 +307,17 @@ child_run (const BenchFormat *f, gboolean zero_copy, guint n_subs,
             hot + n_subs * QUEUE_BUFFERS + POOL_SLACK, NULL);
       }
     } else {
-      sink = make ("fakesink", NULL);
+      sink = bench_make (WHO, "fakesink", NULL);
       g_object_set (sink, "sync", FALSE, NULL);
       gst_bin_add (GST_BIN (pipeline), sink);
       gst_element_link_many (tee, queue, sink, NULL);
     }
-    pad = gst_element_get_static_pad (queue, "src");
-    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, branch_probe, &c, NULL);
-    gst_object_unref (pad);
-    pad = gst_element_get_static_pad (sink, "sink");
-    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, sink_probe, &c, NULL);
-    gst_object_unref (pad);
+    bench_probe_pad (queue, "src", bench_branch_probe, &c.b);
+    bench_probe_pad (sink, "sink", sink_probe, &c);
   }
 
   srcpad = gst_element_get_static_pad (src, "src");
-  callbacks.need_data = source_need_data;
-  gst_app_src_set_callbacks (GST_APP_SRC (src), &callbacks, &sw, NULL);
+  bench_source_wait_init (&sw, src);
   bus = gst_element_get_bus (pipeline);
 
   reset_peak_rss ();
@@ -406,18 +328,10 @@ child_run (const BenchFormat *f, gboolean zero_copy, guint n_subs,
     ok = FALSE;
     goto stop;
   }
-  {
-    gint64 until = g_get_monotonic_time () + SOURCE_START_TIMEOUT_US;
-
-    g_mutex_lock (&sw.lock);
-    while (!sw.started)
-      if (!g_cond_wait_until (&sw.cond, &sw.lock, until))
-        break;
-    g_mutex_unlock (&sw.lock);
-  }
+  bench_source_wait_started (&sw, SOURCE_START_TIMEOUT_US);
   if (zero_copy) {
-    pool = bench_take_downstream_pool ("bench-station", srcpad, caps, &info,
-        &pool_min, &pool_max, &pool_configured);
+    pool = bench_take_downstream_pool (
+        WHO, srcpad, caps, &info, &pool_min, &pool_max, &pool_configured);
     if (pool == NULL) {
       ok = FALSE;
       goto stop;
@@ -442,7 +356,7 @@ child_run (const BenchFormat *f, gboolean zero_copy, guint n_subs,
         break;
     } else {
       buf = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&info), NULL);
-      c.source_allocations++;
+      c.b.source_allocations++;
     }
     /* the capture: every byte of the frame written */
     if (!gst_buffer_map (buf, &map, GST_MAP_WRITE)) {
@@ -461,27 +375,11 @@ child_run (const BenchFormat *f, gboolean zero_copy, guint n_subs,
       break;
     pushed++;
   }
-  gst_app_src_end_of_stream (GST_APP_SRC (src));
-  msg = gst_bus_timed_pop_filtered (
-      bus, GST_CLOCK_TIME_NONE, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  wall_us = g_get_monotonic_time () - wall0;
-  cpu_us = bench_cpu_time_us () - cpu0;
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
-    GError *err = NULL;
-
-    gst_message_parse_error (msg, &err, NULL);
-    g_printerr ("bench-station: error from %s: %s\n",
-        GST_MESSAGE_SRC_NAME (msg), err->message);
-    g_error_free (err);
+  if (!bench_finish_run (src, bus, wall0, cpu0, &wall_us, &cpu_us, WHO, NULL))
     ok = FALSE;
-  }
-  gst_message_unref (msg);
   peak_rss = proc_status_kb ("VmHWM:");
-  if (meteor) {
-    g_object_get (meteor, "stats", &stats, NULL);
-    gst_structure_get_uint64 (stats, "bytes-copied", &pool_copied);
-    gst_structure_get_uint64 (stats, "allocations", &pool_allocations);
-  }
+  if (meteor)
+    pool_counts (meteor, &pool_copied, &pool_allocations);
   if (pushed != n_frames) {
     g_printerr ("bench-station: pushed %" G_GUINT64_FORMAT " of %u\n", pushed,
         n_frames);
@@ -490,11 +388,7 @@ child_run (const BenchFormat *f, gboolean zero_copy, guint n_subs,
 
 stop:
   gst_element_set_state (pipeline, GST_STATE_NULL);
-  if (pool) {
-    if (pool_configured)
-      gst_buffer_pool_set_active (pool, FALSE);
-    gst_object_unref (pool);
-  }
+  bench_release_pool (pool, pool_configured);
   if (ok) {
     guint64 frames = MAX (pushed, 1);
     guint64 det_frames = 0;
@@ -515,31 +409,23 @@ stop:
         " foreign=%" G_GUINT64_FORMAT " detected_frames=%" G_GUINT64_FORMAT
         " pool_min=%u tiered=%d\n",
         pushed, wall_us, cpu_us,
-        (gdouble)(c.bytes_copied + pool_copied) / frames,
-        (gdouble)c.copies / frames,
-        (gdouble)(c.source_allocations + c.copies + pool_allocations) / frames,
+        (gdouble)(c.b.bytes_copied + pool_copied) / frames,
+        (gdouble)c.b.copies / frames,
+        (gdouble)(c.b.source_allocations + c.b.copies + pool_allocations) /
+            frames,
         start_rss, peak_rss, percentile_us (c.lat, c.n_lat, 50),
         percentile_us (c.lat, c.n_lat, 99), c.n_lat, c.arrivals,
-        c.foreign_buffers, det_frames, pool_min, tiered);
+        c.b.foreign_buffers, det_frames, pool_min, tiered);
   }
-  if (stats)
-    gst_structure_free (stats);
   gst_object_unref (srcpad);
   gst_object_unref (bus);
   gst_object_unref (pipeline);
   gst_caps_unref (caps);
   g_ptr_array_unref (templates);
   g_free (c.lat);
-  if (location) {
-    gchar *argv[] = { "rm", "-rf", location, NULL };
-
-    g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-        NULL, NULL);
-    g_free (location);
-  }
-  g_mutex_clear (&c.lock);
-  g_mutex_clear (&sw.lock);
-  g_cond_clear (&sw.cond);
+  remove_tree (location);
+  g_mutex_clear (&c.b.lock);
+  bench_source_wait_clear (&sw);
   return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
@@ -575,7 +461,7 @@ child_soak (guint n_frames, const gchar *csv_path)
       "t. ! queue max-size-buffers=%d ! %s name=storage "
       "t. ! queue max-size-buffers=%d ! fakesink name=monitor sync=false",
       n_frames, FPS, QUEUE_BUFFERS, QUEUE_BUFFERS,
-      has_factory ("tieredsink") ? "tieredsink" : "fakesink sync=false",
+      bench_has_factory ("tieredsink") ? "tieredsink" : "fakesink sync=false",
       QUEUE_BUFFERS);
   GstElement *pipeline = gst_parse_launch (desc, NULL);
   GstElement *monitor, *storage;
@@ -591,7 +477,6 @@ child_soak (guint n_frames, const gchar *csv_path)
   gdouble slope = 0, mean_t = 0, mean_r = 0, sxx = 0, sxy = 0;
   guint i, skip, n;
   guint64 frames;
-  GstStructure *stats = NULL;
   guint64 copied = 0, allocations = 0;
 
   g_free (desc);
@@ -602,7 +487,7 @@ child_soak (guint n_frames, const gchar *csv_path)
   g_mutex_init (&sc.lock);
   sc.frames = 0;
   storage = gst_bin_get_by_name (GST_BIN (pipeline), "storage");
-  if (has_factory ("tieredsink")) {
+  if (bench_has_factory ("tieredsink")) {
     location = g_dir_make_tmp ("bench-soak-XXXXXX", NULL);
     gst_util_set_object_arg (G_OBJECT (storage), "location", location);
   }
@@ -631,14 +516,8 @@ child_soak (guint n_frames, const gchar *csv_path)
     g_array_append_val (t, secs);
     g_array_append_val (r, rss);
     if (msg) {
-      if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
-        GError *err = NULL;
-
-        gst_message_parse_error (msg, &err, NULL);
-        g_printerr ("bench-station: soak: %s\n", err->message);
-        g_error_free (err);
+      if (!bench_check_end (msg, WHO, "soak"))
         ok = FALSE;
-      }
       gst_message_unref (msg);
       done = TRUE;
     }
@@ -646,10 +525,7 @@ child_soak (guint n_frames, const gchar *csv_path)
   {
     GstElement *pool = gst_bin_get_by_name (GST_BIN (pipeline), "pool");
 
-    g_object_get (pool, "stats", &stats, NULL);
-    gst_structure_get_uint64 (stats, "bytes-copied", &copied);
-    gst_structure_get_uint64 (stats, "allocations", &allocations);
-    gst_structure_free (stats);
+    pool_counts (pool, &copied, &allocations);
     gst_object_unref (pool);
   }
   gst_element_set_state (pipeline, GST_STATE_NULL);
@@ -690,13 +566,7 @@ child_soak (guint n_frames, const gchar *csv_path)
   g_array_unref (r);
   g_string_free (csv, TRUE);
   g_mutex_clear (&sc.lock);
-  if (location) {
-    gchar *argv[] = { "rm", "-rf", location, NULL };
-
-    g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-        NULL, NULL);
-    g_free (location);
-  }
+  remove_tree (location);
   return ok && frames == n_frames ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
@@ -849,6 +719,18 @@ row (GString *out, const gchar *metric, gint decimals, gdouble base, gdouble zc,
   }
 }
 
+/* One configuration, baseline into @b and zero-copy into @z; both are set
+ * (the caller clears them), also when a run failed. */
+static gboolean
+run_pair (guint format, guint subs, gboolean paced, guint frames,
+    guint hot_seconds, Result *b, Result *z)
+{
+  gboolean ok = run_config (format, FALSE, subs, paced, frames, hot_seconds, b);
+
+  ok = run_config (format, TRUE, subs, paced, frames, hot_seconds, z) && ok;
+  return ok;
+}
+
 static gchar *
 seconds_to_str (gdouble s)
 {
@@ -864,10 +746,8 @@ bench_main_table (guint fi, guint paced_frames, guint frames)
 
   g_print ("\n== %s: 3 subscribers (meteordetect, storage, fakesink) ==\n",
       formats[fi].label);
-  ok = run_config (fi, FALSE, 3, TRUE, paced_frames, 0, &bp);
-  ok = run_config (fi, TRUE, 3, TRUE, paced_frames, 0, &zp) && ok;
-  ok = run_config (fi, FALSE, 3, FALSE, frames, 0, &bu) && ok;
-  ok = run_config (fi, TRUE, 3, FALSE, frames, 0, &zu) && ok;
+  ok = run_pair (fi, 3, TRUE, paced_frames, 0, &bp, &zp);
+  ok = run_pair (fi, 3, FALSE, frames, 0, &bu, &zu) && ok;
   if (!ok)
     goto out;
   current_format = fi;
@@ -943,8 +823,7 @@ bench_scaling (guint fi, const guint *subs, guint n_subs, guint paced_frames)
   for (i = 0; i < n_subs; i++) {
     Result b, z;
 
-    if (!run_config (fi, FALSE, subs[i], TRUE, paced_frames, 0, &b) ||
-        !run_config (fi, TRUE, subs[i], TRUE, paced_frames, 0, &z)) {
+    if (!run_pair (fi, subs[i], TRUE, paced_frames, 0, &b, &z)) {
       ok = FALSE;
       result_clear (&b);
       result_clear (&z);
@@ -987,7 +866,7 @@ bench_hot (guint fi, const guint *secs, guint n_secs)
   guint i;
 
   g_print ("\n== hot pre-trigger buffering, %s ==\n", formats[fi].label);
-  if (!has_factory ("tieredsink")) {
+  if (!bench_has_factory ("tieredsink")) {
     g_print ("  skipped: tieredsink is not registered\n");
     g_string_append_printf (md,
         "\n### Hot pre-trigger buffering\n\nNot measured: tieredsink is not "
@@ -1007,8 +886,7 @@ bench_hot (guint fi, const guint *secs, guint n_secs)
     Result b, z;
     guint frames = secs[i] * FPS + 150;
 
-    if (!run_config (fi, FALSE, 3, FALSE, frames, secs[i], &b) ||
-        !run_config (fi, TRUE, 3, FALSE, frames, secs[i], &z)) {
+    if (!run_pair (fi, 3, FALSE, frames, secs[i], &b, &z)) {
       ok = FALSE;
       result_clear (&b);
       result_clear (&z);
@@ -1182,8 +1060,6 @@ main (int argc, char **argv)
         NULL, NULL },
     { NULL }
   };
-  GOptionContext *ctx;
-  GError *error = NULL;
   guint subs[8], n_subs, hot[8], n_hot;
   gboolean ok = TRUE;
   gint64 start;
@@ -1191,17 +1067,10 @@ main (int argc, char **argv)
   int rc;
   guint i;
 
-  ctx = g_option_context_new (
-      "- the seed's targets on the station pipeline, baseline vs zero-copy");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  g_option_context_add_group (ctx, gst_init_get_option_group ());
-  if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
-    g_printerr ("bench-station: %s\n", error->message);
-    g_error_free (error);
-    g_option_context_free (ctx);
+  if (!bench_parse_options (WHO,
+          "- the seed's targets on the station pipeline, baseline vs zero-copy",
+          entries, &argc, &argv))
     return EXIT_FAILURE;
-  }
-  g_option_context_free (ctx);
   bench_ensure_plugins (BENCH_PLUGIN_PATH);
 
   if (child) {
@@ -1252,7 +1121,8 @@ main (int argc, char **argv)
            "  subscribers: meteordetect, storage (%s), then fakesinks; paced "
            "runs %d frames at %d fps, unpaced %d frames\n"
            "  ratio = zero-copy / baseline\n",
-      has_factory ("tieredsink") ? "tieredsink" : "fakesink: no tieredsink",
+      bench_has_factory ("tieredsink") ? "tieredsink"
+                                       : "fakesink: no tieredsink",
       paced_frames, FPS, frames);
   start = g_get_monotonic_time ();
   if (!only || g_str_equal (only, "main"))

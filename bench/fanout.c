@@ -31,6 +31,7 @@
 #define DEFAULT_FRAMES 600
 #define QUEUE_BUFFERS 4
 #define FPS 30
+#define WHO "bench-fanout"
 /* How long to wait for appsrc to finish starting up before our query. */
 #define SOURCE_START_TIMEOUT_US (5 * G_USEC_PER_SEC)
 
@@ -46,20 +47,6 @@ static const BenchFormat formats[] = {
   { "1280x720 GRAY8", GST_VIDEO_FORMAT_GRAY8, 1280, 720 },
   { "1920x1080 NV12", GST_VIDEO_FORMAT_NV12, 1920, 1080 },
 };
-
-/* Counters shared with the streaming threads (the probes, buffer
- * finalization): all under the lock. */
-typedef struct {
-  GMutex lock;
-  gboolean zero_copy;
-  guint64 source_allocations;
-  guint64 copies;
-  guint64 bytes_copied;
-  guint64 branch_buffers;
-  guint64 foreign_buffers; /* zero-copy: branch buffers not in the ring */
-  guint alive;             /* baseline: frame buffers not yet freed */
-  guint peak_alive;
-} Counters;
 
 typedef struct {
   guint64 frames;
@@ -77,14 +64,6 @@ typedef struct {
   guint pool_max;
   gboolean pool_configured; /* we configured and activated the pool */
 } RunResult;
-
-/* Set at appsrc's first need-data: its start-up negotiation (and its own
- * allocation query) is over and it waits for frames. */
-typedef struct {
-  GMutex lock;
-  GCond cond;
-  gboolean started;
-} SourceWait;
 
 /* The cheapest a frame copy can be: memcpy between two warm buffers. */
 static gdouble
@@ -139,89 +118,6 @@ fill_frame (GstBuffer *buf, const GstVideoInfo *info, guint n)
   return TRUE;
 }
 
-static void
-frame_buffer_freed (gpointer user_data, GstMiniObject *obj)
-{
-  Counters *c = user_data;
-
-  g_mutex_lock (&c->lock);
-  c->alive--;
-  g_mutex_unlock (&c->lock);
-}
-
-/* Baseline: follows a freshly allocated frame buffer until it is freed, for
- * the peak number alive. */
-static void
-track_buffer (Counters *c, GstBuffer *buf)
-{
-  gst_mini_object_weak_ref (GST_MINI_OBJECT_CAST (buf), frame_buffer_freed, c);
-  g_mutex_lock (&c->lock);
-  c->alive++;
-  c->peak_alive = MAX (c->peak_alive, c->alive);
-  g_mutex_unlock (&c->lock);
-}
-
-/* On each branch's queue src pad. Baseline: replaces the frame with a deep
- * copy, as each seed subscriber did. Zero-copy: copies nothing, checks the
- * frame is still in the ring. */
-static GstPadProbeReturn
-branch_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
-{
-  Counters *c = user_data;
-  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
-  GstBuffer *copy;
-  gsize size = gst_buffer_get_size (buf);
-
-  if (c->zero_copy) {
-    gboolean in_ring =
-        gst_buffer_n_memory (buf) > 0 &&
-        gst_is_meteor_ring_memory (gst_buffer_peek_memory (buf, 0));
-
-    g_mutex_lock (&c->lock);
-    c->branch_buffers++;
-    if (!in_ring)
-      c->foreign_buffers++;
-    g_mutex_unlock (&c->lock);
-    return GST_PAD_PROBE_OK;
-  }
-
-  copy = gst_buffer_copy_deep (buf);
-  track_buffer (c, copy);
-  gst_buffer_unref (buf);
-  GST_PAD_PROBE_INFO_DATA (info) = copy;
-
-  g_mutex_lock (&c->lock);
-  c->branch_buffers++;
-  c->copies++;
-  c->bytes_copied += size;
-  g_mutex_unlock (&c->lock);
-  return GST_PAD_PROBE_OK;
-}
-
-static void
-source_need_data (GstAppSrc *src, guint length, gpointer user_data)
-{
-  SourceWait *w = user_data;
-
-  g_mutex_lock (&w->lock);
-  w->started = TRUE;
-  g_cond_signal (&w->cond);
-  g_mutex_unlock (&w->lock);
-}
-
-static GstElement *
-make (const gchar *factory)
-{
-  GstElement *e = gst_element_factory_make (factory, NULL);
-
-  if (e == NULL) {
-    g_printerr ("bench-fanout: no element '%s' (GST_PLUGIN_PATH=%s)\n", factory,
-        g_getenv ("GST_PLUGIN_PATH"));
-    exit (EXIT_FAILURE);
-  }
-  return e;
-}
-
 /* Prints warnings left on the bus (e.g. meteorpool's pool pressure). */
 static void
 print_bus_warnings (GstBus *bus, const gchar *label)
@@ -243,17 +139,15 @@ static gboolean
 run_config (
     const BenchFormat *f, gboolean zero_copy, guint n_frames, RunResult *r)
 {
-  GstElement *pipeline, *src, *tee, *meteor = NULL, *upstream;
+  GstElement *pipeline, *src, *tee, *meteor;
   GstBufferPool *pool = NULL;
   gboolean ok = TRUE;
   GstVideoInfo info;
   GstCaps *caps;
   GstBus *bus;
   GstPad *srcpad;
-  GstMessage *msg;
-  GstAppSrcCallbacks callbacks = { NULL };
-  SourceWait sw;
-  Counters c;
+  BenchSourceWait sw;
+  BenchCounters c;
   gint64 wall0, cpu0;
   guint64 pushed = 0;
   guint i;
@@ -261,9 +155,7 @@ run_config (
   memset (&c, 0, sizeof (c));
   g_mutex_init (&c.lock);
   c.zero_copy = zero_copy;
-  memset (&sw, 0, sizeof (sw));
-  g_mutex_init (&sw.lock);
-  g_cond_init (&sw.cond);
+  c.track_copies = TRUE;
   memset (r, 0, sizeof (*r));
 
   gst_video_info_set_format (&info, f->format, f->width, f->height);
@@ -272,63 +164,36 @@ run_config (
   caps = gst_video_info_to_caps (&info);
 
   pipeline = gst_pipeline_new (zero_copy ? "zero-copy" : "baseline");
-  src = make ("appsrc");
-  tee = make ("tee");
-  gst_app_src_set_caps (GST_APP_SRC (src), caps);
-  /* bounded, blocking: the producer runs at the pipeline's pace */
-  gst_app_src_set_max_buffers (GST_APP_SRC (src), 2);
-  g_object_set (src, "format", GST_FORMAT_TIME, "block", TRUE, NULL);
-  gst_bin_add_many (GST_BIN (pipeline), src, tee, NULL);
-  upstream = src;
-  if (zero_copy) {
-    meteor = make ("meteorpool");
-    gst_bin_add (GST_BIN (pipeline), meteor);
-    gst_element_link (src, meteor);
-    upstream = meteor;
-  }
-  gst_element_link (upstream, tee);
+  tee = bench_add_source (WHO, pipeline, caps, zero_copy, &src, &meteor);
 
   for (i = 0; i < N_BRANCHES; i++) {
-    GstElement *queue = make ("queue");
-    GstElement *sink = make ("fakesink");
-    GstPad *qpad;
+    GstElement *queue = bench_make_queue (WHO, QUEUE_BUFFERS);
+    GstElement *sink = bench_make (WHO, "fakesink", NULL);
 
-    /* exactly QUEUE_BUFFERS frames per branch, whatever their size */
-    g_object_set (queue, "max-size-buffers", QUEUE_BUFFERS, "max-size-bytes", 0,
-        "max-size-time", (guint64)0, NULL);
     g_object_set (sink, "sync", FALSE, NULL);
     gst_bin_add_many (GST_BIN (pipeline), queue, sink, NULL);
     gst_element_link_many (tee, queue, sink, NULL);
-    qpad = gst_element_get_static_pad (queue, "src");
-    gst_pad_add_probe (qpad, GST_PAD_PROBE_TYPE_BUFFER, branch_probe, &c, NULL);
-    gst_object_unref (qpad);
+    bench_probe_pad (queue, "src", bench_branch_probe, &c);
   }
 
   srcpad = gst_element_get_static_pad (src, "src");
   /* in both configurations, for the same per-frame cost */
-  callbacks.need_data = source_need_data;
-  gst_app_src_set_callbacks (GST_APP_SRC (src), &callbacks, &sw, NULL);
+  bench_source_wait_init (&sw, src);
 
   bus = gst_element_get_bus (pipeline);
   if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE) {
-    g_printerr ("bench-fanout: %s: cannot start the pipeline\n", f->label);
+    g_printerr (WHO ": %s: cannot start the pipeline\n", f->label);
     ok = FALSE;
     goto stop;
   }
 
   if (zero_copy) {
-    gint64 until = g_get_monotonic_time () + SOURCE_START_TIMEOUT_US;
-
     /* ours after appsrc's own start-up query, never racing it for the
      * pool */
-    g_mutex_lock (&sw.lock);
-    while (!sw.started)
-      if (!g_cond_wait_until (&sw.cond, &sw.lock, until))
-        break;
-    g_mutex_unlock (&sw.lock);
-    pool = bench_take_downstream_pool ("bench-fanout", srcpad, caps, &info,
-        &r->pool_min, &r->pool_max, &r->pool_configured);
+    bench_source_wait_started (&sw, SOURCE_START_TIMEOUT_US);
+    pool = bench_take_downstream_pool (WHO, srcpad, caps, &info, &r->pool_min,
+        &r->pool_max, &r->pool_configured);
     if (pool == NULL) {
       ok = FALSE;
       goto stop;
@@ -347,13 +212,13 @@ run_config (
         break;
     } else {
       buf = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&info), NULL);
-      track_buffer (&c, buf);
+      bench_track_buffer (&c, buf);
       g_mutex_lock (&c.lock);
       c.source_allocations++;
       g_mutex_unlock (&c.lock);
     }
     if (!fill_frame (buf, &info, i)) {
-      g_printerr ("bench-fanout: %s: cannot map a frame\n", f->label);
+      g_printerr (WHO ": %s: cannot map a frame\n", f->label);
       gst_buffer_unref (buf);
       break;
     }
@@ -363,24 +228,9 @@ run_config (
       break;
     pushed++;
   }
-  gst_app_src_end_of_stream (GST_APP_SRC (src));
-
-  msg = gst_bus_timed_pop_filtered (
-      bus, GST_CLOCK_TIME_NONE, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  r->wall_us = g_get_monotonic_time () - wall0;
-  r->cpu_us = bench_cpu_time_us () - cpu0;
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
-    GError *err = NULL;
-    gchar *dbg = NULL;
-
-    gst_message_parse_error (msg, &err, &dbg);
-    g_printerr ("bench-fanout: %s: error from %s: %s (%s)\n", f->label,
-        GST_MESSAGE_SRC_NAME (msg), err->message, dbg ? dbg : "");
-    g_error_free (err);
-    g_free (dbg);
+  if (!bench_finish_run (
+          src, bus, wall0, cpu0, &r->wall_us, &r->cpu_us, WHO, f->label))
     ok = FALSE;
-  }
-  gst_message_unref (msg);
   if (meteor)
     g_object_get (meteor, "stats", &r->stats, NULL);
   if (pushed != n_frames) {
@@ -392,11 +242,7 @@ run_config (
 stop:
   gst_element_set_state (pipeline, GST_STATE_NULL);
   print_bus_warnings (bus, f->label);
-  if (pool) {
-    if (r->pool_configured)
-      gst_buffer_pool_set_active (pool, FALSE);
-    gst_object_unref (pool);
-  }
+  bench_release_pool (pool, r->pool_configured);
   gst_object_unref (srcpad);
   gst_object_unref (bus);
   gst_object_unref (pipeline);
@@ -409,16 +255,13 @@ stop:
   r->foreign_buffers = c.foreign_buffers;
   r->probe_bytes = c.bytes_copied;
   if (zero_copy && r->stats) {
-    guint64 copied = 0, allocations = 0;
-    guint pool_size = 0;
-
-    gst_structure_get_uint64 (r->stats, "bytes-copied", &copied);
-    gst_structure_get_uint64 (r->stats, "allocations", &allocations);
+    r->bytes_copied_per_frame =
+        (gdouble)(bench_stat (r->stats, "bytes-copied") + c.bytes_copied) /
+        r->frames;
+    r->allocations_per_frame =
+        (gdouble)bench_stat (r->stats, "allocations") / r->frames;
     /* buffers ever handed out: the others' ring pages were never touched */
-    gst_structure_get_uint (r->stats, "buffers-used", &pool_size);
-    r->bytes_copied_per_frame = (gdouble)(copied + c.bytes_copied) / r->frames;
-    r->allocations_per_frame = (gdouble)allocations / r->frames;
-    r->peak_buffers = pool_size;
+    r->peak_buffers = bench_stat (r->stats, "buffers-used");
   } else {
     r->bytes_copied_per_frame = (gdouble)c.bytes_copied / r->frames;
     r->allocations_per_frame =
@@ -426,8 +269,7 @@ stop:
     r->peak_buffers = c.peak_alive;
   }
   g_mutex_clear (&c.lock);
-  g_mutex_clear (&sw.lock);
-  g_cond_clear (&sw.cond);
+  bench_source_wait_clear (&sw);
   return ok;
 }
 
@@ -445,24 +287,6 @@ print_row (const gchar *label, const gchar *metric, gint decimals, gdouble base,
   g_free (b);
   g_free (z);
   g_free (change);
-}
-
-static guint64
-stat_u64 (const GstStructure *s, const gchar *field)
-{
-  guint64 v = 0;
-
-  gst_structure_get_uint64 (s, field, &v);
-  return v;
-}
-
-static guint
-stat_uint (const GstStructure *s, const gchar *field)
-{
-  guint v = 0;
-
-  gst_structure_get_uint (s, field, &v);
-  return v;
 }
 
 static gboolean
@@ -523,16 +347,17 @@ bench_format (const BenchFormat *f, guint n_frames)
              ", ingress-copies %" G_GUINT64_FORMAT
              ", downstream-copies %" G_GUINT64_FORMAT
              ", dropped %" G_GUINT64_FORMAT ", allocations %" G_GUINT64_FORMAT
-             ", reuses %" G_GUINT64_FORMAT ", pool-size %u, max-in-use %u, "
+             ", reuses %" G_GUINT64_FORMAT ", pool-size %" G_GUINT64_FORMAT
+             ", max-in-use %" G_GUINT64_FORMAT ", "
              "acquire-waits %" G_GUINT64_FORMAT "\n",
-        f->label, stat_u64 (zc.stats, "frames"),
-        stat_u64 (zc.stats, "zero-copy-frames"),
-        stat_u64 (zc.stats, "ingress-copies"),
-        stat_u64 (zc.stats, "downstream-copies"),
-        stat_u64 (zc.stats, "dropped"), stat_u64 (zc.stats, "allocations"),
-        stat_u64 (zc.stats, "reuses"), stat_uint (zc.stats, "pool-size"),
-        stat_uint (zc.stats, "max-in-use"),
-        stat_u64 (zc.stats, "acquire-waits"));
+        f->label, bench_stat (zc.stats, "frames"),
+        bench_stat (zc.stats, "zero-copy-frames"),
+        bench_stat (zc.stats, "ingress-copies"),
+        bench_stat (zc.stats, "downstream-copies"),
+        bench_stat (zc.stats, "dropped"), bench_stat (zc.stats, "allocations"),
+        bench_stat (zc.stats, "reuses"), bench_stat (zc.stats, "pool-size"),
+        bench_stat (zc.stats, "max-in-use"),
+        bench_stat (zc.stats, "acquire-waits"));
   }
   if (zc.foreign_buffers > 0 || zc.probe_bytes > 0)
     g_print (
@@ -562,22 +387,13 @@ main (int argc, char **argv)
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, "[N]" },
     { NULL }
   };
-  GOptionContext *ctx;
-  GError *error = NULL;
   gboolean ok = TRUE;
   gint64 start;
   guint i;
 
-  ctx = g_option_context_new ("- deep-copy fan-out vs meteorpool zero-copy");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  g_option_context_add_group (ctx, gst_init_get_option_group ());
-  if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
-    g_printerr ("bench-fanout: %s\n", error->message);
-    g_error_free (error);
-    g_option_context_free (ctx);
+  if (!bench_parse_options (WHO, "- deep-copy fan-out vs meteorpool zero-copy",
+          entries, &argc, &argv))
     return EXIT_FAILURE;
-  }
-  g_option_context_free (ctx);
   if (rest && rest[0]) {
     gchar *end;
 

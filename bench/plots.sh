@@ -14,14 +14,25 @@ fi
 mkdir -p "$img"
 made=""
 
-if [ -f "$dir/ratios.dat" ]; then
-  gnuplot <<EOF
-set terminal pngcairo size 1100,560 font "sans,10"
-set output "$img/perf-ratios.png"
-set title "bench-station: zero-copy / baseline for each seed target (3 subscribers)" noenhanced
-set style data histograms
+# plot DATA PNG SIZE: when $dir/DATA is there, runs the gnuplot script on
+# stdin drawing into $img/PNG of SIZE (w,h) pixels.
+plot() {
+  if [ -f "$dir/$1" ]; then
+    { printf 'set terminal pngcairo size %s font "sans,10"\nset output "%s"\n' \
+        "$3" "$img/$2"; cat; } | gnuplot
+    made="$made $2"
+  else
+    cat >/dev/null
+  fi
+}
+# bars side by side, one cluster a row of the data
+histograms="set style data histograms
 set style histogram clustered gap 1
-set style fill solid 0.85 border -1
+set style fill solid 0.85 border -1"
+
+plot ratios.dat perf-ratios.png 1100,560 <<EOF
+set title "bench-station: zero-copy / baseline for each seed target (3 subscribers)" noenhanced
+$histograms
 set xtics rotate by -25 noenhanced
 set bmargin 8
 set ylabel "ratio zero-copy / baseline"
@@ -33,17 +44,10 @@ plot "$dir/ratios.dat" using 3:xtic(1) title "640x480 RGB", \
   '' using 0:2 with points pt 9 ps 2 lc rgb "black" \
     title "seed target (fps: at least; others: at most)"
 EOF
-  made="$made perf-ratios.png"
-fi
 
-if [ -f "$dir/latency.dat" ]; then
-  gnuplot <<EOF
-set terminal pngcairo size 900,480 font "sans,10"
-set output "$img/perf-latency.png"
+plot latency.dat perf-latency.png 900,480 <<EOF
 set title "capture (PTS) to sink arrival at 30 fps, 3 subscribers" noenhanced
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.85 border -1
+$histograms
 set logscale y
 set ylabel "latency (us, log scale)"
 set grid ytics
@@ -52,13 +56,8 @@ plot "$dir/latency.dat" using 2:xtic(1) title "baseline p50", \
   '' using 3 title "zero-copy p50", '' using 4 title "baseline p99", \
   '' using 5 title "zero-copy p99"
 EOF
-  made="$made perf-latency.png"
-fi
 
-if [ -f "$dir/scaling.dat" ]; then
-  gnuplot <<EOF
-set terminal pngcairo size 1100,440 font "sans,10"
-set output "$img/perf-scaling.png"
+plot scaling.dat perf-scaling.png 1100,440 <<EOF
 set multiplot layout 1,2 title "subscribers, 640x480 RGB at 30 fps" noenhanced
 set xlabel "subscribers"
 set grid
@@ -72,13 +71,8 @@ plot "$dir/scaling.dat" using 1:(\$4/1e6) with linespoints pt 7 title "baseline"
   '' using 1:(\$5/1e6) with linespoints pt 5 title "zero-copy"
 unset multiplot
 EOF
-  made="$made perf-scaling.png"
-fi
 
-if [ -f "$dir/soak-rss.dat" ]; then
-  gnuplot <<EOF
-set terminal pngcairo size 900,420 font "sans,10"
-set output "$img/perf-soak.png"
+plot soak-rss.dat perf-soak.png 900,420 <<EOF
 set title "soak: RSS of the full station on meteorsky, sampled each second" noenhanced
 set xlabel "frames"
 set ylabel "RSS (MB)"
@@ -87,8 +81,6 @@ set grid
 set key bottom right
 plot "$dir/soak-rss.dat" using 3:(\$2/1024) with lines lw 2 title "RSS"
 EOF
-  made="$made perf-soak.png"
-fi
 
 if [ -z "$made" ]; then
   echo "plots: no bench-station data in $dir" >&2

@@ -264,16 +264,25 @@ on_push_list_pre (
       n ? gst_buffer_list_get (list, 0) : NULL, n);
 }
 
+/* Counts @object in @buffers or @memories by its type (others are not
+ * counted). */
+static void
+count_object (GstMiniObject *object, guint64 *buffers, guint64 *memories)
+{
+  GType type = GST_MINI_OBJECT_TYPE (object);
+
+  if (type == GST_TYPE_BUFFER)
+    count (buffers, 1);
+  else if (type == GST_TYPE_MEMORY)
+    count (memories, 1);
+}
+
 static void
 on_mini_object_created (GObject *tracer, GstClockTime ts, GstMiniObject *object)
 {
   GstMeteorStatsTracer *self = GST_METEOR_STATS_TRACER (tracer);
-  GType type = GST_MINI_OBJECT_TYPE (object);
 
-  if (type == GST_TYPE_BUFFER)
-    count (&self->buffers_created, 1);
-  else if (type == GST_TYPE_MEMORY)
-    count (&self->memories_created, 1);
+  count_object (object, &self->buffers_created, &self->memories_created);
 }
 
 static void
@@ -281,12 +290,8 @@ on_mini_object_destroyed (
     GObject *tracer, GstClockTime ts, GstMiniObject *object)
 {
   GstMeteorStatsTracer *self = GST_METEOR_STATS_TRACER (tracer);
-  GType type = GST_MINI_OBJECT_TYPE (object);
 
-  if (type == GST_TYPE_BUFFER)
-    count (&self->buffers_freed, 1);
-  else if (type == GST_TYPE_MEMORY)
-    count (&self->memories_freed, 1);
+  count_object (object, &self->buffers_freed, &self->memories_freed);
 }
 
 static gchar *build_report (GstMeteorStatsTracer *self);
@@ -562,25 +567,38 @@ add_elements (GstMeteorStatsTracer *self, Scrape *sc)
 static void
 add_memory (GstMeteorStatsTracer *self, Scrape *sc)
 {
+  /* the memory gauges: each an int64_t of MetricsMemory, -1 unknown (then
+   * not exported) */
+  static const struct {
+    const gchar *name, *help;
+    glong offset;
+  } gauges[] = {
+    { "meteor_process_resident_memory_bytes",
+        "Resident memory of the process (VmRSS)",
+        G_STRUCT_OFFSET (MetricsMemory, rss_bytes) },
+    { "meteor_process_resident_memory_peak_bytes",
+        "Peak resident memory of the process (VmHWM)",
+        G_STRUCT_OFFSET (MetricsMemory, rss_peak_bytes) },
+    { "meteor_cgroup_memory_bytes",
+        "Memory charged to the process's cgroup (memory.current)",
+        G_STRUCT_OFFSET (MetricsMemory, cgroup_current) },
+    { "meteor_cgroup_memory_limit_bytes",
+        "Memory limit of the cgroup (memory.max)",
+        G_STRUCT_OFFSET (MetricsMemory, cgroup_max) },
+    { "meteor_cgroup_memory_peak_bytes",
+        "Peak memory of the cgroup (memory.peak)",
+        G_STRUCT_OFFSET (MetricsMemory, cgroup_peak) },
+  };
   MetricsMemory m;
+  guint i;
 
   metrics_read_memory ("", &m);
-  if (m.rss_bytes >= 0)
-    add (sc, "meteor_process_resident_memory_bytes", METRIC_GAUGE,
-        "Resident memory of the process (VmRSS)", NULL, m.rss_bytes);
-  if (m.rss_peak_bytes >= 0)
-    add (sc, "meteor_process_resident_memory_peak_bytes", METRIC_GAUGE,
-        "Peak resident memory of the process (VmHWM)", NULL, m.rss_peak_bytes);
-  if (m.cgroup_current >= 0)
-    add (sc, "meteor_cgroup_memory_bytes", METRIC_GAUGE,
-        "Memory charged to the process's cgroup (memory.current)", NULL,
-        m.cgroup_current);
-  if (m.cgroup_max >= 0)
-    add (sc, "meteor_cgroup_memory_limit_bytes", METRIC_GAUGE,
-        "Memory limit of the cgroup (memory.max)", NULL, m.cgroup_max);
-  if (m.cgroup_peak >= 0)
-    add (sc, "meteor_cgroup_memory_peak_bytes", METRIC_GAUGE,
-        "Peak memory of the cgroup (memory.peak)", NULL, m.cgroup_peak);
+  for (i = 0; i < G_N_ELEMENTS (gauges); i++) {
+    int64_t v = G_STRUCT_MEMBER (int64_t, &m, gauges[i].offset);
+
+    if (v >= 0)
+      add (sc, gauges[i].name, METRIC_GAUGE, gauges[i].help, NULL, v);
+  }
 
   add (sc, "meteor_buffers_allocated_total", METRIC_COUNTER,
       "GstBuffers created (rate() is the allocation rate; pooled buffers "

@@ -247,25 +247,40 @@ new_sample (Family *fam)
   return s;
 }
 
+/* A new sample of family @name (made on first use) with @labels; NULL
+ * with @error set when the family or the labels are wrong. */
+static Sample *
+add_sample (MetricsSet *set, const char *name, MetricType type,
+    const char *help, const char *const *labels, char *error, size_t error_len)
+{
+  Family *fam = get_family (set, name, type, help, error, error_len);
+  char *rendered;
+  Sample *s;
+  int failed;
+
+  if (fam == NULL)
+    return NULL;
+  rendered = render_labels (labels, error, error_len, &failed);
+  if (failed)
+    return NULL;
+  s = new_sample (fam);
+  s->labels = rendered;
+  return s;
+}
+
 int
 metrics_add (MetricsSet *set, const char *name, MetricType type,
     const char *help, const char *const *labels, double value, char *error,
     size_t error_len)
 {
-  Family *fam;
-  char *rendered;
-  int failed;
+  Sample *s;
 
   METEOR_CHECK (type != METRIC_HISTOGRAM,
       "metric '%s': histograms take metrics_add_histogram", name);
-  fam = get_family (set, name, type, help, error, error_len);
-  if (fam == NULL)
+  s = add_sample (set, name, type, help, labels, error, error_len);
+  if (s == NULL)
     return -1;
-  rendered = render_labels (labels, error, error_len, &failed);
-  if (failed)
-    return -1;
-  new_sample (fam)->labels = rendered;
-  fam->samples[fam->n_samples - 1].value = value;
+  s->value = value;
   return 0;
 }
 
@@ -274,23 +289,15 @@ metrics_add_histogram (MetricsSet *set, const char *name, const char *help,
     const char *const *labels, size_t n_bounds, const double *bounds,
     const uint64_t *counts, double sum, char *error, size_t error_len)
 {
-  Family *fam;
   Sample *s;
-  char *rendered;
   size_t i;
-  int failed;
 
   for (i = 1; i < n_bounds; i++)
     METEOR_CHECK (bounds[i] > bounds[i - 1],
         "histogram '%s': bounds not increasing at %zu", name, i);
-  fam = get_family (set, name, METRIC_HISTOGRAM, help, error, error_len);
-  if (fam == NULL)
+  s = add_sample (set, name, METRIC_HISTOGRAM, help, labels, error, error_len);
+  if (s == NULL)
     return -1;
-  rendered = render_labels (labels, error, error_len, &failed);
-  if (failed)
-    return -1;
-  s = new_sample (fam);
-  s->labels = rendered;
   s->value = sum;
   s->n_bounds = n_bounds;
   s->bounds = malloc ((n_bounds + 1) * sizeof (double));

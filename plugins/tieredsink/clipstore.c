@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 struct TierClipWriter {
@@ -84,15 +83,6 @@ valid_name (const char *name)
             (*p >= '0' && *p <= '9') || strchr ("._:+-", *p)))
       return 0;
   return 1;
-}
-
-static uint64_t
-now_ns (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_REALTIME, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static void
@@ -173,7 +163,7 @@ tier_clip_begin (const TierClipConfig *config, char *error, size_t error_len)
   head = malloc (TIER_SEG_HEADER + strlen (format));
   if (head == NULL)
     abort ();
-  len = tier_seg_header_encode (head, 0, now_ns (), format);
+  len = tier_seg_header_encode (head, 0, tier_now_ns (), format);
   if (tier_io_write_all (config->io, clip->fd, head, len) < 0) {
     snprintf (error, error_len, "cannot write %s: %s", path, strerror (errno));
     free (head);

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_SEGMENT_BYTES (64u << 20)
@@ -58,15 +57,6 @@ static uint64_t
 idx_size (size_t n)
 {
   return IDX_HEADER + (uint64_t)n * IDX_ENTRY + 4;
-}
-
-static uint64_t
-now_ns (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_REALTIME, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static uint64_t
@@ -604,7 +594,7 @@ start_segment (
   head = malloc (TIER_SEG_HEADER + strlen (format));
   if (head == NULL)
     abort ();
-  len = tier_seg_header_encode (head, seg.seq, now_ns (), format);
+  len = tier_seg_header_encode (head, seg.seq, tier_now_ns (), format);
   if (tier_io_write_all (cold->cfg.io, fd, head, len) < 0) {
     int saved = errno;
     free (head);

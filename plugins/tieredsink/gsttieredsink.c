@@ -1912,6 +1912,28 @@ free_tier_frame (gpointer data)
   g_free (f);
 }
 
+/* Frame @id read back from warm or cold: a buffer over the tier's memory
+ * (@data, released with @notify (@owner)) with its meta restored, hot
+ * again (most recently used); returns the sample get-frame answers. */
+static GstSample *
+promote (GstTieredSink *self, gpointer data, gsize size, gpointer owner,
+    GDestroyNotify notify, const guint8 *meta, guint32 meta_len, guint64 id,
+    guint64 pts, FormatRef *fmt, Origin origin, const Settings *s)
+{
+  GstBuffer *buf = gst_buffer_new ();
+  GstSample *sample;
+
+  gst_buffer_append_memory (
+      buf, gst_memory_new_wrapped (
+               GST_MEMORY_FLAG_READONLY, data, size, 0, size, owner, notify));
+  blob_apply (buf, meta, meta_len, id, pts, fmt);
+  self->c.promotions++;
+  sample = make_sample (buf, fmt, origin == ORIGIN_WARM ? "warm" : "cold", id);
+  hot_insert (self, buf, id, fmt, origin, s);
+  enforce_hot (self, s);
+  return sample;
+}
+
 static GstSample *
 gst_tiered_sink_get_frame (GstTieredSink *self, guint64 id)
 {
@@ -1947,18 +1969,10 @@ gst_tiered_sink_get_frame (GstTieredSink *self, guint64 id)
       fmt = format_for (self, tier_warm_format (h->warm));
     g_mutex_unlock (&h->lock);
     if (pin) {
-      GstBuffer *buf = gst_buffer_new ();
-
-      /* the slot itself, pinned until the memory is freed */
-      gst_buffer_append_memory (
-          buf, gst_memory_new_wrapped (GST_MEMORY_FLAG_READONLY,
-                   (gpointer)ref.data, ref.size, 0, ref.size, pin, warm_unpin));
-      blob_apply (buf, ref.meta, ref.meta_len, id, ref.pts_ns, fmt);
       self->c.warm_hits++;
-      self->c.promotions++;
-      sample = make_sample (buf, fmt, "warm", id);
-      hot_insert (self, buf, id, fmt, ORIGIN_WARM, &s);
-      enforce_hot (self, &s);
+      /* the slot itself, pinned until the memory is freed */
+      sample = promote (self, (gpointer)ref.data, ref.size, pin, warm_unpin,
+          ref.meta, ref.meta_len, id, ref.pts_ns, fmt, ORIGIN_WARM, &s);
       goto done;
     }
     self->c.warm_misses++;
@@ -1968,18 +1982,11 @@ gst_tiered_sink_get_frame (GstTieredSink *self, guint64 id)
     TierFrame *f = g_new0 (TierFrame, 1);
 
     if (tier_cold_get (self->cold, id, f, err, sizeof err) == 0) {
-      GstBuffer *buf = gst_buffer_new ();
-      FormatRef *fmt = format_for (self, f->format);
-
-      gst_buffer_append_memory (
-          buf, gst_memory_new_wrapped (GST_MEMORY_FLAG_READONLY, f->data,
-                   f->size, 0, f->size, f, free_tier_frame));
-      blob_apply (buf, f->meta, f->meta_len, id, f->pts_ns, fmt);
       self->c.cold_hits++;
-      self->c.promotions++;
-      sample = make_sample (buf, fmt, "cold", id);
-      hot_insert (self, buf, id, fmt, ORIGIN_COLD, &s);
-      enforce_hot (self, &s);
+      /* the frame read back, freed with the memory */
+      sample = promote (self, f->data, f->size, f, free_tier_frame, f->meta,
+          f->meta_len, id, f->pts_ns, format_for (self, f->format), ORIGIN_COLD,
+          &s);
       goto done;
     }
     g_free (f);

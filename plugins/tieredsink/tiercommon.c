@@ -7,6 +7,7 @@
 #include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
 static uint32_t crc_table[256];
@@ -153,4 +154,13 @@ tier_warn (TierWarnFunc warn, void *user_data, const char *fmt, ...)
   vsnprintf (msg, sizeof msg, fmt, ap);
   va_end (ap);
   warn (user_data, msg);
+}
+
+uint64_t
+tier_now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_REALTIME, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }

@@ -68,6 +68,9 @@ int tier_fsync_dir (const TierIo *io, const char *path);
 /* Removes @path and everything under it; 0 or -1 + errno */
 int tier_remove_tree (const char *path);
 
+/* The wall-clock time (CLOCK_REALTIME), ns since 1970 UTC. */
+uint64_t tier_now_ns (void);
+
 /* Formats a warning and calls @warn (if set). */
 void tier_warn (TierWarnFunc warn, void *user_data, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));

@@ -168,6 +168,28 @@ metric (const gchar *text, const gchar *series)
   return v;
 }
 
+/* Sample @series (a count) is @want. */
+static void
+metric_is (const gchar *text, const gchar *series, guint64 want)
+{
+  gdouble v = metric (text, series);
+
+  fail_unless (v == (gdouble)want, "%s is %.0f, not %" G_GUINT64_FORMAT, series,
+      v, want);
+}
+
+/* /report answers and says @what and @advice. */
+static void
+report_says (const gchar *what, const gchar *advice)
+{
+  gchar *report = NULL;
+
+  fail_unless_equals_int (http_get ("/report", &report), 200);
+  fail_unless (strstr (report, what), "report:\n%s", report);
+  fail_unless (strstr (report, advice), "report:\n%s", report);
+  g_free (report);
+}
+
 static void
 promtool_check (const gchar *text)
 {
@@ -298,7 +320,7 @@ GST_START_TEST (test_metrics_match_stats)
   GstElement *pool = gst_bin_get_by_name (GST_BIN (pipeline), "pool");
   GstElement *detect = gst_bin_get_by_name (GST_BIN (pipeline), "detect");
   GstStructure *ps, *ds;
-  gchar *before = NULL, *text = NULL, *report = NULL;
+  gchar *before = NULL, *text = NULL;
   gdouble buffers_before;
   guint i;
 
@@ -325,54 +347,47 @@ GST_START_TEST (test_metrics_match_stats)
 
   /* the elements' own counters, through the registry */
   fail_unless_equals_uint64 (meteor_test_stat (ps, "frames"), N_FRAMES);
-  fail_unless_equals_int (
-      metric (text, "meteor_element_frames_total{element=\"pool\"}"),
-      meteor_test_stat (ps, "frames"));
-  fail_unless_equals_int (
-      metric (text, "meteor_element_frames_total{element=\"detect\"}"),
-      meteor_test_stat (ds, "frames"));
   fail_unless_equals_uint64 (meteor_test_stat (ps, "ingress-copies"), N_FRAMES);
-  fail_unless_equals_int (
-      metric (text, "meteor_frame_copies_total{element=\"pool\","
-                    "kind=\"ingress\"}"),
-      meteor_test_stat (ps, "ingress-copies"));
-  fail_unless_equals_int (
-      metric (text, "meteor_copied_bytes_total{element=\"pool\"}"),
-      meteor_test_stat (ps, "bytes-copied"));
   fail_unless_equals_uint64 (
       meteor_test_stat (ps, "bytes-copied"), (guint64)N_FRAMES * W * H);
-  fail_unless_equals_int (
-      metric (text, "meteor_pool_allocations_total{element=\"pool\"}"),
-      meteor_test_stat (ps, "allocations"));
-  fail_unless_equals_int (
-      metric (text, "meteor_pool_buffers{element=\"pool\"}"),
-      meteor_test_stat (ps, "pool-size"));
-  fail_unless_equals_int (
-      metric (text, "meteor_detect_candidates_total{element=\"detect\"}"),
-      meteor_test_stat (ds, "candidates"));
-  fail_unless_equals_int (
-      metric (text, "meteor_pool_acquire_wait_seconds_count{element=\"pool\"}"),
-      meteor_test_stat (ps, "acquire-waits"));
+  {
+    const struct {
+      const gchar *series;
+      const GstStructure *stats;
+      const gchar *field;
+    } from_stats[] = {
+      { "meteor_element_frames_total{element=\"pool\"}", ps, "frames" },
+      { "meteor_element_frames_total{element=\"detect\"}", ds, "frames" },
+      { "meteor_frame_copies_total{element=\"pool\",kind=\"ingress\"}", ps,
+          "ingress-copies" },
+      { "meteor_copied_bytes_total{element=\"pool\"}", ps, "bytes-copied" },
+      { "meteor_pool_allocations_total{element=\"pool\"}", ps, "allocations" },
+      { "meteor_pool_buffers{element=\"pool\"}", ps, "pool-size" },
+      { "meteor_detect_candidates_total{element=\"detect\"}", ds,
+          "candidates" },
+      { "meteor_pool_acquire_wait_seconds_count{element=\"pool\"}", ps,
+          "acquire-waits" },
+    };
 
-  /* what the tracer measured itself */
-  fail_unless_equals_int (
-      metric (text, "meteor_element_buffers_out_total{element=\"src\"}"),
-      N_FRAMES);
-  fail_unless_equals_int (
-      metric (
-          text, "meteor_element_non_ring_buffers_out_total{element=\"src\"}"),
-      N_FRAMES);
-  fail_unless_equals_int (
-      metric (text, "meteor_element_buffers_in_total{element=\"detect\"}"),
-      N_FRAMES);
-  /* after the ingress copy every frame is in the ring */
-  fail_unless_equals_int (
-      metric (text, "meteor_element_ring_buffers_in_total{element=\"sink\"}"),
-      N_FRAMES);
-  fail_unless_equals_int (
-      metric (
-          text, "meteor_element_processing_seconds_count{element=\"detect\"}"),
-      N_FRAMES);
+    for (i = 0; i < G_N_ELEMENTS (from_stats); i++)
+      metric_is (text, from_stats[i].series,
+          meteor_test_stat (from_stats[i].stats, from_stats[i].field));
+  }
+
+  /* what the tracer measured itself: every frame, at each of these (after
+   * the ingress copy every frame is in the ring) */
+  {
+    const gchar *every_frame[] = {
+      "meteor_element_buffers_out_total{element=\"src\"}",
+      "meteor_element_non_ring_buffers_out_total{element=\"src\"}",
+      "meteor_element_buffers_in_total{element=\"detect\"}",
+      "meteor_element_ring_buffers_in_total{element=\"sink\"}",
+      "meteor_element_processing_seconds_count{element=\"detect\"}",
+    };
+
+    for (i = 0; i < G_N_ELEMENTS (every_frame); i++)
+      metric_is (text, every_frame[i], N_FRAMES);
+  }
   /* the frames the test made, and the pool's buffers */
   fail_unless (
       metric (text, "meteor_buffers_allocated_total") - buffers_before >=
@@ -383,10 +398,7 @@ GST_START_TEST (test_metrics_match_stats)
 
   promtool_check (text);
 
-  fail_unless_equals_int (http_get ("/report", &report), 200);
-  fail_unless (strstr (report, "copied 40 foreign frames once at ingress"),
-      "report:\n%s", report);
-  fail_unless (strstr (report, "Recommendations"), "report:\n%s", report);
+  report_says ("copied 40 foreign frames once at ingress", "Recommendations");
 
   /* stopped: the elements leave the registry, and their metrics go */
   gst_element_set_state (pipeline, GST_STATE_NULL);
@@ -399,7 +411,6 @@ GST_START_TEST (test_metrics_match_stats)
   gst_structure_free (ds);
   g_free (before);
   g_free (text);
-  g_free (report);
   gst_object_unref (src);
   gst_object_unref (pool);
   gst_object_unref (detect);
@@ -417,7 +428,7 @@ GST_START_TEST (test_exhausted_pool_report)
       "queue ! fakesink sync=true");
   GstElement *pool = gst_bin_get_by_name (GST_BIN (pipeline), "tight");
   GstStructure *ps, *hist;
-  gchar *text = NULL, *report = NULL;
+  gchar *text = NULL;
   guint64 *bounds, *counts, sum, n_values;
   guint n;
 
@@ -432,19 +443,13 @@ GST_START_TEST (test_exhausted_pool_report)
   fail_unless_equals_uint64 (sum, meteor_test_stat (ps, "acquire-wait-ns"));
 
   fail_unless_equals_int (http_get ("/metrics", &text), 200);
-  fail_unless_equals_int (
-      metric (text, "meteor_pool_acquire_wait_seconds_count{"
-                    "element=\"tight\"}"),
+  metric_is (text, "meteor_pool_acquire_wait_seconds_count{element=\"tight\"}",
       n_values);
-  fail_unless_equals_int (
-      metric (text, "meteor_pool_acquire_wait_seconds_bucket{"
-                    "element=\"tight\",le=\"+Inf\"}"),
+  metric_is (text,
+      "meteor_pool_acquire_wait_seconds_bucket{element=\"tight\",le=\"+Inf\"}",
       n_values);
   promtool_check (text);
-  fail_unless_equals_int (http_get ("/report", &report), 200);
-  fail_unless (strstr (report, "tight: the frame pool was exhausted"),
-      "report:\n%s", report);
-  fail_unless (strstr (report, "raise max-buffers"), "report:\n%s", report);
+  report_says ("tight: the frame pool was exhausted", "raise max-buffers");
 
   gst_element_set_state (pipeline, GST_STATE_NULL);
   g_free (bounds);
@@ -452,7 +457,6 @@ GST_START_TEST (test_exhausted_pool_report)
   gst_structure_free (hist);
   gst_structure_free (ps);
   g_free (text);
-  g_free (report);
   gst_object_unref (pool);
   gst_object_unref (pipeline);
 }
@@ -462,7 +466,7 @@ GST_END_TEST;
 GST_START_TEST (test_generic_and_tier_metrics)
 {
   GstElement *fake = g_object_new (FAKE_TYPE, "name", "tiers", NULL);
-  gchar *text = NULL, *report = NULL;
+  gchar *text = NULL;
 
   gst_object_ref_sink (fake);
   FAKE_STATS (fake)->widgets = 42;
@@ -514,9 +518,7 @@ GST_START_TEST (test_generic_and_tier_metrics)
   fail_if (strstr (text, "skipped"));
   promtool_check (text);
 
-  fail_unless_equals_int (http_get ("/report", &report), 200);
-  fail_unless (strstr (report, "memory pressure 85%"), "report:\n%s", report);
-  fail_unless (strstr (report, "lower the hot size"), "report:\n%s", report);
+  report_says ("memory pressure 85%", "lower the hot size");
 
   gst_object_unref (fake);
   g_free (text);
@@ -524,7 +526,6 @@ GST_START_TEST (test_generic_and_tier_metrics)
   fail_if (strstr (text, "element=\"tiers\""), "a disposed element is "
                                                "still exported");
   g_free (text);
-  g_free (report);
 }
 
 GST_END_TEST;

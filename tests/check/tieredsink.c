@@ -294,6 +294,22 @@ check_clip (const gchar *path, guint64 from, guint64 to)
   tier_clip_close (clip);
 }
 
+/* The one tieredsink-clip-saved message on the bus: frames @from..@to,
+ * the clip checked on disk. Free with free_structures. */
+static GList *
+one_clip_saved (Tiered *t, guint64 from, guint64 to)
+{
+  GList *msgs = pop_messages (t->bus, "tieredsink-clip-saved", NULL, NULL);
+  const GstStructure *s;
+
+  fail_unless_equals_int (g_list_length (msgs), 1);
+  s = msgs->data;
+  fail_unless_equals_uint64 (field_u64 (s, "first-frame"), from);
+  fail_unless_equals_uint64 (field_u64 (s, "last-frame"), to);
+  check_clip (gst_structure_get_string (s, "path"), from, to);
+  return msgs;
+}
+
 /* ------------------------------------------ hot: zero copy, pool size */
 
 typedef struct {
@@ -757,15 +773,11 @@ GST_START_TEST (test_clip_pre_trigger_and_merge)
   msgs = pop_messages (t->bus, "tieredsink-clip-saved", NULL, NULL);
   fail_unless (msgs == NULL, "clip written before its last frame");
   tiered_push (t, 330, 330, FALSE);
-  msgs = pop_messages (t->bus, "tieredsink-clip-saved", NULL, NULL);
-  fail_unless_equals_int (g_list_length (msgs), 1);
+  msgs = one_clip_saved (t, 270, 330);
   s = msgs->data;
-  fail_unless_equals_uint64 (field_u64 (s, "first-frame"), 270);
-  fail_unless_equals_uint64 (field_u64 (s, "last-frame"), 330);
   fail_unless_equals_uint64 (field_u64 (s, "frames"), 61);
   fail_unless_equals_uint64 (field_u64 (s, "missing-frames"), 0);
   fail_unless (field_u64 (s, "bytes") > 0);
-  check_clip (gst_structure_get_string (s, "path"), 270, 330);
   sidecar = g_build_filename (
       gst_structure_get_string (s, "path"), "clip.json", NULL);
   fail_unless (g_file_get_contents (sidecar, &text, NULL, NULL));
@@ -789,13 +801,9 @@ GST_START_TEST (test_clip_pre_trigger_and_merge)
   tiered_push (t, 406, 420, FALSE);
   send_detection (t, 410, 420);
   tiered_push (t, 421, 460, FALSE);
-  msgs = pop_messages (t->bus, "tieredsink-clip-saved", NULL, NULL);
-  fail_unless_equals_int (g_list_length (msgs), 1);
+  msgs = one_clip_saved (t, 375, 450);
   s = msgs->data;
-  fail_unless_equals_uint64 (field_u64 (s, "first-frame"), 375);
-  fail_unless_equals_uint64 (field_u64 (s, "last-frame"), 450);
   fail_unless_equals_uint64 (field_u64 (s, "detections"), 2);
-  check_clip (gst_structure_get_string (s, "path"), 375, 450);
 
   /* a detection cut short by EOS is written at EOS (425..460); it overlaps
    * the clip written before (375..450): one clip replaces both */
@@ -803,15 +811,11 @@ GST_START_TEST (test_clip_pre_trigger_and_merge)
   free_structures (msgs);
   send_detection (t, 455, 458);
   fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
-  msgs = pop_messages (t->bus, "tieredsink-clip-saved", NULL, NULL);
-  fail_unless_equals_int (g_list_length (msgs), 1);
+  msgs = one_clip_saved (t, 375, 460);
   s = msgs->data;
-  fail_unless_equals_uint64 (field_u64 (s, "first-frame"), 375);
-  fail_unless_equals_uint64 (field_u64 (s, "last-frame"), 460);
   fail_unless_equals_uint64 (field_u64 (s, "detections"), 3);
   fail_unless_equals_string (
       gst_structure_get_string (s, "replaces"), old_path);
-  check_clip (gst_structure_get_string (s, "path"), 375, 460);
   fail_if (g_file_test (old_path, G_FILE_TEST_EXISTS));
   free_structures (msgs);
   g_free (old_path);

@@ -48,19 +48,16 @@ static int
 reads_back (TierCold *cold, uint64_t id, size_t size, const char *fmt)
 {
   TierFrame f;
-  char err[512], meta[32];
+  char err[512];
   int ok;
 
   if (tier_cold_get (cold, id, &f, err, sizeof err) < 0) {
     printf ("  frame %llu: %s\n", (unsigned long long)id, err);
     return 0;
   }
-  snprintf (meta, sizeof meta, "meta-%llu", (unsigned long long)id);
   ok = f.size == size && tt_check (f.data, size, id) &&
-       f.meta_len == strlen (meta) && memcmp (f.meta, meta, f.meta_len) == 0 &&
-       f.pts_ns == id * 40000000u &&
-       f.utc_ns == 1700000000000000000ull + id * 40000000u &&
-       strcmp (f.format, fmt) == 0;
+       tt_meta_ok (f.meta, f.meta_len, id) &&
+       tt_times_ok (f.pts_ns, f.utc_ns, id) && strcmp (f.format, fmt) == 0;
   tier_frame_clear (&f);
   return ok;
 }

@@ -48,47 +48,13 @@ static char *root, cold_dir[4200], ring[4200], clips[4200];
 
 static uint64_t rng_state;
 
-static uint64_t
-rnd (void)
-{
-  rng_state ^= rng_state >> 12;
-  rng_state ^= rng_state << 25;
-  rng_state ^= rng_state >> 27;
-  return rng_state * 2685821657736338717ull;
-}
-
-static uint64_t
-below (uint64_t n)
-{
-  return n ? rnd () % n : 0;
-}
-
 /* every third frame is noise (stored as is: bigger writes) */
-static void
-fill (uint8_t *p, size_t size, uint64_t id)
-{
-  uint64_t s = id * 0x9e3779b97f4a7c15ull + 1;
-  size_t i;
-
-  if (id % 3 != 0) {
-    tt_fill (p, size, id);
-    return;
-  }
-  for (i = 0; i < size; i++) {
-    s ^= s << 13;
-    s ^= s >> 7;
-    s ^= s << 17;
-    p[i] = (uint8_t)s;
-  }
-}
+#define NOISE_EVERY 3
 
 static TierRecord
 record (uint64_t id, uint8_t *buf, char *meta)
 {
-  TierRecord rec = tt_record (id, buf, FRAME, meta);
-
-  fill (buf, FRAME, id);
-  return rec;
+  return tt_record_mixed (id, buf, FRAME, meta, NOISE_EVERY);
 }
 
 /* bytes, meta and times of frame @id */
@@ -96,21 +62,43 @@ static int
 frame_ok (uint64_t id, const uint8_t *data, size_t size, const uint8_t *meta,
     uint32_t meta_len, uint64_t pts, uint64_t utc)
 {
-  static uint8_t want[FRAME];
-  char m[32];
-
-  snprintf (m, sizeof m, "meta-%llu", (unsigned long long)id);
-  fill (want, FRAME, id);
-  return size == FRAME && memcmp (data, want, FRAME) == 0 &&
-         meta_len == strlen (m) && memcmp (meta, m, meta_len) == 0 &&
-         pts == id * 40000000u &&
-         utc == 1700000000000000000ull + id * 40000000u;
+  return size == FRAME && tt_check_mixed (data, FRAME, id, NOISE_EVERY) &&
+         tt_meta_ok (meta, meta_len, id) && tt_times_ok (pts, utc, id);
 }
 
 static void
 clip_name (uint64_t number, char *name, size_t len)
 {
   snprintf (name, len, "clip-%llu", (unsigned long long)number);
+}
+
+/* The cold store, @segment_bytes and @level 0 for the defaults; @w (or
+ * NULL) collects its warnings. */
+static TierCold *
+open_cold (size_t segment_bytes, int level, TTWarn *w, char *err, size_t len)
+{
+  TierColdConfig cc = { 0 };
+
+  cc.dir = cold_dir;
+  cc.segment_bytes = segment_bytes;
+  cc.level = level;
+  cc.warn = w ? tt_warn : NULL;
+  cc.user_data = w;
+  return tier_cold_open (&cc, err, len);
+}
+
+static TierWarm *
+open_warm (TTWarn *w, char *err, size_t len)
+{
+  TierWarmConfig wc = { 0 };
+
+  wc.path = ring;
+  wc.max_bytes = WARM_BYTES;
+  wc.frame_size = FRAME;
+  wc.format = FMT;
+  wc.warn = w ? tt_warn : NULL;
+  wc.user_data = w;
+  return tier_warm_open (&wc, err, len);
 }
 
 /* ---- the writer (child) ---- */
@@ -127,23 +115,14 @@ ack (int fd, uint32_t kind, uint64_t id)
 static void
 writer (int round, int fd)
 {
-  TierColdConfig cc = { 0 };
-  TierWarmConfig wc = { 0 };
   TierCold *cold;
   TierWarm *warm;
   char err[512], meta[32], name[64];
   static uint8_t buf[FRAME];
   uint64_t base = (uint64_t)(round + 1) * ROUND_IDS, i;
 
-  cc.dir = cold_dir;
-  cc.segment_bytes = 128 * 1024;
-  cc.level = 1;
-  cold = tier_cold_open (&cc, err, sizeof err);
-  wc.path = ring;
-  wc.max_bytes = WARM_BYTES;
-  wc.frame_size = FRAME;
-  wc.format = FMT;
-  warm = tier_warm_open (&wc, err, sizeof err);
+  cold = open_cold (128 * 1024, 1, NULL, err, sizeof err);
+  warm = open_warm (NULL, err, sizeof err);
   tier_clip_recover (clips, NULL, NULL);
   if (cold == NULL || warm == NULL)
     _exit (3);
@@ -218,7 +197,6 @@ cold_frame (TierCold *cold, uint64_t id)
 static int
 check_cold (const Acked *a, uint64_t in_flight, int round)
 {
-  TierColdConfig cc = { 0 };
   TTWarn w = { 0 };
   TierColdStats st;
   TierCold *cold;
@@ -226,10 +204,7 @@ check_cold (const Acked *a, uint64_t in_flight, int round)
   size_t i, bad = 0;
   int found;
 
-  cc.dir = cold_dir;
-  cc.warn = tt_warn;
-  cc.user_data = &w;
-  cold = tier_cold_open (&cc, err, sizeof err);
+  cold = open_cold (0, 0, &w, err, sizeof err);
   EXPECT (cold != NULL, "round %d: reopen the cold store: %s", round, err);
   if (cold == NULL)
     return 0;
@@ -252,7 +227,6 @@ check_cold (const Acked *a, uint64_t in_flight, int round)
 static int
 check_warm (const Acked *a, uint64_t in_flight, int round)
 {
-  TierWarmConfig wc = { 0 };
   TTWarn w = { 0 };
   TierWarmRef ref;
   TierWarm *warm;
@@ -260,13 +234,7 @@ check_warm (const Acked *a, uint64_t in_flight, int round)
   size_t i, want, bad = 0, wrong = 0;
   int found = 0;
 
-  wc.path = ring;
-  wc.max_bytes = WARM_BYTES;
-  wc.frame_size = FRAME;
-  wc.format = FMT;
-  wc.warn = tt_warn;
-  wc.user_data = &w;
-  warm = tier_warm_open (&wc, err, sizeof err);
+  warm = open_warm (&w, err, sizeof err);
   EXPECT (warm != NULL, "round %d: reopen the warm ring: %s", round, err);
   if (warm == NULL)
     return 0;
@@ -381,8 +349,9 @@ test_kill_rounds (void)
     rng_state = seed * 0x100000001b3ull + (uint64_t)round + 1;
     /* a quarter of the kills come early: while the writer opens and
      * recovers what the last kill left */
-    target = below (4) == 0 ? 0 : 1 + below (600);
-    delay_us = target == 0 ? below (20000) : below (3000);
+    target = tt_below (&rng_state, 4) == 0 ? 0 : 1 + tt_below (&rng_state, 600);
+    delay_us = target == 0 ? tt_below (&rng_state, 20000)
+                           : tt_below (&rng_state, 3000);
     EXPECT (pipe (fds) == 0, "pipe");
     fflush (stdout);
     pid = fork ();

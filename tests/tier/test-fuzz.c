@@ -46,21 +46,6 @@ static char *root;
 
 static uint64_t rng_state;
 
-static uint64_t
-rnd (void)
-{
-  rng_state ^= rng_state >> 12;
-  rng_state ^= rng_state << 25;
-  rng_state ^= rng_state >> 27;
-  return rng_state * 2685821657736338717ull;
-}
-
-static uint64_t
-below (uint64_t n)
-{
-  return n ? rnd () % n : 0;
-}
-
 /* ---- frames whose bytes follow from their id ---- */
 
 static size_t
@@ -70,59 +55,18 @@ frame_size (uint64_t id)
 }
 
 /* every fifth frame is noise (stored, not compressed) */
-static void
-fill (uint8_t *p, size_t size, uint64_t id)
-{
-  uint64_t s = id * 0x9e3779b97f4a7c15ull + 1;
-  size_t i;
-
-  if (id % 5 != 0) {
-    tt_fill (p, size, id);
-    return;
-  }
-  for (i = 0; i < size; i++) {
-    s ^= s << 13;
-    s ^= s >> 7;
-    s ^= s << 17;
-    p[i] = (uint8_t)s;
-  }
-}
+#define NOISE_EVERY 5
 
 static int
 same (const uint8_t *p, size_t size, uint64_t id)
 {
-  uint8_t *want = malloc (size ? size : 1);
-  int ok;
-
-  fill (want, size, id);
-  ok = memcmp (want, p, size) == 0;
-  free (want);
-  return ok;
+  return tt_check_mixed (p, size, id, NOISE_EVERY);
 }
 
 static TierRecord
 record (uint64_t id, uint8_t *buf, size_t size, char *meta)
 {
-  TierRecord rec = tt_record (id, buf, size, meta);
-
-  fill (buf, size, id);
-  return rec;
-}
-
-static int
-meta_ok (const uint8_t *meta, uint32_t len, uint64_t id)
-{
-  char want[32];
-
-  snprintf (want, sizeof want, "meta-%llu", (unsigned long long)id);
-  return len == strlen (want) && memcmp (meta, want, len) == 0;
-}
-
-static int
-times_ok (uint64_t pts, uint64_t utc, uint64_t id)
-{
-  return pts == id * 40000000u &&
-         utc == 1700000000000000000ull + id * 40000000u;
+  return tt_record_mixed (id, buf, size, meta, NOISE_EVERY);
 }
 
 /* ---- files ---- */
@@ -242,7 +186,7 @@ damage (const char *path, char *what, size_t what_len)
     "4294967296", "18446744073709551615", "99999999999999999999", "-1" };
   size_t len, i, n, at, cuts[64], ncuts = 0;
   uint8_t *buf = slurp (path, &len);
-  unsigned kind = (unsigned)below (9);
+  unsigned kind = (unsigned)tt_below (&rng_state, 9);
 
   /* record and header boundaries: where damage hurts most */
   cuts[ncuts++] = 0;
@@ -255,13 +199,13 @@ damage (const char *path, char *what, size_t what_len)
     kind = 6;
   switch (kind) {
     case 0: /* cut anywhere */
-      n = (size_t)below (len);
+      n = (size_t)tt_below (&rng_state, len);
       if (truncate (path, (off_t)n) < 0)
         abort ();
       snprintf (what, what_len, "truncated to %zu of %zu", n, len);
       break;
     case 1: /* cut near a boundary */
-      n = cuts[below (ncuts)] + (size_t)below (9);
+      n = cuts[tt_below (&rng_state, ncuts)] + (size_t)tt_below (&rng_state, 9);
       n = n < 4 ? 0 : n - 4;
       n = n > len ? len : n;
       if (truncate (path, (off_t)n) < 0)
@@ -269,48 +213,49 @@ damage (const char *path, char *what, size_t what_len)
       snprintf (what, what_len, "truncated to %zu of %zu", n, len);
       break;
     case 2: /* a few bit flips anywhere */
-      n = 1 + (size_t)below (4);
+      n = 1 + (size_t)tt_below (&rng_state, 4);
       for (i = 0; i < n; i++) {
-        at = (size_t)below (len);
-        buf[at] ^= (uint8_t)(1u << below (8));
+        at = (size_t)tt_below (&rng_state, len);
+        buf[at] ^= (uint8_t)(1u << tt_below (&rng_state, 8));
       }
       spill (path, buf, len);
       snprintf (what, what_len, "%zu bit flips, last at %zu", n, at);
       break;
     case 3: /* a bit flip in a header */
-      at = cuts[below (ncuts - 1)] + (size_t)below (80);
+      at = cuts[tt_below (&rng_state, ncuts - 1)] +
+           (size_t)tt_below (&rng_state, 80);
       at = at >= len ? len - 1 : at;
-      buf[at] ^= (uint8_t)(1u << below (8));
+      buf[at] ^= (uint8_t)(1u << tt_below (&rng_state, 8));
       spill (path, buf, len);
       snprintf (what, what_len, "header bit flip at %zu", at);
       break;
     case 4: /* a range overwritten */
-      at = (size_t)below (len);
-      n = 1 + (size_t)below (64);
+      at = (size_t)tt_below (&rng_state, len);
+      n = 1 + (size_t)tt_below (&rng_state, 64);
       n = at + n > len ? len - at : n;
       {
-        int fillwith = (int)below (3);
+        int fillwith = (int)tt_below (&rng_state, 3);
         for (i = 0; i < n; i++)
           buf[at + i] = fillwith == 0   ? 0
                         : fillwith == 1 ? 0xff
-                                        : (uint8_t)rnd ();
+                                        : (uint8_t)tt_rnd (&rng_state);
       }
       spill (path, buf, len);
       snprintf (what, what_len, "%zu bytes overwritten at %zu", n, at);
       break;
     case 5: /* a page lost (zeroed), as after a power loss */
-      at = (size_t)below (len) / 4096 * 4096;
+      at = (size_t)tt_below (&rng_state, len) / 4096 * 4096;
       n = at + 4096 > len ? len - at : 4096;
       memset (buf + at, 0, n);
       spill (path, buf, len);
       snprintf (what, what_len, "page at %zu zeroed", at);
       break;
     case 6: /* garbage appended */
-      n = 1 + (size_t)below (200);
+      n = 1 + (size_t)tt_below (&rng_state, 200);
       buf = realloc (buf, len + n);
       for (i = 0; i < n; i++)
-        buf[len + i] = (uint8_t)rnd ();
-      if (below (2) && n >= 4)
+        buf[len + i] = (uint8_t)tt_rnd (&rng_state);
+      if (tt_below (&rng_state, 2) && n >= 4)
         memcpy (buf + len, "MTRR", 4);
       {
         int fd = open (path, O_WRONLY | O_APPEND);
@@ -329,26 +274,27 @@ damage (const char *path, char *what, size_t what_len)
       /* half the time among the clip's keys, before the frame list */
       size_t span = len;
       uint8_t *list = memmem (buf, len, "frame_list", 10);
-      if (list && below (2))
+      if (list && tt_below (&rng_state, 2))
         span = (size_t)(list - buf);
       for (i = 0, n = 0; i < span; i++)
         n += buf[i] >= '0' && buf[i] <= '9';
     }
       if (n == 0) {
-        at = (size_t)below (len);
-        buf[at] = (uint8_t)rnd ();
+        at = (size_t)tt_below (&rng_state, len);
+        buf[at] = (uint8_t)tt_rnd (&rng_state);
         spill (path, buf, len);
         snprintf (what, what_len, "byte at %zu changed", at);
         break;
       }
-      n = (size_t)below (n);
+      n = (size_t)tt_below (&rng_state, n);
       for (at = 0; at < len; at++)
         if (buf[at] >= '0' && buf[at] <= '9' && n-- == 0)
           break;
       while (at > 0 && buf[at - 1] >= '0' && buf[at - 1] <= '9')
         at--;
       {
-        const char *num = numbers[below (sizeof numbers / sizeof *numbers)];
+        const char *num =
+            numbers[tt_below (&rng_state, sizeof numbers / sizeof *numbers)];
         size_t end = at, nl = strlen (num);
         uint8_t *out;
         while (end < len && buf[end] >= '0' && buf[end] <= '9')
@@ -380,16 +326,17 @@ static int
 damage_some (const char *dir, char *log, size_t log_len)
 {
   static char files[MAX_FILES][4096];
-  int n = list_files (dir, files, 0), times = below (4) == 0 ? 2 : 1, t;
+  int n = list_files (dir, files, 0),
+      times = tt_below (&rng_state, 4) == 0 ? 2 : 1, t;
   char what[256];
   size_t used = 0;
   int deleted = 0;
 
-  if (below (8) == 0)
+  if (tt_below (&rng_state, 8) == 0)
     times = 3;
   log[0] = '\0';
   for (t = 0; t < times && n > 0; t++) {
-    int k = (int)below ((uint64_t)n);
+    int k = (int)tt_below (&rng_state, (uint64_t)n);
     struct stat st;
     if (stat (files[k], &st) < 0)
       continue; /* deleted by an earlier damage */
@@ -455,8 +402,9 @@ cold_read (TierCold *cold, uint64_t id)
   if (tier_cold_get (cold, id, &f, err, sizeof err) < 0)
     return err[0] ? -1 : -2;
   r = f.frame_id == id && f.size == frame_size (id) &&
-              same (f.data, f.size, id) && meta_ok (f.meta, f.meta_len, id) &&
-              times_ok (f.pts_ns, f.utc_ns, id) &&
+              same (f.data, f.size, id) &&
+              tt_meta_ok (f.meta, f.meta_len, id) &&
+              tt_times_ok (f.pts_ns, f.utc_ns, id) &&
               strcmp (f.format, cold_format (id)) == 0
           ? 1
           : -2;
@@ -612,8 +560,8 @@ warm_read (TierWarm *warm, uint64_t id, int checksum)
   if (!tier_warm_lookup (warm, id, &ref))
     return 0;
   if (ref.frame_id != id || ref.size != WARM_FRAME_SIZE ||
-      !meta_ok (ref.meta, ref.meta_len, id) ||
-      !times_ok (ref.pts_ns, ref.utc_ns, id) ||
+      !tt_meta_ok (ref.meta, ref.meta_len, id) ||
+      !tt_times_ok (ref.pts_ns, ref.utc_ns, id) ||
       !tier_warm_is_valid (warm, ref.slot, ref.generation))
     return -2;
   /* without payload CRCs a damaged payload cannot be told (documented) */
@@ -826,8 +774,8 @@ clip_check (const char *location, size_t c, FILE *devnull)
     const TierClipFrame *f = &clip->frames[i];
     buf = malloc (f->size + 1);
     if (f->frame_id != c * 10 + i || f->size != s->size ||
-        !meta_ok (f->meta, f->meta_len, f->frame_id) ||
-        !times_ok (f->pts_ns, f->utc_ns, f->frame_id) ||
+        !tt_meta_ok (f->meta, f->meta_len, f->frame_id) ||
+        !tt_times_ok (f->pts_ns, f->utc_ns, f->frame_id) ||
         tier_clip_read_frame (clip, i, buf, f->size, err, sizeof err) < 0 ||
         !same (buf, f->size, f->frame_id))
       good = -2;
@@ -872,7 +820,7 @@ test_clips (void)
     int r;
 
     rng_state = seed * 0x100000001b3ull + (uint64_t)it * 2 + 3;
-    c = (size_t)below (N_CLIPS);
+    c = (size_t)tt_below (&rng_state, N_CLIPS);
     mkdir (work, 0755);
     snprintf (from, sizeof from, "%s/%s", pristine, clip_specs[c].name);
     snprintf (to, sizeof to, "%s/%s", work, clip_specs[c].name);

@@ -51,17 +51,40 @@ static int
 holds (TierWarm *warm, uint64_t id)
 {
   TierWarmRef ref;
-  char meta[32];
 
   if (!tier_warm_lookup (warm, id, &ref))
     return 0;
-  snprintf (meta, sizeof meta, "meta-%llu", (unsigned long long)id);
   return ref.frame_id == id && ref.size == SIZE &&
-         tt_check (ref.data, SIZE, id) && ref.meta_len == strlen (meta) &&
-         memcmp (ref.meta, meta, ref.meta_len) == 0 &&
-         ref.pts_ns == id * 40000000u &&
-         ref.utc_ns == 1700000000000000000ull + id * 40000000u &&
+         tt_check (ref.data, SIZE, id) &&
+         tt_meta_ok (ref.meta, ref.meta_len, id) &&
+         tt_times_ok (ref.pts_ns, ref.utc_ns, id) &&
          tier_warm_is_valid (warm, ref.slot, ref.generation);
+}
+
+/* Writes @len bytes of @data at @offset of the ring file @path, as a crash
+ * or a bad disk leaves them. */
+static int
+damage (const char *path, const void *data, size_t len, off_t offset)
+{
+  int fd = open (path, O_RDWR);
+  ssize_t n = fd >= 0 ? pwrite (fd, data, len, offset) : -1;
+
+  if (fd >= 0)
+    close (fd);
+  return n == (ssize_t)len;
+}
+
+/* The ring at @path (RING bytes, SIZE frames) with frames 0 .. @n - 1 put,
+ * closed. */
+static void
+fill_ring (const char *path, TTWarn *w, int crc, uint64_t n)
+{
+  TierWarm *warm = open_warm (path, RING, SIZE, FMT, w, crc);
+  uint64_t id;
+
+  for (id = 0; id < n; id++)
+    put (warm, id, NULL);
+  tier_warm_close (warm);
 }
 
 static char *
@@ -180,14 +203,12 @@ test_recover (void)
   char *dir = tt_mkdtemp ("warm");
   char *path = ring_path (dir);
   TTWarn w = { 0 };
-  TierWarm *warm = open_warm (path, RING, SIZE, FMT, &w, 0);
+  TierWarm *warm;
   TierWarmEviction ev;
   TierWarmStats st;
   uint64_t id;
 
-  for (id = 0; id < 11; id++)
-    put (warm, id, NULL);
-  tier_warm_close (warm);
+  fill_ring (path, &w, 0, 11);
   warm = open_warm (path, RING, SIZE, FMT, &w, 0);
   tier_warm_get_stats (warm, &st);
   EXPECT (st.recovered == 8 && st.frames == 8 && w.count == 0,
@@ -205,12 +226,10 @@ test_recover (void)
   put (warm = open_warm (path, RING, SIZE, FMT, &w, 0), 12, NULL);
   tier_warm_close (warm);
   {
-    int fd = open (path, O_RDWR);
     uint8_t zero[8] = { 0 }, junk[100];
     memset (junk, 0xab, sizeof junk);
-    EXPECT (pwrite (fd, zero, 8, 4096 + 4 * 320) == 8, "clear generation");
-    EXPECT (pwrite (fd, junk, 100, 3 * 4096 + 4 * 8192 + 50) == 100, "junk");
-    close (fd);
+    EXPECT (damage (path, zero, 8, 4096 + 4 * 320), "clear generation");
+    EXPECT (damage (path, junk, 100, 3 * 4096 + 4 * 8192 + 50), "junk");
   }
   warm = open_warm (path, RING, SIZE, FMT, &w, 0);
   tier_warm_get_stats (warm, &st);
@@ -235,18 +254,13 @@ test_payload_crc (void)
   char *dir = tt_mkdtemp ("warm");
   char *path = ring_path (dir);
   TTWarn w = { 0 };
-  TierWarm *warm = open_warm (path, RING, SIZE, FMT, &w, 1);
+  TierWarm *warm;
   TierWarmStats st;
   uint64_t id;
-  int fd;
 
-  for (id = 0; id < 8; id++)
-    put (warm, id, NULL);
-  tier_warm_close (warm);
+  fill_ring (path, &w, 1, 8);
   /* a payload that never reached the disk (power loss): slot 3 */
-  fd = open (path, O_RDWR);
-  EXPECT (pwrite (fd, "garbage", 7, 3 * 4096 + 3 * 8192 + 10) == 7, "write");
-  close (fd);
+  EXPECT (damage (path, "garbage", 7, 3 * 4096 + 3 * 8192 + 10), "write");
   warm = open_warm (path, RING, SIZE, FMT, &w, 1);
   tier_warm_get_stats (warm, &st);
   EXPECT (st.recovered == 7 && st.discarded == 1 && w.count == 1,
@@ -308,11 +322,7 @@ test_reformat (void)
       "%u slots: %s", tier_warm_n_slots (warm), w.last);
   tier_warm_close (warm);
   /* a damaged header */
-  {
-    int fd = open (path, O_RDWR);
-    EXPECT (pwrite (fd, "X", 1, 30) == 1, "damage");
-    close (fd);
-  }
+  EXPECT (damage (path, "X", 1, 30), "damage");
   warm = open_warm (path, 2 * RING, SIZE, FMT, &w, 0);
   EXPECT (w.count == 3 && strstr (w.last, "no valid header"), "%s", w.last);
   tier_warm_close (warm);

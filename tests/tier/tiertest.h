@@ -55,16 +55,66 @@ tt_fill (uint8_t *p, size_t size, uint64_t id)
   }
 }
 
+/* Frame @id as tt_fill, but when @noise_every is not 0 every
+ * @noise_every-th frame (id % @noise_every == 0) is noise: it does not
+ * compress, the stores keep it as is (bigger writes). */
+static inline void
+tt_fill_mixed (uint8_t *p, size_t size, uint64_t id, unsigned noise_every)
+{
+  uint64_t s = id * 0x9e3779b97f4a7c15ull + 1;
+  size_t i;
+
+  if (noise_every == 0 || id % noise_every != 0) {
+    tt_fill (p, size, id);
+    return;
+  }
+  for (i = 0; i < size; i++) {
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
+    p[i] = (uint8_t)s;
+  }
+}
+
+/* Whether @p holds frame @id of tt_fill_mixed. */
 static inline int
-tt_check (const uint8_t *p, size_t size, uint64_t id)
+tt_check_mixed (
+    const uint8_t *p, size_t size, uint64_t id, unsigned noise_every)
 {
   uint8_t *want = malloc (size ? size : 1);
   int same;
 
-  tt_fill (want, size, id);
+  tt_fill_mixed (want, size, id, noise_every);
   same = memcmp (want, p, size) == 0;
   free (want);
   return same;
+}
+
+static inline int
+tt_check (const uint8_t *p, size_t size, uint64_t id)
+{
+  return tt_check_mixed (p, size, id, 0);
+}
+
+/* Frame @id's times: one every 40 ms from pts 0 and from a fixed UTC. */
+#define TT_PTS_NS(id) ((uint64_t)(id)*40000000u)
+#define TT_UTC_NS(id) (1700000000000000000ull + (uint64_t)(id)*40000000u)
+
+/* Whether a frame read back carries frame @id's meta (tt_record's) ... */
+static inline int
+tt_meta_ok (const void *meta, uint32_t len, uint64_t id)
+{
+  char want[32];
+
+  snprintf (want, sizeof want, "meta-%llu", (unsigned long long)id);
+  return len == strlen (want) && memcmp (meta, want, len) == 0;
+}
+
+/* ... and its times. */
+static inline int
+tt_times_ok (uint64_t pts_ns, uint64_t utc_ns, uint64_t id)
+{
+  return pts_ns == TT_PTS_NS (id) && utc_ns == TT_UTC_NS (id);
 }
 
 /* A record of frame @id over @buf (filled), with a meta "meta-<id>". */
@@ -76,13 +126,41 @@ tt_record (uint64_t id, uint8_t *buf, size_t size, char *meta)
   tt_fill (buf, size, id);
   snprintf (meta, 32, "meta-%llu", (unsigned long long)id);
   rec.frame_id = id;
-  rec.pts_ns = id * 40000000u;
-  rec.utc_ns = 1700000000000000000ull + id * 40000000u;
+  rec.pts_ns = TT_PTS_NS (id);
+  rec.utc_ns = TT_UTC_NS (id);
   rec.meta = meta;
   rec.meta_len = (uint32_t)strlen (meta);
   rec.data = buf;
   rec.size = size;
   return rec;
+}
+
+/* tt_record with the bytes of tt_fill_mixed. */
+static inline TierRecord
+tt_record_mixed (
+    uint64_t id, uint8_t *buf, size_t size, char *meta, unsigned noise_every)
+{
+  TierRecord rec = tt_record (id, buf, size, meta);
+
+  tt_fill_mixed (buf, size, id, noise_every);
+  return rec;
+}
+
+/* Random numbers (xorshift64*) from *@state, which the test seeds (not 0). */
+static inline uint64_t
+tt_rnd (uint64_t *state)
+{
+  *state ^= *state >> 12;
+  *state ^= *state << 25;
+  *state ^= *state >> 27;
+  return *state * 2685821657736338717ull;
+}
+
+/* Uniform enough in [0, @n); 0 when @n is 0. */
+static inline uint64_t
+tt_below (uint64_t *state, uint64_t n)
+{
+  return n ? tt_rnd (state) % n : 0;
 }
 
 /* Collects warnings. */
