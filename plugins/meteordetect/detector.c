@@ -637,15 +637,31 @@ drop_point (Track *t, int i)
   t->n--;
 }
 
+/* Median pixel count of @t's blobs. */
+static int
+median_pixels (const Track *t)
+{
+  int px[DETECTOR_MAX_POINTS], i, j;
+
+  for (i = 0; i < t->n; i++) {
+    for (j = i; j > 0 && px[j - 1] > t->points[i].pixels; j--)
+      px[j] = px[j - 1];
+    px[j] = t->points[i].pixels;
+  }
+  return t->n > 0 ? px[t->n / 2] : 0;
+}
+
 /* A track's gate picks up a lone noise pixel just before or after a faint
- * meteor: single pixels at the ends of a body of streaks are dropped. */
+ * meteor: single pixels at the ends of a body of streaks (blobs of 3
+ * pixels or more, typically) are dropped. */
 static void
 trim_track (Track *t)
 {
-  while (t->n > 2 && t->points[0].pixels == 1 && t->points[1].pixels >= 3)
+  if (t->n <= 2 || median_pixels (t) < 3)
+    return;
+  while (t->n > 2 && t->points[0].pixels == 1)
     drop_point (t, 0);
-  while (t->n > 2 && t->points[t->n - 1].pixels == 1 &&
-         t->points[t->n - 2].pixels >= 3)
+  while (t->n > 2 && t->points[t->n - 1].pixels == 1)
     drop_point (t, t->n - 1);
 }
 
@@ -728,8 +744,11 @@ judge (const Detector *d, const Track *t, LineFit *f, DetectorReject *why)
     return 0;
   }
   /* the fewest points are only believed when bright: three faint blobs
-   * in a row happen by chance over a night */
-  if (t->n <= FEW_POINTS && track_snr (t) < MIN_FRAMES_SNR) {
+   * in a row happen by chance over a night, and so do four specks of a
+   * pixel or two */
+  if ((t->n <= FEW_POINTS ||
+          (t->n < 2 * SHORT_TRACK_POINTS && median_pixels (t) <= 2)) &&
+      track_snr (t) < MIN_FRAMES_SNR) {
     *why = DETECTOR_REJECT_SHORT;
     return 0;
   }
