@@ -42,6 +42,11 @@
 #define MIN_FRAMES_SNR 7.0
 /* tracks with fewer points must also show streaks as long as their steps */
 #define SHORT_TRACK_POINTS 5
+/* slow objects remembered, for how long (s), and up to what multiple of
+ * min-speed a track is checked against them */
+#define SLOW_TRAILS 16
+#define SLOW_TRAIL_SECONDS 10.0
+#define SLOW_TRAIL_SPEEDS 3.0
 /* a two-frame track: streaks of at least this many pixels, this long
  * (analysis px), this much longer than wide, along the motion (cos) */
 #define PAIR_MIN_PIXELS 3
@@ -91,6 +96,15 @@ typedef struct {
   Streak streak[DETECTOR_MAX_POINTS];
 } Track;
 
+/* Where a slow object (satellite, plane) was last seen and how it moved:
+ * a faint one breaks into pieces, and a later piece must not pass for a
+ * meteor. Analysis px and px a frame. */
+typedef struct {
+  double x, y, vx, vy;
+  uint64_t frame;
+  int used;
+} SlowTrail;
+
 struct Detector {
   DetectorConfig config;
   const MeteorKernels *k;
@@ -116,6 +130,8 @@ struct Detector {
   size_t n_done, done_cap;
   uint32_t next_id;
   DetectorStats stats;
+  SlowTrail trails[SLOW_TRAILS]; /* slow objects seen lately, a ring */
+  int next_trail;
   FILE *trace;      /* METEOR_DETECT_TRACE=1: every track's verdict on stderr */
   int trace_points; /* METEOR_DETECT_TRACE=2: and its points */
 };
@@ -665,6 +681,50 @@ trim_track (Track *t)
     drop_point (t, t->n - 1);
 }
 
+/* Remembers a slow object's track end and motion. */
+static void
+remember_slow (Detector *d, const Track *t, const LineFit *f)
+{
+  SlowTrail *s = &d->trails[d->next_trail];
+  const DetectorPoint *last = &t->points[t->n - 1];
+
+  s->x = last->x;
+  s->y = last->y;
+  s->vx = f->ux * f->step;
+  s->vy = f->uy * f->step;
+  s->frame = last->frame;
+  s->used = 1;
+  d->next_trail = (d->next_trail + 1) % SLOW_TRAILS;
+}
+
+/* Whether @t starts where a remembered slow object would be now, moving
+ * the same way at about its speed: another piece of it. */
+static int
+continues_slow (const Detector *d, const Track *t, const LineFit *f)
+{
+  const DetectorPoint *first = &t->points[0];
+  int i;
+
+  for (i = 0; i < SLOW_TRAILS; i++) {
+    const SlowTrail *s = &d->trails[i];
+    double gap, v, dx, dy;
+
+    if (!s->used || first->frame <= s->frame)
+      continue;
+    gap = (double)(first->frame - s->frame);
+    v = hypot (s->vx, s->vy);
+    if (gap > SLOW_TRAIL_SECONDS * d->config.fps || v <= 0 ||
+        f->step < 0.5 * v || f->step > 2.0 * v ||
+        (f->ux * s->vx + f->uy * s->vy) / v < 0.9)
+      continue;
+    dx = first->x - (s->x + s->vx * gap);
+    dy = first->y - (s->y + s->vy * gap);
+    if (hypot (dx, dy) <= 4.0 + 0.2 * v * gap)
+      return 1;
+  }
+  return 0;
+}
+
 /* Whether @t, as it stands, is a meteor; the reason when it is not. */
 static int
 judge (const Detector *d, const Track *t, LineFit *f, DetectorReject *why)
@@ -695,6 +755,11 @@ judge (const Detector *d, const Track *t, LineFit *f, DetectorReject *why)
   }
   if (duration > c->max_duration) {
     *why = DETECTOR_REJECT_LONG;
+    return 0;
+  }
+  /* a piece of a slow object seen before, moving on at its speed */
+  if (speed < SLOW_TRAIL_SPEEDS * c->min_speed && continues_slow (d, t, f)) {
+    *why = DETECTOR_REJECT_SLOW;
     return 0;
   }
   /* a light passing over a star drags the centroid of their merged blob:
@@ -868,6 +933,9 @@ close_track (Detector *d, size_t index)
     emit_meteor (d, t, &f);
   else
     d->stats.rejected[why]++;
+  if ((why == DETECTOR_REJECT_SLOW || why == DETECTOR_REJECT_LONG) &&
+      f.step > 0)
+    remember_slow (d, t, &f);
   if (d->trace && t->n >= 2)
     trace_track (d, t, &f, why);
   d->tracks[index] = d->tracks[--d->n_tracks];

@@ -288,6 +288,34 @@ test_mask_hides (void)
   free (mask);
 }
 
+/* A satellite a little faster than min-speed, seen for longer than a
+ * meteor lasts, then hidden (a masked stripe, as a cloud or a tree would),
+ * then seen again for under two seconds: that last piece moves on the
+ * satellite's line at its speed and must not pass for a meteor. */
+static void
+test_satellite_pieces (void)
+{
+  uint8_t *mask = malloc (W * H);
+  SkyConfig c;
+  Run r;
+
+  memset (mask, 255, W * H);
+  for (int y = 0; y < H; y++)
+    memset (mask + y * W + 200, 0, 30);
+  quiet_sky (&c, 7);
+  run (&c, "satellite@40,x=10,y=120,angle=0,speed=2.8,duration=20,snr=12", 300,
+      SKY_FORMAT_GRAY8, DETECTOR_LUMA_GRAY8, 2, mask, &r);
+  EXPECT (
+      r.n_meteors == 0, "%zu detections of a satellite's pieces", r.n_meteors);
+  EXPECT (r.stats.rejected[DETECTOR_REJECT_LONG] +
+                  r.stats.rejected[DETECTOR_REJECT_SLOW] >=
+              2,
+      "%llu long, %llu slow: the pieces were not both seen",
+      (unsigned long long)r.stats.rejected[DETECTOR_REJECT_LONG],
+      (unsigned long long)r.stats.rejected[DETECTOR_REJECT_SLOW]);
+  free (mask);
+}
+
 /* Runs the detector (25 fps, bin 2) on @frames hand-made GRAY8 frames: a
  * flat sky of @sky DN, drawn on by @draw. */
 static void
@@ -425,6 +453,7 @@ main (void)
     { "meteor_through_headlights", test_meteor_through_headlights },
     { "brief_meteor", test_brief_meteor },
     { "mask_hides", test_mask_hides },
+    { "satellite_pieces", test_satellite_pieces },
     { "flat_sky_flicker", test_flat_sky_flicker },
     { "flaring_fireball", test_flaring_fireball },
     { "config_errors", test_config_errors },
