@@ -328,11 +328,27 @@ GST_START_TEST (test_pool_exhaustion_waits_and_leaky_reserve)
 
 GST_END_TEST;
 
-static gpointer
-release_later (gpointer buffer)
+typedef struct
 {
+  GstMeteorBufferPool *pool;
+  GstBuffer *buffer;
+} Release;
+
+/* Releases the buffer 30 ms after the pool's acquire started waiting, so
+ * that wait is at least 30 ms however late this thread or the acquire ran. */
+static gpointer
+release_later (gpointer data)
+{
+  Release *r = data;
+  GstMeteorPoolStats st;
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  do {
+    g_thread_yield ();
+    gst_meteor_buffer_pool_get_stats (r->pool, &st);
+  } while (st.acquire_waits == 0 && g_get_monotonic_time () < deadline);
   g_usleep (30000);
-  gst_buffer_unref (buffer);
+  gst_buffer_unref (r->buffer);
   return NULL;
 }
 
@@ -348,6 +364,7 @@ GST_START_TEST (test_pool_wait_histogram)
   GThread *thread;
   guint64 total = 0, *hb, *hc, hsum, hcount;
   guint i, hn, at = GST_METEOR_POOL_WAIT_BUCKETS + 1;
+  Release rel;
 
   for (i = 1; i < GST_METEOR_POOL_WAIT_BUCKETS; i++)
     fail_unless (bounds[i] > bounds[i - 1]);
@@ -360,7 +377,9 @@ GST_START_TEST (test_pool_wait_histogram)
     fail_unless_equals_uint64 (st.wait_buckets[i], 0);
 
   /* one wait of at least 30 ms, in the bucket its length belongs to */
-  thread = g_thread_new ("release", release_later, a);
+  rel.pool = mpool;
+  rel.buffer = a;
+  thread = g_thread_new ("release", release_later, &rel);
   fail_unless_equals_int (
       gst_buffer_pool_acquire_buffer (pool, &b, NULL), GST_FLOW_OK);
   g_thread_join (thread);

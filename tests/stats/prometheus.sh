@@ -76,7 +76,15 @@ for attempt in 1 2 3; do
     --storage.tsdb.path="$work/data" \
     --web.listen-address="127.0.0.1:$prom_port" > "$work/prom.log" 2>&1 &
   prom_pid=$!
-  sleep 1
+  # ready when its readiness endpoint answers; a lost port race ends it
+  i=0
+  while kill -0 "$prom_pid" 2>/dev/null && [ $i -le 300 ] &&
+    ! python3 -c 'import sys, urllib.request
+urllib.request.urlopen("http://127.0.0.1:%s/-/ready" % sys.argv[1], timeout=1)' \
+      "$prom_port" 2>/dev/null; do
+    i=$((i + 1))
+    sleep 0.1
+  done
   kill -0 "$prom_pid" 2>/dev/null && break
   wait "$prom_pid" 2>/dev/null || true
   prom_pid=""
@@ -116,10 +124,26 @@ while :; do
 done
 up=$(query 'up{job="meteorstats"}')
 [ "$up" = "1" ] || fail "up{job=\"meteorstats\"} is '$up', not 1"
+
+# rate() needs two samples in its window: ask until Prometheus holds them
+# (scrapes are 1 s apart, so a few seconds on a busy machine)
+query_until() {
+  i=0
+  while :; do
+    v=$(query "$1")
+    [ -z "$v" ] || { echo "$v"; return 0; }
+    i=$((i + 1))
+    [ $i -le 120 ] || return 1
+    kill -0 "$gst_pid" 2>/dev/null || return 1
+    kill -0 "$prom_pid" 2>/dev/null || return 1
+    sleep 0.5
+  done
+}
 # a histogram through PromQL
-p99=$(query 'histogram_quantile(0.99, rate(meteor_element_processing_seconds_bucket{element="detect"}[5s]))')
-[ -n "$p99" ] || fail "no processing-time histogram for detect"
-rate=$(query 'rate(meteor_buffers_allocated_total[5s])')
+p99=$(query_until 'histogram_quantile(0.99, rate(meteor_element_processing_seconds_bucket{element="detect"}[10s]))') ||
+  fail "no processing-time histogram for detect after 60 s"
+rate=$(query_until 'rate(meteor_buffers_allocated_total[10s])') ||
+  fail "no allocation rate after 60 s"
 echo "prometheus scraped: pool frames $frames, detect p99 ${p99} s," \
   "allocation rate ${rate:-?}/s, up $up"
 echo "ok"
