@@ -82,13 +82,14 @@ echo "What the sky held (meteorsky truth):"
 awk -F'"kind":"' 'NF > 1 { split($2, k, "\""); n[k[1]]++ }
   END { for (kind in n) if (kind != "sky" && kind != "end") printf "  %-10s %d\n", kind, n[kind] }' "$truth" | sort
 echo
-echo "Clips tieredsink saved (2 s before to 1 s after each meteor; a clip that"
-echo "overlaps an earlier one is written as one clip with it, which it replaces):"
+echo "Clips tieredsink saved (2 s before to 1 s after each meteor; a meteor whose"
+echo "window reaches a clip being written extends it; one that reaches a clip"
+echo "already saved gets a clip of the frames after it, which continues it):"
 grep -o 'tieredsink-clip-saved, .*' "$log" | sed -e 's/([a-z0-9]*)//g' -e 's/;$//' |
   awk -F', ' '{ delete v; for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
     printf "  %s: frames %s-%s, %s frames, %s bytes on disk (%s raw), %s meteor(s)%s\n",
       v["path"], v["first-frame"], v["last-frame"], v["frames"], v["bytes"], v["raw-bytes"],
-      v["detections"], (v["replaces"] == "" || v["replaces"] == "\"\"") ? "" : ", replaces the clip before" }'
+      v["detections"], (v["continues"] == "" || v["continues"] == "\"\"") ? "" : ", continues " v["continues"] }'
 stats=$(grep -o 'tieredsink-stats, .*' "$log" | tail -n 1 | sed -e 's/([a-z0-9]*)//g' -e 's/;$//')
 field() { echo "$stats" | sed -n "s/.*[ ,]$1=\([^,]*\).*/\1/p"; }
 echo "tieredsink: hot $(field hot-frames) frames (held buffers, no copy)," \

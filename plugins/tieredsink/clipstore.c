@@ -16,7 +16,8 @@
 
 struct TierClipWriter {
   TierClipConfig cfg;
-  char *location, *name, *format, *detection;
+  char *location, *name, *format, *detection, *continues;
+  uint64_t first, last, missing;
   char tmp[4096], final[4096];
   int fd;
   uint64_t size; /* of frames.mtrs */
@@ -96,6 +97,7 @@ writer_free (TierClipWriter *clip)
   free (clip->name);
   free (clip->format);
   free (clip->detection);
+  free (clip->continues);
   free (clip);
 }
 
@@ -235,6 +237,17 @@ sidecar (TierClipWriter *clip, Buf *b)
       buf_printf (b, "%s%u", j ? ", " : "", clip->cfg.stride[j]);
     buf_printf (b, "],\n");
   }
+  if (clip->continues && clip->continues[0]) {
+    buf_printf (b, "  \"continues\": ");
+    buf_json_string (b, clip->continues);
+    buf_printf (b, ",\n");
+  }
+  if (clip->last >= clip->first && clip->last) {
+    buf_printf (b,
+        "  \"first_frame\": %" PRIu64 ",\n  \"last_frame\": %" PRIu64
+        ",\n  \"missing_frames\": %" PRIu64 ",\n",
+        clip->first, clip->last, clip->missing);
+  }
   buf_printf (b, "  \"detection\": ");
   buf_json_string (b, clip->detection);
   buf_printf (b, ",\n  \"frame_list\": [\n");
@@ -254,6 +267,55 @@ sidecar (TierClipWriter *clip, Buf *b)
     buf_printf (b, "\"}%s\n", i + 1 < clip->n ? "," : "");
   }
   buf_printf (b, "  ]\n}\n");
+}
+
+size_t
+tier_clip_n_frames (TierClipWriter *clip)
+{
+  return clip->n;
+}
+
+static char *
+replace_str (char *old, const char *s)
+{
+  char *r = strdup (s);
+
+  if (r == NULL)
+    abort ();
+  free (old);
+  return r;
+}
+
+int
+tier_clip_commit_final (TierClipWriter *clip, const TierClipFinal *final,
+    TierClipResult *result, char *error, size_t error_len)
+{
+  if (final->name && strcmp (final->name, clip->name) != 0) {
+    struct stat st;
+    char path[4096];
+
+    if (!valid_name (final->name)) {
+      snprintf (error, error_len, "bad clip name \"%s\"", final->name);
+      tier_clip_abort (clip);
+      return -1;
+    }
+    snprintf (path, sizeof path, "%s/%s", clip->location, final->name);
+    if (stat (path, &st) == 0) {
+      snprintf (error, error_len, "clip %s already exists", path);
+      tier_clip_abort (clip);
+      return -1;
+    }
+    clip->name = replace_str (clip->name, final->name);
+    snprintf (clip->final, sizeof clip->final, "%s", path);
+  }
+  if (final->detection)
+    clip->detection = replace_str (clip->detection, final->detection);
+  if (final->continues)
+    clip->continues = replace_str (clip->continues, final->continues);
+  clip->first = final->first;
+  clip->last = final->last;
+  clip->missing = final->missing;
+  return tier_clip_commit (clip, result, error, error_len);
 }
 
 int
@@ -526,6 +588,18 @@ tier_clip_open (const char *path, char *error, size_t error_len)
         file);
     goto fail;
   }
+  clip->continues = sidecar_value (text, "continues", 0);
+  if (clip->continues == NULL)
+    clip->continues = strdup ("");
+  v = sidecar_value (text, "first_frame", 1);
+  clip->first = v ? strtoull (v, NULL, 10) : 0;
+  free (v);
+  v = sidecar_value (text, "last_frame", 1);
+  clip->last = v ? strtoull (v, NULL, 10) : 0;
+  free (v);
+  v = sidecar_value (text, "missing_frames", 1);
+  clip->missing = v ? strtoull (v, NULL, 10) : 0;
+  free (v);
   v = sidecar_value (text, "plane_offsets", 1);
   n = parse_list (v, clip->offset, TIER_CLIP_MAX_PLANES);
   free (v);
@@ -600,5 +674,6 @@ tier_clip_close (TierClip *clip)
   free (clip->name);
   free (clip->format);
   free (clip->detection);
+  free (clip->continues);
   free (clip);
 }

@@ -51,6 +51,20 @@ TierClipWriter *tier_clip_begin (
 /* Compresses and appends one frame (copies it; keeps nothing of @rec). */
 int tier_clip_add (
     TierClipWriter *clip, const TierRecord *rec, char *error, size_t error_len);
+/* What is known of a clip only once it ends (see tier_clip_commit_final). */
+typedef struct {
+  const char *name;      /* its final name; NULL: the one it began with */
+  const char *detection; /* NULL: the one it began with */
+  const char *continues; /* the clip it continues, or NULL */
+  uint64_t first, last;  /* the frames of the window it covers */
+  uint64_t missing;      /* frames of that window it lacks */
+} TierClipFinal;
+
+/* Frames added so far. */
+size_t tier_clip_n_frames (TierClipWriter *clip);
+/* tier_clip_commit under the final name, with what @final says. */
+int tier_clip_commit_final (TierClipWriter *clip, const TierClipFinal *final,
+    TierClipResult *result, char *error, size_t error_len);
 /* Writes the sidecar, fsyncs and renames: the clip appears whole. Frees
  * @clip whatever happens (on failure the partial directory is removed). */
 int tier_clip_commit (TierClipWriter *clip, TierClipResult *result, char *error,
@@ -74,6 +88,8 @@ typedef struct {
 
 typedef struct {
   char *path, *name, *format, *detection;
+  char *continues; /* the clip it continues, "" if none */
+  uint64_t first, last, missing; /* its window (0, 0, 0 in old clips) */
   uint32_t n_planes; /* 0: default layout for the caps */
   uint64_t offset[TIER_CLIP_MAX_PLANES];
   uint32_t stride[TIER_CLIP_MAX_PLANES];

@@ -26,15 +26,24 @@
  *
  * Clips: a `meteor-detected` custom downstream event (from meteordetect;
  * first-frame and last-frame fields) or the `save-clip` action signal
- * (first and last frame id) opens a clip window: for an event,
- * first-frame - pre-trigger to last-frame + post-trigger (converted to
- * frames with the caps' frame rate), for the signal exactly the frames
- * given. Overlapping windows merge. Once the window's last frame has
- * arrived (or at EOS), the clip is written from whichever tier holds each
- * frame into a directory under `location`/clips (see meteor-clip) and a
+ * (first and last frame id) asks for a clip: for an event, first-frame -
+ * pre-trigger to last-frame + post-trigger (converted to frames with the
+ * caps' frame rate), for the signal exactly the frames given. Clips are
+ * written by a thread of their own, never by the streaming thread: it
+ * fetches each frame from whichever tier holds it (a buffer reference
+ * from hot, a pinned slot from warm, a read from cold) and appends it to
+ * the clip's directory under `location`/clips (see meteor-clip). A
+ * meteor whose window reaches a clip still being written extends it; the
+ * clip is committed (fsync, rename) once its last frame is written, and a
  * `tieredsink-clip-saved` element message is posted (path, name, frames,
- * bytes, raw-bytes, first-frame, last-frame, missing-frames, detections).
- * While a window is pending, its frames in the warm ring are pinned there.
+ * bytes, raw-bytes, first-frame, last-frame, missing-frames, detections,
+ * continues). A committed clip is never written again: a later window
+ * that overlaps it gets a clip of the frames after it, whose sidecar and
+ * message name the clip it `continues`; so does the rest of a window
+ * after a caps change. Each frame goes into one clip, once. A frame no
+ * tier holds any more when the writer gets to it (the writer fell
+ * behind) is missing from the clip and counted (clip-missing-frames): the
+ * stream never waits for the writer.
  *
  * Frame ids are those of the GstMeteorFrameMeta (meteorpool upstream),
  * else the buffer offset, else frames counted from 0 by this element. The
@@ -57,9 +66,7 @@
  * message (level, usage, limit, in-use, hot-frames).
  *
  * Frames still in hot when the element stops were never copied and are
- * not kept. A clip overlapping one already written is written as one
- * clip with it (from the tiers and the earlier clip), which then replaces
- * it (`replaces` in the message).
+ * not kept (the clips that need them are written first).
  *
  * Pool sizing: the allocation query gets min-buffers = hot-frames. Behind
  * a tee it reaches the pool only if every branch answers the query
@@ -87,7 +94,7 @@
 #endif
 
 #include "gsttieredsink.h"
-#include "clipstore.h"
+#include "clipper.h"
 #include "coldstore.h"
 #include "memwatch.h"
 #include "warmring.h"
@@ -187,26 +194,6 @@ typedef struct {
   guint epoch;
 } WarmPin;
 
-/* Frames waiting for a clip to be written. */
-typedef struct {
-  guint64 start, end;
-  GString *detections; /* one structure a line */
-  guint n_detections;
-  GPtrArray *pins; /* WarmPin: its frames in warm */
-} ClipWindow;
-
-/* A clip written since start: a later window that overlaps it is written
- * as one clip with it, which then replaces it. */
-typedef struct {
-  gchar *path;
-  guint64 start, end;
-  gchar *detections;
-  guint n_detections;
-} WrittenClip;
-
-/* clips remembered for merging */
-#define MAX_WRITTEN 8
-
 typedef struct {
   guint64 frames, bytes_in;
   guint64 hot_hits, hot_misses, warm_hits, warm_misses, cold_hits, cold_misses;
@@ -214,8 +201,7 @@ typedef struct {
   guint64 dropped, merge_copies;
   guint64 warm_copies, warm_bytes_written, warm_put_failures;
   guint64 cold_writes, cold_bytes_written;
-  guint64 clips_saved, clips_replaced, clip_frames, clip_bytes, clip_raw_bytes;
-  guint64 clip_missing_frames, clip_failures, detections;
+  guint64 detections;
   guint64 write_errors, pressure_changes;
 } Counters;
 
@@ -254,8 +240,7 @@ struct _GstTieredSink {
   GQueue hot;            /* HotEntry, least recently used first */
   GHashTable *hot_index; /* &frame_id -> HotEntry */
   guint64 hot_bytes;
-  GList *windows; /* ClipWindow, by start */
-  GList *written; /* WrittenClip, newest first */
+  TierClipper *clipper; /* writes the clips, on its own thread */
   gboolean have_newest;
   guint64 newest_id, counter;
   PressureLevel level;
@@ -644,22 +629,6 @@ time_to_frames (GstTieredSink *self, GstClockTime t)
 
 /* ------------------------------------------------------------ hot */
 
-static gboolean
-window_wants (GstTieredSink *self, guint64 frame_id, ClipWindow **out)
-{
-  GList *l;
-
-  for (l = self->windows; l; l = l->next) {
-    ClipWindow *w = l->data;
-    if (frame_id >= w->start && frame_id <= w->end) {
-      if (out)
-        *out = w;
-      return TRUE;
-    }
-  }
-  return FALSE;
-}
-
 typedef struct {
   TierRecord rec;
   GstMapInfo map;
@@ -697,12 +666,10 @@ unmap_frame (MappedFrame *m)
 /* Copies @rec into the warm ring (reformatting it for a new frame size or
  * format); pins it for @w. Called with the lock. */
 static gboolean
-put_warm (GstTieredSink *self, const TierRecord *rec, const FormatRef *fmt,
-    ClipWindow *w)
+put_warm (GstTieredSink *self, const TierRecord *rec, const FormatRef *fmt)
 {
   WarmHolder *h = self->warm;
   TierWarmEviction ev;
-  TierWarmRef ref;
   gchar err[512];
   gboolean ok = TRUE;
 
@@ -739,11 +706,6 @@ put_warm (GstTieredSink *self, const TierRecord *rec, const FormatRef *fmt,
     self->warm_failing = FALSE;
     self->c.warm_copies++;
     self->c.warm_bytes_written += rec->size;
-    if (w && tier_warm_lookup (h->warm, rec->frame_id, &ref)) {
-      WarmPin *pin = warm_pin (h, &ref);
-      if (pin)
-        g_ptr_array_add (w->pins, pin);
-    }
   }
   g_mutex_unlock (&h->lock);
   return ok;
@@ -777,8 +739,7 @@ put_cold (GstTieredSink *self, const TierRecord *rec, const gchar *format)
 static void
 store_leaving (GstTieredSink *self, HotEntry *e, const Settings *s)
 {
-  ClipWindow *w = NULL;
-  gboolean needed = window_wants (self, e->frame_id, &w);
+  gboolean needed = tier_clipper_wants (self->clipper, e->frame_id);
   gboolean high = self->level == LEVEL_HIGH;
   gboolean recent, in_warm = FALSE, kept = FALSE;
   MappedFrame m;
@@ -791,7 +752,7 @@ store_leaving (GstTieredSink *self, HotEntry *e, const Settings *s)
     return;
   }
   if (self->warm && !high)
-    kept = in_warm = put_warm (self, &m.rec, e->fmt, w);
+    kept = in_warm = put_warm (self, &m.rec, e->fmt);
   if (self->cold &&
       (s->cold_all || (!in_warm && (needed || (high && recent))))) {
     if (put_cold (self, &m.rec, e->fmt->str)) {
@@ -951,418 +912,174 @@ check_pressure (GstTieredSink *self, const Settings *s)
 
 /* ------------------------------------------------------------ clips */
 
+/* What a frame handed to the clip writer holds on to until released. */
+typedef struct {
+  Origin from;
+  GstBuffer *buf; /* hot */
+  GstMapInfo map;
+  FormatRef *fmt;
+  guint8 blob[TIER_META_MAX];
+  WarmPin *pin; /* warm */
+  TierFrame frame; /* cold */
+  gchar *format;
+} ClipHold;
+
 static void
-window_free (ClipWindow *w)
+layout_of (GstTieredSink *self, TierClipSource *src)
 {
-  g_ptr_array_free (w->pins, TRUE);
-  g_string_free (w->detections, TRUE);
-  g_free (w);
+  guint i;
+
+  src->n_planes = self->n_planes;
+  for (i = 0; i < self->n_planes; i++) {
+    src->offset[i] = self->offset[i];
+    src->stride[i] = self->stride[i];
+  }
 }
 
-static gint
-window_cmp (gconstpointer a, gconstpointer b)
+/* The clip writer's fetch: frame @id from hot, warm or cold, with no copy
+ * from hot and warm (a buffer reference, a pinned slot). Writer thread. */
+static int
+clip_fetch (void *user_data, uint64_t id, TierClipSource *src)
 {
-  const ClipWindow *x = a, *y = b;
+  GstTieredSink *self = user_data;
+  ClipHold *h = g_new0 (ClipHold, 1);
+  HotEntry *e;
+  gchar err[512];
 
-  return x->start < y->start ? -1 : x->start > y->start;
-}
-
-/* Pins the window's frames that are in warm now. */
-static void
-pin_window (GstTieredSink *self, ClipWindow *w)
-{
-  WarmHolder *h = self->warm;
-  guint64 id, lo, hi, reach;
-
-  if (h == NULL || !self->have_newest)
-    return;
-  g_mutex_lock (&h->lock);
-  reach = (guint64)tier_warm_n_slots (h->warm) + self->hot.length;
-  lo = MAX (w->start, self->newest_id > reach ? self->newest_id - reach : 0);
-  hi = MIN (w->end, self->newest_id);
-  for (id = lo; id <= hi && id >= lo; id++) {
-    TierWarmRef ref;
-
-    if (!g_hash_table_contains (self->hot_index, &id) &&
-        tier_warm_lookup (h->warm, id, &ref)) {
-      WarmPin *pin = warm_pin (h, &ref);
-      if (pin)
-        g_ptr_array_add (w->pins, pin);
-    }
-    if (id == G_MAXUINT64)
-      break;
-  }
-  g_mutex_unlock (&h->lock);
-}
-
-/* Adds a window, merging it with those it overlaps or touches. */
-static gboolean
-window_add (
-    GstTieredSink *self, guint64 start, guint64 end, const gchar *detection)
-{
-  ClipWindow *w;
-  GList *l, *next;
-
-  if (end < start || end - start >= MAX_CLIP_FRAMES) {
-    queue_warning (self, GST_RESOURCE_ERROR_SETTINGS,
-        "clip of frames %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
-        " ignored: at most %u frames, first <= last",
-        start, end, MAX_CLIP_FRAMES);
-    return FALSE;
-  }
-  w = g_new0 (ClipWindow, 1);
-  w->start = start;
-  w->end = end;
-  w->detections = g_string_new (NULL);
-  w->pins = g_ptr_array_new_with_free_func (warm_unpin);
-  if (detection) {
-    g_string_append (w->detections, detection);
-    w->n_detections = 1;
-  }
-  for (l = self->windows; l; l = next) {
-    ClipWindow *o = l->data;
-
-    next = l->next;
-    if (o->start > w->end + 1 || w->start > o->end + 1)
-      continue;
-    GST_DEBUG_OBJECT (self,
-        "clip %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
-        " merges with %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT,
-        w->start, w->end, o->start, o->end);
-    w->start = MIN (w->start, o->start);
-    w->end = MAX (w->end, o->end);
-    if (o->detections->len) {
-      if (w->detections->len)
-        g_string_prepend_c (w->detections, '\n');
-      g_string_prepend (w->detections, o->detections->str);
-    }
-    w->n_detections += o->n_detections;
-    g_ptr_array_extend_and_steal (w->pins, o->pins);
-    o->pins = NULL;
-    g_string_free (o->detections, TRUE);
-    g_free (o);
-    self->windows = g_list_delete_link (self->windows, l);
-  }
-  self->windows = g_list_insert_sorted (self->windows, w, window_cmp);
-  pin_window (self, w);
-  return TRUE;
-}
-
-static gchar *
-clip_name (GstTieredSink *self, const ClipWindow *w)
-{
-  GDateTime *now = g_date_time_new_now_utc ();
-  gchar *stamp = g_date_time_format (now, "%Y%m%dT%H%M%SZ");
-  gchar *name = NULL;
-  guint n;
-
-  for (n = 1; name == NULL; n++) {
-    gchar *path;
-
-    name = n == 1 ? g_strdup_printf ("%s-%s-%06" G_GUINT64_FORMAT
-                                     "-%06" G_GUINT64_FORMAT,
-                        w->n_detections ? "meteor" : "clip", stamp, w->start,
-                        w->end)
-                  : g_strdup_printf ("%s-%s-%06" G_GUINT64_FORMAT
-                                     "-%06" G_GUINT64_FORMAT "-%u",
-                        w->n_detections ? "meteor" : "clip", stamp, w->start,
-                        w->end, n);
-    path = g_build_filename (self->clip_dir, name, NULL);
-    if (g_file_test (path, G_FILE_TEST_EXISTS))
-      g_clear_pointer (&name, g_free);
-    g_free (path);
-  }
-  g_free (stamp);
-  g_date_time_unref (now);
-  return name;
-}
-
-/* Adds frame @id to @clip from whichever tier holds it; 0 if none does
- * (or not in the clip's format), -1 on a write error. */
-static gint
-clip_add_frame (GstTieredSink *self, TierClipWriter *clip, guint64 id,
-    const gchar *format, gchar *err, gsize err_len)
-{
-  HotEntry *e = g_hash_table_lookup (self->hot_index, &id);
-  TierColdInfo info;
-  gint r = 0;
-
+  g_mutex_lock (&self->lock);
+  layout_of (self, src);
+  e = g_hash_table_lookup (self->hot_index, &id);
   if (e) {
-    MappedFrame m;
+    GstMeteorFrameMeta *meta = gst_buffer_get_meteor_frame_meta (e->buf);
 
-    if (strcmp (e->fmt->str, format) != 0 || !map_frame (self, e, &m))
+    h->from = ORIGIN_STREAM;
+    h->buf = gst_buffer_ref (e->buf);
+    h->fmt = format_ref (e->fmt);
+    src->rec.utc_ns = meta ? meta->capture_time_utc : TIER_TIME_NONE;
+    /* a buffer of several memories is merged by the map: a copy */
+    if (gst_buffer_n_memory (h->buf) > 1)
+      self->c.merge_copies++;
+    g_mutex_unlock (&self->lock);
+    if (!gst_buffer_map (h->buf, &h->map, GST_MAP_READ)) {
+      gst_buffer_unref (h->buf);
+      format_unref (h->fmt);
+      g_free (h);
       return 0;
-    r = tier_clip_add (clip, &m.rec, err, err_len) < 0 ? -1 : 1;
-    unmap_frame (&m);
-    return r;
+    }
+    src->rec.frame_id = id;
+    src->rec.pts_ns = GST_BUFFER_PTS (h->buf);
+    src->rec.meta_len = blob_encode (h->buf, id, h->blob);
+    src->rec.meta = h->blob;
+    src->rec.data = h->map.data;
+    src->rec.size = h->map.size;
+    src->format = h->fmt->str;
+    src->handle = h;
+    return 1;
   }
   if (self->warm) {
-    WarmHolder *h = self->warm;
+    WarmHolder *wh = self->warm;
     TierWarmRef ref;
 
-    g_mutex_lock (&h->lock);
-    if (strcmp (tier_warm_format (h->warm), format) == 0 &&
-        tier_warm_lookup (h->warm, id, &ref)) {
-      TierRecord rec = { ref.frame_id, ref.pts_ns, ref.utc_ns, ref.meta,
+    g_mutex_lock (&wh->lock);
+    if (tier_warm_lookup (wh->warm, id, &ref) &&
+        (h->pin = warm_pin (wh, &ref)) != NULL) {
+      h->from = ORIGIN_WARM;
+      h->format = g_strdup (tier_warm_format (wh->warm));
+      src->rec = (TierRecord){ ref.frame_id, ref.pts_ns, ref.utc_ns, ref.meta,
         ref.meta_len, ref.data, ref.size };
-      r = tier_clip_add (clip, &rec, err, err_len) < 0 ? -1 : 1;
     }
-    g_mutex_unlock (&h->lock);
-    if (r)
-      return r;
+    g_mutex_unlock (&wh->lock);
+    if (h->pin) {
+      g_mutex_unlock (&self->lock);
+      src->format = h->format;
+      src->handle = h;
+      return 1;
+    }
   }
-  if (self->cold && tier_cold_lookup (self->cold, id, &info) &&
-      strcmp (info.format, format) == 0) {
-    TierFrame f;
-
-    if (tier_cold_get (self->cold, id, &f, err, err_len) < 0) {
-      GST_WARNING_OBJECT (
-          self, "clip frame %" G_GUINT64_FORMAT ": %s", id, err);
-      return 0;
+  if (self->cold && tier_cold_contains (self->cold, id)) {
+    if (tier_cold_get (self->cold, id, &h->frame, err, sizeof err) == 0) {
+      g_mutex_unlock (&self->lock);
+      h->from = ORIGIN_COLD;
+      src->rec = (TierRecord){ h->frame.frame_id, h->frame.pts_ns,
+        h->frame.utc_ns, h->frame.meta, h->frame.meta_len, h->frame.data,
+        h->frame.size };
+      src->format = h->frame.format;
+      src->handle = h;
+      return 1;
     }
-    {
-      TierRecord rec = { f.frame_id, f.pts_ns, f.utc_ns, f.meta, f.meta_len,
-        f.data, f.size };
-      r = tier_clip_add (clip, &rec, err, err_len) < 0 ? -1 : 1;
-    }
-    tier_frame_clear (&f);
+    GST_WARNING_OBJECT (self, "clip frame %" G_GUINT64_FORMAT ": %s", id, err);
   }
-  return r;
-}
-
-/* Adds frame @id from an earlier clip @old (the one it replaces). */
-static gint
-clip_add_from_old (TierClip *old, TierClipWriter *clip, guint64 id,
-    const gchar *format, gchar *err, gsize err_len)
-{
-  gsize i;
-  gint r = 0;
-
-  if (old == NULL || strcmp (old->format, format) != 0)
-    return 0;
-  for (i = 0; i < old->n_frames; i++) {
-    const TierClipFrame *f = &old->frames[i];
-    guint8 *data;
-
-    if (f->frame_id != id)
-      continue;
-    data = g_malloc (f->size ? f->size : 1);
-    if (tier_clip_read_frame (old, i, data, f->size, err, err_len) == 0) {
-      TierRecord rec = { f->frame_id, f->pts_ns, f->utc_ns, f->meta,
-        f->meta_len, data, f->size };
-      r = tier_clip_add (clip, &rec, err, err_len) < 0 ? -1 : 1;
-    }
-    g_free (data);
-    break;
-  }
-  return r;
+  g_mutex_unlock (&self->lock);
+  g_free (h);
+  return 0;
 }
 
 static void
-written_free (WrittenClip *c)
+clip_release (void *user_data, TierClipSource *src)
 {
-  g_free (c->path);
-  g_free (c->detections);
-  g_free (c);
+  ClipHold *h = src->handle;
+
+  switch (h->from) {
+    case ORIGIN_STREAM:
+      gst_buffer_unmap (h->buf, &h->map);
+      gst_buffer_unref (h->buf);
+      format_unref (h->fmt);
+      break;
+    case ORIGIN_WARM:
+      warm_unpin (h->pin);
+      g_free (h->format);
+      break;
+    case ORIGIN_COLD:
+      tier_frame_clear (&h->frame);
+      break;
+  }
+  g_free (h);
 }
 
-/* Writes the clip of @w from the tiers (and from the earlier clips it
- * overlaps, which it replaces). Called with the lock. */
+/* A clip committed or given up: its message. Writer thread. */
 static void
-write_clip (GstTieredSink *self, ClipWindow *w, const Settings *s)
+clip_done (void *user_data, const TierClipReport *r)
 {
-  TierClipConfig cc = { 0 };
-  TierClipWriter *clip;
-  TierClipResult res;
-  gchar err[1024], *name;
-  guint64 id, start = w->start, end = w->end, frames = 0, missing = 0, i;
-  GList *l, *next, *merged = NULL;
-  GPtrArray *old =
-      g_ptr_array_new_with_free_func ((GDestroyNotify)tier_clip_close);
-  GString *detections = g_string_new (NULL), *replaces = g_string_new (NULL);
-  guint n_detections = w->n_detections;
-  gint r = 0;
+  GstTieredSink *self = user_data;
 
-  if (self->fmt == NULL || !self->have_newest) {
-    queue_warning (self, GST_RESOURCE_ERROR_WRITE,
-        "clip of frames %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
-        " not written: no frame has arrived",
-        w->start, w->end);
-    self->c.clip_failures++;
-    goto done;
+  if (!r->ok) {
+    GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
+        ("clip of frames %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
+         " not written: %s",
+            r->first, r->last, r->error),
+        (NULL));
+    return;
   }
-  if (end > self->newest_id && self->newest_id >= start)
-    end = self->newest_id; /* cut short by EOS or a stop */
-
-  /* earlier clips it overlaps become part of it */
-  for (l = self->written; l; l = next) {
-    WrittenClip *c = l->data;
-    TierClip *oc;
-
-    next = l->next;
-    if (c->start > end + 1 || start > c->end + 1 ||
-        MAX (end, c->end) - MIN (start, c->start) >= MAX_CLIP_FRAMES)
-      continue;
-    oc = tier_clip_open (c->path, err, sizeof err);
-    if (oc == NULL) {
-      GST_WARNING_OBJECT (self, "earlier clip not merged: %s", err);
-      continue;
-    }
-    g_ptr_array_add (old, oc);
-    start = MIN (start, c->start);
-    end = MAX (end, c->end);
-    self->written = g_list_remove_link (self->written, l);
-    merged = g_list_concat (merged, l);
-  }
-  for (l = merged; l; l = l->next) {
-    WrittenClip *c = l->data;
-
-    if (c->detections && *c->detections)
-      g_string_append_printf (detections, "%s\n", c->detections);
-    n_detections += c->n_detections;
-    g_string_append_printf (
-        replaces, "%s%s", replaces->len ? "," : "", c->path);
-  }
-  g_string_append (detections, w->detections->str);
-  if (detections->len && detections->str[detections->len - 1] == '\n')
-    g_string_truncate (detections, detections->len - 1);
-
-  {
-    ClipWindow named = *w;
-
-    named.start = start;
-    named.end = end;
-    named.n_detections = n_detections;
-    name = clip_name (self, &named);
-  }
-  cc.location = self->clip_dir;
-  cc.name = name;
-  cc.format = self->fmt->str;
-  cc.detection = detections->str;
-  cc.level = s->level;
-  cc.n_planes = self->n_planes;
-  for (i = 0; i < self->n_planes; i++) {
-    cc.offset[i] = self->offset[i];
-    cc.stride[i] = self->stride[i];
-  }
-  cc.io = &self->io;
-  clip = tier_clip_begin (&cc, err, sizeof err);
-  if (clip == NULL) {
-    queue_warning (self, GST_RESOURCE_ERROR_OPEN_WRITE,
-        "clip %s not written: %s", name, err);
-    self->c.clip_failures++;
-    self->c.write_errors++;
-    goto done_name;
-  }
-  for (id = start; id <= end; id++) {
-    r = clip_add_frame (self, clip, id, self->fmt->str, err, sizeof err);
-    for (i = 0; r == 0 && i < old->len; i++)
-      r = clip_add_from_old (
-          old->pdata[i], clip, id, self->fmt->str, err, sizeof err);
-    if (r < 0)
-      break;
-    if (r)
-      frames++;
-    else
-      missing++;
-    if (id == G_MAXUINT64)
-      break;
-  }
-  if (r < 0 || frames == 0) {
-    tier_clip_abort (clip);
-    if (r < 0) {
-      queue_warning (
-          self, GST_RESOURCE_ERROR_WRITE, "clip %s not written: %s", name, err);
-      self->c.write_errors++;
-    } else {
-      queue_warning (self, GST_RESOURCE_ERROR_NOT_FOUND,
-          "clip %s not written: none of frames %" G_GUINT64_FORMAT
-          "-%" G_GUINT64_FORMAT " is held any more",
-          name, start, end);
-    }
-    self->c.clip_failures++;
-    goto done_name;
-  }
-  if (tier_clip_commit (clip, &res, err, sizeof err) < 0) {
-    queue_warning (
-        self, GST_RESOURCE_ERROR_WRITE, "clip %s not written: %s", name, err);
-    self->c.clip_failures++;
-    self->c.write_errors++;
-    goto done_name;
-  }
-  /* the new clip holds the earlier ones: they go */
-  g_ptr_array_set_size (old, 0);
-  for (l = merged; l; l = l->next) {
-    WrittenClip *c = l->data;
-
-    if (tier_remove_tree (c->path) < 0)
-      queue_warning (self, GST_RESOURCE_ERROR_WRITE,
-          "clip %s, merged into %s, cannot be removed: %s", c->path, res.path,
-          g_strerror (errno));
-    self->c.clips_replaced++;
-  }
-  self->c.clips_saved++;
-  self->c.clip_frames += res.frames;
-  self->c.clip_bytes += res.disk_bytes;
-  self->c.clip_raw_bytes += res.raw_bytes;
-  self->c.clip_missing_frames += missing;
   GST_INFO_OBJECT (self,
       "clip %s: %" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT " bytes",
-      res.path, res.frames, res.disk_bytes);
-  queue_message (self,
+      r->path, r->frames, r->disk_bytes);
+  gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_element (GST_OBJECT (self),
           gst_structure_new ("tieredsink-clip-saved", "path", G_TYPE_STRING,
-              res.path, "name", G_TYPE_STRING, name, "frames", G_TYPE_UINT64,
-              res.frames, "bytes", G_TYPE_UINT64, res.disk_bytes, "raw-bytes",
-              G_TYPE_UINT64, res.raw_bytes, "first-frame", G_TYPE_UINT64, start,
-              "last-frame", G_TYPE_UINT64, end, "missing-frames", G_TYPE_UINT64,
-              missing, "detections", G_TYPE_UINT, n_detections, "replaces",
-              G_TYPE_STRING, replaces->str, NULL)));
-  {
-    WrittenClip *c = g_new0 (WrittenClip, 1);
-
-    c->path = g_strdup (res.path);
-    c->start = start;
-    c->end = end;
-    c->detections = g_strdup (detections->str);
-    c->n_detections = n_detections;
-    self->written = g_list_prepend (self->written, c);
-    while (g_list_length (self->written) > MAX_WRITTEN) {
-      GList *oldest = g_list_last (self->written);
-      written_free (oldest->data);
-      self->written = g_list_delete_link (self->written, oldest);
-    }
-  }
-  g_list_free_full (merged, (GDestroyNotify)written_free);
-  merged = NULL;
-
-done_name:
-  g_free (name);
-done:
-  /* not merged after all: the earlier clips stay as they were */
-  if (merged)
-    self->written = g_list_concat (self->written, merged);
-  g_ptr_array_free (old, TRUE);
-  g_string_free (detections, TRUE);
-  g_string_free (replaces, TRUE);
+              r->path, "name", G_TYPE_STRING, r->name, "frames", G_TYPE_UINT64,
+              r->frames, "bytes", G_TYPE_UINT64, r->disk_bytes, "raw-bytes",
+              G_TYPE_UINT64, r->raw_bytes, "first-frame", G_TYPE_UINT64,
+              r->first, "last-frame", G_TYPE_UINT64, r->last, "missing-frames",
+              G_TYPE_UINT64, r->missing, "detections", G_TYPE_UINT,
+              r->n_detections, "continues", G_TYPE_STRING, r->continues,
+              NULL)));
 }
 
-/* Writes the windows whose last frame has arrived (all with @force). */
-static void
-complete_windows (GstTieredSink *self, gboolean force, const Settings *s)
+/* Asks the clip writer for frames @start..@end. */
+static gboolean
+clip_request (GstTieredSink *self, guint64 start, guint64 end,
+    const gchar *detection)
 {
-  GList *l, *next;
-
-  for (l = self->windows; l; l = next) {
-    ClipWindow *w = l->data;
-
-    next = l->next;
-    if (!force && !(self->have_newest && self->newest_id >= w->end))
-      continue;
-    self->windows = g_list_delete_link (self->windows, l);
-    write_clip (self, w, s);
-    window_free (w);
+  if (end < start || end - start >= MAX_CLIP_FRAMES) {
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+        ("clip of frames %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
+         " ignored: at most %u frames, first <= last",
+            start, end, MAX_CLIP_FRAMES),
+        (NULL));
+    return FALSE;
   }
+  tier_clipper_add (self->clipper, start, end, detection);
+  return TRUE;
 }
 
 /* ------------------------------------------------------------ stats */
@@ -1372,11 +1089,14 @@ make_stats (GstTieredSink *self)
 {
   TierWarmStats ws = { 0 };
   TierColdStats cs = { 0 };
+  TierClipperStats ks = { 0 };
   GstStructure *st;
   Settings s;
 
   get_settings (self, &s);
   g_mutex_lock (&self->lock);
+  if (self->clipper)
+    tier_clipper_get_stats (self->clipper, &ks);
   if (self->warm) {
     g_mutex_lock (&self->warm->lock);
     tier_warm_get_stats (self->warm->warm, &ws);
@@ -1411,26 +1131,29 @@ make_stats (GstTieredSink *self)
       "cold-deleted-segments", G_TYPE_UINT64, cs.deleted_segments,
       "cold-discarded-records", G_TYPE_UINT64, cs.discarded_records, "dropped",
       G_TYPE_UINT64, self->c.dropped, "copies", G_TYPE_UINT64,
-      self->c.warm_copies + self->c.cold_writes + self->c.clip_frames +
+      self->c.warm_copies + self->c.cold_writes + ks.frames +
           self->c.merge_copies,
       "warm-copies", G_TYPE_UINT64, self->c.warm_copies, "merge-copies",
       G_TYPE_UINT64, self->c.merge_copies, "bytes-written", G_TYPE_UINT64,
       self->c.warm_bytes_written + self->c.cold_bytes_written +
-          self->c.clip_raw_bytes,
+          ks.bytes_written,
       "warm-bytes-written", G_TYPE_UINT64, self->c.warm_bytes_written,
       "cold-frames-written", G_TYPE_UINT64, self->c.cold_writes,
       "cold-bytes-written", G_TYPE_UINT64, self->c.cold_bytes_written,
-      "clips-saved", G_TYPE_UINT64, self->c.clips_saved, "clips-replaced",
-      G_TYPE_UINT64, self->c.clips_replaced, "clip-frames", G_TYPE_UINT64,
-      self->c.clip_frames, "clip-bytes", G_TYPE_UINT64, self->c.clip_bytes,
-      "clip-missing-frames", G_TYPE_UINT64, self->c.clip_missing_frames,
-      "clip-failures", G_TYPE_UINT64, self->c.clip_failures, "clips-pending",
-      G_TYPE_UINT, g_list_length (self->windows), "detections", G_TYPE_UINT64,
-      self->c.detections, "write-errors", G_TYPE_UINT64, self->c.write_errors,
+      "clips-saved", G_TYPE_UINT64, ks.clips, "clips-continued", G_TYPE_UINT64,
+      ks.continuations, "clip-frames", G_TYPE_UINT64, ks.frames, "clip-bytes",
+      G_TYPE_UINT64, ks.bytes_written, "clip-raw-bytes", G_TYPE_UINT64,
+      ks.raw_bytes, "clip-missing-frames", G_TYPE_UINT64, ks.missing,
+      "clip-failures", G_TYPE_UINT64, ks.failures, "clip-writer-max-lag",
+      G_TYPE_UINT64, ks.max_lag, "clips-pending", G_TYPE_UINT,
+      (guint)ks.pending, "detections", G_TYPE_UINT64,
+      self->c.detections, "write-errors", G_TYPE_UINT64,
+      self->c.write_errors + ks.write_errors,
       "warm-put-failures", G_TYPE_UINT64, self->c.warm_put_failures,
       "pressure-level", G_TYPE_STRING, level_names[self->level], "memory-usage",
-      G_TYPE_DOUBLE, self->usage, "pressure-changes", G_TYPE_UINT64,
-      self->c.pressure_changes, NULL);
+      G_TYPE_DOUBLE, self->usage, "pressure-high", G_TYPE_DOUBLE,
+      s.pressure_high, "pressure-low", G_TYPE_DOUBLE, s.pressure_low,
+      "pressure-changes", G_TYPE_UINT64, self->c.pressure_changes, NULL);
   g_mutex_unlock (&self->lock);
   return st;
 }
@@ -1540,6 +1263,24 @@ gst_tiered_sink_start (GstBaseSink *sink)
     goto fail;
   }
   tier_clip_recover (self->clip_dir, store_warning, self);
+  {
+    TierClipperConfig kc = { 0 };
+
+    kc.location = self->clip_dir;
+    kc.level = s.level;
+    kc.max_frames = MAX_CLIP_FRAMES;
+    kc.io = &self->io;
+    kc.fetch = clip_fetch;
+    kc.release = clip_release;
+    kc.done = clip_done;
+    kc.user_data = self;
+    self->clipper = tier_clipper_new (&kc, err, sizeof err);
+    if (self->clipper == NULL) {
+      g_mutex_unlock (&self->lock);
+      GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("%s", err), (NULL));
+      goto fail;
+    }
+  }
 
   /* a ring left by an earlier run is reopened (recovered) now, so its
    * frames can be read before the caps are known */
@@ -1580,16 +1321,14 @@ gst_tiered_sink_stop (GstBaseSink *sink)
 
   get_settings (self, &s);
   gst_meteor_stats_unregister (GST_ELEMENT (self));
+  /* the writer takes the lock to fetch frames: stopped without it */
+  g_clear_pointer (&self->clipper, tier_clipper_free);
   g_mutex_lock (&self->lock);
-  if (self->started)
-    complete_windows (self, TRUE, &s);
   while ((e = g_queue_peek_head (&self->hot)) != NULL) {
     hot_remove (self, e);
     hot_entry_free (e);
   }
   g_hash_table_remove_all (self->hot_index);
-  g_list_free_full (self->written, (GDestroyNotify)written_free);
-  self->written = NULL;
   if (self->warm) {
     gchar err[512];
 
@@ -1776,7 +1515,7 @@ gst_tiered_sink_render (GstBaseSink *sink, GstBuffer *buf)
       ORIGIN_STREAM, &s);
   check_pressure (self, &s);
   enforce_hot (self, &s);
-  complete_windows (self, FALSE, &s);
+  tier_clipper_advance (self->clipper, id);
   g_mutex_unlock (&self->lock);
   post_pending (self);
   return GST_FLOW_OK;
@@ -1839,8 +1578,7 @@ on_detection (GstTieredSink *self, const GstStructure *st)
       "meteor at frames %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
       ": clip %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT,
       first, last, start, end);
-  if (window_add (self, start, end, text))
-    complete_windows (self, FALSE, &s);
+  clip_request (self, start, end, text);
   g_mutex_unlock (&self->lock);
   post_pending (self);
   g_free (text);
@@ -1853,8 +1591,9 @@ finish_stream (GstTieredSink *self)
   gchar err[512];
 
   get_settings (self, &s);
+  /* the writer takes the lock to fetch frames: waited for without it */
+  tier_clipper_finish (self->clipper);
   g_mutex_lock (&self->lock);
-  complete_windows (self, TRUE, &s);
   if (self->cold && tier_cold_seal (self->cold, err, sizeof err) < 0) {
     self->c.write_errors++;
     queue_warning (self, GST_RESOURCE_ERROR_WRITE, "%s", err);
@@ -2010,10 +1749,8 @@ gst_tiered_sink_save_clip (GstTieredSink *self, guint64 first, guint64 last)
 
   get_settings (self, &s);
   g_mutex_lock (&self->lock);
-  if (self->started && window_add (self, first, last, NULL)) {
-    complete_windows (self, FALSE, &s);
-    ok = TRUE;
-  }
+  if (self->started)
+    ok = clip_request (self, first, last, NULL);
   g_mutex_unlock (&self->lock);
   post_pending (self);
   return ok;

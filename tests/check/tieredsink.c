@@ -218,6 +218,27 @@ check_meta (GstBuffer *buf, guint64 id)
   fail_unless_equals_uint64 (GST_BUFFER_PTS (buf), id * FRAME_NS);
 }
 
+/* Keeps @msg's structure in @found if it is an element message named
+ * @name; counts it in @n_warnings if it is a warning containing @warning. */
+static void
+take_message (GstMessage *msg, const gchar *name, const gchar *warning,
+    guint *n_warnings, GList **found)
+{
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT &&
+      gst_message_has_name (msg, name)) {
+    *found = g_list_append (
+        *found, gst_structure_copy (gst_message_get_structure (msg)));
+  } else if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING && warning) {
+    GError *err = NULL;
+
+    gst_message_parse_warning (msg, &err, NULL);
+    if (strstr (err->message, warning) && n_warnings)
+      (*n_warnings)++;
+    g_clear_error (&err);
+  }
+  gst_message_unref (msg);
+}
+
 /* Pops the element messages named @name (and counts warnings containing
  * @warning, if set) queued on @bus. */
 static GList *
@@ -227,22 +248,26 @@ pop_messages (
   GList *found = NULL;
   GstMessage *msg;
 
-  while ((msg = gst_bus_pop (bus)) != NULL) {
-    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT &&
-        gst_message_has_name (msg, name)) {
-      found = g_list_append (
-          found, gst_structure_copy (gst_message_get_structure (msg)));
-    } else if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING && warning) {
-      GError *err = NULL;
-
-      gst_message_parse_warning (msg, &err, NULL);
-      if (strstr (err->message, warning) && n_warnings)
-        (*n_warnings)++;
-      g_clear_error (&err);
-    }
-    gst_message_unref (msg);
-  }
+  while ((msg = gst_bus_pop (bus)) != NULL)
+    take_message (msg, name, warning, n_warnings, &found);
   return found;
+}
+
+/* As pop_messages, but waits (up to 60 s) until @n messages named @name
+ * have come: clips are written on a thread of their own, so their
+ * messages come some time after the frames. */
+static GList *
+await_messages (GstBus *bus, const gchar *name, guint n,
+    const gchar *warning, guint *n_warnings)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  GList *found = NULL;
+  GstMessage *msg;
+
+  while (g_list_length (found) < n && g_get_monotonic_time () < deadline)
+    if ((msg = gst_bus_timed_pop (bus, 100 * GST_MSECOND)) != NULL)
+      take_message (msg, name, warning, n_warnings, &found);
+  return g_list_concat (found, pop_messages (bus, name, warning, n_warnings));
 }
 
 static void
@@ -299,7 +324,7 @@ check_clip (const gchar *path, guint64 from, guint64 to)
 static GList *
 one_clip_saved (Tiered *t, guint64 from, guint64 to)
 {
-  GList *msgs = pop_messages (t->bus, "tieredsink-clip-saved", NULL, NULL);
+  GList *msgs = await_messages (t->bus, "tieredsink-clip-saved", 1, NULL, NULL);
   const GstStructure *s;
 
   fail_unless_equals_int (g_list_length (msgs), 1);
@@ -763,7 +788,7 @@ GST_START_TEST (test_clip_pre_trigger_and_merge)
   GList *msgs;
   const GstStructure *s;
   gboolean ok = FALSE;
-  gchar *sidecar, *text = NULL, *old_path, *clip_dir, **names = NULL, err[256];
+  gchar *sidecar, *text = NULL, *old_path, *old_name, *clip_dir, **names = NULL, err[256];
   gsize n = 0, i;
 
   /* a meteor in frame 300, reported after it: clip 270..330 */
@@ -789,7 +814,7 @@ GST_START_TEST (test_clip_pre_trigger_and_merge)
   /* save-clip for frames still held */
   g_signal_emit_by_name (t->sink, "save-clip", (guint64)100, (guint64)120, &ok);
   fail_unless (ok);
-  msgs = pop_messages (t->bus, "tieredsink-clip-saved", NULL, NULL);
+  msgs = await_messages (t->bus, "tieredsink-clip-saved", 1, NULL, NULL);
   fail_unless_equals_int (g_list_length (msgs), 1);
   fail_unless_equals_uint64 (field_u64 (msgs->data, "frames"), 21);
   check_clip (gst_structure_get_string (msgs->data, "path"), 100, 120);
@@ -806,29 +831,44 @@ GST_START_TEST (test_clip_pre_trigger_and_merge)
   fail_unless_equals_uint64 (field_u64 (s, "detections"), 2);
 
   /* a detection cut short by EOS is written at EOS (425..460); it overlaps
-   * the clip written before (375..450): one clip replaces both */
+   * the clip written before (375..450), which stays as it was announced:
+   * the new clip holds only frames 451..460 and names the one it
+   * continues (each frame goes into one clip, once) */
   old_path = g_strdup (gst_structure_get_string (s, "path"));
+  old_name = g_strdup (gst_structure_get_string (s, "name"));
   free_structures (msgs);
   send_detection (t, 455, 458);
   fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
-  msgs = one_clip_saved (t, 375, 460);
+  msgs = one_clip_saved (t, 451, 460);
   s = msgs->data;
-  fail_unless_equals_uint64 (field_u64 (s, "detections"), 3);
-  fail_unless_equals_string (
-      gst_structure_get_string (s, "replaces"), old_path);
-  fail_if (g_file_test (old_path, G_FILE_TEST_EXISTS));
+  fail_unless_equals_uint64 (field_u64 (s, "detections"), 1);
+  fail_unless_equals_string (gst_structure_get_string (s, "continues"), old_name);
+  check_clip (old_path, 375, 450);
+  {
+    TierClip *clip =
+        tier_clip_open (gst_structure_get_string (s, "path"), err, sizeof err);
+
+    fail_unless (clip != NULL, "%s", err);
+    fail_unless_equals_string (clip->continues, old_name);
+    fail_unless_equals_uint64 (clip->first, 451);
+    fail_unless_equals_uint64 (clip->last, 460);
+    tier_clip_close (clip);
+  }
   free_structures (msgs);
   g_free (old_path);
+  g_free (old_name);
 
   clip_dir = g_build_filename (t->dir, "clips", NULL);
   fail_unless (tier_clip_list (clip_dir, &names, &n, err, sizeof err) == 0);
-  fail_unless_equals_int (n, 3);
+  fail_unless_equals_int (n, 4);
   for (i = 0; i < n; i++)
     free (names[i]);
   free (names);
   g_free (clip_dir);
   fail_unless_equals_uint64 (stat_of (t, "clips-saved"), 4);
-  fail_unless_equals_uint64 (stat_of (t, "clips-replaced"), 1);
+  fail_unless_equals_uint64 (stat_of (t, "clips-continued"), 1);
+  /* each frame went into a clip once: 61 + 21 + 76 + 10 */
+  fail_unless_equals_uint64 (stat_of (t, "clip-frames"), 168);
   fail_unless_equals_uint64 (stat_of (t, "detections"), 4);
   tiered_free (t, FALSE);
 }
@@ -956,6 +996,14 @@ GST_START_TEST (test_write_errors)
   g_object_set (t->sink, "test-io-fault", 1 /* enospc */, NULL);
   tiered_push (t, 20, 39, FALSE);
   g_signal_emit_by_name (t->sink, "save-clip", (guint64)5, (guint64)10, &ok);
+  /* the clip's failure comes from the writer thread: wait for the stats */
+  {
+    gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+    while (stat_of (t, "clip-failures") == 0 &&
+           g_get_monotonic_time () < deadline)
+      g_usleep (10000);
+  }
   clips = pop_messages (
       t->bus, "tieredsink-clip-saved", "No space left on device", &warned);
   fail_unless (clips == NULL);
@@ -1005,7 +1053,7 @@ GST_START_TEST (test_restart_recovers)
   tiered_push (t, 0, 29, FALSE);
   send_detection (t, 20, 22);
   tiered_push (t, 30, 39, FALSE);
-  msgs = pop_messages (t->bus, "tieredsink-clip-saved", NULL, NULL);
+  msgs = await_messages (t->bus, "tieredsink-clip-saved", 1, NULL, NULL);
   fail_unless_equals_int (g_list_length (msgs), 1);
   free_structures (msgs);
   tiered_free (t, TRUE);
