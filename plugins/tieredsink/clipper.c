@@ -473,6 +473,30 @@ tier_clipper_finish (TierClipper *c)
   pthread_mutex_unlock (&c->lock);
 }
 
+/* Whether the writer has something to write now. Called with the lock. */
+static int
+behind (TierClipper *c)
+{
+  const Job *j;
+
+  if (c->busy)
+    return 1;
+  for (j = c->jobs; j && c->have_newest; j = j->link)
+    if (j->next <= j->last && j->next <= c->newest && j->next >= j->first)
+      return 1;
+  return 0;
+}
+
+void
+tier_clipper_drain (TierClipper *c)
+{
+  pthread_mutex_lock (&c->lock);
+  pthread_cond_signal (&c->wake);
+  while (behind (c))
+    pthread_cond_wait (&c->idle, &c->lock);
+  pthread_mutex_unlock (&c->lock);
+}
+
 void
 tier_clipper_get_stats (TierClipper *c, TierClipperStats *stats)
 {

@@ -101,6 +101,10 @@ int tier_clipper_wants (TierClipper *clipper, uint64_t frame_id);
 /* Cuts every window at the newest frame, writes and commits them all, and
  * returns when the writer is idle (EOS, stop). */
 void tier_clipper_finish (TierClipper *clipper);
+/* Returns once every frame up to the newest that a window wants has been
+ * written (before the tiers drop frames of the old format on a caps
+ * change). Without the fetch callback's locks. */
+void tier_clipper_drain (TierClipper *clipper);
 void tier_clipper_get_stats (TierClipper *clipper, TierClipperStats *stats);
 /* Finishes, then stops the thread. */
 void tier_clipper_free (TierClipper *clipper);

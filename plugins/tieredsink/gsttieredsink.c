@@ -1368,6 +1368,10 @@ gst_tiered_sink_set_caps (GstBaseSink *sink, GstCaps *caps)
     format_unref (fmt);
     return FALSE;
   }
+  /* the warm ring drops the frames of the old format: a clip that wants
+   * them gets them first (the writer takes the lock to fetch) */
+  if (self->clipper)
+    tier_clipper_drain (self->clipper);
   g_mutex_lock (&self->lock);
   g_clear_pointer (&self->fmt, format_unref);
   self->fmt = fmt;

@@ -93,13 +93,13 @@ same_pixels (GstBuffer *buf, guint64 id, gboolean noise)
 }
 
 static GstBuffer *
-make_frame (guint64 id, gboolean noise)
+make_frame_sized (guint64 id, gsize size, gboolean noise)
 {
-  GstBuffer *buf = gst_buffer_new_allocate (NULL, FRAME, NULL);
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, size, NULL);
   GstMapInfo map;
 
   gst_buffer_map (buf, &map, GST_MAP_WRITE);
-  fill_frame (map.data, FRAME, id, noise);
+  fill_frame (map.data, size, id, noise);
   gst_buffer_unmap (buf, &map);
   GST_BUFFER_PTS (buf) = id * FRAME_NS;
   GST_BUFFER_DURATION (buf) = FRAME_NS;
@@ -108,8 +108,14 @@ make_frame (guint64 id, gboolean noise)
   return buf;
 }
 
+static GstBuffer *
+make_frame (guint64 id, gboolean noise)
+{
+  return make_frame_sized (id, FRAME, noise);
+}
+
 static GstStaticPadTemplate harness_src = GST_STATIC_PAD_TEMPLATE (
-    "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (CAPS));
+    "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS ("video/x-raw"));
 
 typedef struct {
   GstHarness *h;
@@ -875,6 +881,70 @@ GST_START_TEST (test_clip_pre_trigger_and_merge)
 
 GST_END_TEST;
 
+/* A caps change in a meteor's window: the frames before it stay in one
+ * clip of the old format, those after go into a clip of the new format
+ * that continues it; a later change deletes nothing announced. */
+GST_START_TEST (test_clip_across_caps_change)
+{
+  Tiered *t = tiered_new (NULL,
+      "hot-frames=10 warm-max-bytes=1048576 pre-trigger=500000000 "
+      "post-trigger=1000000000");
+  const gchar *small = "video/x-raw,format=GRAY8,width=32,height=24,"
+                       "framerate=30/1";
+  GList *msgs, *l;
+  const GstStructure *a = NULL, *b = NULL;
+  gchar err[256];
+  TierClip *clip;
+  guint64 id;
+
+  tiered_push (t, 0, 29, FALSE);
+  send_detection (t, 16, 29); /* clip 1..59 */
+  gst_harness_set_src_caps_str (t->h, small);
+  for (id = 30; id <= 59; id++)
+    fail_unless_equals_int (
+        gst_harness_push (t->h, make_frame_sized (id, 32 * 24, FALSE)),
+        GST_FLOW_OK);
+  msgs = await_messages (t->bus, "tieredsink-clip-saved", 2, NULL, NULL);
+  fail_unless_equals_int (g_list_length (msgs), 2);
+  for (l = msgs; l; l = l->next)
+    if (field_u64 (l->data, "first-frame") == 1)
+      a = l->data;
+    else
+      b = l->data;
+  fail_unless (a != NULL && b != NULL);
+  fail_unless_equals_uint64 (field_u64 (a, "last-frame"), 29);
+  fail_unless_equals_uint64 (field_u64 (a, "frames"), 29);
+  fail_unless_equals_uint64 (field_u64 (a, "missing-frames"), 0);
+  check_clip (gst_structure_get_string (a, "path"), 1, 29);
+  fail_unless_equals_uint64 (field_u64 (b, "first-frame"), 30);
+  fail_unless_equals_uint64 (field_u64 (b, "last-frame"), 59);
+  fail_unless_equals_uint64 (field_u64 (b, "frames"), 30);
+  fail_unless_equals_uint64 (field_u64 (b, "missing-frames"), 0);
+  fail_unless_equals_string (gst_structure_get_string (b, "continues"),
+      gst_structure_get_string (a, "name"));
+  clip = tier_clip_open (gst_structure_get_string (b, "path"), err, sizeof err);
+  fail_unless (clip != NULL, "%s", err);
+  fail_unless (strstr (clip->format, "width=(int)32") != NULL, "%s",
+      clip->format);
+  fail_unless_equals_uint64 (clip->n_frames, 30);
+  tier_clip_close (clip);
+
+  /* back to the first format, a meteor in it: both clips stay */
+  gst_harness_set_src_caps_str (t->h, CAPS);
+  tiered_push (t, 60, 130, FALSE);
+  send_detection (t, 120, 125);
+  fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
+  free_structures (
+      await_messages (t->bus, "tieredsink-clip-saved", 1, NULL, NULL));
+  fail_unless (g_file_test (gst_structure_get_string (a, "path"), G_FILE_TEST_IS_DIR));
+  check_clip (gst_structure_get_string (a, "path"), 1, 29);
+  fail_unless (g_file_test (gst_structure_get_string (b, "path"), G_FILE_TEST_IS_DIR));
+  free_structures (msgs);
+  tiered_free (t, FALSE);
+}
+
+GST_END_TEST;
+
 /* The real thing: meteordetect's event cuts the clip of the meteor
  * meteorsky draws, 1 s before its first frame to 0.5 s after its last. */
 GST_START_TEST (test_clip_from_meteordetect)
@@ -1185,6 +1255,7 @@ tieredsink_suite (void)
   tcase_add_test (tc, test_get_frame_every_tier);
   tcase_add_test (tc, test_memory_pressure);
   tcase_add_test (tc, test_clip_pre_trigger_and_merge);
+  tcase_add_test (tc, test_clip_across_caps_change);
   tcase_add_test (tc, test_clip_from_meteordetect);
   tcase_add_test (tc, test_quota_retention);
   tcase_add_test (tc, test_write_errors);
