@@ -11,10 +11,13 @@
  *   The allocation query is answered with min-buffers = hot-frames, so the
  *   pool upstream (meteorpool) grows by that many frames instead of
  *   starving.
- * - warm: a fixed-size mmap'd ring file (`warm-location`,
- *   `warm-max-bytes`). A frame leaving hot is copied there once (counted in
- *   stats); it is read back without a copy (a GstMemory over the mapping,
- *   whose slot is pinned while the memory lives).
+ * - warm: a fixed-size ring (`warm-max-bytes`) in memory (a memfd: nothing
+ *   is written to disk), or in a file at `warm-location` for frames that
+ *   survive a restart, at the cost of writing every frame to disk (a
+ *   warning when that file is on the store's device). A frame leaving hot
+ *   is copied there once (counted in stats); it is read back without a
+ *   copy (a GstMemory over the mapping, whose slot is pinned while the
+ *   memory lives).
  * - cold: zstd-compressed segment files with an index under
  *   `location`/cold, bounded by `cold-max-bytes` (oldest segments deleted
  *   first, each deletion a warning). What goes there: frames a pending
@@ -124,6 +127,8 @@ GST_DEBUG_CATEGORY_STATIC (tieredsink_debug);
 #define FALLBACK_FPS 30
 /* longest clip window, in frames (an hour at 30 fps) */
 #define MAX_CLIP_FRAMES 108000u
+/* the lock file in the store: one tieredsink at a time */
+#define TIER_STORE_LOCK ".lock"
 
 enum {
   PROP_0,
@@ -247,6 +252,8 @@ struct _GstTieredSink {
   gdouble usage;
   gint64 checked_at_us;
   gboolean write_failing, warm_failing, retention_warned;
+  gboolean warm_off; /* its file was cut under it: never touched again */
+  gint lock_fd;      /* the store's lock file, held while started */
   /* the pool upstream frames come from (compared, never dereferenced
    * after the frame that told it) and its max-buffers */
   gpointer seen_pool;
@@ -673,7 +680,15 @@ put_warm (GstTieredSink *self, const TierRecord *rec, const FormatRef *fmt)
   gchar err[512];
   gboolean ok = TRUE;
 
+  if (self->warm_off)
+    return FALSE;
   g_mutex_lock (&h->lock);
+  if (tier_warm_intact (h->warm, err, sizeof err) < 0) {
+    g_mutex_unlock (&h->lock);
+    self->warm_off = TRUE;
+    queue_warning (self, GST_RESOURCE_ERROR_WRITE, "%s", err);
+    return FALSE;
+  }
   if (tier_warm_frame_size (h->warm) != rec->size ||
       strcmp (tier_warm_format (h->warm), fmt->str) != 0) {
     TierWarmStats st;
@@ -1160,6 +1175,30 @@ make_stats (GstTieredSink *self)
 
 /* -------------------------------------------------- start, stop, caps */
 
+/* A warm ring file gets every frame: on the store's device (an SD card)
+ * that is most of what the station writes. */
+static void
+warn_warm_on_store_device (GstTieredSink *self, gsize frame_size)
+{
+  gchar *dir;
+  GStatBuf ring, store;
+  gdouble fps = self->fps_n > 0 && self->fps_d > 0
+                    ? (gdouble)self->fps_n / self->fps_d
+                    : FALLBACK_FPS;
+
+  if (self->warm_path == NULL)
+    return;
+  dir = g_path_get_dirname (self->cold_dir);
+  if (g_stat (self->warm_path, &ring) == 0 && g_stat (dir, &store) == 0 &&
+      ring.st_dev == store.st_dev)
+    queue_warning (self, GST_RESOURCE_ERROR_SETTINGS,
+        "warm ring file %s is on the same device as the store %s: every "
+        "frame is written to it, %.1f GB an hour at %zu bytes and %.3g fps "
+        "(unset warm-location to keep the ring in memory)",
+        self->warm_path, dir, frame_size * fps * 3600 / 1e9, frame_size, fps);
+  g_free (dir);
+}
+
 static gboolean
 open_warm (GstTieredSink *self, gsize frame_size, const gchar *format,
     guint64 max_bytes, gchar *err, gsize err_len)
@@ -1178,7 +1217,45 @@ open_warm (GstTieredSink *self, gsize frame_size, const gchar *format,
   if (warm == NULL)
     return FALSE;
   self->warm = warm_holder_new (warm);
+  warn_warm_on_store_device (self, frame_size);
   return TRUE;
+}
+
+/* One tieredsink a store: a second one would take the first's open
+ * segment and clip for a crash's leftovers. */
+static gboolean
+lock_store (GstTieredSink *self, const gchar *location)
+{
+  gchar *path = g_build_filename (location, TIER_STORE_LOCK, NULL), err[1024];
+  gchar pid[32];
+  gint fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+  if (fd < 0 || tier_lock_fd (fd, path, err, sizeof err) < 0) {
+    if (fd < 0)
+      g_snprintf (err, sizeof err, "cannot open %s: %s", path,
+          g_strerror (errno));
+    else
+      close (fd);
+    GST_ELEMENT_ERROR (self, RESOURCE, BUSY,
+        ("store '%s' cannot be used: %s", location, err), (NULL));
+    g_free (path);
+    return FALSE;
+  }
+  /* for people: who holds it (tieredsink itself asks /proc/locks) */
+  g_snprintf (pid, sizeof pid, "%ld\n", (long)getpid ());
+  if (ftruncate (fd, 0) < 0 || write (fd, pid, strlen (pid)) < 0)
+    GST_DEBUG_OBJECT (self, "cannot write the pid into %s", path);
+  self->lock_fd = fd;
+  g_free (path);
+  return TRUE;
+}
+
+static void
+unlock_store (GstTieredSink *self)
+{
+  if (self->lock_fd >= 0)
+    close (self->lock_fd);
+  self->lock_fd = -1;
 }
 
 static gboolean
@@ -1217,6 +1294,8 @@ gst_tiered_sink_start (GstBaseSink *sink)
         (NULL));
     goto fail;
   }
+  if (!lock_store (self, location))
+    goto fail;
 
   g_mutex_lock (&self->lock);
   self->io.write = io_write;
@@ -1225,9 +1304,9 @@ gst_tiered_sink_start (GstBaseSink *sink)
   self->io.user_data = self;
   self->cold_dir = g_build_filename (location, "cold", NULL);
   self->clip_dir = g_build_filename (location, "clips", NULL);
-  self->warm_path = warm_location && *warm_location
-                        ? g_strdup (warm_location)
-                        : g_build_filename (location, "warm.ring", NULL);
+  /* no warm-location: the ring lives in memory, never written to disk */
+  self->warm_path = warm_location && *warm_location ? g_strdup (warm_location)
+                                                    : NULL;
   self->mem_root = g_strdup (root);
   memset (&self->c, 0, sizeof self->c);
   self->level = LEVEL_NORMAL;
@@ -1238,6 +1317,7 @@ gst_tiered_sink_start (GstBaseSink *sink)
   self->seen_pool = NULL;
   self->pool_max = 0;
   self->write_failing = self->warm_failing = self->retention_warned = FALSE;
+  self->warm_off = FALSE;
   self->last_duration = GST_CLOCK_TIME_NONE;
 
   cc.dir = self->cold_dir;
@@ -1284,7 +1364,7 @@ gst_tiered_sink_start (GstBaseSink *sink)
 
   /* a ring left by an earlier run is reopened (recovered) now, so its
    * frames can be read before the caps are known */
-  if (s.warm_max_bytes > 0) {
+  if (s.warm_max_bytes > 0 && self->warm_path) {
     gsize frame_size;
     gchar *format = NULL;
     guint64 max_bytes;
@@ -1306,6 +1386,7 @@ gst_tiered_sink_start (GstBaseSink *sink)
   return TRUE;
 
 fail:
+  unlock_store (self);
   g_free (location);
   g_free (warm_location);
   g_free (root);
@@ -1345,6 +1426,7 @@ gst_tiered_sink_stop (GstBaseSink *sink)
   g_clear_pointer (&self->warm_path, g_free);
   g_clear_pointer (&self->mem_root, g_free);
   self->started = FALSE;
+  unlock_store (self);
   g_mutex_unlock (&self->lock);
   post_pending (self);
   return TRUE;
@@ -1931,6 +2013,7 @@ gst_tiered_sink_init (GstTieredSink *self)
   self->hot_index = g_hash_table_new (g_int64_hash, g_int64_equal);
   self->pending = g_ptr_array_new ();
   self->usage = -1;
+  self->lock_fd = -1;
   /* a store, like filesink: frames are kept as they come, and the last one
    * is not held a second time */
   gst_base_sink_set_sync (GST_BASE_SINK (self), FALSE);
@@ -1955,9 +2038,8 @@ gst_tiered_sink_class_init (GstTieredSinkClass *klass)
   g_object_class_install_property (gobject_class, PROP_LOCATION,
       g_param_spec_string ("location", "Location",
           "Directory of the stored frames: cold segments in <location>/cold, "
-          "clips in <location>/clips (meteor-clip list <location>/clips), "
-          "the warm ring in <location>/warm.ring unless warm-location says "
-          "otherwise; created if missing",
+          "clips in <location>/clips (meteor-clip list <location>/clips); "
+          "created if missing; locked (one tieredsink a store)",
           NULL, rw_ready));
   g_object_class_install_property (gobject_class, PROP_HOT_FRAMES,
       g_param_spec_uint ("hot-frames", "Hot frames",
@@ -1970,10 +2052,15 @@ gst_tiered_sink_class_init (GstTieredSinkClass *klass)
           G_MAXUINT64, DEFAULT_HOT_MAX_BYTES, rw_playing));
   g_object_class_install_property (gobject_class, PROP_WARM_LOCATION,
       g_param_spec_string ("warm-location", "Warm location",
-          "The warm ring file (unset: <location>/warm.ring)", NULL, rw_ready));
+          "A file for the warm ring, for frames that survive a restart (unset: "
+          "the ring lives in memory and nothing is written to disk). Every "
+          "frame leaving hot is written to it: frame bytes x fps x 3600 an "
+          "hour (1280x720 GRAY8 at 25 fps: 83 GB), so keep it off an SD card",
+          NULL, rw_ready));
   g_object_class_install_property (gobject_class, PROP_WARM_MAX_BYTES,
       g_param_spec_uint64 ("warm-max-bytes", "Warm max bytes",
-          "Size of the warm ring file, which holds as many frames as fit; "
+          "Size of the warm ring (memory, or its file), which holds as many "
+          "frames as fit; "
           "0: no warm tier (frames leaving hot are gone unless cold needs "
           "them)",
           0, G_MAXUINT64, DEFAULT_WARM_MAX_BYTES, rw_ready));

@@ -7,6 +7,10 @@
 #include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -163,4 +167,57 @@ tier_now_ns (void)
 
   clock_gettime (CLOCK_REALTIME, &ts);
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+long
+tier_lock_holder (dev_t dev, ino_t ino)
+{
+  FILE *f = fopen ("/proc/locks", "r");
+  char line[256], type[32];
+  unsigned maj, min;
+  unsigned long long inode;
+  long pid, found = -1;
+
+  /* "1: FLOCK  ADVISORY  WRITE 1234 fd:01:5678 0 EOF" */
+  while (f && fgets (line, sizeof line, f)) {
+    char *p = strchr (line, ':');
+
+    if (p == NULL || sscanf (p + 1, " %31s %*s %*s %ld %x:%x:%llu", type, &pid,
+                         &maj, &min, &inode) != 5)
+      continue;
+    if (strcmp (type, "FLOCK") == 0 && major (dev) == maj &&
+        minor (dev) == min && (ino_t)inode == ino) {
+      found = pid;
+      break;
+    }
+  }
+  if (f)
+    fclose (f);
+  return found;
+}
+
+int
+tier_lock_fd (int fd, const char *path, char *error, size_t error_len)
+{
+  struct stat st;
+  long pid;
+
+  if (flock (fd, LOCK_EX | LOCK_NB) == 0)
+    return 0;
+  if (errno != EWOULDBLOCK) {
+    snprintf (error, error_len, "cannot lock %s: %s", path, strerror (errno));
+    return -1;
+  }
+  pid = fstat (fd, &st) == 0 ? tier_lock_holder (st.st_dev, st.st_ino) : -1;
+  if (pid > 0)
+    snprintf (error, error_len,
+        "%s is in use by process %ld%s (one store, one ring: one user at a "
+        "time)",
+        path, pid, pid == (long)getpid () ? " (this process)" : "");
+  else
+    snprintf (error, error_len,
+        "%s is in use by another process (one store, one ring: one user at "
+        "a time)",
+        path);
+  return -1;
 }

@@ -68,6 +68,15 @@ int tier_fsync_dir (const TierIo *io, const char *path);
 /* Removes @path and everything under it; 0 or -1 + errno */
 int tier_remove_tree (const char *path);
 
+/* Takes an exclusive lock (flock) on open file @fd, which is @path, for
+ * as long as @fd stays open: 0, or -1 with a message that names @path and
+ * the process holding it (from /proc/locks) when another open file holds
+ * it, in this process or another. */
+int tier_lock_fd (int fd, const char *path, char *error, size_t error_len);
+/* The pid holding a flock on the file with @dev and @ino (from
+ * /proc/locks), or -1 if none is found. */
+long tier_lock_holder (dev_t dev, ino_t ino);
+
 /* The wall-clock time (CLOCK_REALTIME), ns since 1970 UTC. */
 uint64_t tier_now_ns (void);
 

@@ -45,6 +45,7 @@ struct TierWarm {
   uint64_t epoch;
   uint64_t gen_counter;
   uint32_t next; /* slot the next put tries first */
+  int in_memory;  /* a memfd: no file, nothing written to disk */
   uint32_t *pins;
   /* frame_id -> slot + 1 (0: empty), open addressing */
   uint64_t *keys;
@@ -201,8 +202,9 @@ layout (TierWarm *warm, size_t frame_size, const char *format, char *error,
   warm->hcap = hcap;
   warm->keys = calloc (hcap, sizeof *warm->keys);
   warm->vals = calloc (hcap, sizeof *warm->vals);
-  if (!warm->pins || !warm->keys || !warm->vals)
-    abort ();
+  METEOR_CHECK (warm->pins && warm->keys && warm->vals,
+      "warm-max-bytes %" PRIu64 " makes %u slots: no memory for their index",
+      warm->file_bytes, n);
   return 0;
 }
 
@@ -325,6 +327,70 @@ format_ring (TierWarm *warm)
   warm->next = 0;
 }
 
+/* An in-memory ring takes at most half the machine's memory; a file ring
+ * at most 256 TiB (what a slot index can address). */
+static int
+size_fits (TierWarm *warm, char *error, size_t error_len)
+{
+  long pages = sysconf (_SC_PHYS_PAGES), page = sysconf (_SC_PAGESIZE);
+  uint64_t ram = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
+
+  METEOR_CHECK (!warm->in_memory || ram == 0 || warm->file_bytes <= ram / 2,
+      "warm-max-bytes %" PRIu64 " is more than half of this machine's "
+      "memory (%" PRIu64 " bytes): the in-memory warm ring would not fit",
+      warm->file_bytes, ram);
+  METEOR_CHECK (warm->file_bytes <= (1ull << 48),
+      "warm-max-bytes %" PRIu64 " is more than a warm ring can be (256 TiB)",
+      warm->file_bytes);
+  return 0;
+}
+
+/* Opens the ring's backing: a memfd (RAM, never written to disk) or the
+ * file, locked against a second user. */
+static int
+open_backing (TierWarm *warm, struct stat *st, char *error, size_t error_len)
+{
+  if (warm->in_memory) {
+    warm->fd = memfd_create ("meteor-warm-ring", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    METEOR_CHECK (warm->fd >= 0, "cannot create the in-memory warm ring: %s",
+        strerror (errno));
+  } else {
+    warm->fd = open (warm->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    METEOR_CHECK (warm->fd >= 0, "cannot open warm ring file %s: %s",
+        warm->path, strerror (errno));
+    if (tier_lock_fd (warm->fd, warm->path, error, error_len) < 0)
+      return -1;
+  }
+  METEOR_CHECK (fstat (warm->fd, st) == 0, "cannot stat warm ring %s: %s",
+      warm->path, strerror (errno));
+  METEOR_CHECK (S_ISREG (st->st_mode), "warm ring %s is not a regular file",
+      warm->path);
+  return 0;
+}
+
+/* A ring file cut short by someone else would fault (SIGBUS) at the next
+ * access to the mapping: checked before each write. */
+int
+tier_warm_intact (TierWarm *warm, char *error, size_t error_len)
+{
+  struct stat st;
+
+  if (warm->in_memory)
+    return 0;
+  METEOR_CHECK (fstat (warm->fd, &st) == 0 &&
+                    (uint64_t)st.st_size >= warm->file_bytes,
+      "warm ring file %s was cut to %lld bytes by something else (it must "
+      "stay %" PRIu64 "): warm tier off",
+      warm->path, (long long)st.st_size, warm->file_bytes);
+  return 0;
+}
+
+int
+tier_warm_in_memory (TierWarm *warm)
+{
+  return warm->in_memory;
+}
+
 TierWarm *
 tier_warm_open (const TierWarmConfig *config, char *error, size_t error_len)
 {
@@ -334,29 +400,32 @@ tier_warm_open (const TierWarmConfig *config, char *error, size_t error_len)
   char *old_fmt = NULL;
   int fresh, saved;
 
-  if (config->path == NULL || config->path[0] == '\0') {
-    snprintf (error, error_len, "no warm ring file given");
-    return NULL;
-  }
   warm = calloc (1, sizeof *warm);
   if (warm == NULL)
     abort ();
   warm->cfg = *config;
-  warm->path = strdup (config->path);
+  warm->in_memory = config->path == NULL || config->path[0] == '\0';
+  warm->path = strdup (warm->in_memory ? "(in memory)" : config->path);
   warm->cfg.path = warm->path;
   warm->file_bytes = config->max_bytes;
   warm->fd = -1;
-  if (layout (warm, config->frame_size, config->format ? config->format : "",
+  if (size_fits (warm, error, error_len) < 0 ||
+      layout (warm, config->frame_size, config->format ? config->format : "",
           error, error_len) < 0)
     goto fail;
-  warm->fd = open (warm->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (warm->fd < 0 || fstat (warm->fd, &st) < 0) {
-    snprintf (error, error_len, "cannot open warm ring file %s: %s", warm->path,
-        strerror (errno));
+  if (open_backing (warm, &st, error, error_len) < 0)
     goto fail;
-  }
   fresh = (uint64_t)st.st_size != warm->file_bytes;
-  if (fresh) {
+  if (fresh && warm->in_memory) {
+    /* pages come as slots are written; sealed, so no one can shrink it
+     * under the mapping */
+    if (ftruncate (warm->fd, (off_t)warm->file_bytes) < 0 ||
+        fcntl (warm->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) < 0) {
+      snprintf (error, error_len, "cannot size the in-memory warm ring: %s",
+          strerror (errno));
+      goto fail;
+    }
+  } else if (fresh) {
     if (st.st_size > 0)
       tier_warn (config->warn, config->user_data,
           "warm ring %s was %lld bytes, warm-max-bytes is %" PRIu64
@@ -368,7 +437,7 @@ tier_warm_open (const TierWarmConfig *config, char *error, size_t error_len)
       snprintf (error, error_len,
           "cannot reserve %" PRIu64 " bytes for warm ring file %s: %s",
           warm->file_bytes, warm->path, strerror (saved));
-      unlink (warm->path);
+      unlink (warm->path); /* ours: locked, and sized by us just now */
       goto fail;
     }
   }
@@ -474,6 +543,8 @@ tier_warm_put (TierWarm *warm, const TierRecord *rec, TierWarmEviction *evicted,
 
   if (evicted)
     evicted->evicted = 0;
+  if (tier_warm_intact (warm, error, error_len) < 0)
+    return -1;
   METEOR_CHECK (rec->size == warm->frame_size,
       "frame %" PRIu64 " has %zu bytes, the warm ring holds frames of %zu "
       "(reformat it for the new caps)",

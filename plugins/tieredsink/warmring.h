@@ -34,7 +34,9 @@
 typedef struct TierWarm TierWarm;
 
 typedef struct {
-  const char *path;     /* the ring file, created if missing */
+  /* the ring file, created if missing and locked while open; NULL or "":
+   * the ring lives in memory (a memfd), nothing is written to disk */
+  const char *path;
   uint64_t max_bytes;   /* its size, header and table included */
   size_t frame_size;    /* bytes of every frame put */
   const char *format;   /* caps string of those frames */
@@ -123,6 +125,12 @@ uint64_t tier_warm_drop_pages (TierWarm *warm);
 /* msync of the whole mapping (e.g. at EOS), so a power loss keeps it. */
 int tier_warm_sync (TierWarm *warm, char *error, size_t error_len);
 
+/* 0 if the ring's file still has its size, -1 (with a message) if
+ * something else cut it: its mapping must not be touched any more (a
+ * SIGBUS). tier_warm_put checks it first. */
+int tier_warm_intact (TierWarm *warm, char *error, size_t error_len);
+/* 1 if the ring lives in memory (no file). */
+int tier_warm_in_memory (TierWarm *warm);
 uint32_t tier_warm_n_slots (TierWarm *warm);
 size_t tier_warm_frame_size (TierWarm *warm);
 const char *tier_warm_format (TierWarm *warm);
