@@ -560,7 +560,8 @@ drop_oldest (TierCold *cold, const char *why, char *error, size_t error_len)
   cold->st.deleted_frames += seg->n;
   cold->st.deleted_bytes += bytes;
   if (why)
-    tier_warn (cold->cfg.warn, cold->cfg.user_data,
+    tier_warn (cold->cfg.note ? cold->cfg.note : cold->cfg.warn,
+        cold->cfg.user_data,
         "%s: deleted the oldest cold segment %s (%zu frames, %" PRIu64
         " bytes)",
         why, path, seg->n, bytes);
@@ -569,6 +570,14 @@ drop_oldest (TierCold *cold, const char *why, char *error, size_t error_len)
   remove_seg_at (cold, 0);
   tier_fsync_dir (cold->cfg.io, cold->dir);
   return 0;
+}
+
+uint64_t
+tier_cold_oldest_bytes (TierCold *cold)
+{
+  if (cold->nsegs == 0 || cold->segs[0].open)
+    return 0;
+  return cold->segs[0].seg_bytes + cold->segs[0].idx_bytes;
 }
 
 int

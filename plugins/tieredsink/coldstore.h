@@ -19,7 +19,7 @@
  *
  * Quota: the files never take more than quota_bytes: before a record is
  * written, the oldest sealed segments are deleted until it fits, each
- * deletion a warning. Nothing else is ever deleted.
+ * deletion a note (routine, not a warning). Nothing else is ever deleted.
  *
  * Frame ids are looked up newest segment first: when a restarted pipeline
  * counts frame ids from 0 again, the newest frame with an id wins. */
@@ -36,6 +36,7 @@ typedef struct {
   uint64_t segment_bytes; /* 0: 64 MiB; at most quota_bytes / 4 */
   int level;         /* zstd level; 0: zstd's default (3), negative: faster */
   TierWarnFunc warn; /* may be NULL */
+  TierWarnFunc note; /* routine events (a quota deletion); NULL: warn */
   void *user_data;
   const TierIo *io; /* NULL: the real system calls */
 } TierColdConfig;
@@ -97,6 +98,8 @@ int tier_cold_append (TierCold *cold, const TierRecord *rec, const char *format,
 int tier_cold_seal (TierCold *cold, char *error, size_t error_len);
 /* Deletes the oldest sealed segment (e.g. on disk full); -1 if none. */
 int tier_cold_drop_oldest (TierCold *cold, char *error, size_t error_len);
+/* Bytes the oldest sealed segment takes (0 if there is none). */
+uint64_t tier_cold_oldest_bytes (TierCold *cold);
 
 int tier_cold_contains (TierCold *cold, uint64_t frame_id);
 /* 1 and @info if the index holds @frame_id, else 0 (no disk access). */

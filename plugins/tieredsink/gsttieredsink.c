@@ -100,6 +100,7 @@
 #include "clipper.h"
 #include "coldstore.h"
 #include "memwatch.h"
+#include "storespace.h"
 #include "warmring.h"
 
 #include <gst/meteor/meteor.h>
@@ -108,6 +109,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 GST_DEBUG_CATEGORY_STATIC (tieredsink_debug);
@@ -117,6 +119,12 @@ GST_DEBUG_CATEGORY_STATIC (tieredsink_debug);
 #define DEFAULT_HOT_MAX_BYTES (256 * 1024 * 1024ull)
 #define DEFAULT_WARM_MAX_BYTES (256 * 1024 * 1024ull)
 #define DEFAULT_COLD_MAX_BYTES (1024 * 1024 * 1024ull)
+#define DEFAULT_MAX_BYTES 0
+#define DEFAULT_MIN_FREE_BYTES (300 * 1024 * 1024ull)
+/* how often the room on the disk is checked */
+#define ROOM_INTERVAL_US (500 * 1000)
+/* deleting clips for room is said once an episode: an hour without */
+#define CLIPS_WARNING_US (G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC)
 #define DEFAULT_COMPRESSION_LEVEL 1
 #define DEFAULT_PRE_TRIGGER (2 * GST_SECOND)
 #define DEFAULT_POST_TRIGGER (1 * GST_SECOND)
@@ -138,6 +146,8 @@ enum {
   PROP_WARM_LOCATION,
   PROP_WARM_MAX_BYTES,
   PROP_COLD_MAX_BYTES,
+  PROP_MAX_BYTES,
+  PROP_MIN_FREE_BYTES,
   PROP_COLD_ALL,
   PROP_COMPRESSION_LEVEL,
   PROP_PRE_TRIGGER,
@@ -208,12 +218,14 @@ typedef struct {
   guint64 cold_writes, cold_bytes_written;
   guint64 detections;
   guint64 write_errors, pressure_changes;
+  guint64 room_deleted_segments, room_deleted_clips, room_deleted_bytes;
 } Counters;
 
 /* The properties, copied at once under the object lock. */
 typedef struct {
   guint hot_frames;
   guint64 hot_max_bytes, warm_max_bytes, cold_max_bytes;
+  guint64 max_bytes, min_free_bytes;
   gboolean cold_all;
   gint level;
   GstClockTime pre_trigger, post_trigger, pressure_interval;
@@ -254,6 +266,11 @@ struct _GstTieredSink {
   gboolean write_failing, warm_failing, retention_warned;
   gboolean warm_off; /* its file was cut under it: never touched again */
   gint lock_fd;      /* the store's lock file, held while started */
+  gchar *store_dir;  /* location, while started */
+  guint64 clip_bytes; /* on disk under clips, kept up to date */
+  gint64 room_checked_us;
+  gboolean room_warned, cold_quota_noted;
+  gint64 clips_warned_us; /* when deleting clips for room was last said */
   /* the pool upstream frames come from (compared, never dereferenced
    * after the frame that told it) and its max-buffers */
   gpointer seen_pool;
@@ -925,6 +942,123 @@ check_pressure (GstTieredSink *self, const Settings *s)
   }
 }
 
+/* ------------------------------------------------------------ room */
+
+/* Bytes the store takes: cold, clips and a warm ring file. Locked. */
+static guint64
+store_bytes (GstTieredSink *self)
+{
+  TierColdStats cs = { 0 };
+  TierWarmStats ws = { 0 };
+
+  if (self->cold)
+    tier_cold_get_stats (self->cold, &cs);
+  if (self->warm && !tier_warm_in_memory (self->warm->warm)) {
+    g_mutex_lock (&self->warm->lock);
+    tier_warm_get_stats (self->warm->warm, &ws);
+    g_mutex_unlock (&self->warm->lock);
+  }
+  return cs.disk_bytes + self->clip_bytes + ws.file_bytes;
+}
+
+/* Deletes the store's oldest clip; FALSE if there is none. Locked. */
+static gboolean
+delete_oldest_clip (GstTieredSink *self, guint64 short_by)
+{
+  gchar name[512], *path;
+  guint64 bytes;
+
+  if (!tier_oldest_clip (self->clip_dir, name, sizeof name))
+    return FALSE;
+  path = g_build_filename (self->clip_dir, name, NULL);
+  bytes = tier_tree_bytes (path);
+  if (tier_remove_tree (path) < 0) {
+    queue_warning (self, GST_RESOURCE_ERROR_WRITE,
+        "clip %s cannot be deleted to make room: %s", path, g_strerror (errno));
+    g_free (path);
+    return FALSE;
+  }
+  if (!self->clips_warned_us ||
+      g_get_monotonic_time () - self->clips_warned_us > CLIPS_WARNING_US)
+    queue_warning (self, GST_RESOURCE_ERROR_NO_SPACE_LEFT,
+        "store %s is full (%" G_GUINT64_FORMAT " bytes short of its quota or "
+        "free space) and holds no more cold frames: deleting the oldest clips, "
+        "%s first (counted in room-deleted-clips; said again after an hour "
+        "without)",
+        self->store_dir, short_by, name);
+  self->clips_warned_us = g_get_monotonic_time ();
+  GST_INFO_OBJECT (self, "deleted clip %s (%" G_GUINT64_FORMAT " bytes) to "
+      "make room", path, bytes);
+  self->clip_bytes -= MIN (bytes, self->clip_bytes);
+  self->c.room_deleted_clips++;
+  self->c.room_deleted_bytes += bytes;
+  g_free (path);
+  return TRUE;
+}
+
+/* One quota over everything the store holds, and free space kept on its
+ * disk: raw cold frames go first, then the oldest clips. Every
+ * ROOM_INTERVAL_US, or at once with @force (after a write error). Locked. */
+static void
+keep_room (GstTieredSink *self, const Settings *s, gboolean force)
+{
+  gint64 now = g_get_monotonic_time ();
+  gchar err[512];
+
+  if (!self->started ||
+      (!force && now - self->room_checked_us < ROOM_INTERVAL_US))
+    return;
+  self->room_checked_us = now;
+  for (;;) {
+    guint64 used = store_bytes (self), avail = 0, short_by = 0, oldest;
+
+    if (s->max_bytes && used > s->max_bytes)
+      short_by = used - s->max_bytes;
+    if (tier_fs_free (self->store_dir, &avail) == 0 &&
+        avail < s->min_free_bytes)
+      short_by = MAX (short_by, s->min_free_bytes - avail);
+    if (short_by == 0) {
+      self->room_warned = FALSE;
+      return;
+    }
+    oldest = self->cold ? tier_cold_oldest_bytes (self->cold) : 0;
+    if (oldest == 0 && self->cold) { /* only the open segment: it can go */
+      tier_cold_seal (self->cold, err, sizeof err);
+      oldest = tier_cold_oldest_bytes (self->cold);
+    }
+    if (oldest > 0 && tier_cold_drop_oldest (self->cold, err, sizeof err) == 0) {
+      self->c.room_deleted_segments++;
+      self->c.room_deleted_bytes += oldest;
+      continue;
+    }
+    if (!delete_oldest_clip (self, short_by)) {
+      if (!self->room_warned)
+        queue_warning (self, GST_RESOURCE_ERROR_NO_SPACE_LEFT,
+            "store %s is full (%" G_GUINT64_FORMAT " bytes short of its "
+            "quota or free space) and has nothing left to delete: frames "
+            "and clips that cannot be written are counted",
+            self->store_dir, short_by);
+      self->room_warned = TRUE;
+      return;
+    }
+  }
+}
+
+/* A routine note of the cold store (a quota deletion): a warning the
+ * first time, then only counted. */
+static void
+cold_note (void *user_data, const char *message)
+{
+  GstTieredSink *self = user_data;
+
+  if (!self->cold_quota_noted)
+    queue_warning (self, GST_RESOURCE_ERROR_NO_SPACE_LEFT,
+        "%s (routine from now on: counted in cold-deleted-segments)", message);
+  else
+    GST_INFO_OBJECT (self, "%s", message);
+  self->cold_quota_noted = TRUE;
+}
+
 /* ------------------------------------------------------------ clips */
 
 /* What a frame handed to the clip writer holds on to until released. */
@@ -1056,6 +1190,7 @@ static void
 clip_done (void *user_data, const TierClipReport *r)
 {
   GstTieredSink *self = user_data;
+  Settings s;
 
   if (!r->ok) {
     GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
@@ -1068,6 +1203,12 @@ clip_done (void *user_data, const TierClipReport *r)
   GST_INFO_OBJECT (self,
       "clip %s: %" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT " bytes",
       r->path, r->frames, r->disk_bytes);
+  get_settings (self, &s);
+  g_mutex_lock (&self->lock);
+  self->clip_bytes += r->disk_bytes;
+  keep_room (self, &s, TRUE);
+  g_mutex_unlock (&self->lock);
+  post_pending (self);
   gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_element (GST_OBJECT (self),
           gst_structure_new ("tieredsink-clip-saved", "path", G_TYPE_STRING,
@@ -1168,7 +1309,11 @@ make_stats (GstTieredSink *self)
       "pressure-level", G_TYPE_STRING, level_names[self->level], "memory-usage",
       G_TYPE_DOUBLE, self->usage, "pressure-high", G_TYPE_DOUBLE,
       s.pressure_high, "pressure-low", G_TYPE_DOUBLE, s.pressure_low,
-      "pressure-changes", G_TYPE_UINT64, self->c.pressure_changes, NULL);
+      "pressure-changes", G_TYPE_UINT64, self->c.pressure_changes,
+      "store-bytes", G_TYPE_UINT64, self->started ? store_bytes (self) : 0,
+      "room-deleted-segments", G_TYPE_UINT64, self->c.room_deleted_segments,
+      "room-deleted-clips", G_TYPE_UINT64, self->c.room_deleted_clips,
+      "room-deleted-bytes", G_TYPE_UINT64, self->c.room_deleted_bytes, NULL);
   g_mutex_unlock (&self->lock);
   return st;
 }
@@ -1219,6 +1364,20 @@ open_warm (GstTieredSink *self, gsize frame_size, const gchar *format,
   self->warm = warm_holder_new (warm);
   warn_warm_on_store_device (self, frame_size);
   return TRUE;
+}
+
+/* Cold segments small enough that a small disk holds many: the oldest
+ * goes whole to make room. A 16th of the filesystem, 1 to 64 MiB. */
+static guint64
+segment_bytes_for (const gchar *location)
+{
+  struct statvfs vfs;
+  guint64 size;
+
+  if (statvfs (location, &vfs) < 0)
+    return 0;
+  size = (guint64)vfs.f_blocks * vfs.f_frsize / 16;
+  return CLAMP (size, 1 << 20, 64 << 20);
 }
 
 /* One tieredsink a store: a second one would take the first's open
@@ -1322,8 +1481,10 @@ gst_tiered_sink_start (GstBaseSink *sink)
 
   cc.dir = self->cold_dir;
   cc.quota_bytes = s.cold_max_bytes;
+  cc.segment_bytes = segment_bytes_for (location);
   cc.level = s.level;
   cc.warn = store_warning;
+  cc.note = cold_note;
   cc.user_data = self;
   cc.io = &self->io;
   self->cold = tier_cold_open (&cc, err, sizeof err);
@@ -1343,6 +1504,11 @@ gst_tiered_sink_start (GstBaseSink *sink)
     goto fail;
   }
   tier_clip_recover (self->clip_dir, store_warning, self);
+  self->store_dir = g_strdup (location);
+  self->clip_bytes = tier_tree_bytes (self->clip_dir);
+  self->room_checked_us = 0;
+  self->room_warned = self->cold_quota_noted = FALSE;
+  self->clips_warned_us = 0;
   {
     TierClipperConfig kc = { 0 };
 
@@ -1423,6 +1589,7 @@ gst_tiered_sink_stop (GstBaseSink *sink)
   g_clear_pointer (&self->fmt, format_unref);
   g_clear_pointer (&self->cold_dir, g_free);
   g_clear_pointer (&self->clip_dir, g_free);
+  g_clear_pointer (&self->store_dir, g_free);
   g_clear_pointer (&self->warm_path, g_free);
   g_clear_pointer (&self->mem_root, g_free);
   self->started = FALSE;
@@ -1601,6 +1768,7 @@ gst_tiered_sink_render (GstBaseSink *sink, GstBuffer *buf)
       ORIGIN_STREAM, &s);
   check_pressure (self, &s);
   enforce_hot (self, &s);
+  keep_room (self, &s, self->write_failing);
   tier_clipper_advance (self->clipper, id);
   g_mutex_unlock (&self->lock);
   post_pending (self);
@@ -1873,6 +2041,12 @@ gst_tiered_sink_set_property (
     case PROP_COLD_MAX_BYTES:
       s->cold_max_bytes = g_value_get_uint64 (value);
       break;
+    case PROP_MAX_BYTES:
+      s->max_bytes = g_value_get_uint64 (value);
+      break;
+    case PROP_MIN_FREE_BYTES:
+      s->min_free_bytes = g_value_get_uint64 (value);
+      break;
     case PROP_COLD_ALL:
       s->cold_all = g_value_get_boolean (value);
       break;
@@ -1942,6 +2116,12 @@ gst_tiered_sink_get_property (
     case PROP_COLD_MAX_BYTES:
       g_value_set_uint64 (value, s->cold_max_bytes);
       break;
+    case PROP_MAX_BYTES:
+      g_value_set_uint64 (value, s->max_bytes);
+      break;
+    case PROP_MIN_FREE_BYTES:
+      g_value_set_uint64 (value, s->min_free_bytes);
+      break;
     case PROP_COLD_ALL:
       g_value_set_boolean (value, s->cold_all);
       break;
@@ -2002,6 +2182,8 @@ gst_tiered_sink_init (GstTieredSink *self)
   s->hot_max_bytes = DEFAULT_HOT_MAX_BYTES;
   s->warm_max_bytes = DEFAULT_WARM_MAX_BYTES;
   s->cold_max_bytes = DEFAULT_COLD_MAX_BYTES;
+  s->max_bytes = DEFAULT_MAX_BYTES;
+  s->min_free_bytes = DEFAULT_MIN_FREE_BYTES;
   s->level = DEFAULT_COMPRESSION_LEVEL;
   s->pre_trigger = DEFAULT_PRE_TRIGGER;
   s->post_trigger = DEFAULT_POST_TRIGGER;
@@ -2066,9 +2248,22 @@ gst_tiered_sink_class_init (GstTieredSinkClass *klass)
           0, G_MAXUINT64, DEFAULT_WARM_MAX_BYTES, rw_ready));
   g_object_class_install_property (gobject_class, PROP_COLD_MAX_BYTES,
       g_param_spec_uint64 ("cold-max-bytes", "Cold max bytes",
-          "Disk quota of the cold segments: the oldest are deleted (a "
-          "warning each) to make room; 0: no quota",
+          "Disk quota of the cold segments: the oldest are deleted to make "
+          "room (counted; a warning the first time); 0: no quota of their "
+          "own (max-bytes and min-free-bytes still hold)",
           0, G_MAXUINT64, DEFAULT_COLD_MAX_BYTES, rw_ready));
+  g_object_class_install_property (gobject_class, PROP_MAX_BYTES,
+      g_param_spec_uint64 ("max-bytes", "Max bytes",
+          "Quota over everything written to the store (cold segments, "
+          "clips, a warm ring file): past it the oldest cold segments go "
+          "first, then the oldest clips (with a warning); 0: none",
+          0, G_MAXUINT64, DEFAULT_MAX_BYTES, rw_playing));
+  g_object_class_install_property (gobject_class, PROP_MIN_FREE_BYTES,
+      g_param_spec_uint64 ("min-free-bytes", "Min free bytes",
+          "Free space kept on the store's filesystem: below it the oldest "
+          "cold segments go first, then the oldest clips (with a warning). "
+          "The stream never stops for a full disk",
+          0, G_MAXUINT64, DEFAULT_MIN_FREE_BYTES, rw_playing));
   g_object_class_install_property (gobject_class, PROP_COLD_ALL,
       g_param_spec_boolean ("cold-all", "Cold all",
           "Also record every frame leaving hot to cold (under the quota); by "

@@ -697,9 +697,9 @@ GST_START_TEST (test_quota_retention)
   tiered_push (t, 0, 99, TRUE);
   free_structures (pop_messages (t->bus, "none", "cold quota", &warned));
   stats = tiered_stats (t);
-  fail_unless (meteor_test_stat (stats, "cold-deleted-segments") > 0);
-  fail_unless_equals_uint64 (
-      meteor_test_stat (stats, "cold-deleted-segments"), warned);
+  /* routine deletions are counted; one warning says they have begun */
+  fail_unless (meteor_test_stat (stats, "cold-deleted-segments") > 1);
+  fail_unless_equals_int (warned, 1);
   fail_unless (meteor_test_stat (stats, "cold-bytes") <= 65536);
   fail_unless_equals_uint64 (meteor_test_stat (stats, "frames"), 100);
   fail_unless_equals_uint64 (meteor_test_stat (stats, "write-errors"), 0);

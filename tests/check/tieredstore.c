@@ -8,7 +8,9 @@
  */
 #include "tieredtest.h"
 
+#include <errno.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 /* ------------------------------------------------------ warm in memory */
@@ -173,6 +175,135 @@ GST_START_TEST (test_ring_file_has_one_user)
 
 GST_END_TEST;
 
+/* ------------------------------------------------------ one quota */
+
+/* Names of the clips under @t's store, sorted. */
+static gchar **
+clip_names (Tiered *t, gsize *n)
+{
+  gchar *dir = g_build_filename (t->dir, "clips", NULL), err[256];
+  gchar **names = NULL, **copy;
+  gsize i;
+
+  fail_unless (tier_clip_list (dir, &names, n, err, sizeof err) == 0, "%s", err);
+  copy = g_new0 (gchar *, *n + 1);
+  for (i = 0; i < *n; i++) {
+    copy[i] = g_strdup (names[i]);
+    free (names[i]);
+  }
+  free (names);
+  g_free (dir);
+  return copy;
+}
+
+/* max-bytes over everything: with no cold frames to give, the oldest
+ * clips go, with one warning, and the store stays within its quota. */
+GST_START_TEST (test_quota_deletes_oldest_clips)
+{
+  Tiered *t = tiered_new (NULL,
+      "hot-frames=8 warm-max-bytes=1048576 max-bytes=300000 "
+      "pre-trigger=333333333 post-trigger=333333333");
+  GList *msgs = NULL, *l;
+  gchar **names, *first_path = NULL, *last_path = NULL;
+  guint warned = 0, k;
+  gsize n;
+
+  for (k = 0; k < 12; k++) {
+    guint64 at = 30 + k * 40;
+
+    tiered_push (t, k * 40, at + 20, TRUE);
+    send_detection (t, at, at);
+    /* each clip (20..40 frames of noise: 65 KB) before the next */
+    msgs = g_list_concat (msgs, await_messages (t->bus,
+        "tieredsink-clip-saved", 1, "oldest clips", &warned));
+  }
+  fail_unless_equals_int (g_list_length (msgs), 12);
+  first_path = g_strdup (gst_structure_get_string (msgs->data, "path"));
+  last_path = g_strdup (
+      gst_structure_get_string (g_list_last (msgs)->data, "path"));
+  free_structures (pop_messages (t->bus, "none", "oldest clips", &warned));
+  fail_unless_equals_int (warned, 1);
+  fail_unless (stat_of (t, "room-deleted-clips") > 0);
+  fail_unless (stat_of (t, "store-bytes") <= 300000,
+      "%" G_GUINT64_FORMAT, stat_of (t, "store-bytes"));
+  /* the oldest went, the newest stays, whole */
+  fail_if (g_file_test (first_path, G_FILE_TEST_EXISTS));
+  fail_unless (g_file_test (last_path, G_FILE_TEST_IS_DIR));
+  names = clip_names (t, &n);
+  fail_unless_equals_uint64 (n + stat_of (t, "room-deleted-clips"), 12);
+  for (l = msgs; l; l = l->next) {
+    const gchar *path = gst_structure_get_string (l->data, "path");
+
+    if (g_file_test (path, G_FILE_TEST_IS_DIR)) {
+      gchar err[256];
+      TierClip *clip = tier_clip_open (path, err, sizeof err);
+
+      fail_unless (clip != NULL, "%s", err);
+      tier_clip_close (clip);
+    }
+  }
+  g_strfreev (names);
+  free_structures (msgs);
+  g_free (first_path);
+  g_free (last_path);
+  tiered_free (t, FALSE);
+}
+
+GST_END_TEST;
+
+/* A real full disk, a small tmpfs: the stream never stops, cold frames go
+ * before any clip, and every clip announced is still there. */
+GST_START_TEST (test_full_disk)
+{
+  gchar *dir = make_tmpdir ();
+  Tiered *t;
+  GList *msgs, *l;
+  guint64 id, pushed = 0;
+  const gsize size = 320 * 240;
+
+  if (mount ("tmpfs", dir, "tmpfs", 0, "size=6m") < 0) {
+    g_print ("test_full_disk: cannot mount a tmpfs on %s (%s): not tested "
+             "here (it needs root)\n",
+        dir, g_strerror (errno));
+    remove_tree (dir);
+    g_free (dir);
+    return;
+  }
+  t = tiered_new (dir, "hot-frames=4 warm-max-bytes=0 cold-all=true "
+                       "cold-max-bytes=0 min-free-bytes=1048576 "
+                       "pre-trigger=100000000 post-trigger=100000000");
+  gst_harness_set_src_caps_str (t->h,
+      "video/x-raw,format=GRAY8,width=320,height=240,framerate=30/1");
+  /* 300 frames of noise: 23 MB through a 6 MB disk, a meteor every 50 */
+  for (id = 0; id < 300; id++) {
+    fail_unless_equals_int (
+        gst_harness_push (t->h, make_frame_sized (id, size, TRUE)),
+        GST_FLOW_OK);
+    pushed++;
+    if (id % 50 == 20)
+      send_detection (t, id, id);
+  }
+  fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
+  msgs = await_messages (t->bus, "tieredsink-clip-saved", 6, NULL, NULL);
+  fail_unless_equals_uint64 (stat_of (t, "frames"), pushed);
+  fail_unless (stat_of (t, "room-deleted-segments") > 0);
+  /* cold had frames to give every time: no clip went */
+  fail_unless_equals_uint64 (stat_of (t, "room-deleted-clips"), 0);
+  /* a meteor's clip cut by a full disk goes on in a second clip */
+  fail_unless (g_list_length (msgs) >= 6);
+  for (l = msgs; l; l = l->next)
+    check_clip_frames (gst_structure_get_string (l->data, "path"),
+        field_u64 (l->data, "first-frame"), field_u64 (l->data, "last-frame"),
+        size, TRUE, field_u64 (l->data, "missing-frames"));
+  free_structures (msgs);
+  tiered_free (t, TRUE);
+  fail_unless (umount (dir) == 0);
+  remove_tree (dir);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 static Suite *
 tieredstore_suite (void)
 {
@@ -186,6 +317,8 @@ tieredstore_suite (void)
   tcase_add_test (tc, test_warm_too_big_is_an_error);
   tcase_add_test (tc, test_store_has_one_user);
   tcase_add_test (tc, test_ring_file_has_one_user);
+  tcase_add_test (tc, test_quota_deletes_oldest_clips);
+  tcase_add_test (tc, test_full_disk);
   return s;
 }
 
