@@ -358,8 +358,14 @@ write_frame (TierClipper *c, Job *j, uint64_t id)
     cc.io = c->cfg.io;
     snprintf (c->clip_format, sizeof c->clip_format, "%s", src.format);
     c->clip = tier_clip_begin (&cc, err, sizeof err);
+    if (c->clip == NULL && c->cfg.make_room &&
+        c->cfg.make_room (c->cfg.user_data))
+      c->clip = tier_clip_begin (&cc, err, sizeof err);
   }
   r = c->clip ? tier_clip_add (c->clip, &src.rec, err, sizeof err) : -1;
+  if (r < 0 && c->clip && c->cfg.make_room &&
+      c->cfg.make_room (c->cfg.user_data))
+    r = tier_clip_add (c->clip, &src.rec, err, sizeof err);
   c->cfg.release (c->cfg.user_data, &src);
   if (r < 0) {
     give_up (c, j, id, err);

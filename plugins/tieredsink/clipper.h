@@ -59,6 +59,9 @@ typedef struct {
 } TierClipReport;
 
 typedef void (*TierClipDoneFunc) (void *user_data, const TierClipReport *r);
+/* A write failed: make room on the disk if possible; 1 if something was
+ * freed (the write is tried once more). */
+typedef int (*TierClipRoomFunc) (void *user_data);
 
 typedef struct {
   const char *location; /* the clip directory */
@@ -68,6 +71,7 @@ typedef struct {
   TierClipFetchFunc fetch;
   TierClipReleaseFunc release;
   TierClipDoneFunc done;
+  TierClipRoomFunc make_room; /* may be NULL */
   void *user_data;
 } TierClipperConfig;
 

@@ -1221,6 +1221,25 @@ clip_done (void *user_data, const TierClipReport *r)
               NULL)));
 }
 
+/* The clip writer hit a write error: room now, if deleting can make it. */
+static int
+clip_make_room (void *user_data)
+{
+  GstTieredSink *self = user_data;
+  guint64 before;
+  Settings s;
+  gboolean freed;
+
+  get_settings (self, &s);
+  g_mutex_lock (&self->lock);
+  before = self->c.room_deleted_bytes;
+  keep_room (self, &s, TRUE);
+  freed = self->c.room_deleted_bytes > before;
+  g_mutex_unlock (&self->lock);
+  post_pending (self);
+  return freed;
+}
+
 /* Asks the clip writer for frames @start..@end. */
 static gboolean
 clip_request (GstTieredSink *self, guint64 start, guint64 end,
@@ -1519,6 +1538,7 @@ gst_tiered_sink_start (GstBaseSink *sink)
     kc.fetch = clip_fetch;
     kc.release = clip_release;
     kc.done = clip_done;
+    kc.make_room = clip_make_room;
     kc.user_data = self;
     self->clipper = tier_clipper_new (&kc, err, sizeof err);
     if (self->clipper == NULL) {
