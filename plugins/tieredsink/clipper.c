@@ -317,6 +317,19 @@ give_up (TierClipper *c, Job *j, uint64_t id, const char *error)
   pthread_mutex_unlock (&c->lock);
 }
 
+static int
+add_frame (TierClipper *c, const TierClipSource *src, char *err, size_t len)
+{
+  if (src->record == NULL)
+    return tier_clip_add (c->clip, &src->rec, err, len);
+  if (tier_clip_add_record (c->clip, src->record, src->record_len, err, len) < 0)
+    return -1;
+  pthread_mutex_lock (&c->lock);
+  c->st.records_copied++;
+  pthread_mutex_unlock (&c->lock);
+  return 0;
+}
+
 /* Writes frame @id of @j. Writer thread, without the lock. */
 static void
 write_frame (TierClipper *c, Job *j, uint64_t id)
@@ -362,10 +375,10 @@ write_frame (TierClipper *c, Job *j, uint64_t id)
         c->cfg.make_room (c->cfg.user_data))
       c->clip = tier_clip_begin (&cc, err, sizeof err);
   }
-  r = c->clip ? tier_clip_add (c->clip, &src.rec, err, sizeof err) : -1;
+  r = c->clip ? add_frame (c, &src, err, sizeof err) : -1;
   if (r < 0 && c->clip && c->cfg.make_room &&
       c->cfg.make_room (c->cfg.user_data))
-    r = tier_clip_add (c->clip, &src.rec, err, sizeof err);
+    r = add_frame (c, &src, err, sizeof err);
   c->cfg.release (c->cfg.user_data, &src);
   if (r < 0) {
     give_up (c, j, id, err);

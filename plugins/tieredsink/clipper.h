@@ -35,6 +35,10 @@ typedef struct {
   uint32_t n_planes;  /* plane layout, as TierClipConfig */
   uint64_t offset[TIER_CLIP_MAX_PLANES];
   uint32_t stride[TIER_CLIP_MAX_PLANES];
+  /* the frame as an encoded record (from cold), copied into the clip as
+   * it is; NULL: rec.data is the raw frame */
+  const uint8_t *record;
+  size_t record_len;
   void *handle; /* the fetcher's own, for release */
 } TierClipSource;
 
@@ -81,6 +85,7 @@ typedef struct {
   uint64_t write_errors;   /* windows cut short by a write error */
   uint64_t frames;         /* frames written into clips */
   uint64_t missing;        /* frames of windows no tier held any more */
+  uint64_t records_copied; /* frames copied as stored records (from cold) */
   uint64_t raw_bytes;      /* payload bytes of those frames */
   uint64_t bytes_written;  /* bytes written into clip files */
   uint64_t continuations;  /* clips that continue an earlier one */

@@ -183,16 +183,13 @@ fail:
   return NULL;
 }
 
-int
-tier_clip_add (
-    TierClipWriter *clip, const TierRecord *rec, char *error, size_t error_len)
+/* Appends record @buf (@len bytes) of frame @rec. */
+static int
+append_record (TierClipWriter *clip, const TierRecord *rec, const uint8_t *buf,
+    size_t len, char *error, size_t error_len)
 {
-  const uint8_t *buf;
-  size_t len;
   TierClipFrame *f;
 
-  if (tier_codec_encode (clip->codec, rec, &buf, &len, error, error_len) < 0)
-    return -1;
   if (tier_io_write_all (clip->cfg.io, clip->fd, buf, len) < 0) {
     int saved = errno;
     if (ftruncate (clip->fd, (off_t)clip->size) == 0)
@@ -214,6 +211,38 @@ tier_clip_add (
   clip->size += len;
   clip->raw_bytes += rec->size;
   return 0;
+}
+
+int
+tier_clip_add (
+    TierClipWriter *clip, const TierRecord *rec, char *error, size_t error_len)
+{
+  const uint8_t *buf;
+  size_t len;
+
+  if (tier_codec_encode (clip->codec, rec, &buf, &len, error, error_len) < 0)
+    return -1;
+  return append_record (clip, rec, buf, len, error, error_len);
+}
+
+int
+tier_clip_add_record (TierClipWriter *clip, const uint8_t *record, size_t len,
+    char *error, size_t error_len)
+{
+  TierRecHeader h;
+  TierRecord rec = { 0 };
+
+  METEOR_CHECK (len >= TIER_REC_HEADER && tier_rec_parse (record, &h) == 0 &&
+                    tier_rec_length (&h) == len &&
+                    tier_rec_check (record, &h) == 0,
+      "clip %s: a record handed over does not check out", clip->tmp);
+  rec.frame_id = h.frame_id;
+  rec.pts_ns = h.pts_ns;
+  rec.utc_ns = h.utc_ns;
+  rec.meta = record + TIER_REC_HEADER;
+  rec.meta_len = h.meta_len;
+  rec.size = h.raw_len;
+  return append_record (clip, &rec, record, len, error, error_len);
 }
 
 static void

@@ -51,6 +51,10 @@ TierClipWriter *tier_clip_begin (
 /* Compresses and appends one frame (copies it; keeps nothing of @rec). */
 int tier_clip_add (
     TierClipWriter *clip, const TierRecord *rec, char *error, size_t error_len);
+/* Appends a frame as an already encoded record (from the cold store),
+ * copied as it is: no decoding, no compressing again. */
+int tier_clip_add_record (TierClipWriter *clip, const uint8_t *record,
+    size_t len, char *error, size_t error_len);
 /* What is known of a clip only once it ends (see tier_clip_commit_final). */
 typedef struct {
   const char *name;      /* its final name; NULL: the one it began with */

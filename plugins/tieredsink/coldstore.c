@@ -771,15 +771,14 @@ tier_cold_lookup (TierCold *cold, uint64_t frame_id, TierColdInfo *info)
   return 1;
 }
 
-int
-tier_cold_read (TierCold *cold, uint64_t frame_id, void *dst, size_t dst_size,
-    uint8_t *meta, uint32_t *meta_len, char *error, size_t error_len)
+/* Reads and checks the record of @frame_id into the codec's buffer. */
+static int
+read_record (TierCold *cold, uint64_t frame_id, TierRecHeader *h,
+    const uint8_t **rec, const char **format, char *error, size_t error_len)
 {
   ColdSeg *seg;
   const ColdEntry *e = find (cold, frame_id, &seg);
   char path[4096], msg[256];
-  TierRecHeader h;
-  const uint8_t *rec;
   int fd, r;
 
   METEOR_CHECK (
@@ -792,20 +791,37 @@ tier_cold_read (TierCold *cold, uint64_t frame_id, void *dst, size_t dst_size,
     METEOR_CHECK (0, "cannot open cold segment %s: %s", path, strerror (errno));
   }
   r = tier_codec_read (
-      cold->codec, fd, e->offset, seg->seg_bytes, &h, &rec, msg, sizeof msg);
-  if (r == 0 && (h.frame_id != frame_id || h.raw_len != e->raw_len)) {
+      cold->codec, fd, e->offset, seg->seg_bytes, h, rec, msg, sizeof msg);
+  if (r == 0 && (h->frame_id != frame_id || h->raw_len != e->raw_len)) {
     snprintf (msg, sizeof msg, "record at %" PRIu64 " is not frame %" PRIu64,
         e->offset, frame_id);
     r = -1;
   }
-  if (r == 0)
-    r = tier_codec_decode (
-        cold->codec, rec, &h, dst, dst_size, msg, sizeof msg);
   if (!seg->open)
     close (fd);
   if (r < 0) {
     cold->st.read_errors++;
     METEOR_CHECK (0, "cold segment %s: %s", path, msg);
+  }
+  if (format)
+    *format = seg->format;
+  return 0;
+}
+
+int
+tier_cold_read (TierCold *cold, uint64_t frame_id, void *dst, size_t dst_size,
+    uint8_t *meta, uint32_t *meta_len, char *error, size_t error_len)
+{
+  TierRecHeader h;
+  const uint8_t *rec;
+  char msg[256];
+
+  if (read_record (cold, frame_id, &h, &rec, NULL, error, error_len) < 0)
+    return -1;
+  if (tier_codec_decode (cold->codec, rec, &h, dst, dst_size, msg, sizeof msg) <
+      0) {
+    cold->st.read_errors++;
+    METEOR_CHECK (0, "cold frame %" PRIu64 ": %s", frame_id, msg);
   }
   if (meta)
     memcpy (meta, rec + TIER_REC_HEADER, h.meta_len);
@@ -813,6 +829,35 @@ tier_cold_read (TierCold *cold, uint64_t frame_id, void *dst, size_t dst_size,
     *meta_len = h.meta_len;
   cold->st.reads++;
   return 0;
+}
+
+int
+tier_cold_get_record (TierCold *cold, uint64_t frame_id, TierColdRecord *out,
+    char *error, size_t error_len)
+{
+  const uint8_t *rec;
+  const char *format;
+
+  memset (out, 0, sizeof *out);
+  if (read_record (cold, frame_id, &out->header, &rec, &format, error,
+          error_len) < 0)
+    return -1;
+  out->len = tier_rec_length (&out->header);
+  out->record = malloc (out->len);
+  out->format = strdup (format);
+  if (out->record == NULL || out->format == NULL)
+    abort ();
+  memcpy (out->record, rec, out->len);
+  cold->st.reads++;
+  return 0;
+}
+
+void
+tier_cold_record_clear (TierColdRecord *rec)
+{
+  free (rec->record);
+  free (rec->format);
+  memset (rec, 0, sizeof *rec);
 }
 
 void

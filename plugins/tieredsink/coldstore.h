@@ -26,7 +26,7 @@
 #ifndef __METEOR_COLDSTORE_H__
 #define __METEOR_COLDSTORE_H__
 
-#include "tiercommon.h"
+#include "tierrecord.h"
 
 typedef struct TierCold TierCold;
 
@@ -114,6 +114,17 @@ int tier_cold_read (TierCold *cold, uint64_t frame_id, void *dst,
 int tier_cold_get (TierCold *cold, uint64_t frame_id, TierFrame *frame,
     char *error, size_t error_len);
 
+/* A frame's record as stored (compressed, checked), to be copied whole
+ * into a clip without decoding it. tier_cold_record_clear frees it. */
+typedef struct {
+  TierRecHeader header;
+  uint8_t *record; /* tier_rec_length (&header) bytes */
+  size_t len;
+  char *format;
+} TierColdRecord;
+int tier_cold_get_record (TierCold *cold, uint64_t frame_id,
+    TierColdRecord *record, char *error, size_t error_len);
+void tier_cold_record_clear (TierColdRecord *record);
 void tier_cold_get_stats (TierCold *cold, TierColdStats *stats);
 
 #endif /* __METEOR_COLDSTORE_H__ */

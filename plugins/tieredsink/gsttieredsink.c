@@ -1069,7 +1069,7 @@ typedef struct {
   FormatRef *fmt;
   guint8 blob[TIER_META_MAX];
   WarmPin *pin; /* warm */
-  TierFrame frame; /* cold */
+  TierColdRecord record; /* cold: copied as stored */
   gchar *format;
 } ClipHold;
 
@@ -1146,13 +1146,17 @@ clip_fetch (void *user_data, uint64_t id, TierClipSource *src)
     }
   }
   if (self->cold && tier_cold_contains (self->cold, id)) {
-    if (tier_cold_get (self->cold, id, &h->frame, err, sizeof err) == 0) {
+    if (tier_cold_get_record (self->cold, id, &h->record, err, sizeof err) ==
+        0) {
+      const TierRecHeader *rh = &h->record.header;
+
       g_mutex_unlock (&self->lock);
       h->from = ORIGIN_COLD;
-      src->rec = (TierRecord){ h->frame.frame_id, h->frame.pts_ns,
-        h->frame.utc_ns, h->frame.meta, h->frame.meta_len, h->frame.data,
-        h->frame.size };
-      src->format = h->frame.format;
+      src->rec = (TierRecord){ rh->frame_id, rh->pts_ns, rh->utc_ns,
+        h->record.record + TIER_REC_HEADER, rh->meta_len, NULL, rh->raw_len };
+      src->record = h->record.record;
+      src->record_len = h->record.len;
+      src->format = h->record.format;
       src->handle = h;
       return 1;
     }
@@ -1179,7 +1183,7 @@ clip_release (void *user_data, TierClipSource *src)
       g_free (h->format);
       break;
     case ORIGIN_COLD:
-      tier_frame_clear (&h->frame);
+      tier_cold_record_clear (&h->record);
       break;
   }
   g_free (h);
@@ -1319,6 +1323,7 @@ make_stats (GstTieredSink *self)
       ks.continuations, "clip-frames", G_TYPE_UINT64, ks.frames, "clip-bytes",
       G_TYPE_UINT64, ks.bytes_written, "clip-raw-bytes", G_TYPE_UINT64,
       ks.raw_bytes, "clip-missing-frames", G_TYPE_UINT64, ks.missing,
+      "clip-records-copied", G_TYPE_UINT64, ks.records_copied,
       "clip-failures", G_TYPE_UINT64, ks.failures, "clip-writer-max-lag",
       G_TYPE_UINT64, ks.max_lag, "clips-pending", G_TYPE_UINT,
       (guint)ks.pending, "detections", G_TYPE_UINT64,

@@ -175,6 +175,30 @@ GST_START_TEST (test_ring_file_has_one_user)
 
 GST_END_TEST;
 
+/* ------------------------------------------------------ clips from cold */
+
+/* Frames a clip takes from cold are copied as the records they are
+ * stored as, not decoded and compressed again. */
+GST_START_TEST (test_clip_copies_cold_records)
+{
+  Tiered *t = tiered_new (NULL, "hot-frames=2 warm-max-bytes=0 cold-all=true");
+  gboolean ok = FALSE;
+  GList *msgs;
+
+  tiered_push (t, 0, 49, TRUE);
+  g_signal_emit_by_name (t->sink, "save-clip", (guint64)10, (guint64)20, &ok);
+  fail_unless (ok);
+  msgs = await_messages (t->bus, "tieredsink-clip-saved", 1, NULL, NULL);
+  fail_unless_equals_int (g_list_length (msgs), 1);
+  check_clip_frames (
+      gst_structure_get_string (msgs->data, "path"), 10, 20, FRAME, TRUE, 0);
+  fail_unless_equals_uint64 (stat_of (t, "clip-records-copied"), 11);
+  free_structures (msgs);
+  tiered_free (t, FALSE);
+}
+
+GST_END_TEST;
+
 /* ------------------------------------------------------ one quota */
 
 /* Names of the clips under @t's store, sorted. */
@@ -317,6 +341,7 @@ tieredstore_suite (void)
   tcase_add_test (tc, test_warm_too_big_is_an_error);
   tcase_add_test (tc, test_store_has_one_user);
   tcase_add_test (tc, test_ring_file_has_one_user);
+  tcase_add_test (tc, test_clip_copies_cold_records);
   tcase_add_test (tc, test_quota_deletes_oldest_clips);
   tcase_add_test (tc, test_full_disk);
   return s;
