@@ -6,9 +6,12 @@
  *   meteor-clip export /var/lib/meteor/clips/<clip> --y4m out.y4m
  *   meteor-clip export CLIP --png DIR     (one PNG a frame)
  *   meteor-clip export CLIP --fits out.fits
+ *   meteor-clip export CLIP --salvage --y4m out.y4m   (a damaged clip's
+ *                                                      good frames)
  */
 #include "clipexport.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -22,6 +25,7 @@ usage (FILE *out)
       "usage: meteor-clip list LOCATION\n"
       "       meteor-clip info CLIP [--frames]\n"
       "       meteor-clip export CLIP (--y4m FILE | --png DIR | --fits FILE)\n"
+      "                               [--salvage]\n"
       "\n"
       "Clips are the directories tieredsink writes (frames.mtrs: lossless\n"
       "zstd records; clip.json: caps, detection, frame list). Raw formats\n"
@@ -43,8 +47,38 @@ usage (FILE *out)
       "  --fits FILE  one FITS cube of all frames, bottom row first. GRAY8 ->\n"
       "               BITPIX 8, GRAY16_LE -> BITPIX 16 + BZERO 32768\n"
       "               (lossless); RGB formats -> BITPIX 8, W x H x 3 x N;\n"
-      "               I420, NV12, YUY2 -> their luma (Y) only.\n",
+      "               I420, NV12, YUY2 -> their luma (Y) only.\n"
+      "  --salvage    a damaged clip (a record that fails its CRC) gives the\n"
+      "               frames that check out; how many are lost is said.\n"
+      "\n"
+      "list names every clip directory; one that is damaged or has no\n"
+      "clip.json (an unfinished or broken clip) is listed as damaged.\n",
       out);
+}
+
+/* Clip directories tier_clip_list leaves out: no clip.json. */
+static void
+list_without_sidecar (const char *location)
+{
+  DIR *d = opendir (location);
+  struct dirent *de;
+  char path[4300];
+  struct stat st;
+
+  while (d && (de = readdir (d)) != NULL) {
+    if (de->d_name[0] == '.')
+      continue;
+    snprintf (path, sizeof path, "%s/%s", location, de->d_name);
+    if (stat (path, &st) < 0 || !S_ISDIR (st.st_mode))
+      continue;
+    snprintf (path, sizeof path, "%s/%s/%s", location, de->d_name,
+        TIER_CLIP_SIDECAR);
+    if (stat (path, &st) < 0)
+      printf ("%s\tdamaged: no %s (an unfinished or broken clip)\n",
+          de->d_name, TIER_CLIP_SIDECAR);
+  }
+  if (d)
+    closedir (d);
 }
 
 static int
@@ -57,6 +91,7 @@ cmd_list (const char *location)
     fprintf (stderr, "meteor-clip: %s\n", err);
     return 1;
   }
+  list_without_sidecar (location);
   for (i = 0; i < n; i++) {
     char path[4300];
     TierClip *clip;
@@ -79,10 +114,12 @@ main (int argc, char **argv)
 {
   static const struct option opts[] = { { "y4m", required_argument, 0, 'y' },
     { "png", required_argument, 0, 'p' }, { "fits", required_argument, 0, 'f' },
-    { "frames", no_argument, 0, 'F' }, { "help", no_argument, 0, 'h' },
+    { "frames", no_argument, 0, 'F' }, { "salvage", no_argument, 0, 's' },
+    { "help", no_argument, 0, 'h' },
     { 0, 0, 0, 0 } };
   const char *y4m = NULL, *png = NULL, *fits = NULL, *cmd, *arg;
-  int frames = 0, c, status = 0;
+  int frames = 0, salvage = 0, c, status = 0;
+  size_t lost = 0;
   char err[512];
   TierClip *clip;
   ClipVideo v;
@@ -100,6 +137,9 @@ main (int argc, char **argv)
         break;
       case 'F':
         frames = 1;
+        break;
+      case 's':
+        salvage = 1;
         break;
       case 'h':
         usage (stdout);
@@ -126,11 +166,16 @@ main (int argc, char **argv)
     fprintf (stderr, "meteor-clip: export needs --y4m, --png or --fits\n");
     return 2;
   }
-  clip = tier_clip_open (arg, err, sizeof err);
+  clip = salvage ? tier_clip_open_salvage (arg, &lost, err, sizeof err)
+                 : tier_clip_open (arg, err, sizeof err);
   if (clip == NULL) {
-    fprintf (stderr, "meteor-clip: %s\n", err);
+    fprintf (stderr, "meteor-clip: %s%s\n", err,
+        strstr (err, "damaged") ? " (--salvage gives the good frames)" : "");
     return 1;
   }
+  if (lost)
+    fprintf (stderr, "meteor-clip: %s\nmeteor-clip: salvaged %zu frames, %zu "
+        "lost\n", err, clip->n_frames, lost);
   if (strcmp (cmd, "info") == 0) {
     clip_print_info (clip, stdout, frames);
     tier_clip_close (clip);

@@ -570,8 +570,56 @@ scan_frame (void *user_data, const TierRecHeader *h, uint64_t offset,
   return 0;
 }
 
+/* The record offsets the sidecar's frame list names, in order. */
+static uint64_t *
+sidecar_offsets (const char *text, size_t *n)
+{
+  const char *p = strstr (text, "\"frame_list\"");
+  uint64_t *offs = NULL;
+  size_t cap = 0;
+
+  *n = 0;
+  while (p && (p = strstr (p, "\"offset\": ")) != NULL) {
+    p += strlen ("\"offset\": ");
+    offs = meteor_grow (offs, &cap, *n + 1, sizeof *offs);
+    offs[(*n)++] = strtoull (p, NULL, 10);
+  }
+  return offs;
+}
+
+/* After a bad record, the good ones the sidecar knows of further on. */
+static void
+salvage_frames (TierClip *clip, const char *text, ScanCtx *ctx)
+{
+  size_t n, i;
+  uint64_t *offs = sidecar_offsets (text, &n);
+  uint64_t good_end = clip->n_frames
+                          ? clip->frames[clip->n_frames - 1].offset + 1
+                          : 0;
+  char msg[256];
+
+  for (i = 0; i < n; i++) {
+    TierRecHeader h;
+    const uint8_t *rec;
+
+    if (offs[i] < good_end)
+      continue;
+    if (tier_codec_read (clip->codec, clip->fd, offs[i], clip->file_size, &h,
+            &rec, msg, sizeof msg) == 0)
+      scan_frame (ctx, &h, offs[i], rec);
+  }
+  free (offs);
+}
+
 TierClip *
 tier_clip_open (const char *path, char *error, size_t error_len)
+{
+  return tier_clip_open_salvage (path, NULL, error, error_len);
+}
+
+TierClip *
+tier_clip_open_salvage (
+    const char *path, size_t *n_lost, char *error, size_t error_len)
 {
   TierClip *clip = calloc (1, sizeof *clip);
   char file[4300], *text = NULL, *v, msg[256];
@@ -661,7 +709,12 @@ tier_clip_open (const char *path, char *error, size_t error_len)
         "%s is damaged: %zu good frames of %" PRIu64 " (bad record at %" PRId64
         ")",
         file, clip->n_frames, nframes, end);
-    goto fail;
+    if (n_lost == NULL)
+      goto fail;
+    salvage_frames (clip, text, &ctx);
+    *n_lost = nframes > clip->n_frames ? nframes - clip->n_frames : 0;
+  } else if (n_lost) {
+    *n_lost = 0;
   }
   free (text);
   return clip;

@@ -112,6 +112,13 @@ int tier_clip_list (const char *location, char ***names, size_t *n, char *error,
     size_t error_len);
 /* Opens clip directory @path: reads the sidecar and checks every record. */
 TierClip *tier_clip_open (const char *path, char *error, size_t error_len);
+/* As tier_clip_open, but a damaged frames file still opens: the frames
+ * whose records check out (found through the sidecar's frame list past a
+ * bad one) are there, and *@n_lost says how many of the sidecar's are not
+ * (@error then says what is damaged). NULL only if the sidecar or the
+ * file's header is unusable. */
+TierClip *tier_clip_open_salvage (
+    const char *path, size_t *n_lost, char *error, size_t error_len);
 /* Decompresses frame @index into @dst (at least frames[index].size). */
 int tier_clip_read_frame (TierClip *clip, size_t index, void *dst,
     size_t dst_size, char *error, size_t error_len);

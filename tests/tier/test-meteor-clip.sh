@@ -25,4 +25,19 @@ check "fits is 2 blocks" test "$(wc -c < "$dir/out.fits")" -eq 5760
 check "missing clip: exit 1 with the reason" sh -c "! '$clip_tool' info '$dir/nope' 2>'$dir/err' && grep -q 'No such file' '$dir/err'"
 check "export without a target: usage" sh -c "'$clip_tool' export '$dir/clips/night-1' 2>/dev/null; test \$? -eq 2"
 check "--help says what each format gets" sh -c "'$clip_tool' --help | grep -q 'C444 converted'"
+
+# one flipped byte in the second frame's record: the clip is damaged, its
+# other frames are salvaged on request
+cp -r "$dir/clips/night-1" "$dir/clips/night-2"
+off=$(sed -n 's/.*"offset": \([0-9]*\).*/\1/p' "$dir/clips/night-2/clip.json" | sed -n 2p)
+python3 -c 'import sys
+p, at = sys.argv[1], int(sys.argv[2]) + 20
+b = bytearray(open(p, "rb").read()); b[at] ^= 0xff; open(p, "wb").write(b)' \
+  "$dir/clips/night-2/frames.mtrs" "$off"
+check "damaged clip: export refuses, says --salvage" sh -c "! '$clip_tool' export --y4m '$dir/bad.y4m' '$dir/clips/night-2' 2>'$dir/err' && grep -q -- '--salvage' '$dir/err'"
+check "--salvage exports the 2 good frames" "$clip_tool" export --salvage --y4m "$dir/bad.y4m" "$dir/clips/night-2"
+check "salvaged y4m has 2 frames" test "$(wc -c < "$dir/bad.y4m")" -eq $((36 + 2 * (6 + 15)))
+check "--salvage says 1 lost" sh -c "'$clip_tool' export --salvage --y4m '$dir/bad2.y4m' '$dir/clips/night-2' 2>&1 | grep -q 'salvaged 2 frames, 1 lost'"
+mkdir "$dir/clips/night-3"
+check "a clip directory without clip.json is listed as damaged" sh -c "'$clip_tool' list '$dir/clips' | grep -q '^night-3	damaged: no clip.json'"
 exit $fail
