@@ -194,14 +194,16 @@ static void
 promtool_check (const gchar *text)
 {
   gchar *path = NULL, *out = NULL, *err = NULL, *cmd;
+  gchar *promtool = g_find_program_in_path ("promtool");
   GError *error = NULL;
   gint fd, status = -1;
 
-  if (g_find_program_in_path ("promtool") == NULL) {
+  if (promtool == NULL) {
     g_print ("promtool not installed (Debian package prometheus): format "
              "not validated by it\n");
     return;
   }
+  g_free (promtool);
   fd = g_file_open_tmp ("meteorstats-XXXXXX.prom", &path, &error);
   fail_unless (fd >= 0, "tmp: %s", error ? error->message : "?");
   close (fd);
