@@ -7,6 +7,7 @@ PACKAGES="
   build-essential meson ninja-build pkg-config
   libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-libav
   gstreamer1.0-libcamera
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
   libzstd-dev libzstd-dev:arm64 zlib1g-dev:arm64 libsoup-3.0-dev prometheus
