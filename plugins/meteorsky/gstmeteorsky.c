@@ -17,7 +17,9 @@
  *
  * Frames are drawn into buffers from downstream's pool (honouring its
  * strides), so with meteorpool downstream they are drawn straight into the
- * frame ring.
+ * frame ring. The luma is the sky's brightness in DN in every format: I420
+ * and NV12 are full-range video, and their caps say so (colorimetry
+ * 1:4:0:0).
  *
  * |[
  * gst-launch-1.0 meteorsky num-buffers=300 meteor-rate=600 \
@@ -41,11 +43,20 @@
 GST_DEBUG_CATEGORY_STATIC (meteorsky_debug);
 #define GST_CAT_DEFAULT meteorsky_debug
 
-#define SKY_FORMATS "{ GRAY8, GRAY16_LE, I420, NV12, RGB, BGR, RGBx, BGRx }"
-#define SKY_CAPS                                                               \
-  "video/x-raw, format = (string) " SKY_FORMATS ", "                           \
+#define SKY_SIZES                                                              \
   "width = (int) [ 1, max ], height = (int) [ 1, max ], "                      \
   "framerate = (fraction) [ 1/1, max ]"
+/* The sky's luma is its brightness in DN, 0-255, in every format: in I420
+ * and NV12 that is full-range video, and the caps say so (colorimetry
+ * 1:4:0:0, as JPEG's), or a converter taking them as studio range
+ * (16-235, the default for HD sizes) would stretch the dark sky and clip
+ * its noise at black */
+#define SKY_YUV_COLORIMETRY "1:4:0:0"
+#define SKY_CAPS                                                               \
+  "video/x-raw, format = (string) { GRAY8, GRAY16_LE }, " SKY_SIZES "; "       \
+  "video/x-raw, format = (string) { I420, NV12 }, " SKY_SIZES ", "             \
+  "colorimetry = (string) " SKY_YUV_COLORIMETRY "; "                           \
+  "video/x-raw, format = (string) { RGB, BGR, RGBx, BGRx }, " SKY_SIZES
 
 #define DEFAULT_WIDTH 640
 #define DEFAULT_HEIGHT 480
