@@ -79,6 +79,8 @@ enum {
   PROP_STAR_DENSITY,
   PROP_TWINKLE,
   PROP_VIGNETTING,
+  PROP_TRANSPARENCY,
+  PROP_BLUR,
   PROP_HOT_PIXELS,
   PROP_SCHEDULE,
   PROP_TRUTH_LOCATION,
@@ -157,6 +159,10 @@ config_double (SkyConfig *config, guint prop_id)
       return &config->twinkle;
     case PROP_VIGNETTING:
       return &config->vignetting;
+    case PROP_TRANSPARENCY:
+      return &config->transparency;
+    case PROP_BLUR:
+      return &config->blur;
     default:
       return NULL;
   }
@@ -231,6 +237,8 @@ write_header (GstMeteorSky *self, const SkyConfig *c)
   append_double (s, "satellite-rate", c->satellite_rate);
   append_double (s, "flash-rate", c->flash_rate);
   append_double (s, "cloud-cover", c->cloud_cover);
+  append_double (s, "transparency", c->transparency);
+  append_double (s, "blur", c->blur);
   g_string_append_c (s, '}');
   ok = write_line (self, s->str);
   g_string_free (s, TRUE);
@@ -527,6 +535,7 @@ gst_meteor_sky_fill (GstPushSrc *src, GstBuffer *buf)
   GstVideoFrame frame;
   SkyImage image;
   GstClockTime pts;
+  gdouble transparency, blur;
   guint i;
 
   if (self->model == NULL) {
@@ -551,6 +560,12 @@ gst_meteor_sky_fill (GstPushSrc *src, GstBuffer *buf)
     image.planes[i] = GST_VIDEO_FRAME_PLANE_DATA (&frame, i);
     image.strides[i] = GST_VIDEO_FRAME_PLANE_STRIDE (&frame, i);
   }
+  /* the optics may change while playing (a lens fogging up) */
+  GST_OBJECT_LOCK (self);
+  transparency = self->settings.transparency;
+  blur = self->settings.blur;
+  GST_OBJECT_UNLOCK (self);
+  sky_model_set_optics (self->model, transparency, blur);
   sky_model_render (self->model, index - self->model_base, &image);
   gst_video_frame_unmap (&frame);
 
@@ -795,6 +810,23 @@ gst_meteor_sky_class_init (GstMeteorSkyClass *klass)
   install_double (gobject_class, PROP_VIGNETTING, "vignetting", "Vignetting",
       "Relative darkening in the frame corners, 0 (none) to 1 (black)",
       d.vignetting);
+  /* these two change while playing: a lens fogging up mid-run */
+  g_object_class_install_property (gobject_class, PROP_TRANSPARENCY,
+      g_param_spec_double ("transparency", "Transparency",
+          "Share of the light of stars, meteors and other objects that reaches "
+          "the sensor, 0 to 1 (a fogged or dewed lens, haze); may change "
+          "while playing",
+          -G_MAXDOUBLE, G_MAXDOUBLE, d.transparency,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_BLUR,
+      g_param_spec_double ("blur", "Blur",
+          "Extra blur of the optics, a gaussian of this sigma in px, 0 to 16: "
+          "stars and objects spread their light over more pixels (a fogged "
+          "lens, bad focus); may change while playing",
+          -G_MAXDOUBLE, G_MAXDOUBLE, d.blur,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_HOT_PIXELS,
       g_param_spec_int ("hot-pixels", "Hot pixels",
           "Number of hot (always bright) pixels, each reported as a "

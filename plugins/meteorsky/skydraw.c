@@ -8,16 +8,52 @@
 
 /* ---------------------------------------------------------- drawing */
 
-/* distance travelled after t seconds: speed falls linearly by @decel over
- * the life */
+double
+sky_path (double speed, double decel, double life_s, double t)
+{
+  if (decel > 0 && life_s > 0)
+    return speed * (t - decel * t * t / (2 * life_s));
+  return speed * t;
+}
+
+double
+sky_meteor_light (double u)
+{
+  /* u^2 (1-u), rising to its peak at 2/3 of the life, fading fast */
+  return u <= 0 || u >= 1 ? 0 : u * u * (1 - u) / (4.0 / 27.0);
+}
+
+double
+sky_meteor_light_peak (uint64_t frames)
+{
+  double best = 0;
+  uint64_t k;
+
+  for (k = 0; k < frames; k++)
+    best = fmax (best, sky_meteor_light ((k + 0.5) / frames));
+  return best;
+}
+
+void
+sky_meteor_frame (const SkyMeteor *m, uint64_t k, double *xa, double *ya,
+    double *xb, double *yb, double *amp)
+{
+  double life_s = m->frames / m->fps, t0 = k / m->fps, t1 = t0 + 1 / m->fps;
+  double sa = sky_path (m->speed, m->decel, life_s, t0);
+  double sb = sky_path (m->speed, m->decel, life_s, t1);
+
+  *xa = m->x + m->dx * sa, *ya = m->y + m->dy * sa;
+  *xb = m->x + m->dx * sb, *yb = m->y + m->dy * sb;
+  *amp = m->amp * sky_meteor_light ((k + 0.5) / m->frames);
+}
+
+/* distance travelled after t seconds */
 static double
 object_path (const SkyModel *m, const SkyObject *o, double t)
 {
   double life_s = (o->end_frame - o->start_frame + 1) / m->config.fps;
 
-  if (o->decel > 0 && life_s > 0)
-    return o->speed * (t - o->decel * t * t / (2 * life_s));
-  return o->speed * t;
+  return sky_path (o->speed, o->decel, life_s, t);
 }
 
 /* Light curve of @o at @u (fraction of its life): 1 is the amplitude its
@@ -28,8 +64,7 @@ sky_light_curve (const SkyModel *m, const SkyObject *o, double u, double t)
   switch (o->kind) {
     case SKY_METEOR:
     case SKY_FIREBALL:
-      /* u^2 (1-u), rising to its peak at 2/3 of the life, fading fast */
-      return u <= 0 || u >= 1 ? 0 : u * u * (1 - u) / (4.0 / 27.0);
+      return sky_meteor_light (u);
     case SKY_PLANE: {
       /* steady navigation light, and a strobe four times as bright for
        * ~60 ms every period */
@@ -52,29 +87,30 @@ sky_scratch (SkyModel *m, size_t n)
   return m->scratch;
 }
 
-/* Adds a gaussian line from (xa,ya) to (xb,yb) with peak @amp into the
- * signal; returns the peak it reached in the frame (0 when off-frame). */
-static double
-draw_streak (SkyModel *m, double xa, double ya, double xb, double yb,
-    double sigma, double amp)
+int
+sky_stamp_streak (SkyStamp *s, int width, int height, double xa, double ya,
+    double xb, double yb, double sigma)
 {
   int r = (int)ceil (3.5 * sigma);
   int x0 = (int)floor (fmin (xa, xb)) - r, x1 = (int)ceil (fmax (xa, xb)) + r;
   int y0 = (int)floor (fmin (ya, yb)) - r, y1 = (int)ceil (fmax (ya, yb)) + r;
   double len = hypot (xb - xa, yb - ya);
-  int n_samples = (int)ceil (len / 0.5) + 1, i, x, y, bw, bh;
-  double inv2s2 = 1.0 / (2 * sigma * sigma), peak = 0, scale;
-  float *box;
+  int n_samples = (int)ceil (len / 0.5) + 1, i, x, y;
+  double inv2s2 = 1.0 / (2 * sigma * sigma);
+  size_t n;
 
-  if (x1 < 0 || y1 < 0 || x0 >= m->w || y0 >= m->h || amp <= 0)
+  s->peak = 0;
+  if (x1 < 0 || y1 < 0 || x0 >= width || y0 >= height)
     return 0;
-  x0 = x0 < 0 ? 0 : x0;
-  y0 = y0 < 0 ? 0 : y0;
-  x1 = x1 >= m->w ? m->w - 1 : x1;
-  y1 = y1 >= m->h ? m->h - 1 : y1;
-  bw = x1 - x0 + 1;
-  bh = y1 - y0 + 1;
-  box = sky_scratch (m, (size_t)bw * bh);
+  s->x0 = x0 = x0 < 0 ? 0 : x0;
+  s->y0 = y0 = y0 < 0 ? 0 : y0;
+  x1 = x1 >= width ? width - 1 : x1;
+  y1 = y1 >= height ? height - 1 : y1;
+  s->w = x1 - x0 + 1;
+  s->h = y1 - y0 + 1;
+  n = (size_t)s->w * s->h;
+  s->pix = meteor_grow (s->pix, &s->cap, n, sizeof (float));
+  memset (s->pix, 0, n * sizeof (float));
 
   for (i = 0; i < n_samples; i++) {
     double f = n_samples > 1 ? (double)i / (n_samples - 1) : 0.5;
@@ -85,26 +121,45 @@ draw_streak (SkyModel *m, double xa, double ya, double xb, double yb,
     for (y = ay < y0 ? y0 : ay; y <= (by > y1 ? y1 : by); y++)
       for (x = ax < x0 ? x0 : ax; x <= (bx > x1 ? x1 : bx); x++) {
         double d2 = (x - sx) * (x - sx) + (y - sy) * (y - sy);
-        box[(size_t)(y - y0) * bw + (x - x0)] += (float)exp (-d2 * inv2s2);
+        s->pix[(size_t)(y - y0) * s->w + (x - x0)] += (float)exp (-d2 * inv2s2);
       }
   }
-  for (i = 0; i < bw * bh; i++)
-    peak = box[i] > peak ? box[i] : peak;
-  if (peak <= 0)
+  for (i = 0; i < (int)n; i++)
+    s->peak = s->pix[i] > s->peak ? s->pix[i] : s->peak;
+  return s->peak > 0;
+}
+
+void
+sky_stamp_clear (SkyStamp *s)
+{
+  free (s->pix);
+  memset (s, 0, sizeof (*s));
+}
+
+/* Adds a gaussian line from (xa,ya) to (xb,yb) with peak @amp into the
+ * signal; returns the peak it reached in the frame (0 when off-frame). */
+static double
+draw_streak (SkyModel *m, double xa, double ya, double xb, double yb,
+    double sigma, double amp)
+{
+  SkyStamp *s = &m->stamp;
+  double peak = 0, scale;
+  int x, y;
+
+  if (amp <= 0 || !sky_stamp_streak (s, m->w, m->h, xa, ya, xb, yb, sigma))
     return 0;
   /* the brightest pixel is exactly @amp before the optics and the clouds
    * dim it; what is returned is the brightest as the camera records it */
-  scale = amp / peak;
-  peak = 0;
-  for (y = 0; y < bh; y++)
-    for (x = 0; x < bw; x++) {
-      size_t i_sig = (size_t)(y + y0) * m->w + (x + x0);
-      double v = box[(size_t)y * bw + x] * scale;
+  scale = amp / s->peak;
+  for (y = 0; y < s->h; y++)
+    for (x = 0; x < s->w; x++) {
+      size_t i_sig = (size_t)(y + s->y0) * m->w + (x + s->x0);
+      double v = s->pix[(size_t)y * s->w + x] * scale;
       double seen = v * m->vig[i_sig];
 
       m->signal[i_sig] += (float)v;
       if (m->config.cloud_cover > 0)
-        seen *= sky_cloud_at (m, x + x0, y + y0);
+        seen *= sky_cloud_at (m, x + s->x0, y + s->y0);
       peak = seen > peak ? seen : peak;
     }
   return peak;
@@ -199,7 +254,15 @@ draw_objects (
     amp = o->amp * lc;
     if (!inside (m, (xa + xb) / 2, (ya + yb) / 2))
       continue;
-    peak = draw_streak (m, xa, ya, xb, yb, o->width, amp);
+    /* through a fogged lens: dimmer, wider and as much fainter */
+    if (m->config.blur > 0 || m->config.transparency < 1) {
+      double width = hypot (o->width, m->config.blur);
+
+      amp *= m->config.transparency * o->width / width;
+      peak = draw_streak (m, xa, ya, xb, yb, width, amp);
+    } else {
+      peak = draw_streak (m, xa, ya, xb, yb, o->width, amp);
+    }
     if (peak >= VISIBLE_SIGMA * noise)
       note_visible (m, o, frame, xa, ya, xb, yb, peak);
   }
@@ -210,14 +273,20 @@ draw_stars (SkyModel *m, uint64_t frame)
 {
   const SkyConfig *c = &m->config;
   double t = frame / c->fps, wrap_w = m->w + 16.0, wrap_h = m->h + 16.0;
-  double inv2s2 = 1.0 / (2 * STAR_PSF_SIGMA * STAR_PSF_SIGMA);
+  /* a blurred lens spreads a star's light: wider, and as much dimmer */
+  double psf = hypot (STAR_PSF_SIGMA, c->blur);
+  double gain =
+      c->transparency * (STAR_PSF_SIGMA / psf) * (STAR_PSF_SIGMA / psf);
+  double inv2s2 = 1.0 / (2 * psf * psf);
+  int radius = c->blur > 0 ? (int)fmin (ceil (3.5 * psf), STAR_STAMP_MAX)
+                           : STAR_STAMP_RADIUS;
   size_t i;
 
   for (i = 0; i < m->n_stars; i++) {
     const Star *s = &m->stars[i];
     double x = fmod (s->x + 8 + m->star_vx * t, wrap_w);
     double y = fmod (s->y + 8 + m->star_vy * t, wrap_h);
-    double gx[2 * STAR_STAMP_RADIUS + 1], gy[2 * STAR_STAMP_RADIUS + 1];
+    double gx[2 * STAR_STAMP_MAX + 1], gy[2 * STAR_STAMP_MAX + 1];
     double tw = 1.0;
     int cx, cy, k, j;
 
@@ -225,8 +294,8 @@ draw_stars (SkyModel *m, uint64_t frame)
     y = (y < 0 ? y + wrap_h : y) - 8;
     cx = (int)floor (x + 0.5);
     cy = (int)floor (y + 0.5);
-    if (cx < -STAR_STAMP_RADIUS || cy < -STAR_STAMP_RADIUS ||
-        cx >= m->w + STAR_STAMP_RADIUS || cy >= m->h + STAR_STAMP_RADIUS)
+    if (cx < -radius || cy < -radius || cx >= m->w + radius ||
+        cy >= m->h + radius)
       continue;
     if (c->twinkle > 0) {
       uint64_t h = hash3 (c->seed, frame, i);
@@ -234,23 +303,22 @@ draw_stars (SkyModel *m, uint64_t frame)
       tw = 1.0 + c->twinkle * m->gauss[h & (GAUSS_TABLE_SIZE - 1)];
       tw = tw < 0 ? 0 : tw;
     }
-    for (k = -STAR_STAMP_RADIUS; k <= STAR_STAMP_RADIUS; k++) {
-      gx[k + STAR_STAMP_RADIUS] = exp (-(cx + k - x) * (cx + k - x) * inv2s2);
-      gy[k + STAR_STAMP_RADIUS] = exp (-(cy + k - y) * (cy + k - y) * inv2s2);
+    for (k = -radius; k <= radius; k++) {
+      gx[k + radius] = exp (-(cx + k - x) * (cx + k - x) * inv2s2);
+      gy[k + radius] = exp (-(cy + k - y) * (cy + k - y) * inv2s2);
     }
-    for (j = -STAR_STAMP_RADIUS; j <= STAR_STAMP_RADIUS; j++) {
+    for (j = -radius; j <= radius; j++) {
       int py = cy + j;
 
       if (py < 0 || py >= m->h)
         continue;
-      for (k = -STAR_STAMP_RADIUS; k <= STAR_STAMP_RADIUS; k++) {
+      for (k = -radius; k <= radius; k++) {
         int px = cx + k;
 
         if (px < 0 || px >= m->w)
           continue;
         m->signal[(size_t)py * m->w + px] +=
-            (float)(s->amp * tw * gx[k + STAR_STAMP_RADIUS] *
-                    gy[j + STAR_STAMP_RADIUS]);
+            (float)(s->amp * tw * gx[k + radius] * gy[j + radius] * gain);
       }
     }
   }

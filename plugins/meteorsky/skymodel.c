@@ -51,6 +51,8 @@ sky_config_init (SkyConfig *c)
   c->satellite_rate = 8.0;
   c->flash_rate = 0.5;
   c->cloud_cover = 0.0;
+  c->transparency = 1.0;
+  c->blur = 0.0;
 }
 
 int
@@ -96,6 +98,10 @@ sky_config_check (const SkyConfig *c, char *error, size_t error_len)
       "hot-pixels=%d: must be in [0, 100000]", c->hot_pixels);
   METEOR_CHECK (c->cloud_cover >= 0 && c->cloud_cover <= 1,
       "cloud-cover=%g: must be in [0, 1]", c->cloud_cover);
+  METEOR_CHECK (c->transparency >= 0 && c->transparency <= 1,
+      "transparency=%g: must be in [0, 1]", c->transparency);
+  METEOR_CHECK (
+      c->blur >= 0 && c->blur <= 16, "blur=%g: must be in [0, 16] px", c->blur);
   return 0;
 }
 
@@ -284,7 +290,15 @@ sky_model_free (SkyModel *m)
   free (m->objects);
   free (m->done);
   free (m->scratch);
+  sky_stamp_clear (&m->stamp);
   free (m);
+}
+
+void
+sky_model_set_optics (SkyModel *m, double transparency, double blur)
+{
+  m->config.transparency = fmin (fmax (transparency, 0.0), 1.0);
+  m->config.blur = fmin (fmax (blur, 0.0), 16.0);
 }
 
 void
@@ -333,6 +347,18 @@ enter_from_edge (
   }
 }
 
+void
+sky_meteor_pick (uint64_t *rng, double *speed_deg, double *duration,
+    double *snr, double *decel)
+{
+  *speed_deg = uniform_in (rng, 2, 50);
+  /* slow meteors last longer; 0.1-2 s */
+  *duration = fmin (2.0,
+      fmax (0.1, log_uniform_in (rng, 0.15, 1.2) * sqrt (20.0 / *speed_deg)));
+  *snr = log_uniform_in (rng, 3, 30);
+  *decel = uniform_in (rng, 0.05, 0.25);
+}
+
 static void
 spawn (SkyModel *m, const SkyEvent *ev, uint64_t *rng)
 {
@@ -355,12 +381,7 @@ spawn (SkyModel *m, const SkyEvent *ev, uint64_t *rng)
   angle = uniform_in (rng, 0, 360);
   switch (ev->kind) {
     case SKY_METEOR:
-      speed_deg = uniform_in (rng, 2, 50);
-      /* slow meteors last longer; 0.1-2 s */
-      duration = fmin (2.0, fmax (0.1, log_uniform_in (rng, 0.15, 1.2) *
-                                           sqrt (20.0 / speed_deg)));
-      snr = log_uniform_in (rng, 3, 30);
-      o->decel = uniform_in (rng, 0.05, 0.25);
+      sky_meteor_pick (rng, &speed_deg, &duration, &snr, &o->decel);
       break;
     case SKY_FIREBALL:
       speed_deg = uniform_in (rng, 5, 30);
@@ -441,11 +462,8 @@ spawn (SkyModel *m, const SkyEvent *ev, uint64_t *rng)
   if (o->kind == SKY_METEOR || o->kind == SKY_FIREBALL) {
     /* the light curve is sampled once a frame: scale it so its brightest
      * sample, not its continuous peak, is the SNR asked for */
-    uint64_t k, n = o->end_frame - o->start_frame + 1;
-    double best = 0;
+    double best = sky_meteor_light_peak (o->end_frame - o->start_frame + 1);
 
-    for (k = 0; k < n; k++)
-      best = fmax (best, sky_light_curve (m, o, (k + 0.5) / n, 0));
     if (best > 0)
       o->amp /= best;
   }

@@ -21,6 +21,8 @@
 #define GAUSS_TABLE_SIZE (1u << GAUSS_TABLE_BITS)
 #define STAR_PSF_SIGMA 0.9
 #define STAR_STAMP_RADIUS 3
+#define STAR_STAMP_MAX                                                         \
+  16 /* px, the largest radius a blurred star is drawn to */
 #define SHOT_NOISE_DN_PER_DN 0.25 /* variance added per DN of signal */
 #define HORIZON_GLOW 0.15         /* background brighter toward the bottom */
 #define SKY_DRIFT 0.03            /* slow background change ... */
@@ -129,6 +131,7 @@ struct SkyModel {
   int finished;
   float *scratch;
   size_t scratch_cap;
+  SkyStamp stamp; /* an object's streak, drawn before it is added */
 };
 
 /* skymodel.c */
