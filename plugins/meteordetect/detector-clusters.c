@@ -31,7 +31,7 @@ fill_cluster (Detector *d, int x, int y, const uint8_t *plane, int stride,
     int p = d->stack[--n], px = p % d->w, py = p / d->w, dx, dy;
     const uint8_t *row = det_luma_row (d, plane, stride, py);
     double excess = row[px] - d->mean[p] / 128.0;
-    double sigma = fmax (d->dev[p] * SIGMA_PER_MAD / 128.0, SIGMA_FLOOR_DN);
+    double sigma = det_noise_sigma (d, px, py);
 
     c->sx += excess * px;
     c->sy += excess * py;
@@ -116,6 +116,7 @@ det_find_clusters (
         continue;
       if (d->n_clusters >= MAX_CLUSTERS || sits_still (d, &c))
         continue;
+      c.on_grid = det_chance_on_grid (d, &c);
       d->clusters = meteor_grow (
           d->clusters, &d->clusters_cap, d->n_clusters + 1, sizeof (Cluster));
       d->clusters[d->n_clusters++] = c;

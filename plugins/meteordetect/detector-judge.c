@@ -42,8 +42,11 @@ unsteady_steps (const Track *t, const LineFit *f, double *median)
     steps[j] = v;
   }
   *median = steps[n / 2];
+  /* and none standing still: blobs flickering in one place, joined to a
+   * moving one, are not a meteor (which moves every frame) */
   for (i = 0; i < n; i++)
-    odd += fabs (steps[i] - *median) > 0.6 * fabs (*median) + 1.0;
+    odd += fabs (steps[i] - *median) > 0.6 * fabs (*median) + 1.0 ||
+           steps[i] < STANDSTILL_SHARE * *median;
   return odd;
 }
 
@@ -200,12 +203,9 @@ det_judge (const Detector *d, const Track *t, LineFit *f, DetectorReject *why)
     *why = DETECTOR_REJECT_SHORT;
     return 0;
   }
-  /* the fewest points are only believed when bright: three faint blobs
-   * in a row happen by chance over a night, and so do four specks of a
-   * pixel or two */
-  if ((t->n <= FEW_POINTS ||
-          (t->n < 2 * SHORT_TRACK_POINTS && det_median_pixels (t) <= 2)) &&
-      det_track_snr (t) < MIN_FRAMES_SNR) {
+  /* noise blobs line up by chance: as many as this video makes, as
+   * bright as they come in it, this track must be rare (detector-chance.c) */
+  if (!det_chance_rare (d, t, f)) {
     *why = DETECTOR_REJECT_SHORT;
     return 0;
   }

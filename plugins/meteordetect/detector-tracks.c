@@ -75,6 +75,7 @@ drop_point (Track *t, int i)
   memmove (&t->box[i], &t->box[i + 1], rest * sizeof (t->box[0]));
   memmove (&t->busy[i], &t->busy[i + 1], rest * sizeof (t->busy[0]));
   memmove (&t->streak[i], &t->streak[i + 1], rest * sizeof (t->streak[0]));
+  memmove (&t->extra[i], &t->extra[i + 1], rest * sizeof (t->extra[0]));
   t->n--;
 }
 
@@ -132,6 +133,7 @@ to_frame (const Detector *d, double a)
 static void
 emit_meteor (Detector *d, const Track *t, const LineFit *f)
 {
+  const DetectorPoint *first = &t->points[0], *last = &t->points[t->n - 1];
   DetectorMeteor *m;
   double sig[DETECTOR_MAX_POINTS], sigma, half = f->step / 2;
   int i, j;
@@ -142,12 +144,14 @@ emit_meteor (Detector *d, const Track *t, const LineFit *f)
   m->id = t->id ? t->id : d->next_id++;
   m->first_frame = t->points[0].frame;
   m->last_frame = t->points[t->n - 1].frame;
-  /* centroids are mid-streak: the track reaches half a frame's motion
-   * beyond them */
-  m->x0 = to_frame (d, f->cx + f->ux * (f->along0 - half));
-  m->y0 = to_frame (d, f->cy + f->uy * (f->along0 - half));
-  m->x1 = to_frame (d, f->cx + f->ux * (f->along1 + half));
-  m->y1 = to_frame (d, f->cy + f->uy * (f->along1 + half));
+  /* the meteor's own ends, not the ends of a line fitted through its
+   * points (a blob of something else at one end bends that line away
+   * from the head): its first and last blobs, which are mid-streak, so
+   * the track reaches half a frame's motion beyond them */
+  m->x0 = to_frame (d, first->x - f->ux * half);
+  m->y0 = to_frame (d, first->y - f->uy * half);
+  m->x1 = to_frame (d, last->x + f->ux * half);
+  m->y1 = to_frame (d, last->y + f->uy * half);
   m->speed = f->step * d->config.fps * d->bin;
   m->peak = 0;
   for (i = 0; i < t->n; i++) {
@@ -165,6 +169,8 @@ emit_meteor (Detector *d, const Track *t, const LineFit *f)
     m->points[i] = t->points[i];
     m->points[i].x = to_frame (d, t->points[i].x);
     m->points[i].y = to_frame (d, t->points[i].y);
+    /* summed over frame pixels: an analysis pixel is bin x bin of them */
+    m->points[i].intensity = t->points[i].intensity * d->bin * d->bin;
   }
   d->stats.detections++;
 }
@@ -180,19 +186,23 @@ trace_track (
   det_fit_line (t, &f);
   fprintf (d->trace,
       "detector: track frames %llu-%llu n=%d (%.0f,%.0f)->(%.0f,%.0f) "
-      "speed=%.1f px/s snr=%.1f: %s\n",
+      "speed=%.1f px/s snr=%.1f chance=%.2g/night: %s\n",
       (unsigned long long)a->frame, (unsigned long long)b->frame, t->n,
       to_frame (d, a->x), to_frame (d, a->y), to_frame (d, b->x),
       to_frame (d, b->y), f.step * d->config.fps * d->bin, det_track_snr (t),
+      det_chance_per_night (d, t, &f),
       why == DETECTOR_REJECT_N ? "meteor" : detector_reject_name (why));
   if (d->trace_points) {
     int i;
 
     for (i = 0; i < t->n; i++)
-      fprintf (d->trace, "  frame %llu (%.1f,%.1f) peak %.1f px %d box %dx%d\n",
+      fprintf (d->trace,
+          "  frame %llu (%.1f,%.1f) peak %.1f sigma %.2f px %d box %dx%d "
+          "grid %d gate %.1f\n",
           (unsigned long long)t->points[i].frame, to_frame (d, t->points[i].x),
-          to_frame (d, t->points[i].y), t->points[i].peak, t->points[i].pixels,
-          t->box[i][2], t->box[i][3]);
+          to_frame (d, t->points[i].y), t->points[i].peak, t->sigma[i],
+          t->points[i].pixels, t->box[i][2], t->box[i][3], t->extra[i].on_grid,
+          t->extra[i].gate);
   }
 }
 
@@ -213,6 +223,10 @@ det_close_track (Detector *d, size_t index)
   if ((why == DETECTOR_REJECT_SLOW || why == DETECTOR_REJECT_LONG) &&
       f.step > 0)
     det_remember_slow (d, t, &f);
+  /* blobs that came to nothing: what noise looks like here */
+  if (why == DETECTOR_REJECT_SHORT || why == DETECTOR_REJECT_CROOKED ||
+      why == DETECTOR_REJECT_FAST)
+    det_chance_learn (d, t);
   if (d->trace && t->n >= 2)
     trace_track (d, t, &f, why);
   d->tracks[index] = d->tracks[--d->n_tracks];
@@ -246,8 +260,10 @@ predict (const Track *t, uint64_t frame, double fps, double max_speed,
   }
 }
 
+/* Adds @c to @t as its point in @frame, linked through a gate of @gate
+ * analysis px (0: the track's first point). */
 static void
-add_point (Track *t, uint64_t frame, const Cluster *c)
+add_point (Track *t, uint64_t frame, const Cluster *c, double gate)
 {
   DetectorPoint *p = &t->points[t->n];
 
@@ -255,7 +271,10 @@ add_point (Track *t, uint64_t frame, const Cluster *c)
   p->x = c->sx / c->sw;
   p->y = c->sy / c->sw;
   p->peak = c->peak;
+  p->intensity = c->sw;
   p->pixels = c->pixels;
+  t->extra[t->n].gate = gate;
+  t->extra[t->n].on_grid = c->on_grid;
   t->sigma[t->n] = c->sigma;
   t->box[t->n][0] = c->x0;
   t->box[t->n][1] = c->y0;
@@ -266,8 +285,10 @@ add_point (Track *t, uint64_t frame, const Cluster *c)
   t->n++;
 }
 
+/* Extends tracks with this frame's clusters and starts new ones; in a
+ * disturbed frame only tracks that already look like meteors go on. */
 void
-det_link_clusters (Detector *d, uint64_t frame)
+det_link_clusters (Detector *d, uint64_t frame, int disturbed)
 {
   const DetectorConfig *cfg = &d->config;
   size_t i, j;
@@ -280,7 +301,8 @@ det_link_clusters (Detector *d, uint64_t frame)
       double px, py, gate, best = 1e30;
       long pick = -1;
 
-      if ((pass == 0) != (t->n >= 2) || t->points[t->n - 1].frame >= frame)
+      if ((pass == 0) != (t->n >= 2) || t->points[t->n - 1].frame >= frame ||
+          (disturbed && !t->qualified))
         continue;
       predict (t, frame, cfg->fps, cfg->max_speed / d->bin, &px, &py, &gate);
       for (j = 0; j < d->n_clusters; j++) {
@@ -294,11 +316,11 @@ det_link_clusters (Detector *d, uint64_t frame)
       }
       if (pick >= 0 && t->n < DETECTOR_MAX_POINTS) {
         d->clusters[pick].used = 1;
-        add_point (t, frame, &d->clusters[pick]);
+        add_point (t, frame, &d->clusters[pick], gate);
       }
     }
   }
-  for (j = 0; j < d->n_clusters; j++) {
+  for (j = 0; j < d->n_clusters && !disturbed; j++) {
     Track *t;
 
     if (d->clusters[j].used)
@@ -309,7 +331,7 @@ det_link_clusters (Detector *d, uint64_t frame)
     t->id = 0;
     t->n = 0;
     t->qualified = 0;
-    add_point (t, frame, &d->clusters[j]);
+    add_point (t, frame, &d->clusters[j], 0);
     d->stats.tracks++;
   }
 }

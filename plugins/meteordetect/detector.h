@@ -69,8 +69,9 @@ const char *detector_reject_name (DetectorReject reason);
 
 typedef struct {
   uint64_t frame;
-  double x, y; /* centroid, px */
-  double peak; /* brightest pixel above the background, DN */
+  double x, y;      /* centroid, px */
+  double peak;      /* brightest pixel above the background, DN */
+  double intensity; /* summed over the blob above the background, DN */
   int pixels;
 } DetectorPoint;
 
@@ -79,7 +80,9 @@ typedef struct {
 typedef struct {
   uint32_t id;
   uint64_t first_frame, last_frame;
-  double x0, y0, x1, y1; /* track ends (fitted), px */
+  double x0, y0, x1, y1; /* the meteor's first and last positions: its
+                          * first and last blobs, reaching half a frame's
+                          * motion back and ahead of them, px */
   double speed;          /* px/s */
   double peak;           /* DN above the background */
   double snr;            /* peak / background sigma */
@@ -95,6 +98,10 @@ typedef struct {
   uint64_t tracks;
   uint64_t detections;
   uint64_t flashes;
+  uint64_t redrawn;   /* frames whose noise came drawn anew (a keyframe):
+                       * judged again at a higher threshold */
+  uint64_t disturbed; /* frames too busy to start tracks even so */
+  uint64_t disturbed_carried; /* meteor tracks carried through them */
   uint64_t rejected[DETECTOR_REJECT_N];
 } DetectorStats;
 

@@ -17,15 +17,22 @@
  *
  * - a `meteor-detected` element message (id, first-frame, last-frame,
  *   start-time, end-time, start-utc, end-utc when the frames carry a
- *   GstMeteorFrameMeta, x0, y0, x1, y1, speed-px-s, peak, snr, score,
- *   points), and the same structure downstream as a serialized custom
- *   event, before the frame that ended the track;
+ *   GstMeteorFrameMeta, x0, y0, x1, y1: the meteor's first and last
+ *   positions, speed-px-s, peak, snr, score, points, and path: per frame
+ *   < frame, x, y, intensity >, as RMS's FTPdetectinfo), and the same
+ *   structure downstream as a serialized custom event, before the frame
+ *   that ended the track;
  * - while in flight, from the frame it qualifies, each frame it is in
  *   carries a GstVideoRegionOfInterestMeta of type "meteor" around it.
  *
  * Frame numbers are the GstMeteorFrameMeta frame ids (meteorpool
  * upstream), else the buffer offsets, else frames counted from 0. Times
  * are running times of the frames' timestamps.
+ *
+ * Compressed video (an IP camera's H.264, decoded) is read as such: a
+ * block the encoder copied from the last frame is no new sample, a
+ * keyframe's noise drawn anew is judged at its own level, and a short
+ * track counts only where noise lining up as well is rare in this video.
  *
  * A flash (lightning, headlights, the camera's exposure jumping) is a
  * `meteordetect-flash` element message on every flash frame (frame,
@@ -206,6 +213,9 @@ add_stats (DetectorStats *sum, const DetectorStats *s)
   sum->tracks += s->tracks;
   sum->detections += s->detections;
   sum->flashes += s->flashes;
+  sum->redrawn += s->redrawn;
+  sum->disturbed += s->disturbed;
+  sum->disturbed_carried += s->disturbed_carried;
   for (r = 0; r < DETECTOR_REJECT_N; r++)
     sum->rejected[r] += s->rejected[r];
 }
@@ -230,7 +240,10 @@ gst_meteor_detect_make_stats (GstMeteorDetect *self)
       (guint64)s.frames, "candidates", G_TYPE_UINT64, (guint64)s.candidates,
       "clusters", G_TYPE_UINT64, (guint64)s.clusters, "tracks", G_TYPE_UINT64,
       (guint64)s.tracks, "detections", G_TYPE_UINT64, (guint64)s.detections,
-      "flashes", G_TYPE_UINT64, (guint64)s.flashes, NULL);
+      "flashes", G_TYPE_UINT64, (guint64)s.flashes, "redrawn-frames",
+      G_TYPE_UINT64, (guint64)s.redrawn, "disturbed-frames", G_TYPE_UINT64,
+      (guint64)s.disturbed, "disturbed-tracks-carried", G_TYPE_UINT64,
+      (guint64)s.disturbed_carried, NULL);
   for (r = 0; r < DETECTOR_REJECT_N; r++) {
     gchar *name = g_strconcat ("rejected-", detector_reject_name (r), NULL);
 
@@ -350,6 +363,41 @@ set_utc_field (GstStructure *s, const gchar *field, GstClockTime utc)
   g_free (iso);
 }
 
+static void
+append_double (GValue *array, gdouble value)
+{
+  GValue v = G_VALUE_INIT;
+
+  g_value_init (&v, G_TYPE_DOUBLE);
+  g_value_set_double (&v, value);
+  gst_value_array_append_and_take_value (array, &v);
+}
+
+/* "path": the meteor's blob in each frame it was seen, as RMS's
+ * FTPdetectinfo lists them: < frame, x, y, intensity > (frame id; the
+ * blob's centroid, px; its light above the background summed, DN), all
+ * doubles (a GstValueArray holds one type). */
+static void
+set_path_field (GstMeteorDetect *self, GstStructure *s, const DetectorMeteor *m)
+{
+  GValue path = G_VALUE_INIT;
+  int i;
+
+  gst_value_array_init (&path, m->n_points);
+  for (i = 0; i < m->n_points; i++) {
+    const DetectorPoint *p = &m->points[i];
+    GValue point = G_VALUE_INIT;
+
+    gst_value_array_init (&point, 4);
+    append_double (&point, (gdouble)lookup_frame (self, p->frame).frame_id);
+    append_double (&point, p->x);
+    append_double (&point, p->y);
+    append_double (&point, p->intensity);
+    gst_value_array_append_and_take_value (&path, &point);
+  }
+  gst_structure_take_value (s, "path", &path);
+}
+
 /* A meteor: an element message, and the same downstream as a serialized
  * custom event (ahead of the frame being processed). */
 static void
@@ -371,6 +419,7 @@ report_meteor (GstMeteorDetect *self, const DetectorMeteor *m)
       G_TYPE_DOUBLE, m->speed, "peak", G_TYPE_DOUBLE, m->peak, "snr",
       G_TYPE_DOUBLE, m->snr, "score", G_TYPE_DOUBLE, m->score, "points",
       G_TYPE_INT, m->n_points, NULL);
+  set_path_field (self, s, m);
   GST_INFO_OBJECT (self, "%" GST_PTR_FORMAT, s);
 
   event = gst_event_new_custom (
@@ -965,7 +1014,9 @@ gst_meteor_detect_class_init (GstMeteorDetectClass *klass)
       g_param_spec_int ("min-frames", "Min frames",
           "Frames a meteor must be seen in; in [2, 100]. Tracks of two frames "
           "count only when their blobs are streaks along the motion, as long "
-          "as a step; tracks of up to three only when bright (snr 7)",
+          "as a step; any track only when noise lining up that well, that "
+          "bright and that shaped would be rare in this video (under one a "
+          "night, from how its noise lines up as it runs)",
           G_MININT, G_MAXINT, d.min_frames, rw_ready));
   install_double (gobject_class, PROP_MIN_SPEED, "min-speed", "Min speed",
       "Slowest meteor, in px/s: slower moving tracks are planes or "
@@ -997,6 +1048,10 @@ gst_meteor_detect_class_init (GstMeteorDetectClass *klass)
       g_param_spec_boxed ("stats", "Statistics",
           "Counters since start: frames, candidates (pixels above the "
           "threshold), clusters, tracks, detections, flashes (frames), "
+          "redrawn-frames (frames whose noise came drawn anew, as an "
+          "encoder's keyframe: judged again at a higher threshold), "
+          "disturbed-frames (frames too busy to start tracks even so), "
+          "disturbed-tracks-carried (meteor tracks carried through them), "
           "rejected-short, rejected-static, rejected-slow, rejected-fast, "
           "rejected-crooked, rejected-long, rejected-flash (tracks), "
           "shallow-copies (shared buffers given a new GstBuffer on the same "
