@@ -54,10 +54,12 @@
 #define RSNR_BINS 16
 #define REGION_PRIOR 20.0
 /* before the video has shown many blobs, the brightness distribution is
- * taken to be this many blobs of gaussian noise above the threshold, a
- * tenth of them elongated */
+ * taken to be this many blobs above the threshold, a tenth of them
+ * elongated, getting rarer by e every PRIOR_TAIL sigma (a heavier tail
+ * than gaussian noise has: an unknown video is not believed to be clean) */
 #define PRIOR_BLOBS 50.0
 #define PRIOR_ELONGATED 0.1
+#define PRIOR_TAIL 1.0
 /* the share of random directions within PAIR_MIN_ALIGNMENT of a line:
  * 2 acos (0.9) / 180 degrees */
 #define ALIGNED_SHARE 0.287
@@ -72,13 +74,6 @@
 /* a night, s, and the chance tracks a night allowed */
 #define NIGHT_S (10 * 3600.0)
 #define CHANCE_PER_NIGHT 0.5
-
-/* P(X > x) for a standard normal X */
-static double
-normal_above (double x)
-{
-  return 0.5 * erfc (x / M_SQRT2);
-}
 
 int
 det_chance_init (Detector *d)
@@ -279,7 +274,7 @@ brighter_anywhere (const Detector *d, double snr)
   /* the blob's own bin, in part */
   if (bin < SNR_BINS)
     seen += cm->hist[bin] * (bin + 1 - snr / SNR_BIN);
-  prior = PRIOR_BLOBS * fmin (1.0, normal_above (snr) / normal_above (k));
+  prior = PRIOR_BLOBS * fmin (1.0, exp (-(snr - k) / PRIOR_TAIL));
   return fmax ((seen + prior) / (cm->blobs + PRIOR_BLOBS), 1e-300);
 }
 
@@ -353,7 +348,9 @@ det_chance_per_night (const Detector *d, const Track *t, const LineFit *f)
     double snr = t->sigma[i] > 0 ? p->peak / t->sigma[i] : 0;
 
     surprise -= log (brighter (d, region_of (cm, p->x, p->y), snr));
-    if (f && det_chance_streak (t, i, f))
+    /* (a faint blob, grown at a lower threshold, is no streak to compare
+     * with the noise blobs above it) */
+    if (f && !t->extra[i].faint && det_chance_streak (t, i, f))
       shaped *= noise_streak (cm, f);
   }
   if (d->trace_points && f)

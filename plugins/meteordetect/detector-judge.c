@@ -21,32 +21,53 @@ det_track_snr (const Track *t)
   return best;
 }
 
+/* Whether a step of @step px a frame is odd on a track whose median step
+ * is @median: far from it, or standing still (blobs flickering in one
+ * place, joined to a moving one, are not a meteor, which moves every
+ * frame). */
+int
+det_odd_step (double step, double median)
+{
+  return fabs (step - median) > 0.6 * fabs (median) + 1.0 ||
+         step < STANDSTILL_SHARE * median;
+}
+
+/* The steps of @t along @f, px a frame, into @steps; returns how many
+ * (t->n - 1). */
+int
+det_steps (const Track *t, const LineFit *f, double *steps)
+{
+  int i;
+
+  for (i = 0; i + 1 < t->n; i++) {
+    const DetectorPoint *a = &t->points[i], *b = &t->points[i + 1];
+
+    steps[i] = ((b->x - a->x) * f->ux + (b->y - a->y) * f->uy) /
+               (double)(b->frame - a->frame);
+  }
+  return t->n - 1;
+}
+
 /* Steady: every step close to the typical (median) one. Returns how many
  * are not, and the median step (px a frame) in @median. */
 static int
 unsteady_steps (const Track *t, const LineFit *f, double *median)
 {
-  double steps[DETECTOR_MAX_POINTS];
+  double steps[DETECTOR_MAX_POINTS], raw[DETECTOR_MAX_POINTS];
   int i, j, n = t->n - 1, odd = 0;
 
   *median = 0;
   if (n < 1)
     return 0;
+  det_steps (t, f, raw);
   for (i = 0; i < n; i++) {
-    const DetectorPoint *a = &t->points[i], *b = &t->points[i + 1];
-    double v = ((b->x - a->x) * f->ux + (b->y - a->y) * f->uy) /
-               (double)(b->frame - a->frame);
-
-    for (j = i; j > 0 && steps[j - 1] > v; j--)
+    for (j = i; j > 0 && steps[j - 1] > raw[i]; j--)
       steps[j] = steps[j - 1];
-    steps[j] = v;
+    steps[j] = raw[i];
   }
   *median = steps[n / 2];
-  /* and none standing still: blobs flickering in one place, joined to a
-   * moving one, are not a meteor (which moves every frame) */
   for (i = 0; i < n; i++)
-    odd += fabs (steps[i] - *median) > 0.6 * fabs (*median) + 1.0 ||
-           steps[i] < STANDSTILL_SHARE * *median;
+    odd += det_odd_step (steps[i], *median);
   return odd;
 }
 
@@ -104,9 +125,11 @@ continues_slow (const Detector *d, const Track *t, const LineFit *f)
     const SlowTrail *s = &d->trails[i];
     double gap, v, dx, dy;
 
-    if (!s->used || first->frame <= s->frame)
+    /* a piece may begin a few frames before the object's last point: a
+     * track is followed back into past frames */
+    if (!s->used || first->frame + PAST_FRAMES < s->frame)
       continue;
-    gap = (double)(first->frame - s->frame);
+    gap = (double)first->frame - (double)s->frame;
     v = hypot (s->vx, s->vy);
     if (gap > SLOW_TRAIL_SECONDS * d->config.fps || v <= 0 ||
         f->step < 0.5 * v || f->step > 2.0 * v ||
@@ -114,7 +137,7 @@ continues_slow (const Detector *d, const Track *t, const LineFit *f)
       continue;
     dx = first->x - (s->x + s->vx * gap);
     dy = first->y - (s->y + s->vy * gap);
-    if (hypot (dx, dy) <= 4.0 + 0.2 * v * gap)
+    if (hypot (dx, dy) <= 4.0 + 0.2 * v * fabs (gap))
       return 1;
   }
   return 0;

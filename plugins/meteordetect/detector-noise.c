@@ -72,9 +72,14 @@ det_noise_init (Detector *d)
   nm->tw = (d->w + nm->ts - 1) / nm->ts;
   nm->th = (d->h + nm->ts - 1) / nm->ts;
   tiles = (size_t)nm->tw * nm->th;
-  nm->fresh = calloc ((size_t)nm->bw * nm->bh, 1);
+  for (i = 0; i <= PAST_FRAMES; i++) {
+    nm->ring[i] = malloc ((size_t)d->w * d->h);
+    nm->ring_fresh[i] = calloc ((size_t)nm->bw * nm->bh, 1);
+    if (!nm->ring[i] || !nm->ring_fresh[i])
+      return -1;
+  }
+  nm->fresh = nm->ring_fresh[0];
   nm->stale = calloc ((size_t)nm->bh, 1);
-  nm->prev = malloc ((size_t)d->w * d->h);
   nm->q = calloc (3 * tiles, sizeof (float));
   nm->count = calloc (4 * tiles, sizeof (uint32_t));
   nm->floor = calloc ((size_t)nm->th * d->w, sizeof (uint16_t));
@@ -82,8 +87,8 @@ det_noise_init (Detector *d)
   nm->level = calloc (tiles, sizeof (int32_t));
   nm->eff = malloc ((size_t)d->w * sizeof (uint16_t));
   nm->save = malloc (2 * (size_t)d->w * sizeof (uint16_t));
-  if (!nm->fresh || !nm->stale || !nm->prev || !nm->q || !nm->count ||
-      !nm->floor || !nm->spread || !nm->level || !nm->eff || !nm->save)
+  if (!nm->stale || !nm->q || !nm->count || !nm->floor || !nm->spread ||
+      !nm->level || !nm->eff || !nm->save)
     return -1;
   for (i = 0; i < tiles; i++) {
     nm->q[3 * i] = 0;
@@ -101,9 +106,13 @@ det_noise_free (Detector *d)
 {
   NoiseModel *nm = &d->noise;
 
-  free (nm->fresh);
+  int i;
+
+  for (i = 0; i <= PAST_FRAMES; i++) {
+    free (nm->ring[i]);
+    free (nm->ring_fresh[i]);
+  }
   free (nm->stale);
-  free (nm->prev);
   free (nm->q);
   free (nm->count);
   free (nm->floor);
@@ -122,10 +131,14 @@ det_noise_refresh (Detector *d, const uint8_t *plane, int stride)
   size_t fresh = 0, k, n = (size_t)nm->bw * nm->bh;
   int y, x, by;
 
+  const uint8_t *last = nm->ring[nm->head];
+
+  nm->head = (nm->head + 1) % (PAST_FRAMES + 1);
+  nm->fresh = nm->ring_fresh[nm->head];
   memset (nm->fresh, d->frames_seen == 0, n);
   for (y = 0; y < d->h; y++) {
     const uint8_t *row = det_luma_row (d, plane, stride, y);
-    uint8_t *prev = nm->prev + (size_t)y * d->w;
+    const uint8_t *prev = last + (size_t)y * d->w;
     uint8_t *fb = nm->fresh + (size_t)(y >> nm->bshift) * nm->bw;
 
     if (d->frames_seen > 0)
@@ -146,7 +159,7 @@ det_noise_refresh (Detector *d, const uint8_t *plane, int stride)
         for (; i < end; i++)
           *f |= row[i] != prev[i];
       }
-    memcpy (prev, row, d->w);
+    memcpy (nm->ring[nm->head] + (size_t)y * d->w, row, d->w);
   }
   for (by = 0; by < nm->bh; by++) {
     const uint8_t *fb = nm->fresh + (size_t)by * nm->bw;
@@ -451,4 +464,19 @@ det_noise_seed_deviation (Detector *d)
       if (*dev > tile)
         *dev = (uint16_t)tile;
     }
+}
+
+/* The analysis image @back frames ago (1 to PAST_FRAMES; before
+ * levelling), and its fresh blocks in @fresh; NULL when the video is not
+ * that old yet. */
+const uint8_t *
+det_noise_past (const Detector *d, int back, const uint8_t **fresh)
+{
+  const NoiseModel *nm = &d->noise;
+  int i = (nm->head + PAST_FRAMES + 1 - back) % (PAST_FRAMES + 1);
+
+  if (back < 1 || back > PAST_FRAMES || (uint64_t)back > d->frames_seen)
+    return NULL;
+  *fresh = nm->ring_fresh[i];
+  return nm->ring[i];
 }

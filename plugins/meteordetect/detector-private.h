@@ -32,6 +32,12 @@
 /* neighbours within this many pixels join a cluster */
 #define CLUSTER_REACH 1
 #define CLUSTER_BRIGHT_SIGMA 2.0
+/* a track of this many points or more is followed, where no blob above
+ * the threshold continues it, to a blob this bright (sigma) within this
+ * many analysis px of where it should be */
+#define FAINT_MIN_POINTS 2
+#define FAINT_SIGMA 2.5
+#define FAINT_RADIUS 3.0
 /* frames a track may miss before it ends */
 #define TRACK_MAX_GAP 1
 /* more clusters than this in one frame: the whole sky changed */
@@ -62,6 +68,8 @@
 #define PAIR_MIN_ALIGNMENT 0.9
 /* a track may have one odd step (away from its median step) in this many */
 #define STEADY_ODD_STEPS 10
+/* tracks of this many points or more lose odd steps at their ends */
+#define TRIM_MIN_POINTS 8
 /* a step shorter than this share of the median step stands still */
 #define STANDSTILL_SHARE 0.3
 /* tracks wholly this close to the border (frame px) are edge effects */
@@ -106,6 +114,7 @@ typedef struct {
 typedef struct {
   double gate; /* radius of the gate it was linked through, analysis px */
   int on_grid;
+  int faint; /* found under the threshold, where the track led */
 } PointExtra;
 
 typedef struct {
@@ -120,14 +129,22 @@ typedef struct {
   PointExtra extra[DETECTOR_MAX_POINTS];
 } Track;
 
+/* analysis images kept of past frames: a track's faint start is looked
+ * for in them */
+#define PAST_FRAMES 3
+
 /* The noise model (detector-noise.c): which blocks are fresh, and per
  * tile the distribution of fresh pixels' excess over the background. */
 typedef struct {
   int bs, bw, bh;     /* block side (analysis px), blocks across and down */
   int bshift, tshift; /* log2 of the block and tile sides */
-  uint8_t *fresh;     /* per block: changed since the last frame */
+  uint8_t *fresh;     /* per block: changed since the last frame (the
+                       * current frame's of ring_fresh) */
   uint8_t *stale;     /* per row of blocks: some block is a copy */
-  uint8_t *prev;      /* the last analysis image, before levelling */
+  /* the analysis images (before levelling) and fresh blocks of this frame
+   * and the PAST_FRAMES before it, a ring; head is this frame's */
+  uint8_t *ring[PAST_FRAMES + 1], *ring_fresh[PAST_FRAMES + 1];
+  int head;
   int ts, tw, th;     /* tile side (analysis px), tiles across and down */
   float *q;           /* per tile: median, 84th, 97.7th percentile, DN */
   uint32_t *count;    /* per tile, this frame: fresh pixels, and above each */
@@ -241,6 +258,8 @@ uint32_t det_noise_threshold_row (Detector *d, int y, const uint8_t *row);
 void det_noise_end_frame (Detector *d, int settled);
 void det_noise_learn_row (Detector *d, int y, const uint8_t *row, int shift);
 double det_noise_sigma (const Detector *d, int x, int y);
+const uint8_t *det_noise_past (
+    const Detector *d, int back, const uint8_t **fresh);
 void det_noise_seed_deviation (Detector *d);
 
 /* detector-chance.c */
@@ -260,6 +279,9 @@ void det_chance_describe (const Detector *d, double *blobs, double *on_grid);
 void det_find_clusters (
     Detector *d, const uint8_t *plane, int stride, DetectorLuma luma);
 void det_blob_streak (const Cluster *c, Streak *s);
+int det_faint_cluster (Detector *d, const uint8_t *img, int img_stride,
+    const uint8_t *fresh, double cx, double cy, double radius, double k,
+    Cluster *c);
 
 /* detector-tracks.c */
 void det_fit_line (const Track *t, LineFit *f);
@@ -269,8 +291,12 @@ void det_remember_slow (Detector *d, const Track *t, const LineFit *f);
 void det_close_track (Detector *d, size_t index);
 void det_link_clusters (Detector *d, uint64_t frame, int disturbed);
 void det_update_tracks (Detector *d, uint64_t frame);
+void det_follow_faint (
+    Detector *d, uint64_t frame, const uint8_t *plane, int stride);
 
 /* detector-judge.c */
+int det_odd_step (double step, double median);
+int det_steps (const Track *t, const LineFit *f, double *steps);
 double det_track_snr (const Track *t);
 int det_judge (
     const Detector *d, const Track *t, LineFit *f, DetectorReject *why);

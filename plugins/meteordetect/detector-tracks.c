@@ -99,12 +99,38 @@ det_median_pixels (const Track *t)
 void
 det_trim_track (Track *t)
 {
-  if (t->n <= 2 || det_median_pixels (t) < 3)
+  double steps[DETECTOR_MAX_POINTS], sorted[DETECTOR_MAX_POINTS], median;
+  int n0 = t->n, i, j, n;
+  LineFit f;
+
+  if (t->n > 2 && det_median_pixels (t) >= 3) {
+    while (t->n > 2 && t->points[0].pixels == 1)
+      drop_point (t, 0);
+    while (t->n > 2 && t->points[t->n - 1].pixels == 1)
+      drop_point (t, t->n - 1);
+  }
+  /* a meteor's ends are faint and their centroids wander (noise next to
+   * them, a blob coded late): odd steps at the ends go, a quarter of the
+   * track at most */
+  if (t->n < TRIM_MIN_POINTS)
     return;
-  while (t->n > 2 && t->points[0].pixels == 1)
-    drop_point (t, 0);
-  while (t->n > 2 && t->points[t->n - 1].pixels == 1)
-    drop_point (t, t->n - 1);
+  det_fit_line (t, &f);
+  n = det_steps (t, &f, steps);
+  for (i = 0; i < n; i++) {
+    for (j = i; j > 0 && sorted[j - 1] > steps[i]; j--)
+      sorted[j] = sorted[j - 1];
+    sorted[j] = steps[i];
+  }
+  median = sorted[n / 2];
+  while (t->n >= TRIM_MIN_POINTS && 4 * (n0 - t->n + 1) <= n0) {
+    n = det_steps (t, &f, steps);
+    if (det_odd_step (steps[0], median))
+      drop_point (t, 0);
+    else if (det_odd_step (steps[n - 1], median))
+      drop_point (t, t->n - 1);
+    else
+      break;
+  }
 }
 
 /* Remembers a slow object's track end and motion. */
@@ -198,11 +224,11 @@ trace_track (
     for (i = 0; i < t->n; i++)
       fprintf (d->trace,
           "  frame %llu (%.1f,%.1f) peak %.1f sigma %.2f px %d box %dx%d "
-          "grid %d gate %.1f\n",
+          "grid %d gate %.1f%s\n",
           (unsigned long long)t->points[i].frame, to_frame (d, t->points[i].x),
           to_frame (d, t->points[i].y), t->points[i].peak, t->sigma[i],
           t->points[i].pixels, t->box[i][2], t->box[i][3], t->extra[i].on_grid,
-          t->extra[i].gate);
+          t->extra[i].gate, t->extra[i].faint ? " faint" : "");
   }
 }
 
@@ -260,29 +286,43 @@ predict (const Track *t, uint64_t frame, double fps, double max_speed,
   }
 }
 
-/* Adds @c to @t as its point in @frame, linked through a gate of @gate
- * analysis px (0: the track's first point). */
+/* Puts @c into @t as its point in @frame at index @at (moving later points
+ * on), linked through a gate of @gate analysis px (0: the first point). */
 static void
-add_point (Track *t, uint64_t frame, const Cluster *c, double gate)
+insert_point (Track *t, int at, uint64_t frame, const Cluster *c, double gate)
 {
-  DetectorPoint *p = &t->points[t->n];
+  int rest = t->n - at;
+  DetectorPoint *p = &t->points[at];
 
+  memmove (&t->points[at + 1], p, rest * sizeof (t->points[0]));
+  memmove (&t->sigma[at + 1], &t->sigma[at], rest * sizeof (t->sigma[0]));
+  memmove (&t->box[at + 1], &t->box[at], rest * sizeof (t->box[0]));
+  memmove (&t->busy[at + 1], &t->busy[at], rest * sizeof (t->busy[0]));
+  memmove (&t->streak[at + 1], &t->streak[at], rest * sizeof (t->streak[0]));
+  memmove (&t->extra[at + 1], &t->extra[at], rest * sizeof (t->extra[0]));
   p->frame = frame;
   p->x = c->sx / c->sw;
   p->y = c->sy / c->sw;
   p->peak = c->peak;
   p->intensity = c->sw;
   p->pixels = c->pixels;
-  t->extra[t->n].gate = gate;
-  t->extra[t->n].on_grid = c->on_grid;
-  t->sigma[t->n] = c->sigma;
-  t->box[t->n][0] = c->x0;
-  t->box[t->n][1] = c->y0;
-  t->box[t->n][2] = c->x1 - c->x0 + 1;
-  t->box[t->n][3] = c->y1 - c->y0 + 1;
-  t->busy[t->n] = c->busy;
-  det_blob_streak (c, &t->streak[t->n]);
+  t->sigma[at] = c->sigma;
+  t->box[at][0] = c->x0;
+  t->box[at][1] = c->y0;
+  t->box[at][2] = c->x1 - c->x0 + 1;
+  t->box[at][3] = c->y1 - c->y0 + 1;
+  t->busy[at] = c->busy;
+  t->extra[at].gate = gate;
+  t->extra[at].on_grid = c->on_grid;
+  t->extra[at].faint = 0;
+  det_blob_streak (c, &t->streak[at]);
   t->n++;
+}
+
+static void
+add_point (Track *t, uint64_t frame, const Cluster *c, double gate)
+{
+  insert_point (t, t->n, frame, c, gate);
 }
 
 /* Extends tracks with this frame's clusters and starts new ones; in a
@@ -333,6 +373,56 @@ det_link_clusters (Detector *d, uint64_t frame, int disturbed)
     t->qualified = 0;
     add_point (t, frame, &d->clusters[j], 0);
     d->stats.tracks++;
+  }
+}
+
+/* Follows tracks into frames where no blob above the threshold continued
+ * them: a blob at FAINT_SIGMA close to where they should be now is
+ * theirs; and a track that just got its second point is followed back
+ * into the frames before its first, where a meteor's light was rising. */
+void
+det_follow_faint (Detector *d, uint64_t frame, const uint8_t *plane, int stride)
+{
+  const DetectorConfig *cfg = &d->config;
+  const uint8_t *img = d->direct ? plane : d->luma;
+  int img_stride = d->direct ? stride : d->w;
+  size_t i;
+
+  for (i = 0; i < d->n_tracks; i++) {
+    Track *t = &d->tracks[i];
+    double px, py, gate;
+    Cluster c;
+
+    if (t->n < FAINT_MIN_POINTS || t->n >= DETECTOR_MAX_POINTS)
+      continue;
+    if (t->points[t->n - 1].frame < frame) {
+      predict (t, frame, cfg->fps, cfg->max_speed / d->bin, &px, &py, &gate);
+      if (det_faint_cluster (d, img, img_stride, d->noise.fresh, px, py,
+              FAINT_RADIUS, FAINT_SIGMA, &c)) {
+        add_point (t, frame, &c, FAINT_RADIUS);
+        t->extra[t->n - 1].faint = 1;
+      }
+    } else if (t->n == 2) {
+      const DetectorPoint *a = &t->points[0], *b = &t->points[1];
+      double vx = (b->x - a->x) / (double)(b->frame - a->frame);
+      double vy = (b->y - a->y) / (double)(b->frame - a->frame);
+      int k;
+
+      for (k = 1; t->n < DETECTOR_MAX_POINTS && a->frame >= (uint64_t)k; k++) {
+        const uint8_t *fresh;
+        const uint8_t *past =
+            det_noise_past (d, (int)(frame - (a->frame - k)), &fresh);
+
+        if (past == NULL ||
+            !det_faint_cluster (d, past, d->w, fresh, a->x - k * vx,
+                a->y - k * vy, FAINT_RADIUS, FAINT_SIGMA, &c))
+          break;
+        insert_point (t, 0, a->frame - k, &c, FAINT_RADIUS);
+        t->extra[0].faint = 1;
+        t->extra[1].gate = FAINT_RADIUS;
+        a = &t->points[k];
+      }
+    }
   }
 }
 

@@ -328,8 +328,13 @@ detector_process (Detector *d, uint64_t frame, const uint8_t *plane, int stride,
     }
     if (p.clustered && !p.disturbed)
       det_chance_observe (d);
-    if (p.clustered)
+    if (p.clustered) {
       det_link_clusters (d, frame, p.disturbed);
+      /* (not while a brightening is levelled out: its glow is faint light
+       * everywhere) */
+      if (!p.disturbed && levelled < FLASH_LEVEL_DN)
+        det_follow_faint (d, frame, plane, stride);
+    }
     if (warm && levelled >= FLASH_LEVEL_DN) {
       /* levelled out and still tracked, but reported all the same */
       report_flash (d, frame, &p, flash);
