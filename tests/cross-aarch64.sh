@@ -27,7 +27,7 @@ export="tools/clipexport.c tools/pngwrite.c"
 s=plugins/meteorsky
 sky="$s/skymodel.c $s/skydraw.c $s/skyformat.c $s/skyschedule.c"
 d=plugins/meteordetect
-det="$d/detector.c $d/detector-image.c $d/detector-noise.c $d/detector-chance.c $d/detector-clusters.c $d/detector-tracks.c $d/detector-judge.c"
+det="$d/detector.c $d/detector-image.c $d/detector-noise.c $d/detector-chance.c $d/detector-canary.c $d/detector-clusters.c $d/detector-tracks.c $d/detector-judge.c"
 cores="
 skyrender|tests/sky/test-skyrender.c $sky|plugins/meteorsky gst/meteor tests/common
 kernels|tests/kernels/test-kernels.c $k/kernels_c.c $k/cpu.c $k/arm/kernels_neon.c|$k|-DMETEOR_HAVE_NEON

@@ -2,7 +2,8 @@
  * GStreamer). The core is split by stage: detector.c (settings, the frame
  * loop, results), detector-image.c (the analysis image and its
  * background), detector-noise.c (what the noise is), detector-chance.c
- * (how often noise lines up), detector-clusters.c
+ * (how often noise lines up), detector-canary.c (canary meteors),
+ * detector-clusters.c
  * (candidates into blobs), detector-tracks.c (blobs into tracks, meteors out)
  * and detector-judge.c (whether a track is a meteor). */
 #ifndef __METEOR_DETECTOR_PRIVATE_H__
@@ -11,6 +12,7 @@
 #include "detector.h"
 
 #include "coreutil.h"
+#include "skyrender.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -119,6 +121,7 @@ typedef struct {
 
 typedef struct {
   uint32_t id;
+  uint32_t canary; /* the canary whose blobs it took up, 0: none */
   int n;
   int qualified;
   DetectorPoint points[DETECTOR_MAX_POINTS];
@@ -180,6 +183,38 @@ typedef struct {
   int grid;      /* the codec's 4-pixel grid, analysis px (1: none) */
 } ChanceModel;
 
+/* A canary meteor in flight (detector-canary.c). */
+typedef struct {
+  SkyMeteor m; /* frame px */
+  uint32_t id;
+  uint64_t start; /* its first frame */
+  double length;  /* of its path, frame px */
+  double snr;     /* nominal */
+  int band;
+  int found;     /* a track of it was judged a meteor */
+  int drawn;     /* it is in this frame */
+  double seg[4]; /* its streak in this frame, analysis px */
+} Canary;
+
+#define CANARY_ACTIVE 4
+#define CANARY_RECENT 8
+typedef struct {
+  uint64_t rng;
+  double next; /* frame the next canary is due */
+  Canary active[CANARY_ACTIVE];
+  int n_active;
+  uint32_t ids;
+  SkyStamp stamp;
+  double recent[CANARY_RECENT][4]; /* meteors found lately, frame px */
+  uint64_t recent_frame[CANARY_RECENT];
+  int next_recent;
+  uint8_t *window; /* the last canaries: 0 none, 1 missed, 2 found */
+  int window_next;
+  uint64_t optics_at;
+  double star_best, optics;
+  DetectorCanaryStats stats;
+} CanaryModel;
+
 /* Where a slow object (satellite, plane) was last seen and how it moved:
  * a faint one breaks into pieces, and a later piece must not pass for a
  * meteor. Analysis px and px a frame. */
@@ -202,6 +237,7 @@ struct Detector {
   uint16_t k_mul, j1;
   NoiseModel noise;
   ChanceModel chance;
+  CanaryModel canary;
   uint64_t frames_seen;
   int flash_run;
   uint64_t cooldown_until;
@@ -274,6 +310,15 @@ double det_chance_per_night (
     const Detector *d, const Track *t, const LineFit *f);
 int det_chance_rare (const Detector *d, const Track *t, const LineFit *f);
 void det_chance_describe (const Detector *d, double *blobs, double *on_grid);
+
+/* detector-canary.c */
+int det_canary_init (Detector *d);
+void det_canary_free (Detector *d);
+void det_canary_frame (Detector *d, uint64_t frame, int warm);
+uint32_t det_canary_at (const Detector *d, double x, double y);
+void det_canary_judged (Detector *d, uint32_t id, int meteor);
+void det_canary_note_meteor (Detector *d, uint64_t frame, const double *ends);
+void det_canary_settle (Detector *d, uint64_t frame);
 
 /* detector-clusters.c */
 void det_find_clusters (

@@ -179,6 +179,11 @@ emit_meteor (Detector *d, const Track *t, const LineFit *f)
   m->x1 = to_frame (d, last->x + f->ux * half);
   m->y1 = to_frame (d, last->y + f->uy * half);
   m->speed = f->step * d->config.fps * d->bin;
+  {
+    double ends[4] = { m->x0, m->y0, m->x1, m->y1 };
+
+    det_canary_note_meteor (d, m->last_frame, ends);
+  }
   m->peak = 0;
   for (i = 0; i < t->n; i++) {
     m->peak = t->points[i].peak > m->peak ? t->points[i].peak : m->peak;
@@ -212,12 +217,13 @@ trace_track (
   det_fit_line (t, &f);
   fprintf (d->trace,
       "detector: track frames %llu-%llu n=%d (%.0f,%.0f)->(%.0f,%.0f) "
-      "speed=%.1f px/s snr=%.1f chance=%.2g/night: %s\n",
+      "speed=%.1f px/s snr=%.1f chance=%.2g/night: %s%s\n",
       (unsigned long long)a->frame, (unsigned long long)b->frame, t->n,
       to_frame (d, a->x), to_frame (d, a->y), to_frame (d, b->x),
       to_frame (d, b->y), f.step * d->config.fps * d->bin, det_track_snr (t),
       det_chance_per_night (d, t, &f),
-      why == DETECTOR_REJECT_N ? "meteor" : detector_reject_name (why));
+      why == DETECTOR_REJECT_N ? "meteor" : detector_reject_name (why),
+      t->canary ? " (canary)" : "");
   if (d->trace_points) {
     int i;
 
@@ -242,6 +248,14 @@ det_close_track (Detector *d, size_t index)
   why = DETECTOR_REJECT_N;
   memset (&f, 0, sizeof (f));
   det_trim_track (t);
+  if (t->canary) {
+    /* a canary's track is judged as any, and never reported */
+    det_canary_judged (d, t->canary, det_judge (d, t, &f, &why));
+    if (d->trace && t->n >= 2)
+      trace_track (d, t, &f, why);
+    d->tracks[index] = d->tracks[--d->n_tracks];
+    return;
+  }
   if (det_judge (d, t, &f, &why))
     emit_meteor (d, t, &f);
   else
@@ -319,6 +333,16 @@ insert_point (Track *t, int at, uint64_t frame, const Cluster *c, double gate)
   t->n++;
 }
 
+/* A track whose newest blob lies on a canary's streak is the canary's. */
+static void
+mark_canary (const Detector *d, Track *t)
+{
+  const DetectorPoint *p = &t->points[t->n - 1];
+
+  if (t->canary == 0)
+    t->canary = det_canary_at (d, p->x, p->y);
+}
+
 static void
 add_point (Track *t, uint64_t frame, const Cluster *c, double gate)
 {
@@ -357,6 +381,7 @@ det_link_clusters (Detector *d, uint64_t frame, int disturbed)
       if (pick >= 0 && t->n < DETECTOR_MAX_POINTS) {
         d->clusters[pick].used = 1;
         add_point (t, frame, &d->clusters[pick], gate);
+        mark_canary (d, t);
       }
     }
   }
@@ -369,9 +394,11 @@ det_link_clusters (Detector *d, uint64_t frame, int disturbed)
         d->tracks, &d->tracks_cap, d->n_tracks + 1, sizeof (Track));
     t = &d->tracks[d->n_tracks++];
     t->id = 0;
+    t->canary = 0;
     t->n = 0;
     t->qualified = 0;
     add_point (t, frame, &d->clusters[j], 0);
+    mark_canary (d, t);
     d->stats.tracks++;
   }
 }
@@ -401,6 +428,7 @@ det_follow_faint (Detector *d, uint64_t frame, const uint8_t *plane, int stride)
               FAINT_RADIUS, FAINT_SIGMA, &c)) {
         add_point (t, frame, &c, FAINT_RADIUS);
         t->extra[t->n - 1].faint = 1;
+        mark_canary (d, t);
       }
     } else if (t->n == 2) {
       const DetectorPoint *a = &t->points[0], *b = &t->points[1];

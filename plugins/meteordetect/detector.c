@@ -32,6 +32,9 @@ detector_config_init (DetectorConfig *c)
   c->bg_shift = 5;
   c->flash_fraction = 0.02;
   c->bin = 2;
+  c->canary_rate = 0;
+  c->canary_window = 20;
+  c->canary_min_recall = 0.5;
 }
 
 int
@@ -58,6 +61,12 @@ detector_config_check (const DetectorConfig *c, char *error, size_t error_len)
   METEOR_CHECK (c->bin == 1 || c->bin == 2, "bin=%d: must be 1 or 2", c->bin);
   METEOR_CHECK (c->flash_fraction > 0 && c->flash_fraction <= 1,
       "flash fraction %g: must be in (0, 1]", c->flash_fraction);
+  METEOR_CHECK (c->canary_rate >= 0 && c->canary_rate <= 3600,
+      "canary-rate=%g: must be in [0, 3600] an hour", c->canary_rate);
+  METEOR_CHECK (c->canary_window >= 1 && c->canary_window <= 1000,
+      "canary-window=%d: must be in [1, 1000]", c->canary_window);
+  METEOR_CHECK (c->canary_min_recall >= 0 && c->canary_min_recall <= 1,
+      "canary-min-recall=%g: must be in [0, 1]", c->canary_min_recall);
   return 0;
 }
 
@@ -122,7 +131,8 @@ detector_new (const DetectorConfig *config, const MeteorKernels *kernels)
   k = config->k1 * SIGMA_PER_MAD * 4096.0;
   d->k_mul = (uint16_t)(k > 65535 ? 65535 : k + 0.5);
   d->j1 = (uint16_t)(config->j1 * 128 + 0.5);
-  if (det_noise_init (d) != 0 || det_chance_init (d) != 0) {
+  if (det_noise_init (d) != 0 || det_chance_init (d) != 0 ||
+      det_canary_init (d) != 0) {
     detector_free (d);
     return NULL;
   }
@@ -145,6 +155,7 @@ detector_free (Detector *d)
   free (d->row_count);
   det_noise_free (d);
   det_chance_free (d);
+  det_canary_free (d);
   free (d->clusters);
   free (d->stack);
   free (d->tracks);
@@ -279,6 +290,8 @@ detector_process (Detector *d, uint64_t frame, const uint8_t *plane, int stride,
 
   d->stats.frames++;
   det_fill_analysis (d, plane, stride, luma);
+  /* canaries go into the working image, never the frame */
+  det_canary_frame (d, frame, d->frames_seen >= (1ull << c->bg_shift) / 2 + 1);
   det_noise_refresh (d, plane, stride);
   levelled = det_level_rows (d);
   if (d->frames_seen == 0) {
@@ -344,6 +357,7 @@ detector_process (Detector *d, uint64_t frame, const uint8_t *plane, int stride,
     }
   }
   det_update_tracks (d, frame);
+  det_canary_settle (d, frame);
   det_chance_frame (d);
 
   /* pass 2: the background learns the frame, unless it is a short flash
@@ -391,7 +405,8 @@ detector_live_boxes (Detector *d, uint64_t frame, int *boxes, size_t max)
   for (i = 0; i < d->n_tracks && n < max; i++) {
     const Track *t = &d->tracks[i];
 
-    if (!t->qualified || t->points[t->n - 1].frame != frame)
+    /* (a canary is never marked: it is not in the frame) */
+    if (!t->qualified || t->canary || t->points[t->n - 1].frame != frame)
       continue;
     for (k = 0; k < 4; k++)
       boxes[4 * n + k] = t->box[t->n - 1][k] * d->bin;

@@ -59,6 +59,7 @@
 
 #include <gst/meteor/meteor.h>
 #include <gst/video/video.h>
+#include <math.h>
 #include <string.h>
 
 GST_DEBUG_CATEGORY_STATIC (meteordetect_debug);
@@ -91,6 +92,9 @@ enum {
   PROP_MAX_SPEED,
   PROP_MAX_DURATION,
   PROP_MASK,
+  PROP_CANARY_RATE,
+  PROP_CANARY_WINDOW,
+  PROP_CANARY_MIN_RECALL,
   PROP_SIMD,
   PROP_STATS,
 };
@@ -123,6 +127,7 @@ struct _GstMeteorDetect {
   DetectorMeteor *taken; /* TAKE_BATCH meteors */
   GstClockTime flash_warned_at;
   guint64 flashes_unwarned;
+  gboolean canary_low; /* the canaries' recall was low at the last frame */
   /* the frame being analysed: meteors in flight in it, and its flash */
   int boxes[4 * MAX_BOXES];
   size_t n_boxes;
@@ -132,6 +137,7 @@ struct _GstMeteorDetect {
   /* object lock */
   DetectorStats current; /* of the detector in use */
   DetectorStats retired; /* of detectors replaced since start */
+  DetectorCanaryStats canary, canary_retired;
   guint64 shallow_copies;
   guint64 process_us; /* wall time in detector_process() */
   guint64 processed;  /* frames that time is over */
@@ -179,6 +185,10 @@ config_double (DetectorConfig *config, guint prop_id)
       return &config->max_speed;
     case PROP_MAX_DURATION:
       return &config->max_duration;
+    case PROP_CANARY_RATE:
+      return &config->canary_rate;
+    case PROP_CANARY_MIN_RECALL:
+      return &config->canary_min_recall;
     default:
       return NULL;
   }
@@ -220,9 +230,55 @@ add_stats (DetectorStats *sum, const DetectorStats *s)
     sum->rejected[r] += s->rejected[r];
 }
 
+static void
+add_canary_stats (DetectorCanaryStats *sum, const DetectorCanaryStats *s)
+{
+  guint b;
+
+  sum->injected += s->injected;
+  sum->judged += s->judged;
+  sum->found += s->found;
+  for (b = 0; b < DETECTOR_CANARY_BANDS; b++) {
+    sum->band_injected[b] += s->band_injected[b];
+    sum->band_judged[b] += s->band_judged[b];
+    sum->band_found[b] += s->band_found[b];
+  }
+}
+
+/* The canaries' counters: canary-injected, canary-found, canary-missed,
+ * canary-recall (over the last canary-window), and per SNR band
+ * canary-injected-snr3, canary-found-snr3, canary-recall-snr3 (snr5,
+ * snr10); a recall is NaN until a canary of its kind is over. */
+static void
+set_canary_stats (GstStructure *st, const DetectorCanaryStats *c)
+{
+  guint b;
+
+  gst_structure_set (st, "canary-injected", G_TYPE_UINT64, c->injected,
+      "canary-found", G_TYPE_UINT64, c->found, "canary-missed", G_TYPE_UINT64,
+      c->judged - c->found, "canary-recall", G_TYPE_DOUBLE, c->window_recall,
+      "canary-window", G_TYPE_INT, c->window_n, "canary-optics", G_TYPE_DOUBLE,
+      c->optics, NULL);
+  for (b = 0; b < DETECTOR_CANARY_BANDS; b++) {
+    const gchar *band = detector_canary_band_name (b);
+    gchar *injected = g_strdup_printf ("canary-injected-%s", band);
+    gchar *found = g_strdup_printf ("canary-found-%s", band);
+    gchar *recall = g_strdup_printf ("canary-recall-%s", band);
+
+    gst_structure_set (st, injected, G_TYPE_UINT64, c->band_injected[b], found,
+        G_TYPE_UINT64, c->band_found[b], recall, G_TYPE_DOUBLE,
+        c->band_judged[b] ? (gdouble)c->band_found[b] / c->band_judged[b] : NAN,
+        NULL);
+    g_free (injected);
+    g_free (found);
+    g_free (recall);
+  }
+}
+
 static GstStructure *
 gst_meteor_detect_make_stats (GstMeteorDetect *self)
 {
+  DetectorCanaryStats canary;
   DetectorStats s;
   guint64 shallow_copies, process_us, processed;
   GstStructure *st;
@@ -231,6 +287,8 @@ gst_meteor_detect_make_stats (GstMeteorDetect *self)
   GST_OBJECT_LOCK (self);
   s = self->retired;
   add_stats (&s, &self->current);
+  canary = self->canary;
+  add_canary_stats (&canary, &self->canary_retired);
   shallow_copies = self->shallow_copies;
   process_us = self->process_us;
   processed = self->processed;
@@ -253,6 +311,7 @@ gst_meteor_detect_make_stats (GstMeteorDetect *self)
   gst_structure_set (st, "shallow-copies", G_TYPE_UINT64, shallow_copies,
       "ns-per-frame", G_TYPE_UINT64,
       processed ? process_us * 1000 / processed : (guint64)0, NULL);
+  set_canary_stats (st, &canary);
   return st;
 }
 
@@ -260,11 +319,14 @@ gst_meteor_detect_make_stats (GstMeteorDetect *self)
 static void
 update_stats (GstMeteorDetect *self, gint64 process_us)
 {
+  DetectorCanaryStats c;
   DetectorStats s;
 
   detector_get_stats (self->detector, &s);
+  detector_get_canary_stats (self->detector, &c);
   GST_OBJECT_LOCK (self);
   self->current = s;
+  self->canary = c;
   if (process_us >= 0) {
     self->process_us += process_us;
     self->processed++;
@@ -480,6 +542,46 @@ report_flash (GstMeteorDetect *self, const DetectorFlash *flash)
   self->flashes_unwarned = 0;
 }
 
+/* The canaries' recall over the last canary-window fell below
+ * canary-min-recall: once each time it falls, a "meteordetect-canary"
+ * element message (recall, window, min-recall, and the canary counters of
+ * stats) and a warning on the bus (its details: recall, window,
+ * min-recall, optics). */
+static void
+check_canaries (GstMeteorDetect *self)
+{
+  DetectorCanaryStats c;
+  GstStructure *s;
+  gdouble min_recall;
+
+  if (self->detector == NULL)
+    return;
+  detector_get_canary_stats (self->detector, &c);
+  if (!c.low || self->canary_low) {
+    self->canary_low = c.low;
+    return;
+  }
+  self->canary_low = TRUE;
+  GST_OBJECT_LOCK (self);
+  min_recall = self->settings.canary_min_recall;
+  GST_OBJECT_UNLOCK (self);
+  s = gst_structure_new ("meteordetect-canary", "recall", G_TYPE_DOUBLE,
+      c.window_recall, "window", G_TYPE_INT, c.window_n, "min-recall",
+      G_TYPE_DOUBLE, min_recall, NULL);
+  set_canary_stats (s, &c);
+  gst_element_post_message (
+      GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
+  GST_ELEMENT_WARNING_WITH_DETAILS (self, STREAM, FAILED,
+      ("meteor detection is failing: %.0f%% of the last %d canary meteors "
+       "found, below %.0f%% (the optics pass %.0f%% of the stars' light)",
+          100 * c.window_recall, c.window_n, 100 * min_recall, 100 * c.optics),
+      ("canaries drawn into the detector's working image and found by it; "
+       "a fogged or dewed lens, cloud or a noisier camera lowers it"),
+      ("recall", G_TYPE_DOUBLE, c.window_recall, "window", G_TYPE_INT,
+          c.window_n, "min-recall", G_TYPE_DOUBLE, min_recall, "optics",
+          G_TYPE_DOUBLE, c.optics, NULL));
+}
+
 /* Ends every open track and reports the meteors among them. */
 static void
 flush_detector (GstMeteorDetect *self)
@@ -504,6 +606,9 @@ retire_detector (GstMeteorDetect *self)
   GST_OBJECT_LOCK (self);
   add_stats (&self->retired, &s);
   memset (&self->current, 0, sizeof (self->current));
+  add_canary_stats (&self->canary_retired, &self->canary);
+  memset (&self->canary, 0, sizeof (self->canary));
+  self->canary.window_recall = NAN;
   GST_OBJECT_UNLOCK (self);
   g_clear_pointer (&self->detector, detector_free);
   g_clear_pointer (&self->mask, g_free);
@@ -825,6 +930,7 @@ gst_meteor_detect_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
     report_flash (self, &self->flash);
   self->is_flash = 0;
   report_meteors (self);
+  check_canaries (self);
   return GST_FLOW_OK;
 }
 
@@ -853,11 +959,15 @@ gst_meteor_detect_start (GstBaseTransform *trans)
   memset (self->ring, 0, sizeof (self->ring));
   self->flash_warned_at = GST_CLOCK_TIME_NONE;
   self->flashes_unwarned = 0;
+  self->canary_low = FALSE;
   gst_video_info_init (&self->info);
 
   GST_OBJECT_LOCK (self);
   memset (&self->current, 0, sizeof (self->current));
   memset (&self->retired, 0, sizeof (self->retired));
+  memset (&self->canary, 0, sizeof (self->canary));
+  memset (&self->canary_retired, 0, sizeof (self->canary_retired));
+  self->canary.window_recall = NAN;
   self->shallow_copies = 0;
   self->process_us = 0;
   self->processed = 0;
@@ -894,6 +1004,9 @@ gst_meteor_detect_set_property (
   switch (prop_id) {
     case PROP_MIN_FRAMES:
       self->settings.min_frames = g_value_get_int (value);
+      break;
+    case PROP_CANARY_WINDOW:
+      self->settings.canary_window = g_value_get_int (value);
       break;
     case PROP_MASK:
       g_free (self->mask_location);
@@ -932,6 +1045,9 @@ gst_meteor_detect_get_property (
   switch (prop_id) {
     case PROP_MIN_FRAMES:
       g_value_set_int (value, self->settings.min_frames);
+      break;
+    case PROP_CANARY_WINDOW:
+      g_value_set_int (value, self->settings.canary_window);
       break;
     case PROP_MASK:
       g_value_set_string (value, self->mask_location);
@@ -1035,6 +1151,25 @@ gst_meteor_detect_class_init (GstMeteorDetectClass *klass)
           "that are 0 are ignored (trees, buildings, the horizon); read when "
           "the caps are set. Unset: every pixel counts",
           NULL, rw_ready));
+  install_double (gobject_class, PROP_CANARY_RATE, "canary-rate", "Canary rate",
+      "Canary meteors an hour, to measure the detector's recall live: drawn "
+      "as meteorsky draws meteors (SNR 3-30 against the sky's noise now, "
+      "dimmed as the stars are dimmed) into the detector's working copy of "
+      "the frame only, never into the frames that go downstream; each found "
+      "or missed is counted in stats (canary-*) and never reported as a "
+      "meteor. 0: none; in [0, 3600]",
+      d.canary_rate);
+  g_object_class_install_property (gobject_class, PROP_CANARY_WINDOW,
+      g_param_spec_int ("canary-window", "Canary window",
+          "The last canaries the recall (canary-recall in stats) is measured "
+          "over, and compared with canary-min-recall; in [1, 1000]",
+          G_MININT, G_MAXINT, d.canary_window, rw_ready));
+  install_double (gobject_class, PROP_CANARY_MIN_RECALL, "canary-min-recall",
+      "Canary min recall",
+      "When the share of the last canary-window canaries found falls below "
+      "this, a warning is posted (details: a meteordetect-canary structure); "
+      "in [0, 1]",
+      d.canary_min_recall);
   /* the reference (gst-inspect) shows no value: it depends on the CPU */
   g_object_class_install_property (gobject_class, PROP_SIMD,
       g_param_spec_string ("simd", "SIMD",
@@ -1055,8 +1190,14 @@ gst_meteor_detect_class_init (GstMeteorDetectClass *klass)
           "rejected-short, rejected-static, rejected-slow, rejected-fast, "
           "rejected-crooked, rejected-long, rejected-flash (tracks), "
           "shallow-copies (shared buffers given a new GstBuffer on the same "
-          "memory), ns-per-frame (mean wall time of the detector, ns); also "
-          "posted as a meteordetect-stats message at EOS",
+          "memory), ns-per-frame (mean wall time of the detector, ns), and "
+          "the canaries: canary-injected, canary-found, canary-missed, "
+          "canary-recall (over the last canary-window), canary-window, "
+          "canary-optics (the stars' light against its best), and per SNR "
+          "band canary-injected-snr3, canary-found-snr3, canary-recall-snr3 "
+          "(SNR 3-5; snr5: 5-10, snr10: 10 and more; a recall is NaN until a "
+          "canary of its kind is over); also posted as a meteordetect-stats "
+          "message at EOS",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   trans_class->set_caps = gst_meteor_detect_set_caps;
