@@ -224,6 +224,12 @@ typedef struct {
   int used;
 } SlowTrail;
 
+/* A one-point track and a cluster in its gate. */
+typedef struct {
+  size_t track, cluster;
+  double gate, score; /* distance over gate */
+} Pair;
+
 struct Detector {
   DetectorConfig config;
   const MeteorKernels *k;
@@ -248,6 +254,8 @@ struct Detector {
   size_t stack_cap;
   Track *tracks;
   size_t n_tracks, tracks_cap;
+  Pair *pairs;
+  size_t pairs_cap;
   DetectorMeteor *done;
   size_t n_done, done_cap;
   uint32_t next_id;

@@ -349,41 +349,82 @@ add_point (Track *t, uint64_t frame, const Cluster *c, double gate)
   insert_point (t, t->n, frame, c, gate);
 }
 
+static int
+compare_pairs (const void *a, const void *b)
+{
+  double x = ((const Pair *)a)->score, y = ((const Pair *)b)->score;
+
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /* Extends tracks with this frame's clusters and starts new ones; in a
  * disturbed frame only tracks that already look like meteors go on. */
 void
 det_link_clusters (Detector *d, uint64_t frame, int disturbed)
 {
   const DetectorConfig *cfg = &d->config;
-  size_t i, j;
-  int pass;
+  size_t i, j, n_pairs = 0, k;
 
   /* established tracks pick first, nearest cluster in their gate */
-  for (pass = 0; pass < 2; pass++) {
-    for (i = 0; i < d->n_tracks; i++) {
-      Track *t = &d->tracks[i];
-      double px, py, gate, best = 1e30;
-      long pick = -1;
+  for (i = 0; i < d->n_tracks; i++) {
+    Track *t = &d->tracks[i];
+    double px, py, gate, best = 1e30;
+    long pick = -1;
 
-      if ((pass == 0) != (t->n >= 2) || t->points[t->n - 1].frame >= frame ||
-          (disturbed && !t->qualified))
-        continue;
-      predict (t, frame, cfg->fps, cfg->max_speed / d->bin, &px, &py, &gate);
-      for (j = 0; j < d->n_clusters; j++) {
-        const Cluster *c = &d->clusters[j];
-        double dist = hypot (c->sx / c->sw - px, c->sy / c->sw - py);
+    if (t->n < 2 || t->points[t->n - 1].frame >= frame ||
+        (disturbed && !t->qualified) || t->n >= DETECTOR_MAX_POINTS)
+      continue;
+    predict (t, frame, cfg->fps, cfg->max_speed / d->bin, &px, &py, &gate);
+    for (j = 0; j < d->n_clusters; j++) {
+      const Cluster *c = &d->clusters[j];
+      double dist = hypot (c->sx / c->sw - px, c->sy / c->sw - py);
 
-        if (!c->used && dist <= gate && dist < best) {
-          best = dist;
-          pick = (long)j;
-        }
-      }
-      if (pick >= 0 && t->n < DETECTOR_MAX_POINTS) {
-        d->clusters[pick].used = 1;
-        add_point (t, frame, &d->clusters[pick], gate);
-        mark_canary (d, t);
+      if (!c->used && dist <= gate && dist < best) {
+        best = dist;
+        pick = (long)j;
       }
     }
+    if (pick >= 0) {
+      d->clusters[pick].used = 1;
+      add_point (t, frame, &d->clusters[pick], gate);
+      mark_canary (d, t);
+    }
+  }
+  /* then one-point tracks, best pairs first (nearest for the gate): a
+   * meteor's streak, whose gate is its length, is not taken by a noise
+   * pixel next to it whose gate is small */
+  for (i = 0; i < d->n_tracks && !disturbed; i++) {
+    Track *t = &d->tracks[i];
+    double px, py, gate;
+
+    if (t->n != 1 || t->points[0].frame >= frame)
+      continue;
+    predict (t, frame, cfg->fps, cfg->max_speed / d->bin, &px, &py, &gate);
+    for (j = 0; j < d->n_clusters; j++) {
+      const Cluster *c = &d->clusters[j];
+      double dist = hypot (c->sx / c->sw - px, c->sy / c->sw - py);
+
+      if (c->used || dist > gate)
+        continue;
+      d->pairs =
+          meteor_grow (d->pairs, &d->pairs_cap, n_pairs + 1, sizeof (Pair));
+      d->pairs[n_pairs].track = i;
+      d->pairs[n_pairs].cluster = j;
+      d->pairs[n_pairs].gate = gate;
+      d->pairs[n_pairs++].score = dist / gate;
+    }
+  }
+  if (n_pairs > 0)
+    qsort (d->pairs, n_pairs, sizeof (Pair), compare_pairs);
+  for (k = 0; k < n_pairs; k++) {
+    const Pair *p = &d->pairs[k];
+    Track *t = &d->tracks[p->track];
+
+    if (d->clusters[p->cluster].used || t->n != 1)
+      continue;
+    d->clusters[p->cluster].used = 1;
+    add_point (t, frame, &d->clusters[p->cluster], p->gate);
+    mark_canary (d, t);
   }
   for (j = 0; j < d->n_clusters && !disturbed; j++) {
     Track *t;

@@ -159,6 +159,7 @@ detector_free (Detector *d)
   free (d->clusters);
   free (d->stack);
   free (d->tracks);
+  free (d->pairs);
   free (d->done);
   free (d);
 }
