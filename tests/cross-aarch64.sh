@@ -32,6 +32,7 @@ cores="
 skyrender|tests/sky/test-skyrender.c $sky|plugins/meteorsky gst/meteor tests/common
 kernels|tests/kernels/test-kernels.c $k/kernels_c.c $k/cpu.c $k/arm/kernels_neon.c|$k|-DMETEOR_HAVE_NEON
 detector|tests/detect/test-detector.c $det $sky $k/kernels_c.c $k/cpu.c $k/arm/kernels_neon.c|$k plugins/meteorsky plugins/meteordetect gst/meteor tests/common|-DMETEOR_HAVE_NEON
+detector-video|tests/detect/test-detector-video.c $det $sky $k/kernels_c.c $k/cpu.c $k/arm/kernels_neon.c|$k plugins/meteorsky plugins/meteordetect gst/meteor tests/common|-DMETEOR_HAVE_NEON
 metrics|tests/stats/test-metrics.c plugins/meteorstats/metrics.c|plugins/meteorstats gst/meteor tests/common
 tier-coldstore|tests/tier/test-coldstore.c $tier|$tinc|-D_GNU_SOURCE|-lzstd
 tier-warmring|tests/tier/test-warmring.c $tier|$tinc|-D_GNU_SOURCE|-lzstd

@@ -44,6 +44,8 @@
  * the tiles with the brightest stars */
 #define OPTICS_PERIOD_S 1.0
 #define OPTICS_TILES 0.1
+/* and smoothed by this weight on each new measure */
+#define OPTICS_SMOOTH 0.3
 
 static const double band_low[DETECTOR_CANARY_BANDS] = { 3, 5, 10 };
 
@@ -348,10 +350,15 @@ det_canary_frame (Detector *d, uint64_t frame, int warm)
                   frame >= cm->optics_at + OPTICS_PERIOD_S * d->config.fps)) {
     double light = star_light (d);
 
+    /* smoothed over a few seconds: stars twinkle */
+    cm->star_now = cm->optics_at == 0 ? light
+                                      : (1 - OPTICS_SMOOTH) * cm->star_now +
+                                            OPTICS_SMOOTH * light;
     cm->optics_at = frame;
-    cm->star_best = fmax (cm->star_best, light);
-    cm->optics =
-        cm->star_best > 0 ? fmin (1.0, fmax (0.0, light / cm->star_best)) : 1;
+    cm->star_best = fmax (cm->star_best, cm->star_now);
+    cm->optics = cm->star_best > 0
+                     ? fmin (1.0, fmax (0.0, cm->star_now / cm->star_best))
+                     : 1;
   }
   if (warm && frame >= cm->next)
     spawn (d, frame);

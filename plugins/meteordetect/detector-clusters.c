@@ -74,7 +74,7 @@ sits_still (Detector *d, Cluster *c)
 {
   int x = (int)(c->sx / c->sw + 0.5), y = (int)(c->sy / c->sw + 0.5);
   int i, j;
-  uint8_t *v, busy = 0;
+  uint8_t v, busy = 0;
 
   if (x < 0 || y < 0 || x >= d->w || y >= d->h)
     return 0;
@@ -86,9 +86,27 @@ sits_still (Detector *d, Cluster *c)
                  ? busy
                  : d->static_map[(size_t)j * d->w + i];
   c->busy = busy;
-  v = &d->static_map[(size_t)y * d->w + x];
-  *v = *v > 255 - STATIC_HIT ? 255 : *v + STATIC_HIT;
-  return *v >= STATIC_BUSY || busy >= STATIC_BUSY;
+  /* counted once the frame's clusters are final (a frame judged again
+   * finds them again) */
+  d->hits = meteor_grow (d->hits, &d->hits_cap, d->n_hits + 1, sizeof (int));
+  d->hits[d->n_hits++] = y * d->w + x;
+  v = d->static_map[(size_t)y * d->w + x];
+  return v + STATIC_HIT >= STATIC_BUSY || busy >= STATIC_BUSY;
+}
+
+/* The frame's clusters are final: the static map counts them. */
+void
+det_commit_clusters (Detector *d)
+{
+  size_t i;
+
+  for (i = 0; i < d->n_hits; i++) {
+    uint8_t *v = &d->static_map[d->hits[i]];
+
+    *v = *v > 255 - STATIC_HIT ? 255 : *v + STATIC_HIT;
+  }
+  d->n_hits = 0;
+  d->stats.clusters += d->n_clusters;
 }
 
 void
@@ -98,6 +116,7 @@ det_find_clusters (
   int x, y;
 
   d->n_clusters = 0;
+  d->n_hits = 0;
   for (y = 0; y < d->h; y++) {
     uint8_t *m = d->mask + (size_t)y * d->w;
 
@@ -122,7 +141,6 @@ det_find_clusters (
       d->clusters[d->n_clusters++] = c;
     }
   }
-  d->stats.clusters += d->n_clusters;
 }
 
 /* The principal axes of a cluster's light: a uniform line of length L has

@@ -211,7 +211,7 @@ typedef struct {
   uint8_t *window; /* the last canaries: 0 none, 1 missed, 2 found */
   int window_next;
   uint64_t optics_at;
-  double star_best, optics;
+  double star_now, star_best, optics;
   DetectorCanaryStats stats;
 } CanaryModel;
 
@@ -250,6 +250,8 @@ struct Detector {
 
   Cluster *clusters;
   size_t n_clusters, clusters_cap;
+  int *hits; /* where this frame's clusters sit, for the static map */
+  size_t n_hits, hits_cap;
   int *stack;
   size_t stack_cap;
   Track *tracks;
@@ -331,6 +333,7 @@ void det_canary_settle (Detector *d, uint64_t frame);
 /* detector-clusters.c */
 void det_find_clusters (
     Detector *d, const uint8_t *plane, int stride, DetectorLuma luma);
+void det_commit_clusters (Detector *d);
 void det_blob_streak (const Cluster *c, Streak *s);
 int det_faint_cluster (Detector *d, const uint8_t *img, int img_stride,
     const uint8_t *fresh, double cx, double cy, double radius, double k,

@@ -157,6 +157,7 @@ detector_free (Detector *d)
   det_chance_free (d);
   det_canary_free (d);
   free (d->clusters);
+  free (d->hits);
   free (d->stack);
   free (d->tracks);
   free (d->pairs);
@@ -278,6 +279,8 @@ frame_pass (Detector *d, uint64_t frame, const uint8_t *plane, int stride,
     det_noise_raise (d, REDRAW_STEP);
   }
   d->stats.candidates += p->count;
+  if (p->clustered)
+    det_commit_clusters (d);
 }
 
 int
