@@ -518,8 +518,9 @@ det_update_tracks (Detector *d, uint64_t frame)
 
       t->qualified = det_judge (d, t, &f, &why);
     }
-    /* an id once a track may be reported, so boxes and message agree */
-    if (t->qualified && t->id == 0)
+    /* an id once a track may be reported, so boxes and message agree (a
+     * canary's never is: the ids of meteors are the same with canaries) */
+    if (t->qualified && t->id == 0 && !t->canary)
       t->id = d->next_id++;
     i++;
   }

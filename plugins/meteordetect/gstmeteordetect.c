@@ -1085,6 +1085,7 @@ gst_meteor_detect_init (GstMeteorDetect *self)
   self->kernels = choose_kernels ();
   self->taken = g_new0 (DetectorMeteor, TAKE_BATCH);
   self->flash_warned_at = GST_CLOCK_TIME_NONE;
+  self->canary.window_recall = NAN;
   gst_video_info_init (&self->info);
 }
 
