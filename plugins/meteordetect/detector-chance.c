@@ -22,13 +22,17 @@
  * - their shape: how many are streaks (elongated, as a meteor's blob is,
  *   since it smears over its motion during the exposure) and along which
  *   axis (an encoder's slices make horizontal ones), and how many sit on
- *   the codec's grid of 4x4-pixel blocks (shown in the trace).
+ *   the codec's grid of 4x4-pixel blocks (shown in the trace);
+ * - which way the noise tracks go (an encoder's rows line noise up
+ *   horizontally).
  * Stars, planes and satellites end as static, slow or long tracks and do
  * not count.
  *
  * For a track of n points: the rate of noise tracks of n points, times
- * for each point that is a streak along the track's motion the share of
- * noise blobs that are, times the chance that n noise blobs are at least
+ * how much likelier noise tracks go its way than meteors (which go any
+ * way), times for each point that is a streak along the track's motion
+ * the share of noise blobs that are, times the chance that n noise blobs
+ * are at least
  * as bright: each blob's brightness, mapped through the measured
  * distribution, is an exponential "surprise" -ln P(brighter), and their
  * sum over the track is gamma-distributed. Over a night's frames that is
@@ -59,12 +63,16 @@
  * than gaussian noise has: an unknown video is not believed to be clean) */
 #define PRIOR_BLOBS 50.0
 #define PRIOR_ELONGATED 0.1
+/* and that many blobs of noise tracks before any was seen */
+#define PRIOR_POINTS 20.0
 #define PRIOR_TAIL 1.0
 /* the share of random directions within PAIR_MIN_ALIGNMENT of a line:
  * 2 acos (0.9) / 180 degrees */
 #define ALIGNED_SHARE 0.287
-/* elongated noise blobs by the angle of their axis */
+/* noise tracks by their direction */
 #define ANGLE_BIN (180.0 / CHANCE_ANGLES)
+/* noise tracks taken to have gone each way before any did */
+#define DIRECTION_PRIOR 2.0
 /* a length's rate is measured when at least this many noise tracks (in
  * the memory) were that long, else extrapolated */
 #define LENGTH_SEEN 8.0
@@ -139,8 +147,11 @@ det_chance_frame (Detector *d)
     cm->rhist[i] *= k;
   for (i = 0; i < CHANCE_LENGTHS; i++)
     cm->lengths[i] *= k;
-  for (i = 0; i < CHANCE_ANGLES; i++)
-    cm->angles[i] *= k;
+  for (i = 0; i < CHANCE_ANGLES; i++) {
+    cm->directions[i] *= k;
+    cm->track_points[i] *= k;
+    cm->track_streaks[i] *= k;
+  }
   cm->blobs *= k;
   cm->elongated *= k;
   cm->on_grid *= k;
@@ -168,6 +179,16 @@ det_chance_observe (Detector *d)
     cm->rate[i] = keep * cm->rate[i] + (1 - keep) * cm->count[i];
 }
 
+/* The bin of direction (dx, dy), 0 to 180 degrees. */
+static int
+direction_bin (double dx, double dy)
+{
+  double a = atan2 (dy, dx) * 180 / M_PI;
+
+  a = a < 0 ? a + 180 : a;
+  return (int)(a / ANGLE_BIN) % CHANCE_ANGLES;
+}
+
 /* Whether point @i of @t is elongated: a streak of a few pixels. */
 static int
 elongated (const Track *t, int i)
@@ -189,8 +210,8 @@ det_chance_streak (const Track *t, int i, const LineFit *f)
          fabs (s->ux * f->ux + s->uy * f->uy) >= PAIR_MIN_ALIGNMENT;
 }
 
-/* A track that ended as noise (too short, crooked, too fast): its length
- * and its blobs are what noise does in this video. */
+/* A track that ended as noise (too short, crooked, too fast): its length,
+ * its way and its blobs are what noise does in this video. */
 void
 det_chance_learn (Detector *d, const Track *t)
 {
@@ -198,8 +219,21 @@ det_chance_learn (Detector *d, const Track *t)
   int i;
 
   cm->lengths[t->n < CHANCE_LENGTHS ? t->n : CHANCE_LENGTHS - 1] += 1;
+  if (t->n >= 2) {
+    /* which way it went, and how many of its blobs are streaks that way */
+    int dir = direction_bin (t->points[t->n - 1].x - t->points[0].x,
+        t->points[t->n - 1].y - t->points[0].y);
+    LineFit f;
+
+    det_fit_line (t, &f);
+    cm->directions[dir] += 1;
+    for (i = 0; i < t->n; i++) {
+      cm->track_points[dir] += 1;
+      cm->track_streaks[dir] +=
+          !t->extra[i].faint && det_chance_streak (t, i, &f);
+    }
+  }
   for (i = 0; i < t->n; i++) {
-    const Streak *s = &t->streak[i];
     double snr = t->sigma[i] > 0 ? t->points[i].peak / t->sigma[i] : 0;
     double rbin = (snr - d->config.k1) / RSNR_BIN;
     int bin = (int)(snr / SNR_BIN);
@@ -209,14 +243,7 @@ det_chance_learn (Detector *d, const Track *t)
               (size_t)fmin (fmax (rbin, 0), RSNR_BINS - 1)] += 1;
     cm->blobs += 1;
     cm->on_grid += t->extra[i].on_grid;
-    if (elongated (t, i)) {
-      /* the blob's axis, 0 to 180 degrees */
-      double a = atan2 (s->uy, s->ux) * 180 / M_PI;
-
-      a = a < 0 ? a + 180 : a;
-      cm->angles[(int)(a / ANGLE_BIN) % CHANCE_ANGLES] += 1;
-      cm->elongated += 1;
-    }
+    cm->elongated += elongated (t, i);
   }
 }
 
@@ -299,23 +326,41 @@ brighter (const Detector *d, size_t r, double snr)
          (total + REGION_PRIOR);
 }
 
-/* P(a noise blob is a streak lying along direction @f). */
+/* P(a blob of a noise track going @f's way is a streak along it): noise
+ * tracks are made of the blobs that link up, and an encoder's blocks make
+ * streaks along its rows. */
 static double
 noise_streak (const ChanceModel *cm, const LineFit *f)
 {
-  double a = atan2 (f->uy, f->ux) * 180 / M_PI, within = 0;
-  double half = acos (PAIR_MIN_ALIGNMENT) * 180 / M_PI;
-  int i;
+  int bin = direction_bin (f->ux, f->uy), i;
+  double points = 0, streaks = 0;
+
+  for (i = -1; i <= 1; i++) {
+    points += cm->track_points[(bin + i + CHANCE_ANGLES) % CHANCE_ANGLES];
+    streaks += cm->track_streaks[(bin + i + CHANCE_ANGLES) % CHANCE_ANGLES];
+  }
+  return (streaks + PRIOR_POINTS * PRIOR_ELONGATED * ALIGNED_SHARE) /
+         (points + PRIOR_POINTS);
+}
+
+/* How much likelier noise tracks go the way @f goes than meteors, which
+ * go any way: an encoder's slices and rows make noise line up along them
+ * (1 where noise goes any way too). */
+static double
+noise_direction (const ChanceModel *cm, const LineFit *f)
+{
+  int bin = direction_bin (f->ux, f->uy), i;
+  double total = 0, near = 0;
 
   for (i = 0; i < CHANCE_ANGLES; i++) {
-    double off = fmod (fabs ((i + 0.5) * ANGLE_BIN - a), 180.0);
+    double v = cm->directions[i] + DIRECTION_PRIOR;
 
-    off = off > 90 ? 180 - off : off;
-    if (off <= half + ANGLE_BIN / 2)
-      within += cm->angles[i];
+    total += v;
+    if (i == bin || i == (bin + 1) % CHANCE_ANGLES ||
+        i == (bin + CHANCE_ANGLES - 1) % CHANCE_ANGLES)
+      near += v;
   }
-  return (within + PRIOR_BLOBS * PRIOR_ELONGATED * ALIGNED_SHARE) /
-         (cm->blobs + PRIOR_BLOBS);
+  return near / total * CHANCE_ANGLES / 3;
 }
 
 /* P(a sum of @n unit exponentials >= @u) */
@@ -353,6 +398,8 @@ det_chance_per_night (const Detector *d, const Track *t, const LineFit *f)
     if (f && !t->extra[i].faint && det_chance_streak (t, i, f))
       shaped *= noise_streak (cm, f);
   }
+  if (f && t->n >= 2)
+    shaped *= noise_direction (cm, f);
   if (d->trace_points && f)
     fprintf (d->trace,
         "  chance: %.3g noise tracks of %d points a frame (of 1, 2, 3, 4: "

@@ -174,8 +174,10 @@ typedef struct {
   double observed;   /* frames the rates are over */
   double *hist;      /* noise blobs by peak sigma */
   double *rhist;     /* and per region, coarser */
-  double lengths[CHANCE_LENGTHS]; /* noise tracks by points */
-  double angles[CHANCE_ANGLES];   /* elongated noise blobs by axis */
+  double lengths[CHANCE_LENGTHS];      /* noise tracks by points */
+  double directions[CHANCE_ANGLES];    /* noise tracks by direction */
+  double track_points[CHANCE_ANGLES];  /* their blobs, by direction */
+  double track_streaks[CHANCE_ANGLES]; /* those that are streaks along */
   double blobs, elongated, on_grid;
   double frames; /* all of these forget: the frames they are over */
   double seen;   /* frames since the start */

@@ -247,8 +247,9 @@ add_canary_stats (DetectorCanaryStats *sum, const DetectorCanaryStats *s)
 
 /* The canaries' counters: canary-injected, canary-found, canary-missed,
  * canary-recall (over the last canary-window), and per SNR band
- * canary-injected-snr3, canary-found-snr3, canary-recall-snr3 (snr5,
- * snr10); a recall is NaN until a canary of its kind is over. */
+ * canary-injected-snr3, canary-found-snr3, canary-missed-snr3,
+ * canary-recall-snr3 (snr5, snr10); a recall is NaN until a canary of its
+ * kind is over. */
 static void
 set_canary_stats (GstStructure *st, const DetectorCanaryStats *c)
 {
@@ -263,14 +264,17 @@ set_canary_stats (GstStructure *st, const DetectorCanaryStats *c)
     const gchar *band = detector_canary_band_name (b);
     gchar *injected = g_strdup_printf ("canary-injected-%s", band);
     gchar *found = g_strdup_printf ("canary-found-%s", band);
+    gchar *missed = g_strdup_printf ("canary-missed-%s", band);
     gchar *recall = g_strdup_printf ("canary-recall-%s", band);
 
     gst_structure_set (st, injected, G_TYPE_UINT64, c->band_injected[b], found,
-        G_TYPE_UINT64, c->band_found[b], recall, G_TYPE_DOUBLE,
+        G_TYPE_UINT64, c->band_found[b], missed, G_TYPE_UINT64,
+        c->band_judged[b] - c->band_found[b], recall, G_TYPE_DOUBLE,
         c->band_judged[b] ? (gdouble)c->band_found[b] / c->band_judged[b] : NAN,
         NULL);
     g_free (injected);
     g_free (found);
+    g_free (missed);
     g_free (recall);
   }
 }
@@ -1195,7 +1199,8 @@ gst_meteor_detect_class_init (GstMeteorDetectClass *klass)
           "the canaries: canary-injected, canary-found, canary-missed, "
           "canary-recall (over the last canary-window), canary-window, "
           "canary-optics (the stars' light against its best), and per SNR "
-          "band canary-injected-snr3, canary-found-snr3, canary-recall-snr3 "
+          "band canary-injected-snr3, canary-found-snr3, canary-missed-snr3, "
+          "canary-recall-snr3 "
           "(SNR 3-5; snr5: 5-10, snr10: 10 and more; a recall is NaN until a "
           "canary of its kind is over); also posted as a meteordetect-stats "
           "message at EOS",

@@ -253,5 +253,48 @@ class ScorerTest(unittest.TestCase):
         self.assertIn("--max-fp-per-hour", err)
 
 
+CANARY_CHECK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "canary-check")
+
+
+class CanaryCheckTest(unittest.TestCase):
+    """canary-check: the canaries' recall by band against the meteors'."""
+
+    def run_check(self, found, missed, matched, total):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        bands = ("snr3", "snr5", "snr10")
+        fields = ", ".join(
+            f"canary-found-{b}=(guint64){f}, canary-missed-{b}=(guint64){m}"
+            for b, f, m in zip(bands, found, missed))
+        log = os.path.join(tmp.name, "log")
+        with open(log, "w") as f:
+            f.write("Got message #9 from element \"meteordetect0\" (element): "
+                    "meteordetect-stats, frames=(guint64)100, canary-injected=(guint64)"
+                    f"{sum(found) + sum(missed)}, canary-found=(guint64){sum(found)}, "
+                    f"canary-missed=(guint64){sum(missed)}, {fields};\n")
+        score = os.path.join(tmp.name, "score.json")
+        bins = ("3-5", "5-10", "10+")
+        with open(score, "w") as f:
+            json.dump({"recall_by_snr": {b: {"matched": m, "total": t,
+                                             "recall": m / t if t else None}
+                                         for b, m, t in zip(bins, matched, total)}}, f)
+        return subprocess.run([sys.executable, CANARY_CHECK, log, score],
+                              capture_output=True, text=True, timeout=60)
+
+    def test_agree(self):
+        p = self.run_check((16, 40, 50), (4, 1, 0), (33, 60, 70), (40, 62, 70))
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("snr 3-5: canaries 16/20 = 0.800, meteors 33/40 = 0.825: agree", p.stdout)
+
+    def test_differ(self):
+        p = self.run_check((5, 40, 50), (25, 1, 0), (36, 60, 70), (40, 62, 70))
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("FAIL canary recall at snr 3-5", p.stderr)
+
+    def test_too_few_is_no_pass(self):
+        p = self.run_check((2, 3, 1), (1, 0, 0), (33, 60, 70), (40, 62, 70))
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
