@@ -9,34 +9,37 @@
  * Counted as the video runs (forgetting over about a minute), that is the
  * rate of noise tracks of each length, whatever makes them: independent
  * sensor noise seldom lines up, compression noise (blocks refreshed
- * frame after frame in the same place, an encoder's slices) and cloud
- * edges often do. Beyond the lengths seen, the rate falls on as it fell
- * from the last length seen to the next.
+ * frame after frame in the same place, an encoder's rows) and cloud edges
+ * often do. One point beyond the lengths seen often enough, the rate falls
+ * by the share of those that went on; beyond that, as noise blobs coming
+ * up independently would take a track on (the density of blobs where its
+ * points are, times the area of the gates they came through).
  *
- * Of the blobs of those noise tracks, also measured:
- * - how bright they are: the distribution of their peak over the noise,
- *   for the whole frame and per region of 128x128 frame pixels (a clipped
- *   or compressed noise floor makes blobs of 6-8 sigma common, where
- *   sensor noise makes them rare; a cloud edge makes brighter ones than
- *   clear sky);
- * - their shape: how many are streaks (elongated, as a meteor's blob is,
- *   since it smears over its motion during the exposure) and along which
- *   axis (an encoder's slices make horizontal ones), and how many sit on
- *   the codec's grid of 4x4-pixel blocks (shown in the trace);
+ * Also measured, of the noise tracks and their blobs:
+ * - how bright noise blobs are: the distribution of their peak over the
+ *   noise, for the whole frame and per region of 128x128 frame pixels (a
+ *   clipped or compressed noise floor makes blobs of 6-8 sigma common,
+ *   where sensor noise makes them rare; a cloud edge makes brighter ones
+ *   than clear sky);
  * - which way the noise tracks go (an encoder's rows line noise up
- *   horizontally).
+ *   horizontally), and how many of their blobs are streaks along their
+ *   way (elongated, as a meteor's blob is, since it smears over its
+ *   motion during the exposure; an encoder's blocks often are too);
+ * - how many noise blobs sit on the codec's grid of 4x4-pixel blocks and
+ *   how many are elongated (shown in the trace).
  * Stars, planes and satellites end as static, slow or long tracks and do
- * not count.
+ * not count; nor do canaries.
  *
  * For a track of n points: the rate of noise tracks of n points, times
  * how much likelier noise tracks go its way than meteors (which go any
- * way), times for each point that is a streak along the track's motion
- * the share of noise blobs that are, times the chance that n noise blobs
- * are at least
- * as bright: each blob's brightness, mapped through the measured
- * distribution, is an exponential "surprise" -ln P(brighter), and their
- * sum over the track is gamma-distributed. Over a night's frames that is
- * the number of such tracks noise would make.
+ * way), times for each point that is a streak along its way the share of
+ * the blobs of noise tracks going that way that are, times the chance
+ * that n noise blobs are at least as bright: each blob's brightness,
+ * mapped through the measured distribution, is an exponential "surprise"
+ * -ln P(brighter), and their sum over the track is gamma-distributed.
+ * Over a night's frames (10 hours) that is the number of such tracks
+ * noise would make; under 0.5 is a meteor. Until the video has shown its
+ * noise (a few seconds), a pessimistic prior counts with it.
  */
 #include "detector-private.h"
 

@@ -54,15 +54,14 @@
 #include "config.h"
 #endif
 
-#include "gstmeteordetect.h"
-#include "detector.h"
+#include "gstmeteordetect-private.h"
 
 #include <gst/meteor/meteor.h>
 #include <gst/video/video.h>
 #include <math.h>
 #include <string.h>
 
-GST_DEBUG_CATEGORY_STATIC (meteordetect_debug);
+GST_DEBUG_CATEGORY (meteordetect_debug);
 #define GST_CAT_DEFAULT meteordetect_debug
 
 #define DETECT_FORMATS                                                         \
@@ -70,18 +69,6 @@ GST_DEBUG_CATEGORY_STATIC (meteordetect_debug);
 /* framerate 0/1 is let in, to be named in an error rather than refused
  * with a bare not-negotiated */
 #define DETECT_CAPS GST_VIDEO_CAPS_MAKE (DETECT_FORMATS)
-
-/* Frames remembered for translating the detector's frame index into frame
- * ids and times. A track has at most DETECTOR_MAX_POINTS points with at
- * most one frame missing between two, and is reported within two frames
- * of its end: 1024 frames always reach back to its first frame. */
-#define RING_SIZE 1024
-/* A flash is warned about at most once in this much stream time. */
-#define FLASH_WARNING_PERIOD (10 * GST_SECOND)
-/* boxes of meteors in flight marked on one frame */
-#define MAX_BOXES 32
-/* meteors taken from the detector at a time */
-#define TAKE_BATCH 4
 
 enum {
   PROP_0,
@@ -97,51 +84,6 @@ enum {
   PROP_CANARY_MIN_RECALL,
   PROP_SIMD,
   PROP_STATS,
-};
-
-/* What a detector frame index stands for. */
-typedef struct {
-  guint64 index; /* the detector's frame index this entry is for */
-  guint64 frame_id;
-  GstClockTime running_time;
-  GstClockTime utc; /* capture time, from the frame meta */
-} FrameEntry;
-
-struct _GstMeteorDetect {
-  GstBaseTransform parent;
-
-  /* properties, object lock; width, height and fps come from the caps */
-  DetectorConfig settings;
-  gchar *mask_location;
-
-  /* chosen when the element is made */
-  const MeteorKernels *kernels;
-
-  /* streaming thread, and start/stop while it is not running */
-  GstVideoInfo info;
-  DetectorLuma luma;
-  Detector *detector;
-  guint8 *mask; /* the detector reads it: lives as long as the detector */
-  guint64 next_index;
-  FrameEntry ring[RING_SIZE];
-  DetectorMeteor *taken; /* TAKE_BATCH meteors */
-  GstClockTime flash_warned_at;
-  guint64 flashes_unwarned;
-  gboolean canary_low; /* the canaries' recall was low at the last frame */
-  /* the frame being analysed: meteors in flight in it, and its flash */
-  int boxes[4 * MAX_BOXES];
-  size_t n_boxes;
-  int is_flash;
-  DetectorFlash flash;
-
-  /* object lock */
-  DetectorStats current; /* of the detector in use */
-  DetectorStats retired; /* of detectors replaced since start */
-  DetectorCanaryStats canary, canary_retired;
-  guint64 shallow_copies;
-  guint64 process_us; /* wall time in detector_process() */
-  guint64 processed;  /* frames that time is over */
-  gchar *rejected_format;
 };
 
 #define gst_meteor_detect_parent_class parent_class
@@ -210,510 +152,6 @@ choose_kernels (void)
   return kernels ? kernels : meteor_kernels_get ();
 }
 
-/* ---------------------------------------------------------------- stats */
-
-static void
-add_stats (DetectorStats *sum, const DetectorStats *s)
-{
-  guint r;
-
-  sum->frames += s->frames;
-  sum->candidates += s->candidates;
-  sum->clusters += s->clusters;
-  sum->tracks += s->tracks;
-  sum->detections += s->detections;
-  sum->flashes += s->flashes;
-  sum->redrawn += s->redrawn;
-  sum->disturbed += s->disturbed;
-  sum->disturbed_carried += s->disturbed_carried;
-  for (r = 0; r < DETECTOR_REJECT_N; r++)
-    sum->rejected[r] += s->rejected[r];
-}
-
-static void
-add_canary_stats (DetectorCanaryStats *sum, const DetectorCanaryStats *s)
-{
-  guint b;
-
-  sum->injected += s->injected;
-  sum->judged += s->judged;
-  sum->found += s->found;
-  for (b = 0; b < DETECTOR_CANARY_BANDS; b++) {
-    sum->band_injected[b] += s->band_injected[b];
-    sum->band_judged[b] += s->band_judged[b];
-    sum->band_found[b] += s->band_found[b];
-  }
-}
-
-/* The canaries' counters: canary-injected, canary-found, canary-missed,
- * canary-recall (over the last canary-window), and per SNR band
- * canary-injected-snr3, canary-found-snr3, canary-missed-snr3,
- * canary-recall-snr3 (snr5, snr10); a recall is NaN until a canary of its
- * kind is over. */
-static void
-set_canary_stats (GstStructure *st, const DetectorCanaryStats *c)
-{
-  guint b;
-
-  gst_structure_set (st, "canary-injected", G_TYPE_UINT64, c->injected,
-      "canary-found", G_TYPE_UINT64, c->found, "canary-missed", G_TYPE_UINT64,
-      c->judged - c->found, "canary-recall", G_TYPE_DOUBLE, c->window_recall,
-      "canary-window", G_TYPE_INT, c->window_n, "canary-optics", G_TYPE_DOUBLE,
-      c->optics, NULL);
-  for (b = 0; b < DETECTOR_CANARY_BANDS; b++) {
-    const gchar *band = detector_canary_band_name (b);
-    gchar *injected = g_strdup_printf ("canary-injected-%s", band);
-    gchar *found = g_strdup_printf ("canary-found-%s", band);
-    gchar *missed = g_strdup_printf ("canary-missed-%s", band);
-    gchar *recall = g_strdup_printf ("canary-recall-%s", band);
-
-    gst_structure_set (st, injected, G_TYPE_UINT64, c->band_injected[b], found,
-        G_TYPE_UINT64, c->band_found[b], missed, G_TYPE_UINT64,
-        c->band_judged[b] - c->band_found[b], recall, G_TYPE_DOUBLE,
-        c->band_judged[b] ? (gdouble)c->band_found[b] / c->band_judged[b] : NAN,
-        NULL);
-    g_free (injected);
-    g_free (found);
-    g_free (missed);
-    g_free (recall);
-  }
-}
-
-static GstStructure *
-gst_meteor_detect_make_stats (GstMeteorDetect *self)
-{
-  DetectorCanaryStats canary;
-  DetectorStats s;
-  guint64 shallow_copies, process_us, processed;
-  GstStructure *st;
-  guint r;
-
-  GST_OBJECT_LOCK (self);
-  s = self->retired;
-  add_stats (&s, &self->current);
-  canary = self->canary;
-  add_canary_stats (&canary, &self->canary_retired);
-  shallow_copies = self->shallow_copies;
-  process_us = self->process_us;
-  processed = self->processed;
-  GST_OBJECT_UNLOCK (self);
-
-  st = gst_structure_new ("meteordetect-stats", "frames", G_TYPE_UINT64,
-      (guint64)s.frames, "candidates", G_TYPE_UINT64, (guint64)s.candidates,
-      "clusters", G_TYPE_UINT64, (guint64)s.clusters, "tracks", G_TYPE_UINT64,
-      (guint64)s.tracks, "detections", G_TYPE_UINT64, (guint64)s.detections,
-      "flashes", G_TYPE_UINT64, (guint64)s.flashes, "redrawn-frames",
-      G_TYPE_UINT64, (guint64)s.redrawn, "disturbed-frames", G_TYPE_UINT64,
-      (guint64)s.disturbed, "disturbed-tracks-carried", G_TYPE_UINT64,
-      (guint64)s.disturbed_carried, NULL);
-  for (r = 0; r < DETECTOR_REJECT_N; r++) {
-    gchar *name = g_strconcat ("rejected-", detector_reject_name (r), NULL);
-
-    gst_structure_set (st, name, G_TYPE_UINT64, (guint64)s.rejected[r], NULL);
-    g_free (name);
-  }
-  gst_structure_set (st, "shallow-copies", G_TYPE_UINT64, shallow_copies,
-      "ns-per-frame", G_TYPE_UINT64,
-      processed ? process_us * 1000 / processed : (guint64)0, NULL);
-  set_canary_stats (st, &canary);
-  return st;
-}
-
-/* Takes the detector's counters after a frame (or a flush). */
-static void
-update_stats (GstMeteorDetect *self, gint64 process_us)
-{
-  DetectorCanaryStats c;
-  DetectorStats s;
-
-  detector_get_stats (self->detector, &s);
-  detector_get_canary_stats (self->detector, &c);
-  GST_OBJECT_LOCK (self);
-  self->current = s;
-  self->canary = c;
-  if (process_us >= 0) {
-    self->process_us += process_us;
-    self->processed++;
-  }
-  GST_OBJECT_UNLOCK (self);
-}
-
-static void
-post_stats (GstMeteorDetect *self)
-{
-  gst_element_post_message (
-      GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self),
-                              gst_meteor_detect_make_stats (self)));
-}
-
-/* ------------------------------------------------- frame bookkeeping */
-
-static void
-remember_frame (GstMeteorDetect *self, GstBuffer *buf, guint64 index)
-{
-  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
-  GstMeteorFrameMeta *meta = gst_buffer_get_meteor_frame_meta (buf);
-  FrameEntry *e = &self->ring[index % RING_SIZE];
-
-  e->index = index;
-  if (meta)
-    e->frame_id = meta->frame_id;
-  else if (GST_BUFFER_OFFSET_IS_VALID (buf))
-    e->frame_id = GST_BUFFER_OFFSET (buf);
-  else
-    e->frame_id = index;
-  e->running_time = GST_CLOCK_TIME_NONE;
-  if (trans->segment.format == GST_FORMAT_TIME && GST_BUFFER_PTS_IS_VALID (buf))
-    e->running_time = gst_segment_to_running_time (
-        &trans->segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buf));
-  e->utc = meta ? meta->capture_time_utc : GST_CLOCK_TIME_NONE;
-}
-
-/* The entry of detector frame @index; when it is gone (it cannot be, see
- * RING_SIZE), one that says only what the index says. */
-static FrameEntry
-lookup_frame (GstMeteorDetect *self, guint64 index)
-{
-  const FrameEntry *e = &self->ring[index % RING_SIZE];
-  FrameEntry none = { index, index, GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE };
-
-  if (e->index == index && index < self->next_index)
-    return *e;
-  GST_WARNING_OBJECT (
-      self, "frame %" G_GUINT64_FORMAT " is no longer remembered", index);
-  return none;
-}
-
-/* Stream time of a frame, for rate limits: its running time, else its
- * place in the stream at the negotiated framerate. */
-static GstClockTime
-frame_stream_time (GstMeteorDetect *self, const FrameEntry *e)
-{
-  if (GST_CLOCK_TIME_IS_VALID (e->running_time))
-    return e->running_time;
-  return gst_util_uint64_scale (e->index,
-      GST_VIDEO_INFO_FPS_D (&self->info) * GST_SECOND,
-      GST_VIDEO_INFO_FPS_N (&self->info));
-}
-
-/* ISO 8601 UTC with microseconds, e.g. 2024-08-12T21:14:03.250000Z; NULL
- * when @utc is unknown. */
-static gchar *
-format_utc (GstClockTime utc)
-{
-  GDateTime *dt;
-  gchar *date, *s;
-
-  if (!GST_CLOCK_TIME_IS_VALID (utc))
-    return NULL;
-  dt = g_date_time_new_from_unix_utc ((gint64)(utc / GST_SECOND));
-  if (dt == NULL)
-    return NULL;
-  date = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
-  s = g_strdup_printf (
-      "%s.%06uZ", date, (guint)((utc % GST_SECOND) / GST_USECOND));
-  g_free (date);
-  g_date_time_unref (dt);
-  return s;
-}
-
-/* ----------------------------------------------------------- outputs */
-
-static void
-set_utc_field (GstStructure *s, const gchar *field, GstClockTime utc)
-{
-  gchar *iso = format_utc (utc);
-
-  if (iso)
-    gst_structure_set (s, field, G_TYPE_STRING, iso, NULL);
-  g_free (iso);
-}
-
-static void
-append_double (GValue *array, gdouble value)
-{
-  GValue v = G_VALUE_INIT;
-
-  g_value_init (&v, G_TYPE_DOUBLE);
-  g_value_set_double (&v, value);
-  gst_value_array_append_and_take_value (array, &v);
-}
-
-/* "path": the meteor's blob in each frame it was seen, as RMS's
- * FTPdetectinfo lists them: < frame, x, y, intensity > (frame id; the
- * blob's centroid, px; its light above the background summed, DN), all
- * doubles (a GstValueArray holds one type). */
-static void
-set_path_field (GstMeteorDetect *self, GstStructure *s, const DetectorMeteor *m)
-{
-  GValue path = G_VALUE_INIT;
-  int i;
-
-  gst_value_array_init (&path, m->n_points);
-  for (i = 0; i < m->n_points; i++) {
-    const DetectorPoint *p = &m->points[i];
-    GValue point = G_VALUE_INIT;
-
-    gst_value_array_init (&point, 4);
-    append_double (&point, (gdouble)lookup_frame (self, p->frame).frame_id);
-    append_double (&point, p->x);
-    append_double (&point, p->y);
-    append_double (&point, p->intensity);
-    gst_value_array_append_and_take_value (&path, &point);
-  }
-  gst_structure_take_value (s, "path", &path);
-}
-
-/* A meteor: an element message, and the same downstream as a serialized
- * custom event (ahead of the frame being processed). */
-static void
-report_meteor (GstMeteorDetect *self, const DetectorMeteor *m)
-{
-  FrameEntry first = lookup_frame (self, m->first_frame);
-  FrameEntry last = lookup_frame (self, m->last_frame);
-  GstStructure *s;
-  GstEvent *event;
-
-  s = gst_structure_new ("meteor-detected", "id", G_TYPE_UINT, (guint)m->id,
-      "first-frame", G_TYPE_UINT64, first.frame_id, "last-frame", G_TYPE_UINT64,
-      last.frame_id, "start-time", G_TYPE_UINT64, first.running_time,
-      "end-time", G_TYPE_UINT64, last.running_time, NULL);
-  set_utc_field (s, "start-utc", first.utc);
-  set_utc_field (s, "end-utc", last.utc);
-  gst_structure_set (s, "x0", G_TYPE_DOUBLE, m->x0, "y0", G_TYPE_DOUBLE, m->y0,
-      "x1", G_TYPE_DOUBLE, m->x1, "y1", G_TYPE_DOUBLE, m->y1, "speed-px-s",
-      G_TYPE_DOUBLE, m->speed, "peak", G_TYPE_DOUBLE, m->peak, "snr",
-      G_TYPE_DOUBLE, m->snr, "score", G_TYPE_DOUBLE, m->score, "points",
-      G_TYPE_INT, m->n_points, NULL);
-  set_path_field (self, s, m);
-  GST_INFO_OBJECT (self, "%" GST_PTR_FORMAT, s);
-
-  event = gst_event_new_custom (
-      GST_EVENT_CUSTOM_DOWNSTREAM, gst_structure_copy (s));
-  gst_element_post_message (
-      GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
-  if (!gst_pad_push_event (GST_BASE_TRANSFORM_SRC_PAD (self), event))
-    GST_DEBUG_OBJECT (
-        self, "meteor %u: downstream did not take the event", (guint)m->id);
-}
-
-static void
-report_meteors (GstMeteorDetect *self)
-{
-  size_t n, i;
-
-  do {
-    n = detector_take_meteors (self->detector, self->taken, TAKE_BATCH);
-    for (i = 0; i < n; i++)
-      report_meteor (self, &self->taken[i]);
-  } while (n == TAKE_BATCH);
-}
-
-/* A flash: an element message every flash frame, and a warning, the first
- * one and then at most one per FLASH_WARNING_PERIOD of stream time. */
-static void
-report_flash (GstMeteorDetect *self, const DetectorFlash *flash)
-{
-  FrameEntry e = lookup_frame (self, flash->frame);
-  GstClockTime now = frame_stream_time (self, &e);
-  GstStructure *s;
-
-  s = gst_structure_new ("meteordetect-flash", "frame", G_TYPE_UINT64,
-      e.frame_id, "fraction", G_TYPE_DOUBLE, flash->fraction, "mean-jump",
-      G_TYPE_DOUBLE, flash->mean_jump, "levelled", G_TYPE_BOOLEAN,
-      (gboolean)flash->levelled, NULL);
-  gst_element_post_message (
-      GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
-
-  self->flashes_unwarned++;
-  /* (a stream time before the last warning's: a new segment) */
-  if (GST_CLOCK_TIME_IS_VALID (self->flash_warned_at) &&
-      now >= self->flash_warned_at &&
-      now < self->flash_warned_at + FLASH_WARNING_PERIOD)
-    return;
-  GST_ELEMENT_WARNING (self, STREAM, FAILED,
-      ("flash or overexposure at frame %" G_GUINT64_FORMAT ": %.1f%% of the "
-       "pixels above the background, frame mean %+.1f DN; %s",
-          e.frame_id, 100.0 * flash->fraction, flash->mean_jump,
-          flash->levelled ? "a smooth brightening, levelled out and tracking "
-                            "goes on"
-                          : "tracks in flight were dropped"),
-      ("%" G_GUINT64_FORMAT " flash frame(s) since the last warning; "
-       "warnings come at most once per %u s of stream, every flash frame "
-       "is a meteordetect-flash element message",
-          self->flashes_unwarned, (guint)(FLASH_WARNING_PERIOD / GST_SECOND)));
-  self->flash_warned_at = now;
-  self->flashes_unwarned = 0;
-}
-
-/* The canaries' recall over the last canary-window fell below
- * canary-min-recall: once each time it falls, a "meteordetect-canary"
- * element message (recall, window, min-recall, and the canary counters of
- * stats) and a warning on the bus (its details: recall, window,
- * min-recall, optics). */
-static void
-check_canaries (GstMeteorDetect *self)
-{
-  DetectorCanaryStats c;
-  GstStructure *s;
-  gdouble min_recall;
-
-  if (self->detector == NULL)
-    return;
-  detector_get_canary_stats (self->detector, &c);
-  if (!c.low || self->canary_low) {
-    self->canary_low = c.low;
-    return;
-  }
-  self->canary_low = TRUE;
-  GST_OBJECT_LOCK (self);
-  min_recall = self->settings.canary_min_recall;
-  GST_OBJECT_UNLOCK (self);
-  s = gst_structure_new ("meteordetect-canary", "recall", G_TYPE_DOUBLE,
-      c.window_recall, "window", G_TYPE_INT, c.window_n, "min-recall",
-      G_TYPE_DOUBLE, min_recall, NULL);
-  set_canary_stats (s, &c);
-  gst_element_post_message (
-      GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
-  GST_ELEMENT_WARNING_WITH_DETAILS (self, STREAM, FAILED,
-      ("meteor detection is failing: %.0f%% of the last %d canary meteors "
-       "found, below %.0f%% (the optics pass %.0f%% of the stars' light)",
-          100 * c.window_recall, c.window_n, 100 * min_recall, 100 * c.optics),
-      ("canaries drawn into the detector's working image and found by it; "
-       "a fogged or dewed lens, cloud or a noisier camera lowers it"),
-      ("recall", G_TYPE_DOUBLE, c.window_recall, "window", G_TYPE_INT,
-          c.window_n, "min-recall", G_TYPE_DOUBLE, min_recall, "optics",
-          G_TYPE_DOUBLE, c.optics, NULL));
-}
-
-/* Ends every open track and reports the meteors among them. */
-static void
-flush_detector (GstMeteorDetect *self)
-{
-  if (self->detector == NULL)
-    return;
-  detector_flush (self->detector);
-  report_meteors (self);
-  update_stats (self, -1);
-}
-
-/* Flushes the detector and frees it, keeping its counters. */
-static void
-retire_detector (GstMeteorDetect *self)
-{
-  DetectorStats s;
-
-  if (self->detector == NULL)
-    return;
-  flush_detector (self);
-  detector_get_stats (self->detector, &s);
-  GST_OBJECT_LOCK (self);
-  add_stats (&self->retired, &s);
-  memset (&self->current, 0, sizeof (self->current));
-  add_canary_stats (&self->canary_retired, &self->canary);
-  memset (&self->canary, 0, sizeof (self->canary));
-  self->canary.window_recall = NAN;
-  GST_OBJECT_UNLOCK (self);
-  g_clear_pointer (&self->detector, detector_free);
-  g_clear_pointer (&self->mask, g_free);
-}
-
-/* ------------------------------------------------------------- mask */
-
-static void
-skip_pgm_space (const gchar *p, gsize len, gsize *pos)
-{
-  while (*pos < len) {
-    if (p[*pos] == '#') {
-      while (*pos < len && p[*pos] != '\n')
-        (*pos)++;
-    } else if (g_ascii_isspace (p[*pos])) {
-      (*pos)++;
-    } else {
-      break;
-    }
-  }
-}
-
-static gboolean
-read_pgm_number (const gchar *p, gsize len, gsize *pos, guint *value)
-{
-  guint64 v = 0;
-
-  skip_pgm_space (p, len, pos);
-  if (*pos >= len || !g_ascii_isdigit (p[*pos]))
-    return FALSE;
-  while (*pos < len && g_ascii_isdigit (p[*pos])) {
-    v = v * 10 + (p[*pos] - '0');
-    if (v > G_MAXINT)
-      return FALSE;
-    (*pos)++;
-  }
-  *value = (guint)v;
-  return TRUE;
-}
-
-/* Reads @path, a binary PGM (P5, maxval 255) of @width x @height: the
- * pixels, row after row. Anything else is an element error naming the file
- * and what is wrong with it; returns NULL then. */
-static guint8 *
-load_mask (GstMeteorDetect *self, const gchar *path, gint width, gint height)
-{
-  GError *error = NULL;
-  gchar *data = NULL;
-  gsize len = 0, pos = 2;
-  guint w = 0, h = 0, maxval = 0;
-  guint8 *mask = NULL;
-
-  if (!g_file_get_contents (path, &data, &len, &error)) {
-    if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-          ("mask %s does not exist", path), ("%s", error->message));
-    else
-      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-          ("mask %s cannot be read: %s", path, error->message), (NULL));
-    g_clear_error (&error);
-    return NULL;
-  }
-
-  if (len < 2 || data[0] != 'P' || data[1] != '5' ||
-      !read_pgm_number (data, len, &pos, &w) ||
-      !read_pgm_number (data, len, &pos, &h) ||
-      !read_pgm_number (data, len, &pos, &maxval) || pos >= len ||
-      !g_ascii_isspace (data[pos])) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("mask %s is not a binary PGM image (P5)", path),
-        ("expected \"P5 <width> <height> 255\" and the pixels, one byte "
-         "each; 0 = ignore the pixel"));
-    goto done;
-  }
-  pos++; /* the single whitespace before the pixels */
-  if (maxval != 255) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("mask %s has maxval %u: it must be 255 (8-bit)", path, maxval),
-        (NULL));
-    goto done;
-  }
-  if (w != (guint)width || h != (guint)height) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("mask %s is %ux%u, frames are %dx%d", path, w, h, width, height),
-        ("the mask must have the frame's size"));
-    goto done;
-  }
-  if (len - pos < (gsize)w * h) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("mask %s is truncated: %" G_GSIZE_FORMAT " of %u pixels", path,
-            len - pos, w * h),
-        (NULL));
-    goto done;
-  }
-  mask = g_memdup2 (data + pos, (gsize)w * h);
-
-done:
-  g_free (data);
-  return mask;
-}
-
 /* ------------------------------------------------------- negotiation */
 
 /* The settings are checked here, where the frame size and rate are known:
@@ -772,7 +210,7 @@ gst_meteor_detect_set_caps (
     return FALSE;
   }
   if (mask_path && *mask_path) {
-    mask = load_mask (self, mask_path, config.width, config.height);
+    mask = md_load_mask (self, mask_path, config.width, config.height);
     if (mask == NULL) {
       g_free (mask_path);
       return FALSE;
@@ -792,7 +230,7 @@ gst_meteor_detect_set_caps (
 
   /* New caps mid-stream: what was in flight ends here, and a new
    * background is learnt; frame indices go on. */
-  retire_detector (self);
+  md_retire_detector (self);
   self->detector = detector;
   self->mask = mask;
   self->luma = luma;
@@ -873,7 +311,7 @@ analyse (GstMeteorDetect *self, GstBuffer *buf)
         (NULL));
     return GST_FLOW_ERROR;
   }
-  remember_frame (self, buf, index);
+  md_remember_frame (self, buf, index);
   self->next_index = index + 1;
 
   start = g_get_monotonic_time ();
@@ -882,7 +320,7 @@ analyse (GstMeteorDetect *self, GstBuffer *buf)
       GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0), self->luma, &self->flash);
   took = g_get_monotonic_time () - start;
   gst_video_frame_unmap (&frame);
-  update_stats (self, took);
+  md_update_stats (self, took);
 
   self->n_boxes =
       detector_live_boxes (self->detector, index, self->boxes, MAX_BOXES);
@@ -931,10 +369,10 @@ gst_meteor_detect_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
   }
   self->n_boxes = 0;
   if (self->is_flash)
-    report_flash (self, &self->flash);
+    md_report_flash (self, &self->flash);
   self->is_flash = 0;
-  report_meteors (self);
-  check_canaries (self);
+  md_report_meteors (self);
+  md_check_canaries (self);
   return GST_FLOW_OK;
 }
 
@@ -946,8 +384,8 @@ gst_meteor_detect_sink_event (GstBaseTransform *trans, GstEvent *event)
   /* the tracks still open are judged now, so their meteors (messages and
    * events) come before the EOS */
   if (GST_EVENT_TYPE (event) == GST_EVENT_EOS && self->detector) {
-    flush_detector (self);
-    post_stats (self);
+    md_flush_detector (self);
+    md_post_stats (self);
   }
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }
@@ -986,7 +424,7 @@ gst_meteor_detect_start (GstBaseTransform *trans)
 static gboolean
 gst_meteor_detect_stop (GstBaseTransform *trans)
 {
-  retire_detector (GST_METEOR_DETECT (trans));
+  md_retire_detector (GST_METEOR_DETECT (trans));
   gst_meteor_stats_unregister (GST_ELEMENT (trans));
   return TRUE;
 }
@@ -1031,7 +469,7 @@ gst_meteor_detect_get_property (
   gdouble *field;
 
   if (prop_id == PROP_STATS) {
-    g_value_take_boxed (value, gst_meteor_detect_make_stats (self));
+    g_value_take_boxed (value, md_make_stats (self));
     return;
   }
   if (prop_id == PROP_SIMD) {
