@@ -320,8 +320,9 @@ GST_START_TEST (test_canary_stats_fields)
 {
   static const gchar *counters[] = { "canary-injected", "canary-found",
     "canary-missed", "canary-injected-snr3", "canary-found-snr3",
-    "canary-injected-snr5", "canary-found-snr5", "canary-injected-snr10",
-    "canary-found-snr10" };
+    "canary-missed-snr3", "canary-injected-snr5", "canary-found-snr5",
+    "canary-missed-snr5", "canary-injected-snr10", "canary-found-snr10",
+    "canary-missed-snr10" };
   static const gchar *recalls[] = { "canary-recall", "canary-recall-snr3",
     "canary-recall-snr5", "canary-recall-snr10", "canary-optics" };
   GstElement *det = gst_element_factory_make ("meteordetect", NULL);
