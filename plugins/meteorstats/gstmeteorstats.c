@@ -16,7 +16,11 @@
  * Parameters: `port` (default 9464, 0 picks a free one), `address`
  * (default 127.0.0.1), `report` (print the report when a top-level
  * pipeline posts EOS), `port-file` (write the port served on into this
- * file, for scripts that use port=0).
+ * file, for scripts that use port=0), `idle-timeout` (seconds a connection
+ * has to send its request and read the answer, default 10, 0 none),
+ * `max-connections` (connections open at once, default 32). The last two
+ * are also properties of the tracer, changeable at run time. server.c
+ * serves the pages.
  *
  * What it measures itself, through the tracer hooks: buffers and memories
  * created and freed (mini-object-created/destroyed: rate() of the counters
@@ -33,14 +37,14 @@
 #endif
 
 #include "metrics.h"
+#include "server.h"
 
 #include <gst/gst.h>
 #include <gst/meteor/meteor.h>
-#include <libsoup/soup.h>
 #include <stdio.h>
 #include <string.h>
 
-GST_DEBUG_CATEGORY_STATIC (meteorstats_debug);
+GST_DEBUG_CATEGORY (meteorstats_debug);
 #define GST_CAT_DEFAULT meteorstats_debug
 
 #define GST_TYPE_METEOR_STATS_TRACER (gst_meteor_stats_tracer_get_type ())
@@ -52,8 +56,8 @@ G_DECLARE_FINAL_TYPE (GstMeteorStatsTracer, gst_meteor_stats_tracer, GST,
 /* nested pushes followed per thread (a pipeline deeper than this is timed
  * only at its top) */
 #define STACK_DEPTH 48
-/* request headers taken (name + value bytes); more gets a 431 */
-#define MAX_HEADER_BYTES 8192
+#define DEFAULT_IDLE_TIMEOUT 10.0 /* s */
+#define DEFAULT_MAX_CONNECTIONS 32
 
 /* What the tracer keeps per element it saw pushing or receiving buffers.
  * Referenced by the tracer's list and by the element's qdata. */
@@ -78,19 +82,14 @@ struct _GstMeteorStatsTracer {
   gboolean report_at_eos;
   gchar *port_file;
 
-  /* the server thread */
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
-  GMutex lock; /* bound_port, started */
-  GCond cond;
-  gboolean started;
-  guint bound_port;
+  gdouble idle_timeout;
+  guint max_connections;
+
+  MeteorHttpServer *http;
 
   /* atomics */
   guint64 buffers_created, buffers_freed;
   guint64 memories_created, memories_freed;
-  guint64 requests_ok, requests_not_found, requests_rejected;
   guint64 scrapes;
 
   GMutex elements_lock;
@@ -101,6 +100,8 @@ struct _GstMeteorStatsTracer {
 enum {
   PROP_0,
   PROP_BOUND_PORT,
+  PROP_IDLE_TIMEOUT,
+  PROP_MAX_CONNECTIONS,
 };
 
 G_DEFINE_TYPE (GstMeteorStatsTracer, gst_meteor_stats_tracer, GST_TYPE_TRACER);
@@ -612,8 +613,60 @@ add_memory (GstMeteorStatsTracer *self, Scrape *sc)
       "GstMemory blocks freed", NULL, load (&self->memories_freed));
 }
 
+static void
+add_http (Scrape *sc, MeteorHttpServer *http)
+{
+  static const gchar requests_help[] =
+      "HTTP requests to the tracer: ok, not-found (404), rejected (405 "
+      "method, 413 a body, 431 headers)";
+  static const gchar closed_help[] =
+      "Connections the tracer closed: over-cap (max-connections reached: "
+      "the oldest one still without a request, else the new one with a "
+      "503), idle-timeout (no complete request and answer within "
+      "idle-timeout)";
+  static const struct {
+    const gchar *name;
+    MetricType type;
+    const gchar *help;
+    const gchar *label, *value;
+    glong offset;
+  } rows[] = {
+    { "meteor_stats_http_requests_total", METRIC_COUNTER, requests_help,
+        "result", "ok", G_STRUCT_OFFSET (MeteorHttpCounters, requests_ok) },
+    { "meteor_stats_http_requests_total", METRIC_COUNTER, requests_help,
+        "result", "not-found",
+        G_STRUCT_OFFSET (MeteorHttpCounters, requests_not_found) },
+    { "meteor_stats_http_requests_total", METRIC_COUNTER, requests_help,
+        "result", "rejected",
+        G_STRUCT_OFFSET (MeteorHttpCounters, requests_rejected) },
+    { "meteor_stats_http_connections_accepted_total", METRIC_COUNTER,
+        "TCP connections the tracer accepted", NULL, NULL,
+        G_STRUCT_OFFSET (MeteorHttpCounters, connections_accepted) },
+    { "meteor_stats_http_connections_closed_total", METRIC_COUNTER,
+        closed_help, "reason", "over-cap",
+        G_STRUCT_OFFSET (MeteorHttpCounters, connections_over_cap) },
+    { "meteor_stats_http_connections_closed_total", METRIC_COUNTER,
+        closed_help, "reason", "idle-timeout",
+        G_STRUCT_OFFSET (MeteorHttpCounters, connections_timed_out) },
+    { "meteor_stats_http_open_connections", METRIC_GAUGE,
+        "TCP connections to the tracer open now", NULL, NULL,
+        G_STRUCT_OFFSET (MeteorHttpCounters, connections_open) },
+  };
+  MeteorHttpCounters c;
+  guint i;
+
+  meteor_http_server_get_counters (http, &c);
+  for (i = 0; i < G_N_ELEMENTS (rows); i++) {
+    const gchar *labels[] = { rows[i].label, rows[i].value, NULL };
+
+    add (sc, rows[i].name, rows[i].type, rows[i].help,
+        rows[i].label ? labels : NULL,
+        G_STRUCT_MEMBER (guint64, &c, rows[i].offset));
+  }
+}
+
 static gchar *
-build_metrics (GstMeteorStatsTracer *self, gsize *len)
+build_metrics (GstMeteorStatsTracer *self, MeteorHttpServer *http, gsize *len)
 {
   Scrape sc;
   gchar *text;
@@ -628,20 +681,7 @@ build_metrics (GstMeteorStatsTracer *self, gsize *len)
   add_registry (&sc);
   add (&sc, "meteor_stats_scrapes_total", METRIC_COUNTER,
       "Requests of /metrics served", NULL, load (&self->scrapes));
-  {
-    const gchar *ok[] = { "result", "ok", NULL };
-    const gchar *nf[] = { "result", "not-found", NULL };
-    const gchar *rej[] = { "result", "rejected", NULL };
-    const gchar *help = "HTTP requests to the tracer: ok, not-found (404), "
-                        "rejected (405 method, 431 headers)";
-
-    add (&sc, "meteor_stats_http_requests_total", METRIC_COUNTER, help, ok,
-        load (&self->requests_ok));
-    add (&sc, "meteor_stats_http_requests_total", METRIC_COUNTER, help, nf,
-        load (&self->requests_not_found));
-    add (&sc, "meteor_stats_http_requests_total", METRIC_COUNTER, help, rej,
-        load (&self->requests_rejected));
-  }
+  add_http (&sc, http);
   add (&sc, "meteor_stats_uptime_seconds", METRIC_GAUGE,
       "Seconds since the tracer started", NULL,
       (g_get_monotonic_time () - self->started_at) / 1e6);
@@ -880,172 +920,30 @@ build_report (GstMeteorStatsTracer *self)
   return g_string_free (out, FALSE);
 }
 
-/* ------------------------------------------------------------ server */
+/* ------------------------------------------------------------- pages */
 
-static void
-respond (SoupServerMessage *msg, guint status, const gchar *type, gchar *body,
-    gsize len)
-{
-  soup_server_message_set_status (
-      msg, status, status == 431 ? "Request Header Fields Too Large" : NULL);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-      "Cache-Control", "no-store");
-  soup_server_message_set_response (msg, type, SOUP_MEMORY_TAKE, body, len);
-}
-
-static void
-add_header_size (const char *name, const char *value, gpointer data)
-{
-  *(gsize *)data += strlen (name) + strlen (value) + 4;
-}
-
-static void
-handle_request (SoupServer *server, SoupServerMessage *msg, const char *path,
-    GHashTable *query, gpointer user_data)
+static gchar *
+serve_page (MeteorHttpServer *http, const gchar *path, const gchar **type,
+    gsize *len, gpointer user_data)
 {
   GstMeteorStatsTracer *self = user_data;
-  const char *method = soup_server_message_get_method (msg);
-  gsize header_bytes = 0;
   gchar *body;
-  gsize len;
 
-  /* (libsoup itself closes connections whose headers pass 64 KiB) */
-  soup_message_headers_foreach (soup_server_message_get_request_headers (msg),
-      add_header_size, &header_bytes);
-  if (header_bytes > MAX_HEADER_BYTES) {
-    count (&self->requests_rejected, 1);
-    body = g_strdup_printf ("request headers of %" G_GSIZE_FORMAT " bytes: "
-                            "at most %u taken\n",
-        header_bytes, MAX_HEADER_BYTES);
-    /* libsoup 3.2 has no name for it */
-    respond (msg, 431, "text/plain; charset=utf-8", body, strlen (body));
-    return;
-  }
-
-  if (strcmp (method, "GET") != 0 && strcmp (method, "HEAD") != 0) {
-    count (&self->requests_rejected, 1);
-    soup_message_headers_replace (
-        soup_server_message_get_response_headers (msg), "Allow", "GET, HEAD");
-    body = g_strdup_printf ("method %s not allowed: use GET\n", method);
-    respond (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
-        body, strlen (body));
-    return;
-  }
-  count (&self->requests_ok, 1);
   if (strcmp (path, "/metrics") == 0) {
-    body = build_metrics (self, &len);
-    respond (msg, SOUP_STATUS_OK, "text/plain; version=0.0.4; charset=utf-8",
-        body, len);
-  } else if (strcmp (path, "/report") == 0) {
+    *type = "text/plain; version=0.0.4; charset=utf-8";
+    return build_metrics (self, http, len);
+  }
+  if (strcmp (path, "/report") == 0)
     body = build_report (self);
-    respond (
-        msg, SOUP_STATUS_OK, "text/plain; charset=utf-8", body, strlen (body));
-  } else if (strcmp (path, "/healthz") == 0) {
+  else if (strcmp (path, "/healthz") == 0)
     body = g_strdup ("ok\n");
-    respond (msg, SOUP_STATUS_OK, "text/plain; charset=utf-8", body, 3);
-  } else if (strcmp (path, "/") == 0) {
+  else if (strcmp (path, "/") == 0)
     body = g_strdup ("gst-meteor meteorstats: /metrics (Prometheus), /report "
                      "(plain text), /healthz\n");
-    respond (
-        msg, SOUP_STATUS_OK, "text/plain; charset=utf-8", body, strlen (body));
-  } else {
-    __atomic_fetch_sub (&self->requests_ok, 1, __ATOMIC_RELAXED);
-    count (&self->requests_not_found, 1);
-    body = g_strdup ("not found: try /metrics, /report or /healthz\n");
-    respond (msg, SOUP_STATUS_NOT_FOUND, "text/plain; charset=utf-8", body,
-        strlen (body));
-  }
-}
-
-static guint
-listening_port (SoupServer *server)
-{
-  GSList *listeners = soup_server_get_listeners (server), *l;
-  guint port = 0;
-
-  for (l = listeners; l && port == 0; l = l->next) {
-    GSocketAddress *addr = g_socket_get_local_address (l->data, NULL);
-
-    if (addr && G_IS_INET_SOCKET_ADDRESS (addr))
-      port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (addr));
-    g_clear_object (&addr);
-  }
-  g_slist_free (listeners);
-  return port;
-}
-
-static SoupServer *
-start_server (GstMeteorStatsTracer *self)
-{
-  SoupServer *server;
-  GSocketAddress *addr;
-  GError *error = NULL;
-  guint port = 0;
-
-  addr = g_inet_socket_address_new_from_string (self->address, self->port);
-  if (addr == NULL) {
-    g_printerr ("meteorstats: address '%s' is not an IP address: metrics "
-                "are not served (the pipeline runs on)\n",
-        self->address);
+  else
     return NULL;
-  }
-  server = soup_server_new ("server-header", "gst-meteor-meteorstats ", NULL);
-  soup_server_add_handler (server, NULL, handle_request, self, NULL);
-  if (!soup_server_listen (server, addr, 0, &error)) {
-    g_printerr ("meteorstats: cannot serve metrics on %s:%u: %s; the "
-                "pipeline runs on without them (choose another port= in "
-                "GST_TRACERS)\n",
-        self->address, self->port, error->message);
-    GST_WARNING ("cannot listen on %s:%u: %s", self->address, self->port,
-        error->message);
-    g_clear_error (&error);
-    g_clear_object (&server);
-  } else {
-    port = listening_port (server);
-    GST_INFO ("serving http://%s:%u/metrics", self->address, port);
-  }
-  g_object_unref (addr);
-
-  g_mutex_lock (&self->lock);
-  self->bound_port = port;
-  g_mutex_unlock (&self->lock);
-
-  if (port && self->port_file) {
-    gchar *text = g_strdup_printf ("%u\n", port);
-
-    if (!g_file_set_contents (self->port_file, text, -1, &error)) {
-      g_printerr ("meteorstats: cannot write port-file: %s\n", error->message);
-      g_clear_error (&error);
-    }
-    g_free (text);
-  }
-  return server;
-}
-
-static gpointer
-server_thread (gpointer data)
-{
-  GstMeteorStatsTracer *self = data;
-  SoupServer *server;
-
-  g_main_context_push_thread_default (self->context);
-  server = start_server (self);
-
-  g_mutex_lock (&self->lock);
-  self->started = TRUE;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
-
-  if (server) {
-    g_main_loop_run (self->loop);
-    soup_server_disconnect (server);
-    g_object_unref (server);
-  }
-  /* let pending sources of the server finish */
-  while (g_main_context_iteration (self->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (self->context);
-  return NULL;
+  *len = strlen (body);
+  return body;
 }
 
 /* -------------------------------------------------------------- object */
@@ -1058,6 +956,7 @@ parse_params (GstMeteorStatsTracer *self)
   const gchar *str;
   gint port;
   gboolean report;
+  gdouble d;
 
   g_object_get (self, "params", &params, NULL);
   if (params == NULL)
@@ -1087,6 +986,24 @@ parse_params (GstMeteorStatsTracer *self)
       self->report_at_eos = report;
     if ((str = gst_structure_get_string (s, "port-file")))
       self->port_file = g_strdup (str);
+    if (gst_structure_has_field (s, "idle-timeout")) {
+      if (numeric_value (gst_structure_get_value (s, "idle-timeout"), &d) &&
+          d >= 0 && d <= 86400)
+        self->idle_timeout = d;
+      else
+        g_printerr ("meteorstats: idle-timeout must be seconds (0: none): "
+                    "using %g\n",
+            self->idle_timeout);
+    }
+    if (gst_structure_has_field (s, "max-connections")) {
+      if (numeric_value (gst_structure_get_value (s, "max-connections"), &d) &&
+          d >= 1 && d <= 65535)
+        self->max_connections = d;
+      else
+        g_printerr ("meteorstats: max-connections must be 1 to 65535: "
+                    "using %u\n",
+            self->max_connections);
+    }
     gst_structure_free (s);
   }
   g_free (desc);
@@ -1100,16 +1017,17 @@ gst_meteor_stats_tracer_constructed (GObject *object)
 
   G_OBJECT_CLASS (gst_meteor_stats_tracer_parent_class)->constructed (object);
   parse_params (self);
+  {
+    MeteorHttpSettings settings = {
+      .address = self->address,
+      .port = self->port,
+      .port_file = self->port_file,
+      .idle_timeout_ms = self->idle_timeout * 1000,
+      .max_connections = self->max_connections,
+    };
 
-  self->context = g_main_context_new ();
-  self->loop = g_main_loop_new (self->context, FALSE);
-  self->thread = g_thread_new ("meteorstats-http", server_thread, self);
-  /* wait for the bind, so the port is known (and warned about) before
-   * the pipeline starts */
-  g_mutex_lock (&self->lock);
-  while (!self->started)
-    g_cond_wait (&self->cond, &self->lock);
-  g_mutex_unlock (&self->lock);
+    self->http = meteor_http_server_start (&settings, serve_page, self);
+  }
 }
 
 static void
@@ -1117,19 +1035,12 @@ gst_meteor_stats_tracer_finalize (GObject *object)
 {
   GstMeteorStatsTracer *self = GST_METEOR_STATS_TRACER (object);
 
-  if (self->thread) {
-    g_main_loop_quit (self->loop);
-    g_main_context_wakeup (self->context);
-    g_thread_join (self->thread);
-  }
-  g_main_loop_unref (self->loop);
-  g_main_context_unref (self->context);
+  if (self->http)
+    meteor_http_server_stop (self->http);
   g_ptr_array_unref (self->elements);
   g_free (self->address);
   g_free (self->port_file);
-  g_mutex_clear (&self->lock);
   g_mutex_clear (&self->elements_lock);
-  g_cond_clear (&self->cond);
   G_OBJECT_CLASS (gst_meteor_stats_tracer_parent_class)->finalize (object);
 }
 
@@ -1141,9 +1052,42 @@ gst_meteor_stats_tracer_get_property (
 
   switch (prop_id) {
     case PROP_BOUND_PORT:
-      g_mutex_lock (&self->lock);
-      g_value_set_uint (value, self->bound_port);
-      g_mutex_unlock (&self->lock);
+      g_value_set_uint (value, meteor_http_server_port (self->http));
+      break;
+    case PROP_IDLE_TIMEOUT:
+    case PROP_MAX_CONNECTIONS: {
+      guint idle_ms, max;
+
+      meteor_http_server_get_limits (self->http, &idle_ms, &max);
+      if (prop_id == PROP_IDLE_TIMEOUT)
+        g_value_set_double (value, idle_ms / 1000.0);
+      else
+        g_value_set_uint (value, max);
+      break;
+    }
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+}
+
+static void
+gst_meteor_stats_tracer_set_property (
+    GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  GstMeteorStatsTracer *self = GST_METEOR_STATS_TRACER (object);
+  guint idle_ms, max;
+
+  switch (prop_id) {
+    case PROP_IDLE_TIMEOUT:
+    case PROP_MAX_CONNECTIONS:
+      meteor_http_server_get_limits (self->http, &idle_ms, &max);
+      if (prop_id == PROP_IDLE_TIMEOUT)
+        idle_ms = g_value_get_double (value) * 1000;
+      else
+        max = g_value_get_uint (value);
+      meteor_http_server_set_limits (self->http, idle_ms, max);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1156,9 +1100,9 @@ gst_meteor_stats_tracer_init (GstMeteorStatsTracer *self)
 {
   GstTracer *tracer = GST_TRACER (self);
 
-  g_mutex_init (&self->lock);
   g_mutex_init (&self->elements_lock);
-  g_cond_init (&self->cond);
+  self->idle_timeout = DEFAULT_IDLE_TIMEOUT;
+  self->max_connections = DEFAULT_MAX_CONNECTIONS;
   self->elements = g_ptr_array_new_with_free_func (entry_unref);
   self->address = g_strdup (DEFAULT_ADDRESS);
   self->port = DEFAULT_PORT;
@@ -1187,11 +1131,25 @@ gst_meteor_stats_tracer_class_init (GstMeteorStatsTracerClass *klass)
   gobject_class->constructed = gst_meteor_stats_tracer_constructed;
   gobject_class->finalize = gst_meteor_stats_tracer_finalize;
   gobject_class->get_property = gst_meteor_stats_tracer_get_property;
+  gobject_class->set_property = gst_meteor_stats_tracer_set_property;
 
   g_object_class_install_property (gobject_class, PROP_BOUND_PORT,
       g_param_spec_uint ("bound-port", "Bound port",
           "TCP port the metrics are served on (0: not serving)", 0, 65535, 0,
           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_IDLE_TIMEOUT,
+      g_param_spec_double ("idle-timeout", "Idle timeout",
+          "Seconds a connection has to send its request and read the "
+          "answer before it is closed (0: no limit; parameter idle-timeout)",
+          0, 86400, DEFAULT_IDLE_TIMEOUT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_MAX_CONNECTIONS,
+      g_param_spec_uint ("max-connections", "Max connections",
+          "Connections open at once; over it the oldest one still without "
+          "a request is closed, else the new one gets a 503 (parameter "
+          "max-connections)",
+          1, 65535, DEFAULT_MAX_CONNECTIONS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   entry_quark = g_quark_from_static_string ("meteorstats-element");
   GST_DEBUG_CATEGORY_INIT (

@@ -63,22 +63,30 @@ fake_stats_init (FakeStats *self)
 
 /* --------------------------------------------------------- http client */
 
-/* One request on a fresh connection; returns the status (0 when the
- * server closed without an answer) and the body in @body. */
-static guint
-tracer_port (void)
+/* The meteorstats tracer (a ref). */
+static GObject *
+tracer_object (void)
 {
   GObject *tracer = NULL;
   GList *tracers = gst_tracing_get_active_tracers (), *l;
-  guint port = 0;
 
   for (l = tracers; l; l = l->next)
     if (g_object_class_find_property (
             G_OBJECT_GET_CLASS (l->data), "bound-port"))
-      tracer = l->data;
-  fail_unless (tracer != NULL, "the meteorstats tracer is not active");
-  g_object_get (tracer, "bound-port", &port, NULL);
+      tracer = g_object_ref (l->data);
   g_list_free_full (tracers, gst_object_unref);
+  fail_unless (tracer != NULL, "the meteorstats tracer is not active");
+  return tracer;
+}
+
+static guint
+tracer_port (void)
+{
+  GObject *tracer = tracer_object ();
+  guint port = 0;
+
+  g_object_get (tracer, "bound-port", &port, NULL);
+  g_object_unref (tracer);
   fail_unless (port > 0, "meteorstats serves on no port");
   return port;
 }
@@ -134,6 +142,42 @@ http_raw_full (
     *body = g_strdup (start ? start + 4 : "");
   }
   g_string_free (response, TRUE);
+  return status;
+}
+
+/* A GET of @path that does not ask to close the connection: the answer is
+ * read as far as its Content-Length, then the client closes (as curl and
+ * Prometheus do with an idle kept-alive connection). The status, or 0. */
+static guint
+http_get_keepalive (const gchar *path)
+{
+  GSocketConnection *conn = http_connect ();
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
+  gchar *req = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: x\r\n\r\n", path);
+  GString *response = g_string_new (NULL);
+  const gchar *end = NULL, *cl;
+  gchar buf[4096];
+  gssize n;
+  guint status = 0;
+
+  fail_unless (g_output_stream_write_all (
+      g_io_stream_get_output_stream (G_IO_STREAM (conn)), req, strlen (req),
+      NULL, NULL, NULL));
+  while ((n = g_input_stream_read (in, buf, sizeof (buf), NULL, NULL)) > 0) {
+    g_string_append_len (response, buf, n);
+    end = strstr (response->str, "\r\n\r\n");
+    cl = end ? g_strstr_len (response->str, end - response->str,
+                   "Content-Length: ")
+             : NULL;
+    if (cl && response->len >= (end + 4 - response->str) +
+                                   g_ascii_strtoull (cl + 16, NULL, 10))
+      break;
+  }
+  if (g_str_has_prefix (response->str, "HTTP/1."))
+    status = atoi (response->str + 9);
+  g_object_unref (conn);
+  g_string_free (response, TRUE);
+  g_free (req);
   return status;
 }
 
@@ -648,6 +692,265 @@ GST_START_TEST (test_bad_requests)
 
 GST_END_TEST;
 
+/* Memory growth is not measured under ASan (its quarantine holds freed
+ * memory). */
+static gboolean
+measure_memory (void)
+{
+  if (g_strcmp0 (g_getenv ("METEOR_TEST_SETUP"), "asan") != 0)
+    return TRUE;
+  g_print ("(ASan: memory growth not checked)\n");
+  return FALSE;
+}
+
+/* A request that declares a body of 2 GB, then 16 MiB of it: refused
+ * with 413 (405 for a POST) from its headers, the body not kept. */
+#define BODY_SENT (16 << 20)
+
+static void
+refused_with_body (const gchar *head, const gchar *chunk_head, guint want)
+{
+  GSocketConnection *conn = http_connect ();
+  GSocket *sock = g_socket_connection_get_socket (conn);
+  gchar *chunk = g_malloc (65536), *answer = NULL, buf[4096];
+  gint64 rss_before = rss_bytes ();
+  gsize sent = 0;
+  gssize n;
+  GString *response = g_string_new (NULL);
+
+  memset (chunk, 'x', 65536);
+  /* an answer not there in 15 s is not coming */
+  g_socket_set_timeout (sock, 15);
+  fail_unless (g_socket_send (sock, head, strlen (head), NULL, NULL) ==
+               (gssize)strlen (head));
+  /* (the server may close before all is sent: then read what came) */
+  while (sent < BODY_SENT) {
+    if (chunk_head &&
+        g_socket_send (sock, chunk_head, strlen (chunk_head), NULL, NULL) < 0)
+      break;
+    if ((n = g_socket_send (sock, chunk, 65536, NULL, NULL)) < 0)
+      break;
+    sent += n;
+    if (chunk_head && g_socket_send (sock, "\r\n", 2, NULL, NULL) < 0)
+      break;
+  }
+  while ((n = g_socket_receive (sock, buf, sizeof (buf), NULL, NULL)) > 0)
+    g_string_append_len (response, buf, n);
+  answer = g_strdup_printf ("HTTP/1.1 %u ", want);
+  fail_unless (g_str_has_prefix (response->str, answer),
+      "%" G_GSIZE_FORMAT " bytes of the body sent; answer: '%s'", sent,
+      response->str);
+  if (measure_memory ())
+    fail_unless (rss_bytes () - rss_before < 8 << 20,
+        "resident memory grew by %" G_GINT64_FORMAT " KiB over %" G_GSIZE_FORMAT
+        " bytes of a refused body",
+        (rss_bytes () - rss_before) / 1024, sent);
+  g_string_free (response, TRUE);
+  g_free (answer);
+  g_free (chunk);
+  g_object_unref (conn);
+}
+
+GST_START_TEST (test_body_refused)
+{
+  const gchar *empty = "GET /healthz HTTP/1.1\r\nHost: x\r\n"
+                       "Content-Length: 0\r\nConnection: close\r\n\r\n";
+
+  fail_unless_equals_int (http_get ("/healthz", NULL), 200);
+  refused_with_body ("GET /healthz HTTP/1.1\r\nHost: x\r\n"
+                     "Content-Length: 2000000000\r\n\r\n",
+      NULL, 413);
+  refused_with_body ("GET /metrics HTTP/1.1\r\nHost: x\r\n"
+                     "Transfer-Encoding: chunked\r\n\r\n",
+      "10000\r\n", 413);
+  refused_with_body ("POST /metrics HTTP/1.1\r\nHost: x\r\n"
+                     "Content-Length: 2000000000\r\n\r\n",
+      NULL, 405);
+  /* an empty body is no body */
+  fail_unless_equals_int (http_raw (empty, strlen (empty), NULL), 200);
+}
+
+GST_END_TEST;
+
+/* Counts the connections of @conns the server closed (end of stream or
+ * reset), waiting until @want are or @timeout_ms passed. */
+static guint
+wait_closed (GSocketConnection **conns, gboolean *closed, guint n, guint want,
+    guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * (gint64)1000;
+  guint i, count;
+
+  for (;;) {
+    GSocket *open = NULL;
+
+    for (i = 0, count = 0; i < n; i++) {
+      GSocket *sock = g_socket_connection_get_socket (conns[i]);
+      gchar buf[512];
+      gssize got;
+      GError *error = NULL;
+
+      while (!closed[i] && g_socket_condition_check (sock, G_IO_IN)) {
+        got = g_socket_receive_with_blocking (
+            sock, buf, sizeof (buf), FALSE, NULL, &error);
+        if (got > 0)
+          continue; /* a 503: read on to the end */
+        closed[i] =
+            got == 0 || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+        g_clear_error (&error);
+        break;
+      }
+      if (closed[i])
+        count++;
+      else if (open == NULL)
+        open = sock;
+    }
+    if (count >= want || open == NULL || g_get_monotonic_time () >= deadline)
+      return count;
+    /* wait for news on an open one, a little */
+    g_socket_condition_timed_wait (open, G_IO_IN, 20000, NULL, NULL);
+  }
+}
+
+/* The sample @series of a fresh /metrics. */
+static gdouble
+scrape (const gchar *series)
+{
+  gchar *text = NULL;
+  gdouble v;
+
+  fail_unless_equals_int (http_get ("/metrics", &text), 200);
+  v = metric (text, series);
+  g_free (text);
+  return v;
+}
+
+#define N_IDLE 12
+#define CAP 8
+#define OVER_CAP "meteor_stats_http_connections_closed_total{reason=\"over-cap\"}"
+#define TIMED_OUT                                                             \
+  "meteor_stats_http_connections_closed_total{reason=\"idle-timeout\"}"
+
+GST_START_TEST (test_connection_limits)
+{
+  GObject *tracer = tracer_object ();
+  GSocketConnection *idle[N_IDLE], *late;
+  gboolean closed[N_IDLE] = { FALSE }, late_closed = FALSE;
+  gdouble over_cap = scrape (OVER_CAP), timed_out = scrape (TIMED_OUT);
+  gdouble idle_timeout;
+  guint max, i;
+  gint64 t0;
+
+  g_object_get (tracer, "idle-timeout", &idle_timeout, "max-connections", &max,
+      NULL);
+  /* the parameters given in main() */
+  fail_unless (idle_timeout == 30 && max == 32, "idle-timeout %g, "
+      "max-connections %u", idle_timeout, max);
+  g_object_set (tracer, "idle-timeout", 600.0, "max-connections", CAP, NULL);
+
+  /* over the cap, the oldest connections without a request are closed */
+  for (i = 0; i < N_IDLE; i++)
+    idle[i] = http_connect ();
+  fail_unless_equals_int (wait_closed (idle, closed, N_IDLE, N_IDLE - CAP, 60000),
+      N_IDLE - CAP);
+  for (i = 0; i < N_IDLE; i++)
+    fail_unless (closed[i] == (i < N_IDLE - CAP), "connection %u %s", i,
+        closed[i] ? "closed" : "open");
+  /* a scrape still gets through (closing one more idle connection) */
+  fail_unless (scrape (OVER_CAP) == over_cap + N_IDLE - CAP + 1);
+  fail_unless_equals_int (
+      wait_closed (idle, closed, N_IDLE, N_IDLE - CAP + 1, 60000),
+      N_IDLE - CAP + 1);
+
+  /* the rest end at the idle timeout */
+  g_object_set (tracer, "idle-timeout", 1.0, NULL);
+  fail_unless_equals_int (wait_closed (idle, closed, N_IDLE, N_IDLE, 60000),
+      N_IDLE);
+  fail_unless (scrape (TIMED_OUT) == timed_out + CAP - 1, "timed out: %g",
+      scrape (TIMED_OUT) - timed_out);
+  /* and no sooner */
+  t0 = g_get_monotonic_time ();
+  late = http_connect ();
+  fail_unless_equals_int (wait_closed (&late, &late_closed, 1, 1, 60000), 1);
+  fail_unless (g_get_monotonic_time () - t0 >= 990000, "closed after %.3f s",
+      (g_get_monotonic_time () - t0) / 1e6);
+
+  g_object_set (tracer, "idle-timeout", idle_timeout, "max-connections", max,
+      NULL);
+  for (i = 0; i < N_IDLE; i++)
+    g_object_unref (idle[i]);
+  g_object_unref (late);
+  g_object_unref (tracer);
+}
+
+GST_END_TEST;
+
+static guint
+open_fds (void)
+{
+  GDir *dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  fail_unless (dir != NULL);
+  while (g_dir_read_name (dir))
+    n++;
+  g_dir_close (dir);
+  return n;
+}
+
+/* Open file descriptors are back to at most @want, waiting up to 20 s. */
+static void
+fds_back_to (guint want)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (open_fds () > want && g_get_monotonic_time () < deadline)
+    g_usleep (10000);
+  fail_unless (open_fds () <= want, "%u file descriptors open, %u before",
+      open_fds (), want);
+}
+
+/* Thousands of connections one after the other: no file descriptor and
+ * (almost) no memory kept per connection. libsoup 3.2 keeps a connection
+ * whose client closes it idle after a kept-alive answer, and its
+ * SoupListener the GSocket of every connection (344 bytes). */
+#define N_KEEPALIVE 3000
+#define N_CLOSE 6000
+
+GST_START_TEST (test_many_connections)
+{
+  guint fds, i, bad = 0;
+  gint64 rss;
+
+  for (i = 0; i < 300; i++) {
+    http_get_keepalive ("/healthz");
+    http_get ("/healthz", NULL);
+  }
+  fds = open_fds ();
+  rss = rss_bytes ();
+  for (i = 0; i < N_KEEPALIVE; i++)
+    bad += http_get_keepalive ("/healthz") != 200;
+  fail_unless_equals_int (bad, 0);
+  fds_back_to (fds + 2);
+  if (measure_memory ())
+    fail_unless (rss_bytes () - rss < 1 << 20,
+        "resident memory grew by %" G_GINT64_FORMAT " KiB over %u kept-alive "
+        "requests",
+        (rss_bytes () - rss) / 1024, N_KEEPALIVE);
+
+  rss = rss_bytes ();
+  for (i = 0; i < N_CLOSE; i++)
+    bad += http_get ("/healthz", NULL) != 200;
+  fail_unless_equals_int (bad, 0);
+  fds_back_to (fds + 2);
+  if (measure_memory ())
+    fail_unless (rss_bytes () - rss < 1 << 20,
+        "resident memory grew by %" G_GINT64_FORMAT " KiB over %u requests",
+        (rss_bytes () - rss) / 1024, N_CLOSE);
+}
+
+GST_END_TEST;
+
 static Suite *
 meteorstats_suite (void)
 {
@@ -661,6 +964,9 @@ meteorstats_suite (void)
   tcase_add_test (tc, test_exhausted_pool_report);
   tcase_add_test (tc, test_generic_and_tier_metrics);
   tcase_add_test (tc, test_bad_requests);
+  tcase_add_test (tc, test_body_refused);
+  tcase_add_test (tc, test_connection_limits);
+  tcase_add_test (tc, test_many_connections);
   return s;
 }
 
@@ -674,9 +980,11 @@ main (int argc, char **argv)
   g_setenv ("CK_FORK", "no", TRUE);
   /* the tracer must be named before gst_init; port 0: a free port */
   if (g_strcmp0 (g_getenv ("METEOR_TEST_SETUP"), "leaks") == 0)
-    g_setenv ("GST_TRACERS", "leaks;meteorstats(port=0)", TRUE);
+    g_setenv ("GST_TRACERS",
+        "leaks;meteorstats(port=0,idle-timeout=30,max-connections=32)", TRUE);
   else
-    g_setenv ("GST_TRACERS", "meteorstats(port=0)", TRUE);
+    g_setenv ("GST_TRACERS",
+        "meteorstats(port=0,idle-timeout=30,max-connections=32)", TRUE);
   gst_check_init (&argc, &argv);
   s = meteorstats_suite ();
   return gst_check_run_suite (s, "meteorstats", __FILE__);
