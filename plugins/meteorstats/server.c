@@ -59,8 +59,8 @@ struct _MeteorHttpServer {
   SoupServer *soup;
   GSocket *listener;
   GSource *accept_source, *sweep_source;
-  GQueue conns;  /* of Conn, oldest first */
-  guint n_live;  /* conns not shut */
+  GQueue conns; /* of Conn, oldest first */
+  guint n_live; /* conns not shut */
   Conn *accepting;
 
   MeteorHttpCounters counters; /* atomics */
@@ -165,9 +165,9 @@ sweep (gpointer data)
 {
   MeteorHttpServer *self = data;
 
-  sweep_conns (self,
-      __atomic_load_n (&self->idle_timeout_ms, __ATOMIC_RELAXED) *
-          (gint64)1000);
+  sweep_conns (
+      self, __atomic_load_n (&self->idle_timeout_ms, __ATOMIC_RELAXED) *
+                (gint64)1000);
   if (self->conns.length > 0)
     return G_SOURCE_CONTINUE;
   g_clear_pointer (&self->sweep_source, g_source_unref);
@@ -320,8 +320,8 @@ on_got_headers (SoupServerMessage *msg, gpointer data)
     soup_message_body_set_accumulate (
         soup_server_message_get_request_body (msg), FALSE);
     soup_server_message_set_status (msg, status, NULL);
-    soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-        "Connection", "close");
+    soup_message_headers_replace (
+        soup_server_message_get_response_headers (msg), "Connection", "close");
     soup_server_message_set_response (msg, "text/plain; charset=utf-8",
         SOUP_MEMORY_TAKE, body, strlen (body));
     return;
@@ -434,7 +434,8 @@ start_listening (MeteorHttpServer *self)
     g_socket_set_blocking (self->listener, FALSE);
     g_socket_set_listen_backlog (self->listener, 128);
   }
-  if (self->listener == NULL || !g_socket_bind (self->listener, addr, TRUE, &error) ||
+  if (self->listener == NULL ||
+      !g_socket_bind (self->listener, addr, TRUE, &error) ||
       !g_socket_listen (self->listener, &error)) {
     g_printerr ("meteorstats: cannot serve metrics on %s:%u: %s; the "
                 "pipeline runs on without them (choose another port= in "

@@ -23,8 +23,8 @@ G_BEGIN_DECLS
 typedef struct _MeteorHttpServer MeteorHttpServer;
 
 typedef struct {
-  const gchar *address; /* an IP address */
-  guint port;           /* 0: a free one */
+  const gchar *address;   /* an IP address */
+  guint port;             /* 0: a free one */
   const gchar *port_file; /* NULL, or where to write the port served on */
   guint idle_timeout_ms;  /* 0: none */
   guint max_connections;  /* at least 1 */
@@ -35,7 +35,7 @@ typedef struct {
   guint64 requests_ok, requests_not_found;
   guint64 requests_rejected; /* 405, 413, 431 */
   guint64 connections_accepted;
-  guint64 connections_over_cap; /* closed at once: the cap was reached */
+  guint64 connections_over_cap;  /* closed at once: the cap was reached */
   guint64 connections_timed_out; /* closed by the idle timeout */
   guint64 connections_open;
 } MeteorHttpCounters;
