@@ -18,8 +18,11 @@
  * pipeline posts EOS), `port-file` (write the port served on into this
  * file, for scripts that use port=0), `idle-timeout` (seconds a connection
  * has to send its request and read the answer, default 10, 0 none),
- * `max-connections` (connections open at once, default 32). The last two
- * are also properties of the tracer, changeable at run time. server.c
+ * `max-connections` (connections open at once, default 32), `memory-root`
+ * (for tests: the directory standing for / when the report reads memory
+ * pressure; default the environment variable METEOR_MEMORY_ROOT, else /).
+ * The last three are also properties of the tracer, changeable at run
+ * time. server.c
  * serves the pages, scrape.c builds /metrics and report.c /report.
  *
  * What it measures itself, through the tracer hooks: buffers and memories
@@ -57,6 +60,7 @@ enum {
   PROP_BOUND_PORT,
   PROP_IDLE_TIMEOUT,
   PROP_MAX_CONNECTIONS,
+  PROP_MEMORY_ROOT,
 };
 
 G_DEFINE_TYPE (GstMeteorStatsTracer, gst_meteor_stats_tracer, GST_TYPE_TRACER);
@@ -373,6 +377,10 @@ parse_params (GstMeteorStatsTracer *self)
                     "using %u\n",
             self->max_connections);
     }
+    if ((str = gst_structure_get_string (s, "memory-root"))) {
+      g_free (self->memory_root);
+      self->memory_root = g_strdup (str);
+    }
     gst_structure_free (s);
   }
   g_free (desc);
@@ -409,6 +417,8 @@ gst_meteor_stats_tracer_finalize (GObject *object)
   g_ptr_array_unref (self->elements);
   g_free (self->address);
   g_free (self->port_file);
+  g_free (self->memory_root);
+  g_mutex_clear (&self->lock);
   g_mutex_clear (&self->elements_lock);
   G_OBJECT_CLASS (gst_meteor_stats_tracer_parent_class)->finalize (object);
 }
@@ -434,6 +444,11 @@ gst_meteor_stats_tracer_get_property (
         g_value_set_uint (value, max);
       break;
     }
+    case PROP_MEMORY_ROOT:
+      g_mutex_lock (&self->lock);
+      g_value_set_string (value, self->memory_root);
+      g_mutex_unlock (&self->lock);
+      break;
 
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -458,6 +473,12 @@ gst_meteor_stats_tracer_set_property (
         max = g_value_get_uint (value);
       meteor_http_server_set_limits (self->http, idle_ms, max);
       break;
+    case PROP_MEMORY_ROOT:
+      g_mutex_lock (&self->lock);
+      g_free (self->memory_root);
+      self->memory_root = g_value_dup_string (value);
+      g_mutex_unlock (&self->lock);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -472,6 +493,8 @@ gst_meteor_stats_tracer_init (GstMeteorStatsTracer *self)
   g_mutex_init (&self->elements_lock);
   self->idle_timeout = DEFAULT_IDLE_TIMEOUT;
   self->max_connections = DEFAULT_MAX_CONNECTIONS;
+  self->memory_root = g_strdup (g_getenv ("METEOR_MEMORY_ROOT"));
+  g_mutex_init (&self->lock);
   self->elements = g_ptr_array_new_with_free_func (entry_unref);
   self->address = g_strdup (DEFAULT_ADDRESS);
   self->port = DEFAULT_PORT;
@@ -519,6 +542,14 @@ gst_meteor_stats_tracer_class_init (GstMeteorStatsTracerClass *klass)
           "max-connections)",
           1, 65535, DEFAULT_MAX_CONNECTIONS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_property (gobject_class, PROP_MEMORY_ROOT,
+      g_param_spec_string ("memory-root", "Memory root",
+          "For testing: directory standing for / when the report reads "
+          "proc/self/cgroup, sys/fs/cgroup/..., proc/meminfo and "
+          "proc/pressure/memory (parameter memory-root; unset: the "
+          "environment variable METEOR_MEMORY_ROOT, else /)",
+          NULL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   entry_quark = g_quark_from_static_string ("meteorstats-element");
   GST_DEBUG_CATEGORY_INIT (

@@ -45,6 +45,8 @@ struct _GstMeteorStatsTracer {
   guint max_connections;
 
   MeteorHttpServer *http;
+  GMutex lock; /* memory_root */
+  gchar *memory_root;
 
   /* atomics */
   guint64 buffers_created, buffers_freed;

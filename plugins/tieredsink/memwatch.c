@@ -169,8 +169,8 @@ tier_mem_read (const char *root, TierMemInfo *info)
     }
     if (found < 0 && cgroup_path (buf, "memory", path, sizeof path) == 0) {
       snprintf (dir, sizeof dir, "sys/fs/cgroup/memory%s", path);
-      found = read_cgroup (root, dir, "memory.usage_in_bytes",
-          "memory.limit_in_bytes", info);
+      found = read_cgroup (
+          root, dir, "memory.usage_in_bytes", "memory.limit_in_bytes", info);
       if (found < 0 && path[0])
         found = read_cgroup (root, "sys/fs/cgroup/memory",
             "memory.usage_in_bytes", "memory.limit_in_bytes", info);

@@ -19,6 +19,11 @@ G_DECLARE_FINAL_TYPE (FakeStats, fake_stats, FAKE, STATS, GstElement)
 struct _FakeStats {
   GstElement parent;
   guint64 widgets;
+  /* tieredsink's memory pressure: memory-usage; pressure-level when not
+   * NULL, pressure-high and -low when >= 0 */
+  gdouble usage;
+  const gchar *level;
+  gdouble high, low;
 };
 G_DEFINE_TYPE (FakeStats, fake_stats, GST_TYPE_ELEMENT)
 
@@ -37,8 +42,15 @@ fake_stats_get_property (
       "misses", G_TYPE_UINT64, (guint64)2, "hot-bytes", G_TYPE_UINT64,
       (guint64)4096, "cold-evictions", G_TYPE_UINT64, (guint64)5, "promotions",
       G_TYPE_UINT64, (guint64)6, "cold-bytes-written", G_TYPE_UINT64,
-      (guint64)777, "memory-usage", G_TYPE_DOUBLE, 0.85, "widgets", G_TYPE_UINT,
-      (guint)self->widgets, "label", G_TYPE_STRING, "skipped", NULL);
+      (guint64)777, "memory-usage", G_TYPE_DOUBLE, self->usage, "widgets",
+      G_TYPE_UINT, (guint)self->widgets, "label", G_TYPE_STRING, "skipped",
+      NULL);
+  if (self->level)
+    gst_structure_set (s, "pressure-level", G_TYPE_STRING, self->level, NULL);
+  if (self->high >= 0)
+    gst_structure_set (s, "pressure-high", G_TYPE_DOUBLE, self->high, NULL);
+  if (self->low >= 0)
+    gst_structure_set (s, "pressure-low", G_TYPE_DOUBLE, self->low, NULL);
   h = gst_meteor_stats_histogram_new (bounds, counts, 2, 5000000);
   gst_structure_set (s, "write-time", GST_TYPE_STRUCTURE, h, NULL);
   gst_structure_free (h);
@@ -59,6 +71,8 @@ fake_stats_class_init (FakeStatsClass *klass)
 static void
 fake_stats_init (FakeStats *self)
 {
+  self->usage = 0.85;
+  self->high = self->low = -1;
 }
 
 /* --------------------------------------------------------- http client */
@@ -166,8 +180,8 @@ http_get_keepalive (const gchar *path)
   while ((n = g_input_stream_read (in, buf, sizeof (buf), NULL, NULL)) > 0) {
     g_string_append_len (response, buf, n);
     end = strstr (response->str, "\r\n\r\n");
-    cl = end ? g_strstr_len (response->str, end - response->str,
-                   "Content-Length: ")
+    cl = end ? g_strstr_len (
+                   response->str, end - response->str, "Content-Length: ")
              : NULL;
     if (cl && response->len >= (end + 4 - response->str) +
                                    g_ascii_strtoull (cl + 16, NULL, 10))
@@ -541,6 +555,8 @@ GST_START_TEST (test_generic_and_tier_metrics)
       777);
   fail_unless (
       metric (text, "meteor_memory_pressure_level{element=\"tiers\"}") == 0.85);
+  fail_if (strstr (text, "meteor_memory_pressure_threshold{element=\"tiers\""),
+      "no pressure-high in its stats, no threshold exported");
   fail_unless_equals_int (
       metric (text, "meteor_element_frames_total{element=\"tiers\"}"), 42);
   /* a field nobody named: generic */
@@ -570,6 +586,169 @@ GST_START_TEST (test_generic_and_tier_metrics)
   fail_if (strstr (text, "element=\"tiers\""), "a disposed element is "
                                                "still exported");
   g_free (text);
+}
+
+GST_END_TEST;
+
+/* ---------------------------------------------------- memory pressure */
+
+/* Writes @text into @root/@rel, making the directories. */
+static void
+put_file (const gchar *root, const gchar *rel, const gchar *text)
+{
+  gchar *path = g_build_filename (root, rel, NULL);
+  gchar *dir = g_path_get_dirname (path);
+
+  fail_unless (g_mkdir_with_parents (dir, 0755) == 0);
+  fail_unless (g_file_set_contents (path, text, -1, NULL));
+  g_free (dir);
+  g_free (path);
+}
+
+static void
+remove_tree (const gchar *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const gchar *name;
+
+  while (dir && (name = g_dir_read_name (dir))) {
+    gchar *child = g_build_filename (path, name, NULL);
+
+    remove_tree (child);
+    g_free (child);
+  }
+  if (dir)
+    g_dir_close (dir);
+  g_remove (path);
+}
+
+/* /report says each of @says (NULL-terminated) and none of @not_says. */
+static void
+report_has (const gchar *const *says, const gchar *const *not_says)
+{
+  gchar *report = NULL;
+
+  fail_unless_equals_int (http_get ("/report", &report), 200);
+  for (; says && *says; says++)
+    fail_unless (
+        strstr (report, *says), "no '%s' in the report:\n%s", *says, report);
+  for (; not_says && *not_says; not_says++)
+    fail_if (strstr (report, *not_says), "'%s' in the report:\n%s", *not_says,
+        report);
+  g_free (report);
+}
+
+static const gchar meminfo_7_of_8[] = "MemTotal: 8000000 kB\n"
+                                      "MemAvailable: 1000000 kB\n";
+static const gchar meminfo_2_of_8[] = "MemTotal: 8000000 kB\n"
+                                      "MemAvailable: 6000000 kB\n";
+
+GST_START_TEST (test_report_pressure)
+{
+  GObject *tracer = tracer_object ();
+  gchar *root = g_dir_make_tmp ("meteorstats-mem-XXXXXX", NULL);
+  FakeStats *fake = g_object_new (FAKE_TYPE, "name", "tiers", NULL);
+  const gchar *tier_remedy = "lower the hot size", *trim = "being trimmed";
+  const gchar *own = "the process: memory pressure", *psi = "(PSI)";
+  guint i;
+  /* tieredsink's published pressure, whatever the process's own reading
+   * says (7/8 of memory in use here) */
+  const struct {
+    gdouble usage;
+    const gchar *level;
+    gdouble high, low;
+    const gchar *says[3], *not_says[5]; /* NULL-terminated */
+  } tier_cases[] = {
+    /* its level wins over fixed thresholds */
+    { 0.85, "normal", 0.9, 0.7, { NULL },
+        { "tiers: memory pressure", tier_remedy, trim, own } },
+    { 0.65, "high", 0.6, 0.5,
+        { "tiers: memory pressure 65%, level high (pressure-high 60%, "
+          "pressure-low 50%)",
+            tier_remedy },
+        { own } },
+    /* no level: its thresholds */
+    { 0.7, NULL, 0.75, 0.65, { "level low (pressure-high 75%", trim },
+        { tier_remedy, own } },
+    { 0.7, NULL, 0.75, 0.72, { NULL }, { "tiers: memory pressure", own } },
+    /* nothing but memory-usage: the defaults */
+    { 0.7, NULL, -1, -1,
+        { "level low (pressure-high 80%, pressure-low 60%)", trim }, { own } },
+  };
+
+  fail_unless (root != NULL);
+  g_object_set (tracer, "memory-root", root, NULL);
+  put_file (root, "proc/meminfo", meminfo_7_of_8);
+
+  /* no tieredsink: the tracer's own reading, against 80% / 60% */
+  {
+    const gchar *says[] = { "memory in use: 88% of the limit",
+      "the process: memory pressure 88%, level high", NULL };
+    const gchar *not_says[] = { psi, NULL };
+
+    report_has (says, not_says);
+  }
+  /* PSI counts as pressure from 10% */
+  put_file (root, "proc/meminfo", meminfo_2_of_8);
+  put_file (root, "proc/pressure/memory",
+      "some avg10=42.00 avg60=10.00 avg300=2.00 total=1\n"
+      "full avg10=3.00 avg60=1.00 avg300=0.50 total=1\n");
+  {
+    const gchar *says[] = { "memory in use: 25% of the limit",
+      "PSI: some 42.00%, full 3.00%", "tasks stalled on memory 42.0%", NULL };
+    const gchar *not_says[] = { own, NULL };
+
+    report_has (says, not_says);
+  }
+  put_file (root, "proc/pressure/memory",
+      "some avg10=9.90 avg60=10.00 avg300=2.00 total=1\n");
+  {
+    const gchar *not_says[] = { psi, own, NULL };
+
+    report_has (NULL, not_says);
+  }
+  /* a cgroup v1 limit is the limit */
+  put_file (root, "proc/self/cgroup", "4:memory:/m\n");
+  put_file (
+      root, "sys/fs/cgroup/memory/m/memory.usage_in_bytes", "943718400\n");
+  put_file (
+      root, "sys/fs/cgroup/memory/m/memory.limit_in_bytes", "1073741824\n");
+  {
+    const gchar *says[] = { "cgroup 900.0 MiB of 1024.0 MiB",
+      "the process: memory pressure 88%", NULL };
+
+    report_has (says, NULL);
+  }
+
+  gst_object_ref_sink (fake);
+  gst_meteor_stats_register (GST_ELEMENT (fake));
+  for (i = 0; i < G_N_ELEMENTS (tier_cases); i++) {
+    fake->usage = tier_cases[i].usage;
+    fake->level = tier_cases[i].level;
+    fake->high = tier_cases[i].high;
+    fake->low = tier_cases[i].low;
+    report_has (tier_cases[i].says, tier_cases[i].not_says);
+  }
+  /* its thresholds are exported too */
+  {
+    gchar *text = NULL;
+
+    fake->high = 0.9;
+    fake->low = 0.7;
+    fail_unless_equals_int (http_get ("/metrics", &text), 200);
+    fail_unless (metric (text, "meteor_memory_pressure_threshold{element="
+                               "\"tiers\",bound=\"high\"}") == 0.9);
+    fail_unless (metric (text, "meteor_memory_pressure_threshold{element="
+                               "\"tiers\",bound=\"low\"}") == 0.7);
+    promtool_check (text);
+    g_free (text);
+  }
+
+  gst_object_unref (fake);
+  g_object_set (tracer, "memory-root", NULL, NULL);
+  remove_tree (root);
+  g_free (root);
+  g_object_unref (tracer);
 }
 
 GST_END_TEST;
@@ -795,8 +974,8 @@ wait_closed (GSocketConnection **conns, gboolean *closed, guint n, guint want,
             sock, buf, sizeof (buf), FALSE, NULL, &error);
         if (got > 0)
           continue; /* a 503: read on to the end */
-        closed[i] =
-            got == 0 || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+        closed[i] = got == 0 || !g_error_matches (
+                                    error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
         g_clear_error (&error);
         break;
       }
@@ -827,8 +1006,9 @@ scrape (const gchar *series)
 
 #define N_IDLE 12
 #define CAP 8
-#define OVER_CAP "meteor_stats_http_connections_closed_total{reason=\"over-cap\"}"
-#define TIMED_OUT                                                             \
+#define OVER_CAP                                                               \
+  "meteor_stats_http_connections_closed_total{reason=\"over-cap\"}"
+#define TIMED_OUT                                                              \
   "meteor_stats_http_connections_closed_total{reason=\"idle-timeout\"}"
 
 GST_START_TEST (test_connection_limits)
@@ -841,18 +1021,20 @@ GST_START_TEST (test_connection_limits)
   guint max, i;
   gint64 t0;
 
-  g_object_get (tracer, "idle-timeout", &idle_timeout, "max-connections", &max,
-      NULL);
+  g_object_get (
+      tracer, "idle-timeout", &idle_timeout, "max-connections", &max, NULL);
   /* the parameters given in main() */
-  fail_unless (idle_timeout == 30 && max == 32, "idle-timeout %g, "
-      "max-connections %u", idle_timeout, max);
+  fail_unless (idle_timeout == 30 && max == 32,
+      "idle-timeout %g, "
+      "max-connections %u",
+      idle_timeout, max);
   g_object_set (tracer, "idle-timeout", 600.0, "max-connections", CAP, NULL);
 
   /* over the cap, the oldest connections without a request are closed */
   for (i = 0; i < N_IDLE; i++)
     idle[i] = http_connect ();
-  fail_unless_equals_int (wait_closed (idle, closed, N_IDLE, N_IDLE - CAP, 60000),
-      N_IDLE - CAP);
+  fail_unless_equals_int (
+      wait_closed (idle, closed, N_IDLE, N_IDLE - CAP, 60000), N_IDLE - CAP);
   for (i = 0; i < N_IDLE; i++)
     fail_unless (closed[i] == (i < N_IDLE - CAP), "connection %u %s", i,
         closed[i] ? "closed" : "open");
@@ -864,8 +1046,8 @@ GST_START_TEST (test_connection_limits)
 
   /* the rest end at the idle timeout */
   g_object_set (tracer, "idle-timeout", 1.0, NULL);
-  fail_unless_equals_int (wait_closed (idle, closed, N_IDLE, N_IDLE, 60000),
-      N_IDLE);
+  fail_unless_equals_int (
+      wait_closed (idle, closed, N_IDLE, N_IDLE, 60000), N_IDLE);
   fail_unless (scrape (TIMED_OUT) == timed_out + CAP - 1, "timed out: %g",
       scrape (TIMED_OUT) - timed_out);
   /* and no sooner */
@@ -875,8 +1057,8 @@ GST_START_TEST (test_connection_limits)
   fail_unless (g_get_monotonic_time () - t0 >= 990000, "closed after %.3f s",
       (g_get_monotonic_time () - t0) / 1e6);
 
-  g_object_set (tracer, "idle-timeout", idle_timeout, "max-connections", max,
-      NULL);
+  g_object_set (
+      tracer, "idle-timeout", idle_timeout, "max-connections", max, NULL);
   for (i = 0; i < N_IDLE; i++)
     g_object_unref (idle[i]);
   g_object_unref (late);
@@ -963,6 +1145,7 @@ meteorstats_suite (void)
   tcase_add_test (tc, test_metrics_match_stats);
   tcase_add_test (tc, test_exhausted_pool_report);
   tcase_add_test (tc, test_generic_and_tier_metrics);
+  tcase_add_test (tc, test_report_pressure);
   tcase_add_test (tc, test_bad_requests);
   tcase_add_test (tc, test_body_refused);
   tcase_add_test (tc, test_connection_limits);

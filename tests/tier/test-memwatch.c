@@ -99,18 +99,18 @@ test_partial_and_bad (void)
 /* A cgroup v1 tree: @cgroup as /proc/self/cgroup, the memory files in
  * sys/fs/cgroup/memory/@dir, meminfo; returns the root. */
 static char *
-v1_tree (const char *cgroup, const char *dir, const char *usage,
-    const char *limit)
+v1_tree (
+    const char *cgroup, const char *dir, const char *usage, const char *limit)
 {
   char *root = tt_mkdtemp ("mem");
   char rel[512];
 
   put_file (root, "proc/self/cgroup", cgroup);
-  snprintf (rel, sizeof rel, "sys/fs/cgroup/memory%s/memory.usage_in_bytes",
-      dir);
+  snprintf (
+      rel, sizeof rel, "sys/fs/cgroup/memory%s/memory.usage_in_bytes", dir);
   put_file (root, rel, usage);
-  snprintf (rel, sizeof rel, "sys/fs/cgroup/memory%s/memory.limit_in_bytes",
-      dir);
+  snprintf (
+      rel, sizeof rel, "sys/fs/cgroup/memory%s/memory.limit_in_bytes", dir);
   put_file (root, rel, limit);
   put_file (root, "proc/meminfo", meminfo);
   return root;
@@ -124,17 +124,18 @@ test_cgroup_v1 (void)
     int64_t want_max; /* TIER_MEM_UNKNOWN: no limit */
     double want_usage;
   } cases[] = {
-    { "v1 memory controller", "12:pids:/x\n4:memory:/system.slice/m\n"
-        "1:name=systemd:/system.slice/m\n", "/system.slice/m",
-        "1073741824\n", 1073741824, 0.5 },
+    { "v1 memory controller",
+        "12:pids:/x\n4:memory:/system.slice/m\n"
+        "1:name=systemd:/system.slice/m\n",
+        "/system.slice/m", "1073741824\n", 1073741824, 0.5 },
     { "v1 controllers listed together", "7:cpu,memory,cpuacct:/a\n", "/a",
         "1073741824\n", 1073741824, 0.5 },
     /* an unlimited v1 limit is a huge number: MemTotal is the limit */
     { "v1 unlimited", "4:memory:/a\n", "/a", "9223372036854771712\n",
         TIER_MEM_UNKNOWN, 536870912.0 / (8000000.0 * 1024) },
     /* inside a container the namespace's root is the mount's root */
-    { "v1 in a container", "4:memory:/docker/0123abcd\n", "",
-        "2147483648\n", 2147483648, 0.25 },
+    { "v1 in a container", "4:memory:/docker/0123abcd\n", "", "2147483648\n",
+        2147483648, 0.25 },
     /* hybrid: v2 mounted without the memory controller */
     { "hybrid v2 + v1 memory", "0::/user.slice\n5:memory:/user.slice\n",
         "/user.slice", "1073741824\n", 1073741824, 0.5 },
@@ -148,8 +149,8 @@ test_cgroup_v1 (void)
 
     EXPECT (tier_mem_read (root, &m) == 2 && m.cgroup_current == 536870912 &&
                 m.cgroup_max == cases[i].want_max,
-        "%s: current %lld max %lld", cases[i].what,
-        (long long)m.cgroup_current, (long long)m.cgroup_max);
+        "%s: current %lld max %lld", cases[i].what, (long long)m.cgroup_current,
+        (long long)m.cgroup_max);
     EXPECT (fabs (tier_mem_usage (&m, 0) - cases[i].want_usage) < 1e-9,
         "%s: usage %f", cases[i].what, tier_mem_usage (&m, 0));
     tt_rmdir (root);
@@ -171,8 +172,8 @@ test_cgroup_v1_and_v2 (void)
       (long long)m.cgroup_max);
   /* a path that climbs is not followed */
   put_file (root, "proc/self/cgroup", "4:memory:/../../etc\n");
-  EXPECT (tier_mem_read (root, &m) == 1 && m.cgroup_current < 0,
-      "'..' refused");
+  EXPECT (
+      tier_mem_read (root, &m) == 1 && m.cgroup_current < 0, "'..' refused");
   /* garbage in the v1 files: unknown */
   put_file (root, "proc/self/cgroup", "4:memory:/a\n");
   put_file (root, "sys/fs/cgroup/memory/a/memory.usage_in_bytes", "-3\n");
