@@ -105,7 +105,7 @@ report_element_pressure (
 }
 
 /* Writes @name's stats into @out and advice from them into @advice;
- * TRUE if they had memory pressure. */
+ * TRUE if they publish memory pressure (memory-usage). */
 static gboolean
 report_stats (
     GString *out, GString *advice, const gchar *name, const GstStructure *s)
