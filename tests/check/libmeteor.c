@@ -328,8 +328,7 @@ GST_START_TEST (test_pool_exhaustion_waits_and_leaky_reserve)
 
 GST_END_TEST;
 
-typedef struct
-{
+typedef struct {
   GstMeteorBufferPool *pool;
   GstBuffer *buffer;
 } Release;

@@ -33,8 +33,10 @@ typedef struct {
   char meta[32];
 } Held;
 
-static const char *format_a = "video/x-raw, format=(string)GRAY8, width=(int)64, height=(int)64";
-static const char *format_b = "video/x-raw, format=(string)GRAY8, width=(int)32, height=(int)128";
+static const char *format_a =
+    "video/x-raw, format=(string)GRAY8, width=(int)64, height=(int)64";
+static const char *format_b =
+    "video/x-raw, format=(string)GRAY8, width=(int)32, height=(int)128";
 
 static int
 fetch (void *user_data, uint64_t id, TierClipSource *src)
@@ -160,8 +162,8 @@ check_clip (Tiers *t, int i, uint64_t from, uint64_t to, uint64_t missing)
   EXPECT (clip != NULL, "%s", err);
   if (clip == NULL)
     return;
-  EXPECT (clip->n_frames + missing == to - from + 1, "%zu frames",
-      clip->n_frames);
+  EXPECT (
+      clip->n_frames + missing == to - from + 1, "%zu frames", clip->n_frames);
   EXPECT (clip->first == from && clip->last == to && clip->missing == missing,
       "sidecar window %" PRIu64 "-%" PRIu64, clip->first, clip->last);
   EXPECT (strcmp (clip->continues, t->continues[i]) == 0, "continues %s",
@@ -335,8 +337,8 @@ test_full_disk_is_said (void)
   fault.budget = -1; /* room again: the next window is written */
   tier_clipper_add (c, 45, 50, NULL);
   tier_clipper_finish (c);
-  EXPECT (t.reports[t.n_reports - 1].ok, "%s",
-      t.reports[t.n_reports - 1].error);
+  EXPECT (
+      t.reports[t.n_reports - 1].ok, "%s", t.reports[t.n_reports - 1].error);
   check_clip (&t, t.n_reports - 1, 45, 50, 0);
   tier_clipper_get_stats (c, &st);
   EXPECT (st.write_errors == 1, "write errors %" PRIu64, st.write_errors);
@@ -354,7 +356,8 @@ main (void)
     { "caps change and max frames split, linked",
         test_format_change_and_max_frames_split },
     { "missing frames, finish", test_missing_frames_and_finish },
-    { "full disk: said, and the next window is written", test_full_disk_is_said },
+    { "full disk: said, and the next window is written",
+        test_full_disk_is_said },
   };
 
   return minitest_run (tests, sizeof tests / sizeof tests[0]);
