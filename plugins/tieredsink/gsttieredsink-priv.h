@@ -197,6 +197,29 @@ G_GNUC_INTERNAL int clip_make_room (void *user_data);
 G_GNUC_INTERNAL gboolean clip_request (
     GstTieredSink *self, guint64 start, guint64 end, const gchar *detection);
 G_GNUC_INTERNAL GstStructure *make_stats (GstTieredSink *self);
+/* A frame one tier holds for a reader: its bytes stay valid until
+ * tier_hold_release (a buffer reference from hot, a pinned slot from warm,
+ * a frame or record read back from cold). */
+typedef struct {
+  Origin from;
+  const gchar *tier; /* its name */
+  guint64 id;
+  FormatRef *fmt;
+  GstBuffer *buf; /* hot */
+  WarmPin *pin;   /* warm: the slot of @ref */
+  TierWarmRef ref;
+  TierFrame *frame;      /* cold, decoded */
+  TierColdRecord record; /* cold, as stored (TIER_HOLD_RECORD) */
+} TierHold;
+
+#define TIER_HOLD_TOUCH 1u  /* a hot frame becomes the most recently used */
+#define TIER_HOLD_COUNT 2u  /* count hits and misses per tier */
+#define TIER_HOLD_RECORD 4u /* from cold, the record as stored */
+
+/* Frame @id from the first tier that has it (hot, warm, cold). Locked. */
+G_GNUC_INTERNAL gboolean tiers_hold (
+    GstTieredSink *self, guint64 id, guint flags, TierHold *h);
+G_GNUC_INTERNAL void tier_hold_release (TierHold *h);
 G_GNUC_INTERNAL GstSample *gst_tiered_sink_get_frame (
     GstTieredSink *self, guint64 id);
 G_GNUC_INTERNAL gboolean gst_tiered_sink_save_clip (

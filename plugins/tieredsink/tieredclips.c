@@ -253,14 +253,9 @@ cold_note (void *user_data, const char *message)
 
 /* What a frame handed to the clip writer holds on to until released. */
 typedef struct {
-  Origin from;
-  GstBuffer *buf; /* hot */
-  GstMapInfo map;
-  FormatRef *fmt;
+  TierHold hold;
+  GstMapInfo map; /* of a hot frame's buffer */
   guint8 blob[TIER_META_MAX];
-  WarmPin *pin;          /* warm */
-  TierColdRecord record; /* cold: copied as stored */
-  gchar *format;
 } ClipHold;
 
 static void
@@ -275,108 +270,62 @@ layout_of (GstTieredSink *self, TierClipSource *src)
   }
 }
 
-/* The clip writer's fetch: frame @id from hot, warm or cold, with no copy
- * from hot and warm (a buffer reference, a pinned slot). Writer thread. */
+/* The clip writer's fetch: frame @id from the first tier that holds it,
+ * with no copy from hot and warm (a buffer reference, a pinned slot) and
+ * from cold the record as stored. Writer thread. */
 int
 clip_fetch (void *user_data, uint64_t id, TierClipSource *src)
 {
   GstTieredSink *self = user_data;
-  ClipHold *h = g_new0 (ClipHold, 1);
-  HotEntry *e;
-  gchar err[512];
+  ClipHold *c = g_new0 (ClipHold, 1);
+  TierHold *h = &c->hold;
 
   g_mutex_lock (&self->lock);
   layout_of (self, src);
-  e = g_hash_table_lookup (self->hot_index, &id);
-  if (e) {
-    GstMeteorFrameMeta *meta = gst_buffer_get_meteor_frame_meta (e->buf);
-
-    h->from = ORIGIN_STREAM;
-    h->buf = gst_buffer_ref (e->buf);
-    h->fmt = format_ref (e->fmt);
-    src->rec.utc_ns = meta ? meta->capture_time_utc : TIER_TIME_NONE;
-    /* a buffer of several memories is merged by the map: a copy */
-    if (gst_buffer_n_memory (h->buf) > 1)
-      self->c.merge_copies++;
+  if (!tiers_hold (self, id, TIER_HOLD_RECORD, h)) {
     g_mutex_unlock (&self->lock);
-    if (!gst_buffer_map (h->buf, &h->map, GST_MAP_READ)) {
-      gst_buffer_unref (h->buf);
-      format_unref (h->fmt);
-      g_free (h);
-      return 0;
-    }
-    src->rec.frame_id = id;
-    src->rec.pts_ns = GST_BUFFER_PTS (h->buf);
-    src->rec.meta_len = blob_encode (h->buf, id, h->blob);
-    src->rec.meta = h->blob;
-    src->rec.data = h->map.data;
-    src->rec.size = h->map.size;
-    src->format = h->fmt->str;
-    src->handle = h;
-    return 1;
+    g_free (c);
+    return 0;
   }
-  if (self->warm) {
-    WarmHolder *wh = self->warm;
-    TierWarmRef ref;
-
-    g_mutex_lock (&wh->lock);
-    if (tier_warm_lookup (wh->warm, id, &ref) &&
-        (h->pin = warm_pin (wh, &ref)) != NULL) {
-      h->from = ORIGIN_WARM;
-      h->format = g_strdup (tier_warm_format (wh->warm));
-      src->rec = (TierRecord){ ref.frame_id, ref.pts_ns, ref.utc_ns, ref.meta,
-        ref.meta_len, ref.data, ref.size };
-    }
-    g_mutex_unlock (&wh->lock);
-    if (h->pin) {
-      g_mutex_unlock (&self->lock);
-      src->format = h->format;
-      src->handle = h;
-      return 1;
-    }
-  }
-  if (self->cold && tier_cold_contains (self->cold, id)) {
-    if (tier_cold_get_record (self->cold, id, &h->record, err, sizeof err) ==
-        0) {
-      const TierRecHeader *rh = &h->record.header;
-
-      g_mutex_unlock (&self->lock);
-      h->from = ORIGIN_COLD;
-      src->rec = (TierRecord){ rh->frame_id, rh->pts_ns, rh->utc_ns,
-        h->record.record + TIER_REC_HEADER, rh->meta_len, NULL, rh->raw_len };
-      src->record = h->record.record;
-      src->record_len = h->record.len;
-      src->format = h->record.format;
-      src->handle = h;
-      return 1;
-    }
-    GST_WARNING_OBJECT (self, "clip frame %" G_GUINT64_FORMAT ": %s", id, err);
-  }
+  /* a buffer of several memories is merged by the map: a copy */
+  if (h->buf && gst_buffer_n_memory (h->buf) > 1)
+    self->c.merge_copies++;
   g_mutex_unlock (&self->lock);
-  g_free (h);
-  return 0;
+  src->format = h->fmt->str;
+  src->handle = c;
+  if (h->from == ORIGIN_WARM) {
+    src->rec = (TierRecord){ id, h->ref.pts_ns, h->ref.utc_ns, h->ref.meta,
+      h->ref.meta_len, h->ref.data, h->ref.size };
+  } else if (h->from == ORIGIN_COLD) {
+    const TierRecHeader *rh = &h->record.header;
+
+    src->rec = (TierRecord){ id, rh->pts_ns, rh->utc_ns,
+      h->record.record + TIER_REC_HEADER, rh->meta_len, NULL, rh->raw_len };
+    src->record = h->record.record;
+    src->record_len = h->record.len;
+  } else if (gst_buffer_map (h->buf, &c->map, GST_MAP_READ)) {
+    GstMeteorFrameMeta *meta = gst_buffer_get_meteor_frame_meta (h->buf);
+
+    src->rec = (TierRecord){ id, GST_BUFFER_PTS (h->buf),
+      meta ? meta->capture_time_utc : TIER_TIME_NONE, c->blob,
+      blob_encode (h->buf, id, c->blob), c->map.data, c->map.size };
+  } else {
+    tier_hold_release (h);
+    g_free (c);
+    return 0;
+  }
+  return 1;
 }
 
 void
 clip_release (void *user_data, TierClipSource *src)
 {
-  ClipHold *h = src->handle;
+  ClipHold *c = src->handle;
 
-  switch (h->from) {
-    case ORIGIN_STREAM:
-      gst_buffer_unmap (h->buf, &h->map);
-      gst_buffer_unref (h->buf);
-      format_unref (h->fmt);
-      break;
-    case ORIGIN_WARM:
-      warm_unpin (h->pin);
-      g_free (h->format);
-      break;
-    case ORIGIN_COLD:
-      tier_cold_record_clear (&h->record);
-      break;
-  }
-  g_free (h);
+  if (c->hold.from == ORIGIN_STREAM)
+    gst_buffer_unmap (c->hold.buf, &c->map);
+  tier_hold_release (&c->hold);
+  g_free (c);
 }
 
 /* A clip committed or given up: its message. Writer thread. */

@@ -306,6 +306,133 @@ check_pressure (GstTieredSink *self, const Settings *s)
   }
 }
 
+/* ------------------------------------------------------ lookups */
+
+/* Each tier's way of holding frame @id for a reader (called with the
+ * lock): TRUE and @h filled if it has it. One table, in the order frames
+ * are looked for: a new tier is one more entry. */
+typedef struct {
+  Origin origin;
+  const gchar *name;
+  gboolean (*hold) (GstTieredSink *self, guint64 id, guint flags, TierHold *h);
+} TierBackend;
+
+static gboolean
+hot_hold (GstTieredSink *self, guint64 id, guint flags, TierHold *h)
+{
+  HotEntry *e = g_hash_table_lookup (self->hot_index, &id);
+
+  if (e == NULL)
+    return FALSE;
+  if (flags & TIER_HOLD_TOUCH) { /* most recently used now */
+    g_queue_unlink (&self->hot, &e->link);
+    g_queue_push_tail_link (&self->hot, &e->link);
+  }
+  h->buf = gst_buffer_ref (e->buf);
+  h->fmt = format_ref (e->fmt);
+  return TRUE;
+}
+
+static gboolean
+warm_hold (GstTieredSink *self, guint64 id, guint flags, TierHold *h)
+{
+  WarmHolder *wh = self->warm;
+
+  if (wh == NULL || self->warm_off)
+    return FALSE;
+  g_mutex_lock (&wh->lock);
+  if (tier_warm_lookup (wh->warm, id, &h->ref) &&
+      (h->pin = warm_pin (wh, &h->ref)) != NULL)
+    h->fmt = format_for (self, tier_warm_format (wh->warm));
+  g_mutex_unlock (&wh->lock);
+  return h->pin != NULL;
+}
+
+static gboolean
+cold_hold (GstTieredSink *self, guint64 id, guint flags, TierHold *h)
+{
+  gchar err[512];
+  gint r;
+
+  if (self->cold == NULL || !tier_cold_contains (self->cold, id))
+    return FALSE;
+  if (flags & TIER_HOLD_RECORD) {
+    r = tier_cold_get_record (self->cold, id, &h->record, err, sizeof err);
+    if (r == 0)
+      h->fmt = format_for (self, h->record.format);
+  } else {
+    h->frame = g_new0 (TierFrame, 1);
+    r = tier_cold_get (self->cold, id, h->frame, err, sizeof err);
+    if (r == 0)
+      h->fmt = format_for (self, h->frame->format);
+    else
+      g_clear_pointer (&h->frame, g_free);
+  }
+  if (r < 0)
+    queue_warning (self, GST_RESOURCE_ERROR_READ,
+        "frame %" G_GUINT64_FORMAT " in cold cannot be read: %s", id, err);
+  return r == 0;
+}
+
+static const TierBackend backends[] = {
+  { .origin = ORIGIN_STREAM, .name = "hot", .hold = hot_hold },
+  { .origin = ORIGIN_WARM, .name = "warm", .hold = warm_hold },
+  { .origin = ORIGIN_COLD, .name = "cold", .hold = cold_hold },
+};
+
+/* Whether the element has the tier @origin at all (for miss counts). */
+static gboolean
+has_tier (GstTieredSink *self, Origin origin)
+{
+  return origin == ORIGIN_STREAM || (origin == ORIGIN_WARM && self->warm) ||
+         (origin == ORIGIN_COLD && self->cold);
+}
+
+static void
+count_lookup (GstTieredSink *self, Origin origin, gboolean hit)
+{
+  guint64 *hits[] = { &self->c.hot_hits, &self->c.warm_hits,
+    &self->c.cold_hits };
+  guint64 *misses[] = { &self->c.hot_misses, &self->c.warm_misses,
+    &self->c.cold_misses };
+
+  (*(hit ? hits : misses)[origin])++;
+}
+
+gboolean
+tiers_hold (GstTieredSink *self, guint64 id, guint flags, TierHold *h)
+{
+  guint i;
+
+  memset (h, 0, sizeof *h);
+  h->id = id;
+  for (i = 0; i < G_N_ELEMENTS (backends); i++) {
+    gboolean found = backends[i].hold (self, id, flags, h);
+
+    if ((flags & TIER_HOLD_COUNT) && has_tier (self, backends[i].origin))
+      count_lookup (self, backends[i].origin, found);
+    if (found) {
+      h->from = backends[i].origin;
+      h->tier = backends[i].name;
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
+void
+tier_hold_release (TierHold *h)
+{
+  g_clear_pointer (&h->buf, gst_buffer_unref);
+  g_clear_pointer (&h->pin, warm_unpin);
+  if (h->frame) {
+    tier_frame_clear (h->frame);
+    g_clear_pointer (&h->frame, g_free);
+  }
+  tier_cold_record_clear (&h->record);
+  g_clear_pointer (&h->fmt, format_unref);
+}
+
 /* ------------------------------------------------------ action signals */
 
 static GstSample *
@@ -325,24 +452,35 @@ free_tier_frame (gpointer data)
   g_free (f);
 }
 
-/* Frame @id read back from warm or cold: a buffer over the tier's memory
- * (@data, released with @notify (@owner)) with its meta restored, hot
- * again (most recently used); returns the sample get-frame answers. */
+/* Frame @h read back from warm or cold: a buffer over the tier's memory
+ * (the pinned slot, or the frame read back, which the memory now owns)
+ * with its meta restored, hot again (most recently used); returns the
+ * sample get-frame answers. Takes what @h held. Called with the lock. */
 static GstSample *
-promote (GstTieredSink *self, gpointer data, gsize size, gpointer owner,
-    GDestroyNotify notify, const guint8 *meta, guint32 meta_len, guint64 id,
-    guint64 pts, FormatRef *fmt, Origin origin, const Settings *s)
+promote (GstTieredSink *self, TierHold *h, const Settings *s)
 {
   GstBuffer *buf = gst_buffer_new ();
   GstSample *sample;
+  GstMemory *mem;
 
-  gst_buffer_append_memory (
-      buf, gst_memory_new_wrapped (
-               GST_MEMORY_FLAG_READONLY, data, size, 0, size, owner, notify));
-  blob_apply (buf, meta, meta_len, id, pts, fmt);
+  if (h->from == ORIGIN_WARM) {
+    mem = gst_memory_new_wrapped (GST_MEMORY_FLAG_READONLY,
+        (gpointer)h->ref.data, h->ref.size, 0, h->ref.size, h->pin, warm_unpin);
+    blob_apply (
+        buf, h->ref.meta, h->ref.meta_len, h->id, h->ref.pts_ns, h->fmt);
+    h->pin = NULL;
+  } else {
+    TierFrame *f = h->frame;
+
+    mem = gst_memory_new_wrapped (GST_MEMORY_FLAG_READONLY, f->data, f->size, 0,
+        f->size, f, free_tier_frame);
+    blob_apply (buf, f->meta, f->meta_len, h->id, f->pts_ns, h->fmt);
+    h->frame = NULL;
+  }
+  gst_buffer_append_memory (buf, mem);
   self->c.promotions++;
-  sample = make_sample (buf, fmt, origin == ORIGIN_WARM ? "warm" : "cold", id);
-  hot_insert (self, buf, id, fmt, origin, s);
+  sample = make_sample (buf, h->fmt, h->tier, h->id);
+  hot_insert (self, buf, h->id, format_ref (h->fmt), h->from, s);
   enforce_hot (self, s);
   return sample;
 }
@@ -351,65 +489,19 @@ GstSample *
 gst_tiered_sink_get_frame (GstTieredSink *self, guint64 id)
 {
   GstSample *sample = NULL;
-  HotEntry *e;
+  TierHold h;
   Settings s;
-  gchar err[512];
 
   get_settings (self, &s);
   g_mutex_lock (&self->lock);
-  if (!self->started)
-    goto done;
-  e = g_hash_table_lookup (self->hot_index, &id);
-  if (e) {
-    self->c.hot_hits++;
-    /* most recently used now */
-    g_queue_unlink (&self->hot, &e->link);
-    g_queue_push_tail_link (&self->hot, &e->link);
-    sample = make_sample (e->buf, e->fmt, "hot", id);
-    goto done;
+  if (self->started &&
+      tiers_hold (self, id, TIER_HOLD_TOUCH | TIER_HOLD_COUNT, &h)) {
+    if (h.from == ORIGIN_STREAM)
+      sample = make_sample (h.buf, h.fmt, "hot", id);
+    else
+      sample = promote (self, &h, &s);
+    tier_hold_release (&h);
   }
-  self->c.hot_misses++;
-
-  if (self->warm) {
-    WarmHolder *h = self->warm;
-    TierWarmRef ref;
-    WarmPin *pin = NULL;
-    FormatRef *fmt = NULL;
-
-    g_mutex_lock (&h->lock);
-    if (tier_warm_lookup (h->warm, id, &ref) &&
-        (pin = warm_pin (h, &ref)) != NULL)
-      fmt = format_for (self, tier_warm_format (h->warm));
-    g_mutex_unlock (&h->lock);
-    if (pin) {
-      self->c.warm_hits++;
-      /* the slot itself, pinned until the memory is freed */
-      sample = promote (self, (gpointer)ref.data, ref.size, pin, warm_unpin,
-          ref.meta, ref.meta_len, id, ref.pts_ns, fmt, ORIGIN_WARM, &s);
-      goto done;
-    }
-    self->c.warm_misses++;
-  }
-
-  if (self->cold && tier_cold_contains (self->cold, id)) {
-    TierFrame *f = g_new0 (TierFrame, 1);
-
-    if (tier_cold_get (self->cold, id, f, err, sizeof err) == 0) {
-      self->c.cold_hits++;
-      /* the frame read back, freed with the memory */
-      sample = promote (self, f->data, f->size, f, free_tier_frame, f->meta,
-          f->meta_len, id, f->pts_ns, format_for (self, f->format), ORIGIN_COLD,
-          &s);
-      goto done;
-    }
-    g_free (f);
-    queue_warning (self, GST_RESOURCE_ERROR_READ,
-        "frame %" G_GUINT64_FORMAT " in cold cannot be read: %s", id, err);
-  }
-  if (self->cold)
-    self->c.cold_misses++;
-
-done:
   g_mutex_unlock (&self->lock);
   post_pending (self);
   return sample;
