@@ -1,0 +1,176 @@
+/* gst-meteor: meteorpool, the pool it offers upstream
+ *
+ * Sized for what downstream holds (the allocation query) plus frames in
+ * flight, bounded by max-buffers, and activated by meteorpool itself when
+ * upstream does not take it (ingress copies go into it).
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstmeteorpool-priv.h"
+
+#define GST_CAT_DEFAULT meteorpool_debug
+
+/* ----------------------------------------------------------- the pool */
+
+static guint
+effective_max_buffers (GstMeteorPool *self, guint min)
+{
+  guint max;
+
+  GST_OBJECT_LOCK (self);
+  max = self->max_buffers;
+  GST_OBJECT_UNLOCK (self);
+
+  if (max < min) {
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+        ("max-buffers=%u is below the %u frames downstream holds plus %u in "
+         "flight: using %u",
+            max, min - POOL_SLACK, POOL_SLACK, min),
+        ("raise max-buffers to at least %u", min));
+    max = min;
+  }
+  return max;
+}
+
+/* Asks downstream how many buffers it holds and which metas it takes. */
+void
+gst_meteor_pool_query_downstream (
+    GstMeteorPool *self, GstCaps *caps, GstQuery *upstream_query)
+{
+  GstQuery *query = gst_query_new_allocation (caps, TRUE);
+  guint i, min = 0;
+
+  if (gst_pad_peer_query (self->srcpad, query)) {
+    for (i = 0; i < gst_query_get_n_allocation_pools (query); i++) {
+      guint pmin;
+
+      gst_query_parse_nth_allocation_pool (query, i, NULL, NULL, &pmin, NULL);
+      min = MAX (min, pmin);
+    }
+    if (upstream_query) {
+      for (i = 0; i < gst_query_get_n_allocation_metas (query); i++) {
+        const GstStructure *params;
+        GType api = gst_query_parse_nth_allocation_meta (query, i, &params);
+
+        gst_query_add_allocation_meta (upstream_query, api, params);
+      }
+    }
+  }
+  self->downstream_min = min;
+  self->downstream_video_meta =
+      gst_query_find_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL);
+  GST_DEBUG_OBJECT (self, "downstream holds %u buffers, video meta %d", min,
+      self->downstream_video_meta);
+  gst_query_unref (query);
+}
+
+static gboolean
+pool_has_caps (GstBufferPool *pool, GstCaps *caps)
+{
+  GstStructure *config = gst_buffer_pool_get_config (pool);
+  GstCaps *pcaps = NULL;
+  gboolean same;
+
+  gst_buffer_pool_config_get_params (config, &pcaps, NULL, NULL, NULL);
+  same = pcaps != NULL && gst_caps_is_equal (pcaps, caps);
+  gst_structure_free (config);
+  return same;
+}
+
+/* The pool for @caps: the current one while it fits (or is idle), else a
+ * new one. Returns a ref. */
+GstBufferPool *
+gst_meteor_pool_get_pool (GstMeteorPool *self, GstCaps *caps)
+{
+  GstBufferPool *pool, *old = NULL;
+  GstMeteorPoolStats old_stats;
+
+  GST_OBJECT_LOCK (self);
+  pool = self->pool ? gst_object_ref (self->pool) : NULL;
+  GST_OBJECT_UNLOCK (self);
+
+  if (pool && (!gst_buffer_pool_is_active (pool) || pool_has_caps (pool, caps)))
+    return pool;
+
+  old = pool;
+  pool = gst_meteor_buffer_pool_new ();
+  GST_OBJECT_LOCK (self);
+  gst_meteor_buffer_pool_set_ring (
+      GST_METEOR_BUFFER_POOL (pool), self->memory, self->ring_path);
+  gst_meteor_buffer_pool_set_leaky (GST_METEOR_BUFFER_POOL (pool),
+      self->leaky == GST_METEOR_POOL_LEAKY_DOWNSTREAM);
+  if (old) {
+    gst_meteor_buffer_pool_get_stats (GST_METEOR_BUFFER_POOL (old), &old_stats);
+    gst_meteor_pool_stats_add (&self->retired, &old_stats);
+  }
+  gst_object_replace ((GstObject **)&self->pool, GST_OBJECT (pool));
+  GST_OBJECT_UNLOCK (self);
+
+  if (old) {
+    if (self->pool_ours_active)
+      gst_buffer_pool_set_active (old, FALSE);
+    self->pool_ours_active = FALSE;
+    gst_object_unref (old);
+  }
+  return pool;
+}
+
+/* Makes sure meteorpool itself can take buffers from its pool (for ingress
+ * copies), configuring and activating it when upstream did not. */
+gboolean
+gst_meteor_pool_ensure_pool_active (GstMeteorPool *self, GstBufferPool *pool)
+{
+  GstStructure *config;
+  guint min;
+
+  if (gst_buffer_pool_is_active (pool))
+    return TRUE;
+
+  min = self->downstream_min + POOL_SLACK;
+  config = gst_buffer_pool_get_config (pool);
+  gst_buffer_pool_config_set_params (config, self->caps,
+      GST_VIDEO_INFO_SIZE (&self->info), min,
+      effective_max_buffers (self, min));
+  if (self->downstream_video_meta)
+    gst_buffer_pool_config_add_option (
+        config, GST_BUFFER_POOL_OPTION_VIDEO_META);
+  if (!gst_buffer_pool_set_config (pool, config) ||
+      !gst_buffer_pool_set_active (pool, TRUE)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT,
+        ("cannot set up the frame ring for %u-byte frames",
+            (guint)GST_VIDEO_INFO_SIZE (&self->info)),
+        ("configuring or activating the pool failed (memory=%d)",
+            self->memory));
+    return FALSE;
+  }
+  self->pool_ours_active = TRUE;
+  return TRUE;
+}
+
+gboolean
+gst_meteor_pool_propose_allocation (GstMeteorPool *self, GstQuery *query)
+{
+  GstCaps *caps;
+  gboolean need_pool;
+  GstVideoInfo info;
+  GstBufferPool *pool;
+  guint min;
+
+  gst_query_parse_allocation (query, &caps, &need_pool);
+  if (caps == NULL)
+    return FALSE;
+  if (!gst_video_info_from_caps (&info, caps))
+    return gst_pad_peer_query (self->srcpad, query); /* compressed */
+
+  gst_meteor_pool_query_downstream (self, caps, query);
+  min = self->downstream_min + POOL_SLACK;
+  pool = gst_meteor_pool_get_pool (self, caps);
+  gst_query_add_allocation_pool (query, pool, GST_VIDEO_INFO_SIZE (&info), min,
+      effective_max_buffers (self, min));
+  GST_DEBUG_OBJECT (
+      self, "proposing %" GST_PTR_FORMAT " with %u+ buffers", pool, min);
+  gst_object_unref (pool);
+  return TRUE;
+}
