@@ -108,13 +108,54 @@ gst_meteor_pool_get_pool (GstMeteorPool *self, GstCaps *caps)
   gst_object_replace ((GstObject **)&self->pool, GST_OBJECT (pool));
   GST_OBJECT_UNLOCK (self);
 
-  if (old) {
-    if (self->pool_ours_active)
-      gst_buffer_pool_set_active (old, FALSE);
-    self->pool_ours_active = FALSE;
-    gst_object_unref (old);
-  }
+  if (old)
+    gst_meteor_pool_retire_pool (self, old);
   return pool;
+}
+
+/* Lets go of a pool meteorpool no longer offers: deactivated if meteorpool
+ * activated it, and the ring file's name given up at once, so that the next
+ * pool can make its ring there while frames of this one are still held
+ * downstream. */
+void
+gst_meteor_pool_retire_pool (GstMeteorPool *self, GstBufferPool *pool)
+{
+  GstMeteorRingAllocator *ring =
+      gst_meteor_buffer_pool_get_ring (GST_METEOR_BUFFER_POOL (pool));
+
+  if (ring) {
+    gst_meteor_ring_allocator_release_path (ring);
+    gst_object_unref (ring);
+  }
+  if (self->pool_ours_active)
+    gst_buffer_pool_set_active (pool, FALSE);
+  self->pool_ours_active = FALSE;
+  gst_object_unref (pool);
+}
+
+/* Makes the pool's ring now, so that a ring that cannot be made (ring-path
+ * taken by another pipeline, a directory, someone's file) is posted by
+ * meteorpool with its reason, not as a failed pool configuration in
+ * whichever element configures it. The error is posted once; meteorpool
+ * then refuses frames. */
+static gboolean
+prepare_ring (GstMeteorPool *self, GstBufferPool *pool, gsize frame_size,
+    guint min, guint max)
+{
+  GError *error = NULL;
+
+  if (gst_meteor_buffer_pool_prepare_ring (
+          GST_METEOR_BUFFER_POOL (pool), frame_size, min, max, &error))
+    return TRUE;
+  if (!self->setup_failed) {
+    self->setup_failed = TRUE;
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ_WRITE, ("%s", error->message),
+        ("the frame ring for %u buffers of %" G_GSIZE_FORMAT
+         " bytes cannot be made",
+            max, frame_size));
+  }
+  g_clear_error (&error);
+  return FALSE;
 }
 
 /* Makes sure meteorpool itself can take buffers from its pool (for ingress
@@ -122,17 +163,19 @@ gst_meteor_pool_get_pool (GstMeteorPool *self, GstCaps *caps)
 gboolean
 gst_meteor_pool_ensure_pool_active (GstMeteorPool *self, GstBufferPool *pool)
 {
+  gsize size = GST_VIDEO_INFO_SIZE (&self->info);
   GstStructure *config;
-  guint min;
+  guint min, max;
 
   if (gst_buffer_pool_is_active (pool))
     return TRUE;
 
   min = self->downstream_min + POOL_SLACK;
+  max = effective_max_buffers (self, min);
+  if (!prepare_ring (self, pool, size, min, max))
+    return FALSE;
   config = gst_buffer_pool_get_config (pool);
-  gst_buffer_pool_config_set_params (config, self->caps,
-      GST_VIDEO_INFO_SIZE (&self->info), min,
-      effective_max_buffers (self, min));
+  gst_buffer_pool_config_set_params (config, self->caps, size, min, max);
   if (self->downstream_video_meta)
     gst_buffer_pool_config_add_option (
         config, GST_BUFFER_POOL_OPTION_VIDEO_META);
@@ -156,7 +199,7 @@ gst_meteor_pool_propose_allocation (GstMeteorPool *self, GstQuery *query)
   gboolean need_pool;
   GstVideoInfo info;
   GstBufferPool *pool;
-  guint min;
+  guint min, max;
 
   gst_query_parse_allocation (query, &caps, &need_pool);
   if (caps == NULL)
@@ -166,9 +209,14 @@ gst_meteor_pool_propose_allocation (GstMeteorPool *self, GstQuery *query)
 
   gst_meteor_pool_query_downstream (self, caps, query);
   min = self->downstream_min + POOL_SLACK;
+  max = effective_max_buffers (self, min);
   pool = gst_meteor_pool_get_pool (self, caps);
-  gst_query_add_allocation_pool (query, pool, GST_VIDEO_INFO_SIZE (&info), min,
-      effective_max_buffers (self, min));
+  if (!prepare_ring (self, pool, GST_VIDEO_INFO_SIZE (&info), min, max)) {
+    gst_object_unref (pool);
+    return FALSE;
+  }
+  gst_query_add_allocation_pool (
+      query, pool, GST_VIDEO_INFO_SIZE (&info), min, max);
   GST_DEBUG_OBJECT (
       self, "proposing %" GST_PTR_FORMAT " with %u+ buffers", pool, min);
   gst_object_unref (pool);

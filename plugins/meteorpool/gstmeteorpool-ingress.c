@@ -282,6 +282,11 @@ gst_meteor_pool_chain (GstPad *pad, GstObject *parent, GstBuffer *buf)
   GstFlowReturn ret;
   gboolean pooled = FALSE;
 
+  if (self->setup_failed) {
+    /* the reason is on the bus already */
+    gst_buffer_unref (buf);
+    return GST_FLOW_ERROR;
+  }
   if (!self->is_raw) {
     /* compressed frames pass with their meta */
     buf = gst_buffer_make_writable (buf);

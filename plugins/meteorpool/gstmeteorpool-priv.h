@@ -72,6 +72,7 @@ struct _GstMeteorPool {
   /* object lock */
   GstBufferPool *pool;       /* proposed upstream, and copied into */
   gboolean pool_ours_active; /* we activated it (upstream did not) */
+  gboolean setup_failed;     /* an error was posted: frames are refused */
   FrameCounters counters;
   GstMeteorPoolStats retired; /* counters of pools replaced since start */
 };
@@ -82,6 +83,9 @@ void gst_meteor_pool_query_downstream (
 
 G_GNUC_INTERNAL
 GstBufferPool *gst_meteor_pool_get_pool (GstMeteorPool *self, GstCaps *caps);
+
+G_GNUC_INTERNAL
+void gst_meteor_pool_retire_pool (GstMeteorPool *self, GstBufferPool *pool);
 
 G_GNUC_INTERNAL
 gboolean gst_meteor_pool_ensure_pool_active (

@@ -339,6 +339,7 @@ reset_streaming (GstMeteorPool *self)
   self->temperature_read_at = 0;
   self->downstream_min = 0;
   self->downstream_video_meta = FALSE;
+  self->setup_failed = FALSE;
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
   gst_clear_object (&self->foreign_pool);
   g_clear_pointer (&self->rejected_format, g_free);
@@ -366,12 +367,8 @@ gst_meteor_pool_change_state (GstElement *element, GstStateChange transition)
     pool = self->pool;
     self->pool = NULL;
     GST_OBJECT_UNLOCK (self);
-    if (pool) {
-      if (self->pool_ours_active)
-        gst_buffer_pool_set_active (pool, FALSE);
-      gst_object_unref (pool);
-    }
-    self->pool_ours_active = FALSE;
+    if (pool)
+      gst_meteor_pool_retire_pool (self, pool);
     gst_clear_caps (&self->caps);
     gst_clear_object (&self->foreign_pool);
     self->is_raw = FALSE;
@@ -551,7 +548,10 @@ gst_meteor_pool_class_init (GstMeteorPoolClass *klass)
   g_object_class_install_property (gobject_class, PROP_RING_PATH,
       g_param_spec_string ("ring-path", "Ring path",
           "File for the frame ring (e.g. /dev/shm/meteor.ring); setting it "
-          "selects memory=file. Removed when the ring is freed",
+          "selects memory=file. Created by meteorpool and locked while in "
+          "use; an existing file is used only if it is a ring file left by "
+          "a meteorpool that is gone, any other file is left untouched (an "
+          "error). Removed when the ring is freed",
           NULL, rw_ready));
   g_object_class_install_property (gobject_class, PROP_INGRESS,
       g_param_spec_enum ("ingress", "Ingress",

@@ -747,6 +747,113 @@ GST_START_TEST (test_bad_ring_path)
 
 GST_END_TEST;
 
+/* meteorpool name=p ring-path=@path: the first error, which must name
+ * @path and @cause, posted by meteorpool. */
+static void
+check_ring_path_error (const gchar *path, const gchar *cause)
+{
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=5 ! "
+                                 "meteorpool name=p ring-path=%s ! fakesink",
+      path);
+  GstElement *pipeline = meteor_test_parse (desc);
+  gchar *text = meteor_test_expect_error (pipeline, NULL, NULL);
+
+  fail_unless (strstr (text, path) != NULL && strstr (text, cause) != NULL,
+      "unclear error: %s", text);
+  g_free (text);
+  gst_object_unref (pipeline);
+  g_free (desc);
+}
+
+/* ring-path naming someone's file, or a directory: a clear error, and the
+ * file is left as it was. */
+GST_START_TEST (test_ring_path_not_ours)
+{
+  gchar *dir = g_dir_make_tmp ("meteor-ring-XXXXXX", NULL);
+  gchar *path = g_build_filename (dir, "precious.txt", NULL);
+  const gchar *text = "observing log, night of the Perseids\n";
+  gchar *contents = NULL;
+
+  fail_unless (g_file_set_contents (path, text, -1, NULL));
+  check_ring_path_error (path, "not a frame ring file");
+  fail_unless (g_file_get_contents (path, &contents, NULL, NULL),
+      "%s was removed", path);
+  fail_unless_equals_string (contents, text);
+
+  check_ring_path_error (dir, "is a directory");
+
+  g_unlink (path);
+  g_rmdir (dir);
+  g_free (contents);
+  g_free (path);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+static guint64
+frames_through (GstElement *pipeline)
+{
+  GstStructure *stats = pool_stats (pipeline);
+  guint64 frames = meteor_test_stat (stats, "frames");
+
+  gst_structure_free (stats);
+  return frames;
+}
+
+/* Waits until more than @n frames went through, failing on an error. */
+static void
+wait_frames_beyond (GstElement *pipeline, guint64 n)
+{
+  GstBus *bus = gst_element_get_bus (pipeline);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  GstMessage *msg;
+
+  while (frames_through (pipeline) <= n) {
+    fail_unless (g_get_monotonic_time () < deadline,
+        "no more than %" G_GUINT64_FORMAT " frames in 30 s", n);
+    msg = gst_bus_timed_pop_filtered (bus, 10 * GST_MSECOND, GST_MESSAGE_ERROR);
+    fail_if (msg != NULL, "the running pipeline failed");
+  }
+  gst_object_unref (bus);
+}
+
+/* Two pipelines on one ring-path: the second fails, naming the path and the
+ * process holding it, while the first keeps running. */
+GST_START_TEST (test_ring_path_in_use)
+{
+  gchar *dir = g_dir_make_tmp ("meteor-ring-XXXXXX", NULL);
+  gchar *path = g_build_filename (dir, "frames.ring", NULL);
+  gchar *pid = g_strdup_printf ("process %d", (gint)getpid ());
+  gchar *desc = g_strdup_printf (
+      "videotestsrc is-live=true ! "
+      "video/x-raw,format=GRAY8,width=64,height=48,framerate=100/1 ! "
+      "meteorpool name=p ring-path=%s ! fakesink sync=false",
+      path);
+  GstElement *first = meteor_test_parse (desc);
+  guint64 frames;
+
+  fail_unless (gst_element_set_state (first, GST_STATE_PLAYING) !=
+               GST_STATE_CHANGE_FAILURE);
+  wait_frames_beyond (first, 0);
+
+  check_ring_path_error (path, pid);
+  frames = frames_through (first);
+  wait_frames_beyond (first, frames + 10);
+  fail_unless (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+
+  gst_element_set_state (first, GST_STATE_NULL);
+  fail_if (g_file_test (path, G_FILE_TEST_EXISTS), "ring file left behind");
+  gst_object_unref (first);
+  g_rmdir (dir);
+  g_free (desc);
+  g_free (pid);
+  g_free (path);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_bad_max_buffers)
 {
   GstElement *pipeline =
@@ -893,6 +1000,8 @@ meteorpool_suite (void)
   tcase_add_test (tc, test_propose_allocation_grows_with_downstream);
   tcase_add_test (tc, test_file_ring);
   tcase_add_test (tc, test_bad_ring_path);
+  tcase_add_test (tc, test_ring_path_not_ours);
+  tcase_add_test (tc, test_ring_path_in_use);
   tcase_add_test (tc, test_bad_max_buffers);
   tcase_add_test (tc, test_unsupported_format);
   tcase_add_test (tc, test_leaky_with_stalled_branch);
