@@ -10,6 +10,8 @@
 
 #include "gstmeteorpool-priv.h"
 
+#include <unistd.h>
+
 #define GST_CAT_DEFAULT meteorpool_debug
 
 /* ----------------------------------------------------------- the pool */
@@ -144,18 +146,112 @@ prepare_ring (GstMeteorPool *self, GstBufferPool *pool, gsize frame_size,
 {
   GError *error = NULL;
 
+  if (self->setup_failed)
+    return FALSE;
   if (gst_meteor_buffer_pool_prepare_ring (
           GST_METEOR_BUFFER_POOL (pool), frame_size, min, max, &error))
     return TRUE;
-  if (!self->setup_failed) {
-    self->setup_failed = TRUE;
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ_WRITE, ("%s", error->message),
-        ("the frame ring for %u buffers of %" G_GSIZE_FORMAT
-         " bytes cannot be made",
-            max, frame_size));
-  }
+  self->setup_failed = TRUE;
+  GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ_WRITE, ("%s", error->message),
+      ("the frame ring for %u buffers of %" G_GSIZE_FORMAT
+       " bytes cannot be made",
+          max, frame_size));
   g_clear_error (&error);
   return FALSE;
+}
+
+static guint64
+physical_memory (void)
+{
+  long pages = sysconf (_SC_PHYS_PAGES), page = sysconf (_SC_PAGESIZE);
+
+  return pages > 0 && page > 0 ? (guint64)pages * page : G_MAXUINT64;
+}
+
+/* The elements downstream as far as the stream does not branch, e.g.
+ * "queue0 ! tieredsink0": one of them answered the allocation query. */
+static gchar *
+downstream_names (GstMeteorPool *self)
+{
+  GString *names = g_string_new (NULL);
+  GstPad *pad = gst_object_ref (self->srcpad);
+  guint hops;
+
+  for (hops = 0; pad != NULL && hops < 16; hops++) {
+    GstPad *peer = gst_pad_get_peer (pad);
+    GstElement *next = peer ? gst_pad_get_parent_element (peer) : NULL;
+
+    gst_clear_object (&pad);
+    if (next) {
+      GST_OBJECT_LOCK (next);
+      g_string_append_printf (
+          names, "%s%s", names->len ? " ! " : "", GST_OBJECT_NAME (next));
+      if (next->numsrcpads == 1)
+        pad = gst_object_ref (next->srcpads->data);
+      GST_OBJECT_UNLOCK (next);
+    }
+    gst_clear_object (&next);
+    gst_clear_object (&peer);
+  }
+  gst_clear_object (&pad);
+  return g_string_free (names, FALSE);
+}
+
+/* The pool's min and max buffers for frames of @frame_size: what downstream
+ * holds plus the frames in flight, within max-buffers (raised, with a
+ * warning, to fit). A downstream that asks to hold more buffers than a pool
+ * may have, or more frames than fit in this machine's RAM, is an element
+ * error naming the number, the elements downstream and the limit: capped, the
+ * pool would run dry under a downstream that holds what it asked for, and
+ * the pipeline would stall (or drop every frame when leaky). */
+static gboolean
+size_pool (GstMeteorPool *self, gsize frame_size, guint *min, guint *max)
+{
+  guint64 held = self->downstream_min, want = held + POOL_SLACK;
+  guint64 ram = physical_memory ();
+  gchar *next;
+
+  if (self->setup_failed)
+    return FALSE;
+  if (want <= POOL_MAX_BUFFERS && want * frame_size <= ram) {
+    *min = (guint)want;
+    *max = effective_max_buffers (self, *min);
+    return TRUE;
+  }
+
+  self->setup_failed = TRUE;
+  next = downstream_names (self);
+  if (want > POOL_MAX_BUFFERS)
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("downstream of meteorpool (%s) asks to hold "
+         "%" G_GUINT64_FORMAT
+         " buffers: a pool has at most %u, %u of them held downstream",
+            next, held, POOL_MAX_BUFFERS, POOL_MAX_BUFFERS - POOL_SLACK),
+        ("min-buffers=%" G_GUINT64_FORMAT " in the answer to the allocation "
+         "query; lower what downstream holds (e.g. tieredsink hot-frames)",
+            held));
+  else
+    GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT,
+        ("downstream of meteorpool (%s) asks to hold "
+         "%" G_GUINT64_FORMAT " buffers: %" G_GUINT64_FORMAT
+         " frames of %" G_GSIZE_FORMAT " bytes (%" G_GUINT64_FORMAT
+         " MiB) do not fit in this machine's %" G_GUINT64_FORMAT " MiB of RAM",
+            next, held, want, frame_size, want * frame_size >> 20, ram >> 20),
+        ("min-buffers=%" G_GUINT64_FORMAT " in the answer to the allocation "
+         "query; lower what downstream holds (e.g. tieredsink hot-frames)",
+            held));
+  g_free (next);
+  return FALSE;
+}
+
+/* Sizes @pool for frames of @frame_size and makes its ring; FALSE once an
+ * error is posted. */
+static gboolean
+plan_pool (GstMeteorPool *self, GstBufferPool *pool, gsize frame_size,
+    guint *min, guint *max)
+{
+  return size_pool (self, frame_size, min, max) &&
+         prepare_ring (self, pool, frame_size, *min, *max);
 }
 
 /* Makes sure meteorpool itself can take buffers from its pool (for ingress
@@ -170,9 +266,7 @@ gst_meteor_pool_ensure_pool_active (GstMeteorPool *self, GstBufferPool *pool)
   if (gst_buffer_pool_is_active (pool))
     return TRUE;
 
-  min = self->downstream_min + POOL_SLACK;
-  max = effective_max_buffers (self, min);
-  if (!prepare_ring (self, pool, size, min, max))
+  if (!plan_pool (self, pool, size, &min, &max))
     return FALSE;
   config = gst_buffer_pool_get_config (pool);
   gst_buffer_pool_config_set_params (config, self->caps, size, min, max);
@@ -208,10 +302,8 @@ gst_meteor_pool_propose_allocation (GstMeteorPool *self, GstQuery *query)
     return gst_pad_peer_query (self->srcpad, query); /* compressed */
 
   gst_meteor_pool_query_downstream (self, caps, query);
-  min = self->downstream_min + POOL_SLACK;
-  max = effective_max_buffers (self, min);
   pool = gst_meteor_pool_get_pool (self, caps);
-  if (!prepare_ring (self, pool, GST_VIDEO_INFO_SIZE (&info), min, max)) {
+  if (!plan_pool (self, pool, GST_VIDEO_INFO_SIZE (&info), &min, &max)) {
     gst_object_unref (pool);
     return FALSE;
   }

@@ -19,6 +19,8 @@ GST_DEBUG_CATEGORY_EXTERN (meteorpool_debug);
 /* Buffers beyond what downstream holds: one being filled upstream, one on
  * its way through meteorpool. */
 #define POOL_SLACK 2
+/* The most buffers a pool may have, whatever downstream asks for. */
+#define POOL_MAX_BUFFERS 65536
 /* Temperature files (sysfs thermal nodes) are read at most this often. */
 #define TEMPERATURE_PERIOD_US G_USEC_PER_SEC
 /* Below this, the temperature property means "unknown". */

@@ -12,6 +12,12 @@
  * gets a GstMeteorFrameMeta (frame id, UTC capture time, camera, exposure,
  * gain, temperature).
  *
+ * The pool has what downstream holds (min-buffers in its answer to the
+ * allocation query) plus 2 frames in flight, at least max-buffers. A
+ * downstream that asks to hold more than 65534 frames, or more frames than
+ * fit in RAM, is an element error naming the number, the elements that
+ * asked and the limit: the pipeline could not run as configured.
+ *
  * |[
  * gst-launch-1.0 videotestsrc num-buffers=300 ! video/x-raw,format=RGB ! \
  *   meteorpool camera-id=cam0 gain=4 ! tee name=t \
@@ -540,8 +546,10 @@ gst_meteor_pool_class_init (GstMeteorPoolClass *klass)
   g_object_class_install_property (gobject_class, PROP_MAX_BUFFERS,
       g_param_spec_uint ("max-buffers", "Max buffers",
           "Frames in the pool (at least 1), all allocated at start; raised, "
-          "with a warning, when downstream holds more",
-          0, 65536, DEFAULT_MAX_BUFFERS, rw_ready));
+          "with a warning, when downstream holds more. A downstream that "
+          "asks to hold more than 65534 frames, or more than fit in RAM, "
+          "is an error",
+          0, POOL_MAX_BUFFERS, DEFAULT_MAX_BUFFERS, rw_ready));
   g_object_class_install_property (gobject_class, PROP_MEMORY,
       g_param_spec_enum ("memory", "Memory", "What the frame ring is made of",
           GST_TYPE_METEOR_RING_BACKING, DEFAULT_MEMORY, rw_ready));

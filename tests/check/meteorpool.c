@@ -696,6 +696,65 @@ GST_START_TEST (test_propose_allocation_grows_with_downstream)
 
 GST_END_TEST;
 
+/* A sink whose pad answers the allocation query: it holds
+ * GPOINTER_TO_UINT (@data) buffers. */
+static GstPadProbeReturn
+hold_buffers (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  GstQuery *query = GST_PAD_PROBE_INFO_QUERY (info);
+
+  if (GST_QUERY_TYPE (query) != GST_QUERY_ALLOCATION)
+    return GST_PAD_PROBE_OK;
+  gst_query_add_allocation_pool (query, NULL, 0, GPOINTER_TO_UINT (data), 0);
+  return GST_PAD_PROBE_HANDLED;
+}
+
+/* @caps ! meteorpool ! queue ! fakesink name=greedy, greedy holding @held
+ * buffers: the first error must be meteorpool's, and name @held, the
+ * elements that asked and @limit. */
+static void
+check_too_many_held (const gchar *caps, guint held, const gchar *limit)
+{
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=5 ! %s ! "
+                                 "meteorpool name=p ! queue name=q ! "
+                                 "fakesink name=greedy",
+      caps);
+  GstElement *pipeline = meteor_test_parse (desc);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "greedy");
+  GstPad *pad = gst_element_get_static_pad (sink, "sink");
+  gchar *number = g_strdup_printf ("hold %u buffers", held);
+  gchar *text;
+
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM, hold_buffers,
+      GUINT_TO_POINTER (held), NULL);
+  text = meteor_test_expect_error (pipeline, NULL, NULL);
+  fail_unless (strstr (text, number) && strstr (text, "q ! greedy") &&
+                   strstr (text, limit),
+      "unclear error: %s", text);
+
+  g_free (text);
+  g_free (number);
+  gst_object_unref (pad);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  g_free (desc);
+}
+
+/* A downstream that asks, through the allocation query, to hold more than a
+ * pool may have or more frames than fit in RAM: meteorpool's error says so,
+ * not a bare not-negotiated. */
+GST_START_TEST (test_downstream_holds_too_many)
+{
+  check_too_many_held (
+      "video/x-raw,format=GRAY8,width=64,height=48", G_MAXINT, "at most 65536");
+  check_too_many_held (
+      "video/x-raw,format=GRAY8,width=64,height=48", 65535, "at most 65536");
+  check_too_many_held (
+      "video/x-raw,format=RGB,width=8192,height=8192", 60000, "MiB of RAM");
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_file_ring)
 {
   gchar *dir = g_dir_make_tmp ("meteor-ring-XXXXXX", NULL);
@@ -998,6 +1057,7 @@ meteorpool_suite (void)
   tcase_add_test (tc, test_temperature_file);
   tcase_add_test (tc, test_compressed_pass_through);
   tcase_add_test (tc, test_propose_allocation_grows_with_downstream);
+  tcase_add_test (tc, test_downstream_holds_too_many);
   tcase_add_test (tc, test_file_ring);
   tcase_add_test (tc, test_bad_ring_path);
   tcase_add_test (tc, test_ring_path_not_ours);
