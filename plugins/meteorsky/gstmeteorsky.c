@@ -42,10 +42,13 @@ GST_DEBUG_CATEGORY_STATIC (meteorsky_debug);
 #define GST_CAT_DEFAULT meteorsky_debug
 
 #define SKY_FORMATS "{ GRAY8, GRAY16_LE, I420, NV12, RGB, BGR, RGBx, BGRx }"
+/* The sizes and rates the sky model renders (sky_config_check): 16 to
+ * 16384 on a side (and at most 64 Mpixel, which caps cannot say), up to
+ * 1000 frames a second. */
 #define SKY_CAPS                                                               \
   "video/x-raw, format = (string) " SKY_FORMATS ", "                           \
-  "width = (int) [ 1, max ], height = (int) [ 1, max ], "                      \
-  "framerate = (fraction) [ 1/1, max ]"
+  "width = (int) [ 16, 16384 ], height = (int) [ 16, 16384 ], "                \
+  "framerate = (fraction) [ 1/1, 1000/1 ]"
 
 #define DEFAULT_WIDTH 640
 #define DEFAULT_HEIGHT 480
