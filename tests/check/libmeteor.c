@@ -1,6 +1,7 @@
 /* gst-meteor: tests of libgstmeteor (ring allocator, buffer pool, frame meta)
  * without any element. */
 #include <gst/check/gstcheck.h>
+#include "meteortest.h"
 #include <glib/gstdio.h>
 #include <gst/meteor/meteor.h>
 #include <gst/video/video.h>
@@ -628,4 +629,4 @@ libmeteor_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (libmeteor);
+METEOR_CHECK_MAIN (libmeteor);

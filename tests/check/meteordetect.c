@@ -1085,4 +1085,4 @@ meteordetect_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (meteordetect);
+METEOR_CHECK_MAIN (meteordetect);

@@ -1151,4 +1151,4 @@ meteorpool_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (meteorpool);
+METEOR_CHECK_MAIN (meteorpool);

@@ -1180,4 +1180,4 @@ meteorsky_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (meteorsky);
+METEOR_CHECK_MAIN (meteorsky);

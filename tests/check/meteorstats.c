@@ -741,6 +741,8 @@ main (int argc, char **argv)
 {
   Suite *s;
 
+  /* before the tracer is named: the child would start it too */
+  meteor_test_update_registry ();
   /* the tracer's server thread lives in this process: the tests must run
    * here too, not in forked children */
   g_setenv ("CK_FORK", "no", TRUE);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <gst/check/gstcheck.h>
+#include "meteortest.h"
 
 #define MIN_PIPELINE_FILES 5
 #define RUN_TIMEOUT (60 * GST_SECOND)
@@ -325,4 +326,4 @@ pipelines_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (pipelines);
+METEOR_CHECK_MAIN (pipelines);

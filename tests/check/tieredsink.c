@@ -944,4 +944,4 @@ tieredsink_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (tieredsink);
+METEOR_CHECK_MAIN (tieredsink);

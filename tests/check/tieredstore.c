@@ -348,4 +348,4 @@ tieredstore_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (tieredstore);
+METEOR_CHECK_MAIN (tieredstore);
