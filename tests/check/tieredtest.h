@@ -32,25 +32,11 @@ make_tmpdir (void)
   return dir;
 }
 
+/* Removes @path and everything under it (the stores' own helper). */
 static inline void
 remove_tree (const gchar *path)
 {
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const gchar *name;
-
-  if (dir) {
-    while ((name = g_dir_read_name (dir)) != NULL) {
-      gchar *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) &&
-          !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-      g_free (child);
-    }
-    g_dir_close (dir);
-  }
-  g_rmdir (path);
+  tier_remove_tree (path);
 }
 
 /* The pixels of frame @id: a ramp with id-dependent bytes, or noise that
