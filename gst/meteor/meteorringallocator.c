@@ -348,9 +348,10 @@ ring_file_open (const gchar *path, GError **error)
     fd = open (path, O_RDWR | O_CLOEXEC);
   }
   if (fd < 0) {
-    gchar *dir = g_path_get_dirname (path);
+    gchar *dir;
 
     err = errno;
+    dir = g_path_get_dirname (path);
     if (err == ENOENT && !g_file_test (dir, G_FILE_TEST_IS_DIR))
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
           "ring-path '%s': directory '%s' does not exist", path, dir);
