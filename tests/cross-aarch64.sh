@@ -24,10 +24,14 @@ t=plugins/tieredsink
 tier="$t/tiercommon.c $t/tierrecord.c $t/coldstore.c $t/warmring.c $t/clipstore.c $t/clipper.c $t/storespace.c $t/memwatch.c"
 tinc="$t gst/meteor tests/common tests/tier"
 export="tools/clipexport.c tools/pngwrite.c"
+s=plugins/meteorsky
+sky="$s/skymodel.c $s/skydraw.c $s/skyformat.c $s/skyschedule.c"
+d=plugins/meteordetect
+det="$d/detector.c $d/detector-image.c $d/detector-clusters.c $d/detector-tracks.c $d/detector-judge.c"
 cores="
-skyrender|tests/sky/test-skyrender.c plugins/meteorsky/skyrender.c|plugins/meteorsky gst/meteor tests/common
+skyrender|tests/sky/test-skyrender.c $sky|plugins/meteorsky gst/meteor tests/common
 kernels|tests/kernels/test-kernels.c $k/kernels_c.c $k/cpu.c $k/arm/kernels_neon.c|$k|-DMETEOR_HAVE_NEON
-detector|tests/detect/test-detector.c plugins/meteordetect/detector.c plugins/meteorsky/skyrender.c $k/kernels_c.c $k/cpu.c $k/arm/kernels_neon.c|$k plugins/meteorsky plugins/meteordetect gst/meteor tests/common|-DMETEOR_HAVE_NEON
+detector|tests/detect/test-detector.c $det $sky $k/kernels_c.c $k/cpu.c $k/arm/kernels_neon.c|$k plugins/meteorsky plugins/meteordetect gst/meteor tests/common|-DMETEOR_HAVE_NEON
 metrics|tests/stats/test-metrics.c plugins/meteorstats/metrics.c|plugins/meteorstats gst/meteor tests/common
 tier-coldstore|tests/tier/test-coldstore.c $tier|$tinc|-D_GNU_SOURCE|-lzstd
 tier-warmring|tests/tier/test-warmring.c $tier|$tinc|-D_GNU_SOURCE|-lzstd

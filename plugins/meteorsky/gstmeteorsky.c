@@ -17,7 +17,9 @@
  *
  * Frames are drawn into buffers from downstream's pool (honouring its
  * strides), so with meteorpool downstream they are drawn straight into the
- * frame ring.
+ * frame ring. The luma is the sky's brightness in DN in every format: I420
+ * and NV12 are full-range video, and their caps say so (colorimetry
+ * 1:4:0:0).
  *
  * |[
  * gst-launch-1.0 meteorsky num-buffers=300 meteor-rate=600 \
@@ -41,14 +43,23 @@
 GST_DEBUG_CATEGORY_STATIC (meteorsky_debug);
 #define GST_CAT_DEFAULT meteorsky_debug
 
-#define SKY_FORMATS "{ GRAY8, GRAY16_LE, I420, NV12, RGB, BGR, RGBx, BGRx }"
 /* The sizes and rates the sky model renders (sky_config_check): 16 to
  * 16384 on a side (and at most 64 Mpixel, which caps cannot say), up to
  * 1000 frames a second. */
-#define SKY_CAPS                                                               \
-  "video/x-raw, format = (string) " SKY_FORMATS ", "                           \
+#define SKY_SIZES                                                              \
   "width = (int) [ 16, 16384 ], height = (int) [ 16, 16384 ], "                \
   "framerate = (fraction) [ 1/1, 1000/1 ]"
+/* The sky's luma is its brightness in DN, 0-255, in every format: in I420
+ * and NV12 that is full-range video, and the caps say so (colorimetry
+ * 1:4:0:0, as JPEG's), or a converter taking them as studio range
+ * (16-235, the default for HD sizes) would stretch the dark sky and clip
+ * its noise at black */
+#define SKY_YUV_COLORIMETRY "1:4:0:0"
+#define SKY_CAPS                                                               \
+  "video/x-raw, format = (string) { GRAY8, GRAY16_LE }, " SKY_SIZES "; "       \
+  "video/x-raw, format = (string) { I420, NV12 }, " SKY_SIZES ", "             \
+  "colorimetry = (string) " SKY_YUV_COLORIMETRY "; "                           \
+  "video/x-raw, format = (string) { RGB, BGR, RGBx, BGRx }, " SKY_SIZES
 
 #define DEFAULT_WIDTH 640
 #define DEFAULT_HEIGHT 480
@@ -71,6 +82,8 @@ enum {
   PROP_STAR_DENSITY,
   PROP_TWINKLE,
   PROP_VIGNETTING,
+  PROP_TRANSPARENCY,
+  PROP_BLUR,
   PROP_HOT_PIXELS,
   PROP_SCHEDULE,
   PROP_TRUTH_LOCATION,
@@ -149,6 +162,10 @@ config_double (SkyConfig *config, guint prop_id)
       return &config->twinkle;
     case PROP_VIGNETTING:
       return &config->vignetting;
+    case PROP_TRANSPARENCY:
+      return &config->transparency;
+    case PROP_BLUR:
+      return &config->blur;
     default:
       return NULL;
   }
@@ -223,6 +240,8 @@ write_header (GstMeteorSky *self, const SkyConfig *c)
   append_double (s, "satellite-rate", c->satellite_rate);
   append_double (s, "flash-rate", c->flash_rate);
   append_double (s, "cloud-cover", c->cloud_cover);
+  append_double (s, "transparency", c->transparency);
+  append_double (s, "blur", c->blur);
   g_string_append_c (s, '}');
   ok = write_line (self, s->str);
   g_string_free (s, TRUE);
@@ -519,6 +538,7 @@ gst_meteor_sky_fill (GstPushSrc *src, GstBuffer *buf)
   GstVideoFrame frame;
   SkyImage image;
   GstClockTime pts;
+  gdouble transparency, blur;
   guint i;
 
   if (self->model == NULL) {
@@ -543,6 +563,12 @@ gst_meteor_sky_fill (GstPushSrc *src, GstBuffer *buf)
     image.planes[i] = GST_VIDEO_FRAME_PLANE_DATA (&frame, i);
     image.strides[i] = GST_VIDEO_FRAME_PLANE_STRIDE (&frame, i);
   }
+  /* the optics may change while playing (a lens fogging up) */
+  GST_OBJECT_LOCK (self);
+  transparency = self->settings.transparency;
+  blur = self->settings.blur;
+  GST_OBJECT_UNLOCK (self);
+  sky_model_set_optics (self->model, transparency, blur);
   sky_model_render (self->model, index - self->model_base, &image);
   gst_video_frame_unmap (&frame);
 
@@ -787,6 +813,23 @@ gst_meteor_sky_class_init (GstMeteorSkyClass *klass)
   install_double (gobject_class, PROP_VIGNETTING, "vignetting", "Vignetting",
       "Relative darkening in the frame corners, 0 (none) to 1 (black)",
       d.vignetting);
+  /* these two change while playing: a lens fogging up mid-run */
+  g_object_class_install_property (gobject_class, PROP_TRANSPARENCY,
+      g_param_spec_double ("transparency", "Transparency",
+          "Share of the light of stars, meteors and other objects that reaches "
+          "the sensor, 0 to 1 (a fogged or dewed lens, haze); may change "
+          "while playing",
+          -G_MAXDOUBLE, G_MAXDOUBLE, d.transparency,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_BLUR,
+      g_param_spec_double ("blur", "Blur",
+          "Extra blur of the optics, a gaussian of this sigma in px, 0 to 16: "
+          "stars and objects spread their light over more pixels (a fogged "
+          "lens, bad focus); may change while playing",
+          -G_MAXDOUBLE, G_MAXDOUBLE, d.blur,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_HOT_PIXELS,
       g_param_spec_int ("hot-pixels", "Hot pixels",
           "Number of hot (always bright) pixels, each reported as a "

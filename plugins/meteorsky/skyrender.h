@@ -60,7 +60,10 @@ typedef struct {
   double plane_rate;
   double satellite_rate;
   double flash_rate;
-  double cloud_cover; /* fraction of the sky under cloud, 0..1 */
+  double cloud_cover;  /* fraction of the sky under cloud, 0..1 */
+  double transparency; /* share of the light of stars and objects that
+                        * reaches the sensor, 0..1 (a fogged lens) */
+  double blur;         /* extra blur of the optics, gaussian sigma, px */
 } SkyConfig;
 
 void sky_config_init (SkyConfig *config);
@@ -109,6 +112,10 @@ SkyModel *sky_model_new (const SkyConfig *config);
 void sky_model_free (SkyModel *model);
 const SkyConfig *sky_model_config (const SkyModel *model);
 
+/* Changes the optics from the next frame on (a lens fogging up, mid-run):
+ * transparency in [0, 1], blur in [0, 16] px; out of range is clamped. */
+void sky_model_set_optics (SkyModel *model, double transparency, double blur);
+
 /* Adds an event; with all rates 0 the schedule is exactly what is added. */
 void sky_model_add_event (SkyModel *model, const SkyEvent *event);
 
@@ -127,6 +134,64 @@ size_t sky_model_take_truth (SkyModel *model, SkyTruth *out, size_t max);
 
 /* Ends the run: objects still visible are closed at the last frame. */
 void sky_model_finish (SkyModel *model);
+
+/* ------------------------------------------------------ meteors alone
+ *
+ * What the sky draws a meteor with, for drawing one outside a sky
+ * (meteordetect's canaries are meteors drawn this way). */
+
+/* A sporadic meteor as the sky draws them: its speed on the sky (deg/s),
+ * duration (s), SNR and deceleration (share of its speed lost over its
+ * life), from @rng (any seed; advanced). */
+void sky_meteor_pick (uint64_t *rng, double *speed_deg, double *duration,
+    double *snr, double *decel);
+
+/* Distance travelled @t s into a life of @life_s s, starting at @speed and
+ * slowing steadily by @decel of it over the life. */
+double sky_path (double speed, double decel, double life_s, double t);
+
+/* A meteor's light at @u, the share of its life gone: rising to 1 at two
+ * thirds, fading fast; 0 outside (0, 1). */
+double sky_meteor_light (double u);
+
+/* The brightest of a meteor's light sampled mid-frame over @frames
+ * frames: what its light is divided by so that its brightest frame has
+ * the amplitude asked for. */
+double sky_meteor_light_peak (uint64_t frames);
+
+/* A meteor alone: where it starts, how it moves and how bright it is. */
+typedef struct {
+  double x, y;     /* start, px */
+  double dx, dy;   /* unit direction */
+  double speed;    /* px/s at the start */
+  double decel;    /* share of the speed lost over the life */
+  double amp;      /* brightest pixel of its brightest frame, DN */
+  double width;    /* cross-section sigma, px */
+  double fps;      /* frames a second */
+  uint64_t frames; /* frames it lasts */
+} SkyMeteor;
+
+/* Frame @k of @m's life (0 first): the segment it covers in that
+ * exposure, (*xa, *ya) to (*xb, *yb), and the amplitude its streak has
+ * there, DN. */
+void sky_meteor_frame (const SkyMeteor *m, uint64_t k, double *xa, double *ya,
+    double *xb, double *yb, double *amp);
+
+/* A gaussian line drawn in a box of pixels, unscaled: the brightest of
+ * them is @peak. */
+typedef struct {
+  float *pix;
+  size_t cap;
+  int x0, y0, w, h; /* the box, frame px */
+  double peak;
+} SkyStamp;
+
+/* Draws the line (xa, ya)-(xb, yb) of cross-section @sigma into @s,
+ * clipped to a @width x @height frame. Returns 0 when nothing of it is in
+ * the frame. */
+int sky_stamp_streak (SkyStamp *s, int width, int height, double xa, double ya,
+    double xb, double yb, double sigma);
+void sky_stamp_clear (SkyStamp *s);
 
 #ifdef __cplusplus
 }

@@ -678,6 +678,73 @@ GST_START_TEST (test_fixate_defaults)
 
 GST_END_TEST;
 
+static gboolean
+have_element (const gchar *name)
+{
+  GstElementFactory *f = gst_element_factory_find (name);
+
+  if (f)
+    gst_object_unref (f);
+  return f != NULL;
+}
+
+/* The sky's luma is its DN in every format: I420 and NV12 say full range
+ * in their colorimetry, so a converter to GRAY8 (as an IP camera pipeline
+ * has after its decoder) keeps the same values at HD sizes too, where
+ * studio range is the default and would clip the dark sky at black; and
+ * the range survives an H.264 round trip. */
+GST_START_TEST (test_yuv_full_range)
+{
+  const gchar *size = "width=1280,height=720";
+  gchar *caps = g_strdup_printf ("video/x-raw,format=GRAY8,%s", size);
+  Run *gray = run_sky ("seed=4 num-buffers=3", caps);
+  const gchar *yuv[] = { "I420", "NV12" };
+  guint f, i;
+
+  g_free (caps);
+  for (f = 0; f < G_N_ELEMENTS (yuv); f++) {
+    gchar *desc;
+    Run *run;
+
+    caps = g_strdup_printf ("video/x-raw,format=%s,%s", yuv[f], size);
+    run = run_sky ("seed=4 num-buffers=1", caps);
+    fail_unless_equals_int (
+        run->info.colorimetry.range, GST_VIDEO_COLOR_RANGE_0_255);
+    run_free (run);
+
+    desc = g_strdup_printf ("meteorsky seed=4 num-buffers=3 ! %s ! "
+                            "videoconvert ! video/x-raw,format=GRAY8 ! "
+                            "appsink name=sink sync=false",
+        caps);
+    run = run_desc (desc);
+    fail_unless_equals_int (run->frames->len, 3);
+    for (i = 0; i < 3; i++)
+      fail_unless (frames_equal (run, i, gray, i),
+          "%s through videoconvert: frame %u is not the GRAY8 sky", yuv[f], i);
+    run_free (run);
+    g_free (desc);
+    g_free (caps);
+  }
+  run_free (gray);
+
+  /* through the encoder and back: the decoder says full range too */
+  if (have_element ("x264enc") && have_element ("avdec_h264")) {
+    Run *run = run_desc ("meteorsky seed=4 num-buffers=2 ! "
+                         "video/x-raw,format=I420,width=320,height=240 ! "
+                         "x264enc ! avdec_h264 ! appsink name=sink sync=false");
+
+    fail_unless_equals_int (run->frames->len, 2);
+    fail_unless_equals_int (
+        run->info.colorimetry.range, GST_VIDEO_COLOR_RANGE_0_255);
+    run_free (run);
+  } else {
+    g_print ("test_yuv_full_range: no x264enc or avdec_h264, H.264 part "
+             "skipped\n");
+  }
+}
+
+GST_END_TEST;
+
 /* An appsink whose pool pads every row and plane, with video meta: the
  * sky must land in the same visible pixels as without padding. */
 static GstPadProbeReturn
@@ -1169,6 +1236,7 @@ meteorsky_suite (void)
   tcase_add_test (tc, test_restart_starts_over);
   tcase_add_test (tc, test_every_format_and_odd_sizes);
   tcase_add_test (tc, test_fixate_defaults);
+  tcase_add_test (tc, test_yuv_full_range);
   tcase_add_test (tc, test_downstream_strides);
   tcase_add_test (tc, test_zero_copy_into_meteorpool);
   tcase_add_test (tc, test_truth_messages_and_file);

@@ -159,30 +159,44 @@ class ScorerTest(unittest.TestCase):
 
     def test_frame_tolerance(self):
         m = METEORS[0]  # frames 100-110
-        r, _, _ = self.score([m], [detection(113, 120, 100, 100, 300, 200)])
-        self.assertEqual(r["recall"], 0.0)  # 2 frames between: beyond --frame-tol 2
+        r, _, _ = self.score([m], [detection(114, 120, 100, 100, 300, 200)])
+        self.assertEqual(r["recall"], 0.0)  # 3 frames between: beyond --frame-tol 3
         self.assertEqual(r["fp"], 1)
-        r, _, _ = self.score([m], [detection(112, 120, 100, 100, 300, 200)])
-        self.assertEqual(r["recall"], 1.0)  # 1 frame between: within tolerance
-        r, _, _ = self.score([m], [detection(90, 97, 100, 100, 300, 200)])
+        r, _, _ = self.score([m], [detection(113, 120, 100, 100, 300, 200)])
+        self.assertEqual(r["recall"], 1.0)  # 2 frames between: within tolerance
+        r, _, _ = self.score([m], [detection(90, 96, 100, 100, 300, 200)])
         self.assertEqual(r["recall"], 0.0)  # before the start, likewise
-        r, _, _ = self.score([m], [detection(113, 120, 100, 100, 300, 200)], "--frame-tol", "3")
-        self.assertEqual(r["recall"], 1.0)
+        r, _, _ = self.score([m], [detection(113, 120, 100, 100, 300, 200)], "--frame-tol", "2")
+        self.assertEqual(r["recall"], 0.0)
 
     def test_endpoint_off_the_line(self):
         m = meteor(1, 100, 110, 100, 100, 300, 100, 6.0)  # horizontal at y=100
-        r, _, _ = self.score([m], [detection(100, 110, 100, 100, 300, 130)])
-        self.assertEqual(r["recall"], 0.0)  # end 30 px off
+        r, _, _ = self.score([m], [detection(100, 110, 100, 100, 300, 140)])
+        self.assertEqual(r["recall"], 0.0)  # end 40 px off
         self.assertEqual(r["fp"], 1)
-        r, _, _ = self.score([m], [detection(100, 110, 100, 100, 300, 108)])
-        self.assertEqual(r["recall"], 1.0)  # 8 px off: within --dist-tol 10
+        r, _, _ = self.score([m], [detection(100, 110, 100, 100, 300, 128)])
+        self.assertEqual(r["recall"], 1.0)  # 28 px off: within --dist-tol 30
+        r, _, _ = self.score([m], [detection(100, 110, 100, 100, 300, 128)], "--dist-tol", "10")
+        self.assertEqual(r["recall"], 0.0)
 
     def test_along_the_line_but_beyond_the_segment(self):
+        # 200 px in frames 100-110: 20 px a frame, so 3 frames reach 60 px
         m = meteor(1, 100, 110, 100, 100, 300, 100, 6.0)
-        r, _, _ = self.score([m], [detection(100, 110, 320, 100, 400, 100)])
-        self.assertEqual(r["recall"], 0.0)  # starts 20 px past the end
-        r, _, _ = self.score([m], [detection(100, 110, 305, 100, 400, 100)])
-        self.assertEqual(r["recall"], 1.0)  # 5 px past: within slack
+        r, _, _ = self.score([m], [detection(100, 110, 340, 100, 400, 100)])
+        self.assertEqual(r["recall"], 0.0)  # starts 40 px past the end
+        r, _, _ = self.score([m], [detection(100, 110, 305, 100, 380, 100)])
+        self.assertEqual(r["recall"], 1.0)  # ends 80 px past: within 30 px + 3 frames
+        r, _, _ = self.score([m], [detection(100, 110, 150, 100, 400, 100)])
+        self.assertEqual(r["recall"], 0.0)  # runs 100 px past the end
+
+    def test_elsewhere_in_the_same_frames_is_no_match(self):
+        # a noise track far from the meteor, in its frames, finds nothing:
+        # the meteor is missed and the track is a false positive
+        m = METEORS[3]  # frames 400-420, (50,50) -> (250,60)
+        r, _, _ = self.score([SKY, m, END], [detection(402, 405, 900, 500, 915, 505)])
+        self.assertEqual(r["recall"], 0.0)
+        self.assertEqual(r["fp"], 1)
+        self.assertEqual(r["fp_by_kind"]["noise"], 1)
 
     def test_reversed_direction_matches(self):
         m = METEORS[1]

@@ -1,0 +1,238 @@
+/* gst-meteor: meteor detector core: whether a track is a meteor (pure C) */
+#include "detector-private.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------- judging */
+
+/* brightest point over its background sigma */
+double
+det_track_snr (const Track *t)
+{
+  double best = 0;
+  int i;
+
+  for (i = 0; i < t->n; i++)
+    if (t->sigma[i] > 0 && t->points[i].peak / t->sigma[i] > best)
+      best = t->points[i].peak / t->sigma[i];
+  return best;
+}
+
+/* Steady: every step close to the typical (median) one. Returns how many
+ * are not, and the median step (px a frame) in @median. */
+static int
+unsteady_steps (const Track *t, const LineFit *f, double *median)
+{
+  double steps[DETECTOR_MAX_POINTS];
+  int i, j, n = t->n - 1, odd = 0;
+
+  *median = 0;
+  if (n < 1)
+    return 0;
+  for (i = 0; i < n; i++) {
+    const DetectorPoint *a = &t->points[i], *b = &t->points[i + 1];
+    double v = ((b->x - a->x) * f->ux + (b->y - a->y) * f->uy) /
+               (double)(b->frame - a->frame);
+
+    for (j = i; j > 0 && steps[j - 1] > v; j--)
+      steps[j] = steps[j - 1];
+    steps[j] = v;
+  }
+  *median = steps[n / 2];
+  for (i = 0; i < n; i++)
+    odd += fabs (steps[i] - *median) > 0.6 * fabs (*median) + 1.0;
+  return odd;
+}
+
+static int
+along_edge (const Detector *d, const Track *t)
+{
+  double m = EDGE_MARGIN / d->bin;
+  int i;
+
+  for (i = 0; i < t->n; i++) {
+    const DetectorPoint *p = &t->points[i];
+    if (p->x > m && p->y > m && p->x < d->w - 1 - m && p->y < d->h - 1 - m)
+      return 0;
+  }
+  return 1;
+}
+
+/* How a blob of a two-frame track looks against the motion @f: 2 a streak
+ * along it about as long as the step, 1 too small to have a shape (a
+ * faint end of the streak), 0 anything else. */
+static int
+pair_blob (const Track *t, int i, const LineFit *f)
+{
+  const Streak *s = &t->streak[i];
+  int aligned = s->len >= PAIR_MIN_ELONGATION * s->across &&
+                fabs (s->ux * f->ux + s->uy * f->uy) >= PAIR_MIN_ALIGNMENT;
+
+  if (s->len > 2.0 * f->step + 2)
+    return 0;
+  if (aligned && t->points[i].pixels >= PAIR_MIN_PIXELS &&
+      s->len >= fmax (PAIR_MIN_LENGTH, 0.6 * f->step))
+    return 2;
+  return s->len < PAIR_MIN_LENGTH || aligned ? 1 : 0;
+}
+
+/* A two-frame track is a meteor's when one blob is a streak along the
+ * motion and the other one is too, or a fragment of one. */
+static int
+streak_pair (const Track *t, const LineFit *f)
+{
+  int a = pair_blob (t, 0, f), b = pair_blob (t, 1, f);
+
+  return a && b && (a == 2 || b == 2);
+}
+
+/* Whether @t starts where a remembered slow object would be now, moving
+ * the same way at about its speed: another piece of it. */
+static int
+continues_slow (const Detector *d, const Track *t, const LineFit *f)
+{
+  const DetectorPoint *first = &t->points[0];
+  int i;
+
+  for (i = 0; i < SLOW_TRAILS; i++) {
+    const SlowTrail *s = &d->trails[i];
+    double gap, v, dx, dy;
+
+    if (!s->used || first->frame <= s->frame)
+      continue;
+    gap = (double)(first->frame - s->frame);
+    v = hypot (s->vx, s->vy);
+    if (gap > SLOW_TRAIL_SECONDS * d->config.fps || v <= 0 ||
+        f->step < 0.5 * v || f->step > 2.0 * v ||
+        (f->ux * s->vx + f->uy * s->vy) / v < 0.9)
+      continue;
+    dx = first->x - (s->x + s->vx * gap);
+    dy = first->y - (s->y + s->vy * gap);
+    if (hypot (dx, dy) <= 4.0 + 0.2 * v * gap)
+      return 1;
+  }
+  return 0;
+}
+
+/* Whether @t, as it stands, is a meteor; the reason when it is not. */
+int
+det_judge (const Detector *d, const Track *t, LineFit *f, DetectorReject *why)
+{
+  const DetectorConfig *c = &d->config;
+  double duration, speed, allowed;
+
+  if (t->n < c->min_frames || 4 * t->n < 3 * (int)(t->points[t->n - 1].frame -
+                                                   t->points[0].frame + 1)) {
+    /* too few points, or too many frames missing among them */
+    *why = DETECTOR_REJECT_SHORT;
+    return 0;
+  }
+  det_fit_line (t, f);
+  duration = (t->points[t->n - 1].frame - t->points[0].frame + 1) / c->fps;
+  speed = f->step * c->fps * d->bin;
+  if (speed < STATIC_SPEED) {
+    *why = DETECTOR_REJECT_STATIC;
+    return 0;
+  }
+  if (speed < c->min_speed) {
+    *why = DETECTOR_REJECT_SLOW;
+    return 0;
+  }
+  if (speed > c->max_speed) {
+    *why = DETECTOR_REJECT_FAST;
+    return 0;
+  }
+  if (duration > c->max_duration) {
+    *why = DETECTOR_REJECT_LONG;
+    return 0;
+  }
+  /* a piece of a slow object seen before, moving on at its speed */
+  if (speed < SLOW_TRAIL_SPEEDS * c->min_speed && continues_slow (d, t, f)) {
+    *why = DETECTOR_REJECT_SLOW;
+    return 0;
+  }
+  /* a light passing over a star drags the centroid of their merged blob:
+   * a meteor is mostly seen where nothing has been lately */
+  {
+    int i, on_stars = 0;
+
+    for (i = 0; i < t->n; i++)
+      on_stars += t->busy[i] >= 2 * STATIC_HIT;
+    if (2 * on_stars >= t->n) {
+      *why = DETECTOR_REJECT_STATIC;
+      return 0;
+    }
+  }
+  /* an object entering or leaving the frame shows a growing or shrinking
+   * part of itself, whose centroid races along the edge */
+  if (along_edge (d, t)) {
+    *why = DETECTOR_REJECT_CROOKED;
+    return 0;
+  }
+  /* a jittering star can fake a few pixels of motion: a meteor's track is
+   * longer than the blobs it is made of */
+  if ((f->along1 - f->along0) * d->bin < MIN_TRACK_LENGTH) {
+    *why = DETECTOR_REJECT_STATIC;
+    return 0;
+  }
+  /* a short track must look like a meteor frame by frame: a meteor
+   * smears over its own motion during the exposure, so its blobs are as
+   * long as its steps; compact blobs a step apart are unrelated lights */
+  if (t->n < SHORT_TRACK_POINTS && f->step > 3) {
+    double extent = 0;
+    int i;
+
+    for (i = 0; i < t->n; i++)
+      extent += t->box[i][2] > t->box[i][3] ? t->box[i][2] : t->box[i][3];
+    if (extent / t->n < 0.5 * f->step) {
+      *why = DETECTOR_REJECT_CROOKED;
+      return 0;
+    }
+  }
+  /* two frames only: both blobs must be streaks lying along the motion,
+   * each about as long as the step (the meteor smears over its own
+   * motion during the exposure); noise, twinkle and slow lights are
+   * round */
+  if (t->n == 2 && !streak_pair (t, f)) {
+    *why = DETECTOR_REJECT_SHORT;
+    return 0;
+  }
+  /* the fewest points are only believed when bright: three faint blobs
+   * in a row happen by chance over a night, and so do four specks of a
+   * pixel or two */
+  if ((t->n <= FEW_POINTS ||
+          (t->n < 2 * SHORT_TRACK_POINTS && det_median_pixels (t) <= 2)) &&
+      det_track_snr (t) < MIN_FRAMES_SNR) {
+    *why = DETECTOR_REJECT_SHORT;
+    return 0;
+  }
+  /* steady: every step close to the typical one (a meteor slows a little;
+   * a noise blob joined to a slow light makes one giant step). A long
+   * track may have a few odd steps (a fireball's head flares and its
+   * centroid jumps): up to one in STEADY_ODD_STEPS; its speed is then
+   * judged by the median step, which odd steps cannot lift from a slow
+   * light's to a meteor's */
+  {
+    double median;
+    int odd = unsteady_steps (t, f, &median);
+
+    if (odd > (t->n - 1) / STEADY_ODD_STEPS) {
+      *why = DETECTOR_REJECT_CROOKED;
+      return 0;
+    }
+    if (odd > 0 && median * c->fps * d->bin < c->min_speed) {
+      *why = DETECTOR_REJECT_SLOW;
+      return 0;
+    }
+  }
+  /* straight: centroids of a streak jitter by a pixel or so */
+  allowed = 1.5 + 0.02 * (f->along1 - f->along0);
+  if (f->cross_rms > allowed || f->backwards > t->n / 5) {
+    *why = DETECTOR_REJECT_CROOKED;
+    return 0;
+  }
+  return 1;
+}
