@@ -9,17 +9,20 @@ all: build
 deps:
 	@sh scripts/deps.sh
 
-build: deps
+# building never installs anything: `make deps` (or demo, test, bench) does
+build:
 	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD)
 	@ninja -C $(BUILD)
 
-demo: build
+demo: deps
+	@$(MAKE) --no-print-directory build
 	@sh scripts/demo.sh $(BUILD)
 
 test: deps
 	@sh scripts/test.sh
 
-bench: build
+bench: deps
+	@$(MAKE) --no-print-directory build
 	@sh scripts/bench.sh $(BUILD)
 
 # Regenerate docs/elements/*.txt (gst-inspect-1.0 output) after changing an

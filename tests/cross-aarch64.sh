@@ -41,6 +41,7 @@ tier-memwatch|tests/tier/test-memwatch.c $tier|$tinc|-D_GNU_SOURCE|-lzstd
 tier-clip|tests/tier/test-clip.c $tier $export|$tinc tools|-D_GNU_SOURCE|-lzstd -lz
 tier-fuzz|tests/tier/test-fuzz.c $tier $export|$tinc tools|-D_GNU_SOURCE|-lzstd -lz
 tier-crash|tests/tier/test-crash.c $tier|$tinc|-D_GNU_SOURCE|-lzstd
+tier-clipper|tests/tier/test-clipper.c $tier|$tinc|-D_GNU_SOURCE|-lzstd
 "
 
 status=0

@@ -71,11 +71,11 @@ list_without_sidecar (const char *location)
     snprintf (path, sizeof path, "%s/%s", location, de->d_name);
     if (stat (path, &st) < 0 || !S_ISDIR (st.st_mode))
       continue;
-    snprintf (path, sizeof path, "%s/%s/%s", location, de->d_name,
-        TIER_CLIP_SIDECAR);
+    snprintf (
+        path, sizeof path, "%s/%s/%s", location, de->d_name, TIER_CLIP_SIDECAR);
     if (stat (path, &st) < 0)
-      printf ("%s\tdamaged: no %s (an unfinished or broken clip)\n",
-          de->d_name, TIER_CLIP_SIDECAR);
+      printf ("%s\tdamaged: no %s (an unfinished or broken clip)\n", de->d_name,
+          TIER_CLIP_SIDECAR);
   }
   if (d)
     closedir (d);
@@ -115,8 +115,7 @@ main (int argc, char **argv)
   static const struct option opts[] = { { "y4m", required_argument, 0, 'y' },
     { "png", required_argument, 0, 'p' }, { "fits", required_argument, 0, 'f' },
     { "frames", no_argument, 0, 'F' }, { "salvage", no_argument, 0, 's' },
-    { "help", no_argument, 0, 'h' },
-    { 0, 0, 0, 0 } };
+    { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
   const char *y4m = NULL, *png = NULL, *fits = NULL, *cmd, *arg;
   int frames = 0, salvage = 0, c, status = 0;
   size_t lost = 0;
@@ -174,8 +173,10 @@ main (int argc, char **argv)
     return 1;
   }
   if (lost)
-    fprintf (stderr, "meteor-clip: %s\nmeteor-clip: salvaged %zu frames, %zu "
-        "lost\n", err, clip->n_frames, lost);
+    fprintf (stderr,
+        "meteor-clip: %s\nmeteor-clip: salvaged %zu frames, %zu "
+        "lost\n",
+        err, clip->n_frames, lost);
   if (strcmp (cmd, "info") == 0) {
     clip_print_info (clip, stdout, frames);
     tier_clip_close (clip);

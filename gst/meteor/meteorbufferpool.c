@@ -46,11 +46,25 @@ G_DEFINE_TYPE (
 
 static GQuark fresh_quark; /* set on a buffer until its first handout */
 
+/* Ring slots for a pool of @min to @max buffers (max 0: unbounded). */
+static guint
+ring_slots_for (guint min, guint max)
+{
+  guint64 n =
+      max ? (guint64)max * RING_SLOTS_PER_BUFFER
+          : MAX ((guint64)min * RING_SLOTS_PER_BUFFER, RING_SLOTS_UNBOUNDED);
+
+  /* +1: the leaky reserve buffer lives outside min/max */
+  return (guint)MIN (n + 1, G_MAXUINT);
+}
+
+/* The ring for @n_slots slots of @slot_size bytes: the current one when it
+ * is large enough, else a new one, which takes over the ring file's path. */
 static GstAllocator *
-pool_ring_for (GstMeteorBufferPool *pool, gsize slot_size, guint n_slots)
+pool_ring_for (
+    GstMeteorBufferPool *pool, gsize slot_size, guint n_slots, GError **error)
 {
   GstAllocator *ring = NULL;
-  GError *error = NULL;
 
   g_mutex_lock (&pool->lock);
   if (pool->ring) {
@@ -58,17 +72,14 @@ pool_ring_for (GstMeteorBufferPool *pool, gsize slot_size, guint n_slots)
     if (gst_meteor_ring_allocator_get_slot_size (r) >= slot_size &&
         gst_meteor_ring_allocator_get_n_slots (r) >= n_slots)
       ring = gst_object_ref (pool->ring);
+    else /* frames of the old ring may live on downstream, nameless */
+      gst_meteor_ring_allocator_release_path (r);
   }
   if (ring == NULL) {
     ring = gst_meteor_ring_allocator_new (
-        pool->backing, pool->ring_path, slot_size, n_slots, &error);
-    if (ring) {
+        pool->backing, pool->ring_path, slot_size, n_slots, error);
+    if (ring)
       gst_object_replace ((GstObject **)&pool->ring, GST_OBJECT (ring));
-    } else {
-      GST_ERROR_OBJECT (
-          pool, "cannot create the frame ring: %s", error->message);
-      g_clear_error (&error);
-    }
   }
   g_mutex_unlock (&pool->lock);
   return ring;
@@ -84,6 +95,7 @@ meteor_pool_set_config (GstBufferPool *bpool, GstStructure *config)
   guint size, min, max, n_slots;
   GstAllocator *allocator, *ring;
   GstAllocationParams params;
+  GError *error = NULL;
   gboolean ok;
 
   /* First pass: GstVideoBufferPool parses the caps, applies the requested
@@ -102,13 +114,14 @@ meteor_pool_set_config (GstBufferPool *bpool, GstStructure *config)
     gst_buffer_pool_config_set_params (config, caps, size, min, max);
   }
 
-  n_slots = max ? max * RING_SLOTS_PER_BUFFER
-                : MAX (min * RING_SLOTS_PER_BUFFER, RING_SLOTS_UNBOUNDED);
-  /* +1: the leaky reserve buffer lives outside min/max */
-  ring =
-      pool_ring_for (pool, params.prefix + size + params.padding, n_slots + 1);
-  if (ring == NULL)
+  n_slots = ring_slots_for (min, max);
+  ring = pool_ring_for (
+      pool, params.prefix + size + params.padding, n_slots, &error);
+  if (ring == NULL) {
+    GST_ERROR_OBJECT (pool, "cannot create the frame ring: %s", error->message);
+    g_clear_error (&error);
     return FALSE;
+  }
 
   /* Second pass: the same config, now allocating from the ring. */
   gst_buffer_pool_config_set_allocator (config, ring, &params);
@@ -474,6 +487,38 @@ gst_meteor_buffer_pool_set_ring (
   g_free (pool->ring_path);
   pool->ring_path = g_strdup (path);
   g_mutex_unlock (&pool->lock);
+}
+
+/**
+ * gst_meteor_buffer_pool_prepare_ring:
+ * @frame_size: bytes per frame
+ * @min_buffers: the pool's min-buffers
+ * @max_buffers: the pool's max-buffers (0: unbounded)
+ * @error: where to put the reason on failure
+ *
+ * Makes the ring a configuration with these parameters will use, now: the
+ * element that offers the pool calls it so that a ring that cannot be made
+ * (a ring-path that is taken, a directory or another file, too little
+ * memory) is reported with its reason, rather than as a failed
+ * gst_buffer_pool_set_config() in whichever element configures the pool.
+ *
+ * Returns: whether the ring exists
+ */
+gboolean
+gst_meteor_buffer_pool_prepare_ring (GstMeteorBufferPool *pool,
+    gsize frame_size, guint min_buffers, guint max_buffers, GError **error)
+{
+  GstAllocator *ring;
+
+  g_return_val_if_fail (GST_IS_METEOR_BUFFER_POOL (pool), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  ring = pool_ring_for (
+      pool, frame_size, ring_slots_for (min_buffers, max_buffers), error);
+  if (ring == NULL)
+    return FALSE;
+  gst_object_unref (ring);
+  return TRUE;
 }
 
 /**

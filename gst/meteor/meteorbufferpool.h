@@ -63,6 +63,10 @@ void gst_meteor_buffer_pool_set_ring (
     GstMeteorBufferPool *pool, GstMeteorRingBacking backing, const gchar *path);
 
 GST_METEOR_API
+gboolean gst_meteor_buffer_pool_prepare_ring (GstMeteorBufferPool *pool,
+    gsize frame_size, guint min_buffers, guint max_buffers, GError **error);
+
+GST_METEOR_API
 void gst_meteor_buffer_pool_set_leaky (
     GstMeteorBufferPool *pool, gboolean leaky);
 

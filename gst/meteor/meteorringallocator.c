@@ -6,6 +6,11 @@
  * slot, and the slot goes back to the free list only when the root memory
  * and every share of it are gone, i.e. when no one holds the frame. Pages
  * of slots that were never used cost no RAM.
+ *
+ * A file-backed ring never takes a file that is not its own: the file is
+ * created exclusively, or reused only when its header says it is a ring
+ * file left by a ring that is gone; it is locked (flock) for the ring's
+ * life, and its first page says whose it is (see RingFileHeader).
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -16,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -29,14 +35,31 @@ typedef struct {
   gint slot;    /* -1 on a share: the root owns the slot */
 } GstMeteorRingMemory;
 
+/* The first page of a ring file: what makes the file recognisably a ring's,
+ * and the pid of the process whose ring holds it. Slots follow the page. */
+#define RING_FILE_MAGIC "GstMeteorRing\n\0"
+#define RING_FILE_VERSION 1
+
+typedef struct {
+  gchar magic[16];
+  guint32 version;
+  gint32 pid;
+  guint64 slot_size;
+  guint32 n_slots;
+  guint32 header_size;
+} RingFileHeader;
+
+G_STATIC_ASSERT (sizeof (RING_FILE_MAGIC) == 16);
+
 struct _GstMeteorRingAllocator {
   GstAllocator parent;
 
   GstMeteorRingBacking backing;
-  gchar *path;
+  gchar *path; /* the ring file's name, while the ring owns it (ring lock) */
   int fd;
-  guint8 *base;
-  gsize region_size;
+  guint8 *base;      /* the mapping: the file's header page, then slots */
+  gsize region_size; /* of the mapping */
+  guint8 *slots;     /* slot 0 */
   gsize slot_size;
   guint n_slots;
 
@@ -111,7 +134,7 @@ ring_alloc (GstAllocator *allocator, gsize size, GstAllocationParams *params)
   g_mutex_unlock (&ring->lock);
 
   rmem = ring_memory_new (ring, NULL,
-      ring->base + (gsize)slot * ring->slot_size, (gint)slot, params->flags,
+      ring->slots + (gsize)slot * ring->slot_size, (gint)slot, params->flags,
       maxsize, params->align, params->prefix, size);
 
   /* A reused slot holds an old frame: honour the zeroing flags. */
@@ -246,7 +269,7 @@ gst_meteor_ring_allocator_finalize (GObject *object)
   if (ring->path && ring->backing == GST_METEOR_RING_BACKING_FILE)
     unlink_if_same_file (ring->path, ring->fd);
   if (ring->fd >= 0)
-    close (ring->fd);
+    close (ring->fd); /* and with it the file's lock */
   g_free (ring->path);
   g_free (ring->free_slots);
   g_free (ring->slot_uses);
@@ -269,6 +292,110 @@ gst_meteor_ring_allocator_class_init (GstMeteorRingAllocatorClass *klass)
       meteor_ring_debug, "meteorring", 0, "gst-meteor ring allocator");
 }
 
+/* The header of the ring file open at @fd, if the file is one. */
+static gboolean
+ring_file_read_header (int fd, RingFileHeader *header)
+{
+  struct stat st;
+
+  return fstat (fd, &st) == 0 && S_ISREG (st.st_mode) &&
+         st.st_size >= (off_t)sizeof (*header) &&
+         pread (fd, header, sizeof (*header), 0) == sizeof (*header) &&
+         memcmp (header->magic, RING_FILE_MAGIC, sizeof (header->magic)) == 0 &&
+         header->version == RING_FILE_VERSION;
+}
+
+static void
+ring_file_write_header (GstMeteorRingAllocator *ring, gsize header_size)
+{
+  RingFileHeader *header = (RingFileHeader *)ring->base;
+
+  header->version = RING_FILE_VERSION;
+  header->pid = (gint32)getpid ();
+  header->slot_size = ring->slot_size;
+  header->n_slots = ring->n_slots;
+  header->header_size = (guint32)header_size;
+  memcpy (header->magic, RING_FILE_MAGIC, sizeof (header->magic));
+}
+
+/* Opens the file for a ring at @path: a new file, or a ring file whose ring
+ * is gone (a crashed process left it). Anything else at @path is left as it
+ * is, and named in @error. Returns the file, locked for the ring, or -1. */
+static int
+ring_file_open (const gchar *path, GError **error)
+{
+  gboolean created = TRUE;
+  RingFileHeader header;
+  struct stat st;
+  int fd, err;
+
+  fd = open (path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0 && errno == EEXIST && stat (path, &st) == 0) {
+    created = FALSE;
+    if (S_ISDIR (st.st_mode)) {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR,
+          "ring-path '%s' is a directory: it must name the ring file, e.g. "
+          "'%s/meteor.ring'",
+          path, path);
+      return -1;
+    }
+    if (!S_ISREG (st.st_mode)) {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_EXIST,
+          "ring-path '%s' exists and is not a regular file: left untouched",
+          path);
+      return -1;
+    }
+    fd = open (path, O_RDWR | O_CLOEXEC);
+  }
+  if (fd < 0) {
+    gchar *dir;
+
+    err = errno;
+    dir = g_path_get_dirname (path);
+    if (err == ENOENT && !g_file_test (dir, G_FILE_TEST_IS_DIR))
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+          "ring-path '%s': directory '%s' does not exist", path, dir);
+    else
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
+          "ring-path '%s' cannot be %s: %s", path,
+          created ? "created" : "opened", g_strerror (err));
+    g_free (dir);
+    return -1;
+  }
+
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0) {
+    err = errno;
+    if (err == EWOULDBLOCK && ring_file_read_header (fd, &header) &&
+        header.pid > 0)
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_AGAIN,
+          "ring-path '%s' is in use by the frame ring of process %d", path,
+          header.pid);
+    else if (err == EWOULDBLOCK)
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_AGAIN,
+          "ring-path '%s' is in use (locked by another process)", path);
+    else
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
+          "ring-path '%s' cannot be locked: %s", path, g_strerror (err));
+    if (created)
+      unlink_if_same_file (path, fd);
+    close (fd);
+    return -1;
+  }
+  if (!created && !ring_file_read_header (fd, &header)) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_EXIST,
+        "ring-path '%s' exists and is not a frame ring file: left "
+        "untouched (remove it, or choose another ring-path)",
+        path);
+    close (fd);
+    return -1;
+  }
+  if (!created)
+    GST_WARNING ("ring-path '%s': taking over the ring file of process %d, "
+                 "which is gone",
+        path, header.pid);
+  return fd;
+}
+
 static int
 ring_open_backing (
     GstMeteorRingBacking backing, const gchar *path, GError **error)
@@ -288,23 +415,7 @@ ring_open_backing (
         "a file-backed ring needs a ring-path");
     return -1;
   }
-  /* A ring still mapped from an earlier configuration keeps its (now
-   * nameless) file: never truncate a file under a live mapping. */
-  unlink (path);
-  fd = open (path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    int err = errno;
-    gchar *dir = g_path_get_dirname (path);
-
-    if (err == ENOENT && !g_file_test (dir, G_FILE_TEST_IS_DIR))
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-          "ring-path '%s': directory '%s' does not exist", path, dir);
-    else
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
-          "ring-path '%s' cannot be created: %s", path, g_strerror (err));
-    g_free (dir);
-  }
-  return fd;
+  return ring_file_open (path, error);
 }
 
 /**
@@ -320,6 +431,13 @@ ring_open_backing (
  * fit a slot, or that comes when all slots are held, is served from system
  * memory and counted in #GstMeteorRingStats.overflows.
  *
+ * A file-backed ring creates its file at @path, or takes over a ring file
+ * left there by a ring that is gone; it never truncates or removes any
+ * other file. The file is locked while the ring lives (a second ring at
+ * the same @path fails, naming the process that holds it), starts with a
+ * one-page header that marks it as a ring file, and is removed when the
+ * ring is freed.
+ *
  * Returns: (transfer full) (nullable): the allocator, or %NULL and @error set
  */
 GstAllocator *
@@ -328,6 +446,7 @@ gst_meteor_ring_allocator_new (GstMeteorRingBacking backing, const gchar *path,
 {
   GstMeteorRingAllocator *ring;
   gsize page = (gsize)sysconf (_SC_PAGESIZE);
+  gsize header_size = backing == GST_METEOR_RING_BACKING_FILE ? page : 0;
   gsize region;
   int fd;
   void *base;
@@ -343,18 +462,19 @@ gst_meteor_ring_allocator_new (GstMeteorRingBacking backing, const gchar *path,
     return NULL;
   }
   slot_size = (slot_size + page - 1) / page * page;
-  if (slot_size > G_MAXSIZE / n_slots) {
+  if (slot_size > (G_MAXSIZE - header_size) / n_slots) {
     g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOSPC,
         "ring of %u slots of %" G_GSIZE_FORMAT " bytes is too large", n_slots,
         slot_size);
     return NULL;
   }
-  region = slot_size * n_slots;
+  region = header_size + slot_size * n_slots;
 
   fd = ring_open_backing (backing, path, error);
   if (fd < 0)
     return NULL;
-  if (ftruncate (fd, (off_t)region) < 0) {
+  /* a ring file taken over keeps none of its old frames */
+  if (ftruncate (fd, 0) < 0 || ftruncate (fd, (off_t)region) < 0) {
     g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
         "cannot size the ring to %" G_GSIZE_FORMAT " bytes: %s", region,
         g_strerror (errno));
@@ -375,6 +495,7 @@ gst_meteor_ring_allocator_new (GstMeteorRingBacking backing, const gchar *path,
   ring->fd = fd;
   ring->base = base;
   ring->region_size = region;
+  ring->slots = ring->base + header_size;
   ring->slot_size = slot_size;
   ring->n_slots = n_slots;
   ring->free_slots = g_new (guint, n_slots);
@@ -383,17 +504,47 @@ gst_meteor_ring_allocator_new (GstMeteorRingBacking backing, const gchar *path,
   for (i = 0; i < n_slots; i++)
     ring->free_slots[i] = n_slots - 1 - i;
   ring->n_free = n_slots;
+  if (header_size)
+    ring_file_write_header (ring, header_size);
 
   GST_INFO_OBJECT (ring, "%s ring: %u slots of %" G_GSIZE_FORMAT " bytes at %p",
       backing == GST_METEOR_RING_BACKING_FILE ? path : "memfd", n_slots,
-      slot_size, base);
+      slot_size, ring->slots);
   return GST_ALLOCATOR_CAST (ring);
 
 fail:
-  close (fd);
+  /* the file is ours here: created, or a ring file taken over */
   if (backing == GST_METEOR_RING_BACKING_FILE)
-    unlink (path);
+    unlink_if_same_file (path, fd);
+  close (fd);
   return NULL;
+}
+
+/**
+ * gst_meteor_ring_allocator_release_path:
+ *
+ * Gives up the file of a file-backed ring: the file is removed now, while
+ * the mapping, and every frame in it, stays valid until the ring is freed.
+ * A new ring can then be made at the same path, e.g. when a pool is
+ * reconfigured while frames of its old ring are still held downstream.
+ * Does nothing for a memfd ring, or a second time.
+ */
+void
+gst_meteor_ring_allocator_release_path (GstMeteorRingAllocator *ring)
+{
+  gchar *path;
+
+  g_return_if_fail (GST_IS_METEOR_RING_ALLOCATOR (ring));
+
+  g_mutex_lock (&ring->lock);
+  path = ring->path;
+  ring->path = NULL;
+  g_mutex_unlock (&ring->lock);
+  if (path && ring->backing == GST_METEOR_RING_BACKING_FILE) {
+    GST_DEBUG_OBJECT (ring, "giving up %s", path);
+    unlink_if_same_file (path, ring->fd);
+  }
+  g_free (path);
 }
 
 gsize
@@ -423,7 +574,7 @@ gst_meteor_ring_allocator_contains (
   const guint8 *p = data;
 
   g_return_val_if_fail (GST_IS_METEOR_RING_ALLOCATOR (ring), FALSE);
-  return p >= ring->base && p < ring->base + ring->region_size;
+  return p >= ring->slots && p < ring->base + ring->region_size;
 }
 
 /**

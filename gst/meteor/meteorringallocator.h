@@ -17,7 +17,9 @@ G_DECLARE_FINAL_TYPE (GstMeteorRingAllocator, gst_meteor_ring_allocator, GST,
  * GstMeteorRingBacking:
  * @GST_METEOR_RING_BACKING_MEMFD: anonymous memory file (memfd_create)
  * @GST_METEOR_RING_BACKING_FILE: a file at a path, e.g. on /dev/shm or a
- *   hugetlbfs mount; removed when the ring is freed
+ *   hugetlbfs mount: created by the ring (or taken over from a ring that is
+ *   gone, never any other file), locked while the ring lives, a header page
+ *   then the slots; removed when the ring is freed
  *
  * What the ring's one mapping is made of.
  */
@@ -57,6 +59,9 @@ typedef struct {
 GST_METEOR_API
 GstAllocator *gst_meteor_ring_allocator_new (GstMeteorRingBacking backing,
     const gchar *path, gsize slot_size, guint n_slots, GError **error);
+
+GST_METEOR_API
+void gst_meteor_ring_allocator_release_path (GstMeteorRingAllocator *ring);
 
 GST_METEOR_API
 gsize gst_meteor_ring_allocator_get_slot_size (GstMeteorRingAllocator *ring);

@@ -12,6 +12,12 @@
  * gets a GstMeteorFrameMeta (frame id, UTC capture time, camera, exposure,
  * gain, temperature).
  *
+ * The pool has what downstream holds (min-buffers in its answer to the
+ * allocation query) plus 2 frames in flight, at least max-buffers. A
+ * downstream that asks to hold more than 65534 frames, or more frames than
+ * fit in RAM, is an element error naming the number, the elements that
+ * asked and the limit: the pipeline could not run as configured.
+ *
  * |[
  * gst-launch-1.0 videotestsrc num-buffers=300 ! video/x-raw,format=RGB ! \
  *   meteorpool camera-id=cam0 gain=4 ! tee name=t \
@@ -23,16 +29,12 @@
 #include "config.h"
 #endif
 
-#include "gstmeteorpool.h"
+#include "gstmeteorpool-priv.h"
 
-#include <gst/meteor/meteor.h>
-#include <gst/video/video.h>
-#include <math.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-GST_DEBUG_CATEGORY_STATIC (meteorpool_debug);
+GST_DEBUG_CATEGORY (meteorpool_debug);
 #define GST_CAT_DEFAULT meteorpool_debug
 
 #define RAW_FORMATS                                                            \
@@ -43,14 +45,6 @@ GST_DEBUG_CATEGORY_STATIC (meteorpool_debug);
   "image/jpeg, width = (int) [ 1, max ], height = (int) [ 1, max ]; "          \
   "video/x-h264, stream-format = (string) byte-stream, "                       \
   "alignment = (string) au"
-
-/* Buffers beyond what downstream holds: one being filled upstream, one on
- * its way through meteorpool. */
-#define POOL_SLACK 2
-/* Temperature files (sysfs thermal nodes) are read at most this often. */
-#define TEMPERATURE_PERIOD_US G_USEC_PER_SEC
-/* Below this, the temperature property means "unknown". */
-#define TEMPERATURE_UNKNOWN -273.15
 
 enum {
   PROP_0,
@@ -74,58 +68,6 @@ enum {
 #define DEFAULT_CAMERA_ID "cam0"
 #define DEFAULT_EXPOSURE_TIME 40000
 #define DEFAULT_GAIN 1.0
-
-/* Counters of frames through the element (object lock). */
-typedef struct {
-  guint64 frames;
-  guint64 zero_copy_frames;
-  guint64 wrapped_frames;
-  guint64 ingress_copies;
-  guint64 ingress_bytes;
-  guint64 dropped;
-} FrameCounters;
-
-struct _GstMeteorPool {
-  GstElement parent;
-
-  GstPad *sinkpad;
-  GstPad *srcpad;
-
-  /* properties, object lock */
-  guint max_buffers;
-  GstMeteorRingBacking memory;
-  gchar *ring_path;
-  GstMeteorPoolIngress ingress;
-  GstMeteorPoolLeaky leaky;
-  const gchar *camera_id; /* interned: frames carry it without a copy */
-  guint64 exposure_time;
-  gdouble gain;
-  gdouble temperature;
-  gchar *temperature_file;
-
-  /* streaming thread */
-  gboolean is_raw;
-  GstVideoInfo info;
-  GstCaps *caps;
-  GstSegment segment;
-  guint64 next_frame_id;
-  guint downstream_min;
-  gboolean downstream_video_meta;
-  GstBufferPool *foreign_pool; /* last foreign pool seen ... */
-  gboolean foreign_pool_wrap;  /* ... and whether auto wraps its frames */
-  gint64 temperature_read_at;
-  gdouble temperature_from_file;
-  gchar *temperature_warned_for;
-  guint64 waits_reported;
-  guint64 drops_reported;
-  gchar *rejected_format;
-
-  /* object lock */
-  GstBufferPool *pool;       /* proposed upstream, and copied into */
-  gboolean pool_ours_active; /* we activated it (upstream did not) */
-  FrameCounters counters;
-  GstMeteorPoolStats retired; /* counters of pools replaced since start */
-};
 
 #define gst_meteor_pool_parent_class parent_class
 G_DEFINE_TYPE (GstMeteorPool, gst_meteor_pool, GST_TYPE_ELEMENT);
@@ -237,500 +179,6 @@ gst_meteor_pool_make_stats (GstMeteorPool *self)
   return st;
 }
 
-static void
-count_frame (GstMeteorPool *self, guint64 *counter, guint64 bytes)
-{
-  GST_OBJECT_LOCK (self);
-  (*counter)++;
-  if (counter != &self->counters.dropped)
-    self->counters.frames++;
-  self->counters.ingress_bytes += bytes;
-  GST_OBJECT_UNLOCK (self);
-}
-
-/* ----------------------------------------------------------- the pool */
-
-static guint
-effective_max_buffers (GstMeteorPool *self, guint min)
-{
-  guint max;
-
-  GST_OBJECT_LOCK (self);
-  max = self->max_buffers;
-  GST_OBJECT_UNLOCK (self);
-
-  if (max < min) {
-    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
-        ("max-buffers=%u is below the %u frames downstream holds plus %u in "
-         "flight: using %u",
-            max, min - POOL_SLACK, POOL_SLACK, min),
-        ("raise max-buffers to at least %u", min));
-    max = min;
-  }
-  return max;
-}
-
-/* Asks downstream how many buffers it holds and which metas it takes. */
-static void
-query_downstream_allocation (
-    GstMeteorPool *self, GstCaps *caps, GstQuery *upstream_query)
-{
-  GstQuery *query = gst_query_new_allocation (caps, TRUE);
-  guint i, min = 0;
-
-  if (gst_pad_peer_query (self->srcpad, query)) {
-    for (i = 0; i < gst_query_get_n_allocation_pools (query); i++) {
-      guint pmin;
-
-      gst_query_parse_nth_allocation_pool (query, i, NULL, NULL, &pmin, NULL);
-      min = MAX (min, pmin);
-    }
-    if (upstream_query) {
-      for (i = 0; i < gst_query_get_n_allocation_metas (query); i++) {
-        const GstStructure *params;
-        GType api = gst_query_parse_nth_allocation_meta (query, i, &params);
-
-        gst_query_add_allocation_meta (upstream_query, api, params);
-      }
-    }
-  }
-  self->downstream_min = min;
-  self->downstream_video_meta =
-      gst_query_find_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL);
-  GST_DEBUG_OBJECT (self, "downstream holds %u buffers, video meta %d", min,
-      self->downstream_video_meta);
-  gst_query_unref (query);
-}
-
-static gboolean
-pool_has_caps (GstBufferPool *pool, GstCaps *caps)
-{
-  GstStructure *config = gst_buffer_pool_get_config (pool);
-  GstCaps *pcaps = NULL;
-  gboolean same;
-
-  gst_buffer_pool_config_get_params (config, &pcaps, NULL, NULL, NULL);
-  same = pcaps != NULL && gst_caps_is_equal (pcaps, caps);
-  gst_structure_free (config);
-  return same;
-}
-
-/* The pool for @caps: the current one while it fits (or is idle), else a
- * new one. Returns a ref. */
-static GstBufferPool *
-get_pool (GstMeteorPool *self, GstCaps *caps)
-{
-  GstBufferPool *pool, *old = NULL;
-  GstMeteorPoolStats old_stats;
-
-  GST_OBJECT_LOCK (self);
-  pool = self->pool ? gst_object_ref (self->pool) : NULL;
-  GST_OBJECT_UNLOCK (self);
-
-  if (pool && (!gst_buffer_pool_is_active (pool) || pool_has_caps (pool, caps)))
-    return pool;
-
-  old = pool;
-  pool = gst_meteor_buffer_pool_new ();
-  GST_OBJECT_LOCK (self);
-  gst_meteor_buffer_pool_set_ring (
-      GST_METEOR_BUFFER_POOL (pool), self->memory, self->ring_path);
-  gst_meteor_buffer_pool_set_leaky (GST_METEOR_BUFFER_POOL (pool),
-      self->leaky == GST_METEOR_POOL_LEAKY_DOWNSTREAM);
-  if (old) {
-    gst_meteor_buffer_pool_get_stats (GST_METEOR_BUFFER_POOL (old), &old_stats);
-    gst_meteor_pool_stats_add (&self->retired, &old_stats);
-  }
-  gst_object_replace ((GstObject **)&self->pool, GST_OBJECT (pool));
-  GST_OBJECT_UNLOCK (self);
-
-  if (old) {
-    if (self->pool_ours_active)
-      gst_buffer_pool_set_active (old, FALSE);
-    self->pool_ours_active = FALSE;
-    gst_object_unref (old);
-  }
-  return pool;
-}
-
-/* Makes sure meteorpool itself can take buffers from its pool (for ingress
- * copies), configuring and activating it when upstream did not. */
-static gboolean
-ensure_pool_active (GstMeteorPool *self, GstBufferPool *pool)
-{
-  GstStructure *config;
-  guint min;
-
-  if (gst_buffer_pool_is_active (pool))
-    return TRUE;
-
-  min = self->downstream_min + POOL_SLACK;
-  config = gst_buffer_pool_get_config (pool);
-  gst_buffer_pool_config_set_params (config, self->caps,
-      GST_VIDEO_INFO_SIZE (&self->info), min,
-      effective_max_buffers (self, min));
-  if (self->downstream_video_meta)
-    gst_buffer_pool_config_add_option (
-        config, GST_BUFFER_POOL_OPTION_VIDEO_META);
-  if (!gst_buffer_pool_set_config (pool, config) ||
-      !gst_buffer_pool_set_active (pool, TRUE)) {
-    GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT,
-        ("cannot set up the frame ring for %u-byte frames",
-            (guint)GST_VIDEO_INFO_SIZE (&self->info)),
-        ("configuring or activating the pool failed (memory=%d)",
-            self->memory));
-    return FALSE;
-  }
-  self->pool_ours_active = TRUE;
-  return TRUE;
-}
-
-static gboolean
-propose_allocation (GstMeteorPool *self, GstQuery *query)
-{
-  GstCaps *caps;
-  gboolean need_pool;
-  GstVideoInfo info;
-  GstBufferPool *pool;
-  guint min;
-
-  gst_query_parse_allocation (query, &caps, &need_pool);
-  if (caps == NULL)
-    return FALSE;
-  if (!gst_video_info_from_caps (&info, caps))
-    return gst_pad_peer_query (self->srcpad, query); /* compressed */
-
-  query_downstream_allocation (self, caps, query);
-  min = self->downstream_min + POOL_SLACK;
-  pool = get_pool (self, caps);
-  gst_query_add_allocation_pool (query, pool, GST_VIDEO_INFO_SIZE (&info), min,
-      effective_max_buffers (self, min));
-  GST_DEBUG_OBJECT (
-      self, "proposing %" GST_PTR_FORMAT " with %u+ buffers", pool, min);
-  gst_object_unref (pool);
-  return TRUE;
-}
-
-/* -------------------------------------------------------- frame meta */
-
-static gdouble
-read_temperature_file (GstMeteorPool *self, const gchar *path)
-{
-  gchar *contents = NULL;
-  GError *error = NULL;
-  gdouble value = NAN;
-
-  if (g_file_get_contents (path, &contents, NULL, &error)) {
-    gchar *end;
-    gdouble v = g_ascii_strtod (g_strstrip (contents), &end);
-
-    if (end != contents && *end == '\0')
-      /* sysfs thermal zones report millidegrees */
-      value = fabs (v) >= 1000.0 ? v / 1000.0 : v;
-  }
-  if (isnan (value) && g_strcmp0 (self->temperature_warned_for, path) != 0) {
-    GST_ELEMENT_WARNING (self, RESOURCE, READ,
-        ("temperature-file '%s' gives no temperature: %s", path,
-            error ? error->message : "not a number"),
-        ("frames get no temperature until it does"));
-    g_free (self->temperature_warned_for);
-    self->temperature_warned_for = g_strdup (path);
-  } else if (!isnan (value)) {
-    g_clear_pointer (&self->temperature_warned_for, g_free);
-  }
-  g_clear_error (&error);
-  g_free (contents);
-  return value;
-}
-
-/* Wall-clock time of capture: the buffer's running time mapped through the
- * pipeline clock when that is plausible (live sources stamp capture), else
- * the time of arrival. */
-static GstClockTime
-capture_time_utc (GstMeteorPool *self, GstBuffer *buf)
-{
-  gint64 now_utc = g_get_real_time () * 1000;
-  GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
-  GstClockTime utc = (GstClockTime)now_utc;
-
-  if (clock && GST_BUFFER_PTS_IS_VALID (buf)) {
-    GstClockTime running = gst_segment_to_running_time (
-        &self->segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buf));
-    GstClockTime now = gst_clock_get_time (clock);
-    GstClockTime at = running + gst_element_get_base_time (GST_ELEMENT (self));
-
-    if (GST_CLOCK_TIME_IS_VALID (running) && at <= now &&
-        now - at < 5 * GST_SECOND)
-      utc = now_utc - (now - at);
-  }
-  if (clock)
-    gst_object_unref (clock);
-  return utc;
-}
-
-static void
-stamp_frame (GstMeteorPool *self, GstBuffer *buf, gboolean pooled)
-{
-  GstMeteorFrameMeta *meta = gst_buffer_get_meteor_frame_meta (buf);
-  gchar *temperature_file = NULL;
-  const gchar *camera_id;
-  guint64 exposure;
-  gdouble gain, temperature;
-  gint64 now = g_get_monotonic_time ();
-  gboolean from_file;
-
-  GST_OBJECT_LOCK (self);
-  from_file = self->temperature_file != NULL;
-  /* the file is read at most once a second: only then is its name copied,
-   * so a frame costs no allocation */
-  if (from_file &&
-      (self->temperature_read_at == 0 ||
-          now - self->temperature_read_at >= TEMPERATURE_PERIOD_US))
-    temperature_file = g_strdup (self->temperature_file);
-  camera_id = self->camera_id;
-  exposure = self->exposure_time;
-  gain = self->gain;
-  temperature =
-      self->temperature <= TEMPERATURE_UNKNOWN ? NAN : self->temperature;
-  GST_OBJECT_UNLOCK (self);
-
-  if (temperature_file) {
-    self->temperature_from_file =
-        read_temperature_file (self, temperature_file);
-    self->temperature_read_at = now;
-    g_free (temperature_file);
-  }
-  if (from_file)
-    temperature = self->temperature_from_file;
-
-  if (meta == NULL) {
-    meta = gst_buffer_add_meteor_frame_meta (buf, 0, 0, NULL, 0, 0, 0);
-    /* On a pooled buffer the meta stays with it: the next frame in the same
-     * buffer overwrites it instead of allocating a new one. */
-    if (pooled)
-      GST_META_FLAG_SET (meta, GST_META_FLAG_POOLED);
-  }
-  gst_meteor_frame_meta_set (meta, self->next_frame_id++,
-      capture_time_utc (self, buf), camera_id, exposure, gain, temperature);
-}
-
-/* ----------------------------------------------------------- ingress */
-
-static gboolean
-copy_meta_except_video (GstBuffer *src, GstMeta **meta, gpointer dest)
-{
-  const GstMetaInfo *info = (*meta)->info;
-  GstMetaTransformCopy copy = { FALSE, 0, -1 };
-
-  /* The pooled buffer has its own video meta (its own strides), and its
-   * own frame meta, stamped next. */
-  if (info->api == GST_VIDEO_META_API_TYPE ||
-      info->api == GST_METEOR_FRAME_META_API_TYPE || !info->transform_func)
-    return TRUE;
-  info->transform_func (dest, *meta, src, _gst_meta_transform_copy, &copy);
-  return TRUE;
-}
-
-/* One copy of a foreign frame into the ring. GST_FLOW_CUSTOM_SUCCESS: the
- * pool is exhausted in leaky mode, the frame is dropped. */
-static GstFlowReturn
-ingress_copy (
-    GstMeteorPool *self, GstBufferPool *pool, GstBuffer *in, GstBuffer **out)
-{
-  GstBufferPoolAcquireParams params = {
-    0,
-  };
-  GstVideoFrame src, dst;
-  GstFlowReturn ret;
-  gboolean copied;
-  gboolean leaky;
-
-  if (!ensure_pool_active (self, pool))
-    return GST_FLOW_ERROR;
-
-  GST_OBJECT_LOCK (self);
-  leaky = self->leaky == GST_METEOR_POOL_LEAKY_DOWNSTREAM;
-  GST_OBJECT_UNLOCK (self);
-  if (leaky)
-    params.flags = GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT;
-
-  ret = gst_buffer_pool_acquire_buffer (pool, out, &params);
-  if (ret == GST_FLOW_EOS && leaky)
-    return GST_FLOW_CUSTOM_SUCCESS;
-  if (ret != GST_FLOW_OK)
-    return ret;
-
-  if (!gst_video_frame_map (&src, &self->info, in, GST_MAP_READ)) {
-    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
-        ("a %" G_GSIZE_FORMAT "-byte buffer is too small for a %s %dx%d frame",
-            gst_buffer_get_size (in), GST_VIDEO_INFO_NAME (&self->info),
-            GST_VIDEO_INFO_WIDTH (&self->info),
-            GST_VIDEO_INFO_HEIGHT (&self->info)),
-        (NULL));
-    gst_buffer_unref (*out);
-    return GST_FLOW_ERROR;
-  }
-  if (!gst_video_frame_map (&dst, &self->info, *out, GST_MAP_WRITE)) {
-    gst_video_frame_unmap (&src);
-    gst_buffer_unref (*out);
-    return GST_FLOW_ERROR;
-  }
-  copied = gst_video_frame_copy (&dst, &src);
-  gst_video_frame_unmap (&dst);
-  gst_video_frame_unmap (&src);
-  if (!copied) {
-    gst_buffer_unref (*out);
-    return GST_FLOW_ERROR;
-  }
-
-  gst_buffer_copy_into (
-      *out, in, GST_BUFFER_COPY_FLAGS | GST_BUFFER_COPY_TIMESTAMPS, 0, -1);
-  gst_buffer_foreach_meta (in, copy_meta_except_video, *out);
-  return GST_FLOW_OK;
-}
-
-static gboolean
-buffer_in_pool (GstBuffer *buf, GstBufferPool *pool)
-{
-  guint i, n = gst_buffer_n_memory (buf);
-
-  if (buf->pool == pool || GST_IS_METEOR_BUFFER_POOL (buf->pool))
-    return TRUE;
-  for (i = 0; i < n; i++)
-    if (!gst_is_meteor_ring_memory (gst_buffer_peek_memory (buf, i)))
-      return FALSE;
-  return n > 0;
-}
-
-/* ingress=auto: a foreign pool's frames may be held downstream only when
- * the pool is unbounded or larger than what downstream holds. */
-static gboolean
-auto_wraps (GstMeteorPool *self, GstBufferPool *foreign)
-{
-  if (foreign == NULL)
-    return FALSE;
-  if (foreign != self->foreign_pool) {
-    GstStructure *config = gst_buffer_pool_get_config (foreign);
-    guint max = 0;
-
-    gst_buffer_pool_config_get_params (config, NULL, NULL, NULL, &max);
-    gst_structure_free (config);
-    gst_object_replace (
-        (GstObject **)&self->foreign_pool, GST_OBJECT (foreign));
-    self->foreign_pool_wrap =
-        max == 0 || max >= self->downstream_min + POOL_SLACK;
-    GST_INFO_OBJECT (self, "upstream pool %" GST_PTR_FORMAT " (max %u): %s",
-        foreign, max, self->foreign_pool_wrap ? "wrap" : "copy");
-  }
-  return self->foreign_pool_wrap;
-}
-
-/* Posts a rate-limited warning: on the first event and whenever the count
- * has doubled since the last report. */
-static void
-report_pressure (GstMeteorPool *self, GstBufferPool *pool)
-{
-  GstMeteorPoolStats ps;
-  guint64 dropped;
-
-  gst_meteor_buffer_pool_get_stats (GST_METEOR_BUFFER_POOL (pool), &ps);
-  GST_OBJECT_LOCK (self);
-  dropped = self->counters.dropped;
-  GST_OBJECT_UNLOCK (self);
-
-  if (ps.acquire_waits > 0 && ps.acquire_waits >= 2 * self->waits_reported) {
-    self->waits_reported = MAX (ps.acquire_waits, 1);
-    GST_ELEMENT_WARNING (self, RESOURCE, BUSY,
-        ("frame pool exhausted %" G_GUINT64_FORMAT " times: all %u buffers "
-         "were held downstream",
-            ps.acquire_waits, ps.pool_size),
-        ("the producer waited %" G_GUINT64_FORMAT " ms in all; raise "
-         "max-buffers or bound the queues (max-size-buffers)",
-            ps.wait_ns / GST_MSECOND));
-  }
-  if (dropped > 0 && dropped >= 2 * self->drops_reported) {
-    self->drops_reported = dropped;
-    GST_ELEMENT_WARNING (self, STREAM, FAILED,
-        ("dropped %" G_GUINT64_FORMAT " frames: frame pool exhausted "
-         "(leaky=downstream)",
-            dropped),
-        ("a branch holds every buffer; raise max-buffers or find the "
-         "stalled branch"));
-  }
-}
-
-static GstFlowReturn
-gst_meteor_pool_chain (GstPad *pad, GstObject *parent, GstBuffer *buf)
-{
-  GstMeteorPool *self = GST_METEOR_POOL (parent);
-  GstBufferPool *pool;
-  GstMeteorPoolIngress ingress;
-  GstBuffer *out = NULL;
-  GstFlowReturn ret;
-  gboolean pooled = FALSE;
-
-  if (!self->is_raw) {
-    /* compressed frames pass with their meta */
-    buf = gst_buffer_make_writable (buf);
-    stamp_frame (self, buf, FALSE);
-    count_frame (self, &self->counters.wrapped_frames, 0);
-    return gst_pad_push (self->srcpad, buf);
-  }
-
-  GST_OBJECT_LOCK (self);
-  pool = self->pool ? gst_object_ref (self->pool) : NULL;
-  ingress = self->ingress;
-  GST_OBJECT_UNLOCK (self);
-  if (pool == NULL)
-    pool = get_pool (self, self->caps);
-
-  if (buf->pool == pool &&
-      gst_meteor_buffer_pool_is_reserve (GST_METEOR_BUFFER_POOL (pool), buf)) {
-    /* leaky and exhausted: upstream captured into the reserve buffer */
-    self->next_frame_id++;
-    count_frame (self, &self->counters.dropped, 0);
-    gst_buffer_unref (buf);
-    ret = GST_FLOW_OK;
-    goto done;
-  }
-
-  if (buffer_in_pool (buf, pool)) {
-    out = buf;
-    pooled = TRUE;
-    count_frame (self, &self->counters.zero_copy_frames, 0);
-  } else if (ingress == GST_METEOR_POOL_INGRESS_WRAP ||
-             (ingress == GST_METEOR_POOL_INGRESS_AUTO &&
-                 auto_wraps (self, buf->pool))) {
-    out = buf;
-    count_frame (self, &self->counters.wrapped_frames, 0);
-  } else {
-    ret = ingress_copy (self, pool, buf, &out);
-    gst_buffer_unref (buf);
-    if (ret == GST_FLOW_CUSTOM_SUCCESS) {
-      self->next_frame_id++;
-      count_frame (self, &self->counters.dropped, 0);
-      ret = GST_FLOW_OK;
-      goto done;
-    }
-    if (ret != GST_FLOW_OK)
-      goto done;
-    pooled = TRUE;
-    count_frame (self, &self->counters.ingress_copies,
-        GST_VIDEO_INFO_SIZE (&self->info));
-  }
-
-  /* Only the GstBuffer is made writable (for the meta): its memory is
-   * shared, never copied. */
-  out = gst_buffer_make_writable (out);
-  stamp_frame (self, out, pooled && out->pool != NULL);
-  ret = gst_pad_push (self->srcpad, out);
-
-done:
-  report_pressure (self, pool);
-  gst_object_unref (pool);
-  return ret;
-}
-
 /* ------------------------------------------------------------ events */
 
 static gboolean
@@ -775,7 +223,7 @@ gst_meteor_pool_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
       }
       ret = gst_pad_event_default (pad, parent, event);
       if (ret && self->is_raw)
-        query_downstream_allocation (self, self->caps, NULL);
+        gst_meteor_pool_query_downstream (self, self->caps, NULL);
       return ret;
     }
     case GST_EVENT_SEGMENT:
@@ -810,7 +258,7 @@ gst_meteor_pool_sink_query (GstPad *pad, GstObject *parent, GstQuery *query)
 
   switch (GST_QUERY_TYPE (query)) {
     case GST_QUERY_ALLOCATION:
-      return propose_allocation (self, query);
+      return gst_meteor_pool_propose_allocation (self, query);
     case GST_QUERY_ACCEPT_CAPS: {
       GstCaps *caps, *templ;
       gboolean ok;
@@ -897,6 +345,7 @@ reset_streaming (GstMeteorPool *self)
   self->temperature_read_at = 0;
   self->downstream_min = 0;
   self->downstream_video_meta = FALSE;
+  self->setup_failed = FALSE;
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
   gst_clear_object (&self->foreign_pool);
   g_clear_pointer (&self->rejected_format, g_free);
@@ -924,12 +373,8 @@ gst_meteor_pool_change_state (GstElement *element, GstStateChange transition)
     pool = self->pool;
     self->pool = NULL;
     GST_OBJECT_UNLOCK (self);
-    if (pool) {
-      if (self->pool_ours_active)
-        gst_buffer_pool_set_active (pool, FALSE);
-      gst_object_unref (pool);
-    }
-    self->pool_ours_active = FALSE;
+    if (pool)
+      gst_meteor_pool_retire_pool (self, pool);
     gst_clear_caps (&self->caps);
     gst_clear_object (&self->foreign_pool);
     self->is_raw = FALSE;
@@ -1101,15 +546,20 @@ gst_meteor_pool_class_init (GstMeteorPoolClass *klass)
   g_object_class_install_property (gobject_class, PROP_MAX_BUFFERS,
       g_param_spec_uint ("max-buffers", "Max buffers",
           "Frames in the pool (at least 1), all allocated at start; raised, "
-          "with a warning, when downstream holds more",
-          0, 65536, DEFAULT_MAX_BUFFERS, rw_ready));
+          "with a warning, when downstream holds more. A downstream that "
+          "asks to hold more than 65534 frames, or more than fit in RAM, "
+          "is an error",
+          0, POOL_MAX_BUFFERS, DEFAULT_MAX_BUFFERS, rw_ready));
   g_object_class_install_property (gobject_class, PROP_MEMORY,
       g_param_spec_enum ("memory", "Memory", "What the frame ring is made of",
           GST_TYPE_METEOR_RING_BACKING, DEFAULT_MEMORY, rw_ready));
   g_object_class_install_property (gobject_class, PROP_RING_PATH,
       g_param_spec_string ("ring-path", "Ring path",
           "File for the frame ring (e.g. /dev/shm/meteor.ring); setting it "
-          "selects memory=file. Removed when the ring is freed",
+          "selects memory=file. Created by meteorpool and locked while in "
+          "use; an existing file is used only if it is a ring file left by "
+          "a meteorpool that is gone, any other file is left untouched (an "
+          "error). Removed when the ring is freed",
           NULL, rw_ready));
   g_object_class_install_property (gobject_class, PROP_INGRESS,
       g_param_spec_enum ("ingress", "Ingress",

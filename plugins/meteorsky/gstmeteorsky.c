@@ -43,9 +43,12 @@
 GST_DEBUG_CATEGORY_STATIC (meteorsky_debug);
 #define GST_CAT_DEFAULT meteorsky_debug
 
+/* The sizes and rates the sky model renders (sky_config_check): 16 to
+ * 16384 on a side (and at most 64 Mpixel, which caps cannot say), up to
+ * 1000 frames a second. */
 #define SKY_SIZES                                                              \
-  "width = (int) [ 1, max ], height = (int) [ 1, max ], "                      \
-  "framerate = (fraction) [ 1/1, max ]"
+  "width = (int) [ 16, 16384 ], height = (int) [ 16, 16384 ], "                \
+  "framerate = (fraction) [ 1/1, 1000/1 ]"
 /* The sky's luma is its brightness in DN, 0-255, in every format: in I420
  * and NV12 that is full-range video, and the caps say so (colorimetry
  * 1:4:0:0, as JPEG's), or a converter taking them as studio range

@@ -576,7 +576,15 @@ static const FieldRule field_rules[] = {
   { ANY, "promotions", "meteor_tier_promotions_total", METRIC_COUNTER, 1, NULL,
       NULL, "Frames promoted back to the hot tier" },
   { ANY, "memory-usage", "meteor_memory_pressure_level", METRIC_GAUGE, 1, NULL,
-      NULL, "Memory in use over the memory limit (pressure-high is 0.8)" },
+      NULL,
+      "Memory in use over the memory limit (the element judges it against "
+      "meteor_memory_pressure_threshold)" },
+  { ANY, "pressure-high", "meteor_memory_pressure_threshold", METRIC_GAUGE, 1,
+      "bound", "high",
+      "The element's pressure-high (bound=high) and pressure-low (bound=low): "
+      "memory usage from which it judges the pressure high or low" },
+  { ANY, "pressure-low", "meteor_memory_pressure_threshold", METRIC_GAUGE, 1,
+      "bound", "low", NULL },
 };
 
 /* <tier>-<what> fields of tieredsink */

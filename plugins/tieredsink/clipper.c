@@ -71,7 +71,8 @@ job_free (Job *j)
 static int
 overlaps_or_touches (uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1)
 {
-  return !(a0 > b1 + 1 && b1 != UINT64_MAX) && !(b0 > a1 + 1 && a1 != UINT64_MAX);
+  return !(a0 > b1 + 1 && b1 != UINT64_MAX) &&
+         !(b0 > a1 + 1 && a1 != UINT64_MAX);
 }
 
 static void
@@ -88,8 +89,8 @@ insert_job (TierClipper *c, Job *j)
 /* Puts [first, last] into the windows, without what committed clips hold.
  * Called with the lock. */
 static void
-add_range (TierClipper *c, uint64_t first, uint64_t last,
-    const char *detection, const char *continues)
+add_range (TierClipper *c, uint64_t first, uint64_t last, const char *detection,
+    const char *continues)
 {
   unsigned i;
   Job *j, *n;
@@ -129,7 +130,8 @@ add_range (TierClipper *c, uint64_t first, uint64_t last,
       abort ();
     j->first = j->next = first;
     j->last = last;
-    snprintf (j->continues, sizeof j->continues, "%s", continues ? continues : "");
+    snprintf (
+        j->continues, sizeof j->continues, "%s", continues ? continues : "");
     insert_job (c, j);
     c->st.pending++;
   }
@@ -138,7 +140,8 @@ add_range (TierClipper *c, uint64_t first, uint64_t last,
     j->n_detections++;
   }
   /* the grown window may now reach the next one: they become one */
-  while ((n = j->link) && overlaps_or_touches (j->first, j->last, n->first, n->last) &&
+  while ((n = j->link) &&
+         overlaps_or_touches (j->first, j->last, n->first, n->last) &&
          n->next == n->first) {
     if (n->last > j->last)
       j->last = n->last;
@@ -231,8 +234,8 @@ commit_clip (TierClipper *c, Job *j, uint64_t last)
   }
   if (c->clip == NULL) {
     snprintf (err, sizeof err,
-        "none of frames %" PRIu64 "-%" PRIu64 " is held any more", c->clip_first,
-        last);
+        "none of frames %" PRIu64 "-%" PRIu64 " is held any more",
+        c->clip_first, last);
     report_failure (c, j, c->clip_first, last, err);
     return;
   }
@@ -322,7 +325,8 @@ add_frame (TierClipper *c, const TierClipSource *src, char *err, size_t len)
 {
   if (src->record == NULL)
     return tier_clip_add (c->clip, &src->rec, err, len);
-  if (tier_clip_add_record (c->clip, src->record, src->record_len, err, len) < 0)
+  if (tier_clip_add_record (c->clip, src->record, src->record_len, err, len) <
+      0)
     return -1;
   pthread_mutex_lock (&c->lock);
   c->st.records_copied++;
@@ -445,7 +449,8 @@ writer_main (void *data)
 }
 
 TierClipper *
-tier_clipper_new (const TierClipperConfig *config, char *error, size_t error_len)
+tier_clipper_new (
+    const TierClipperConfig *config, char *error, size_t error_len)
 {
   TierClipper *c = calloc (1, sizeof *c);
 

@@ -50,9 +50,9 @@ typedef void (*TierClipReleaseFunc) (void *user_data, TierClipSource *src);
 
 /* A clip committed, or given up. Valid during the call only. */
 typedef struct {
-  int ok;             /* 0: not written, see error */
-  const char *error;  /* why not */
-  const char *path;   /* the clip's directory */
+  int ok;            /* 0: not written, see error */
+  const char *error; /* why not */
+  const char *path;  /* the clip's directory */
   const char *name;
   const char *continues; /* the clip this one continues, or "" */
   uint64_t first, last;  /* frames of its window it covers */

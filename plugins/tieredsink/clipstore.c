@@ -593,9 +593,8 @@ salvage_frames (TierClip *clip, const char *text, ScanCtx *ctx)
 {
   size_t n, i;
   uint64_t *offs = sidecar_offsets (text, &n);
-  uint64_t good_end = clip->n_frames
-                          ? clip->frames[clip->n_frames - 1].offset + 1
-                          : 0;
+  uint64_t good_end =
+      clip->n_frames ? clip->frames[clip->n_frames - 1].offset + 1 : 0;
   char msg[256];
 
   for (i = 0; i < n; i++) {

@@ -92,9 +92,9 @@ typedef struct {
 
 typedef struct {
   char *path, *name, *format, *detection;
-  char *continues; /* the clip it continues, "" if none */
+  char *continues;               /* the clip it continues, "" if none */
   uint64_t first, last, missing; /* its window (0, 0, 0 in old clips) */
-  uint32_t n_planes; /* 0: default layout for the caps */
+  uint32_t n_planes;             /* 0: default layout for the caps */
   uint64_t offset[TIER_CLIP_MAX_PLANES];
   uint32_t stride[TIER_CLIP_MAX_PLANES];
   TierClipFrame *frames;

@@ -839,8 +839,8 @@ tier_cold_get_record (TierCold *cold, uint64_t frame_id, TierColdRecord *out,
   const char *format;
 
   memset (out, 0, sizeof *out);
-  if (read_record (cold, frame_id, &out->header, &rec, &format, error,
-          error_len) < 0)
+  if (read_record (
+          cold, frame_id, &out->header, &rec, &format, error, error_len) < 0)
     return -1;
   out->len = tier_rec_length (&out->header);
   out->record = malloc (out->len);

@@ -64,15 +64,16 @@ tier_oldest_clip (const char *location, char *name, size_t name_len)
   while (d && (de = readdir (d)) != NULL) {
     if (de->d_name[0] == '.')
       continue;
-    snprintf (path, sizeof path, "%s/%s/%s", location, de->d_name,
-        TIER_CLIP_SIDECAR);
+    snprintf (
+        path, sizeof path, "%s/%s/%s", location, de->d_name, TIER_CLIP_SIDECAR);
     if (stat (path, &st) < 0)
       continue;
     if (!found || st.st_mtim.tv_sec < best.tv_sec ||
         (st.st_mtim.tv_sec == best.tv_sec &&
             st.st_mtim.tv_nsec < best.tv_nsec) ||
         (st.st_mtim.tv_sec == best.tv_sec &&
-            st.st_mtim.tv_nsec == best.tv_nsec && strcmp (de->d_name, name) < 0)) {
+            st.st_mtim.tv_nsec == best.tv_nsec &&
+            strcmp (de->d_name, name) < 0)) {
       best = st.st_mtim;
       snprintf (name, name_len, "%s", de->d_name);
       found = 1;

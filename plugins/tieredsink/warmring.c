@@ -45,7 +45,7 @@ struct TierWarm {
   uint64_t epoch;
   uint64_t gen_counter;
   uint32_t next; /* slot the next put tries first */
-  int in_memory;  /* a memfd: no file, nothing written to disk */
+  int in_memory; /* a memfd: no file, nothing written to disk */
   uint32_t *pins;
   /* frame_id -> slot + 1 (0: empty), open addressing */
   uint64_t *keys;
@@ -351,7 +351,8 @@ static int
 open_backing (TierWarm *warm, struct stat *st, char *error, size_t error_len)
 {
   if (warm->in_memory) {
-    warm->fd = memfd_create ("meteor-warm-ring", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    warm->fd =
+        memfd_create ("meteor-warm-ring", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     METEOR_CHECK (warm->fd >= 0, "cannot create the in-memory warm ring: %s",
         strerror (errno));
   } else {
@@ -363,8 +364,8 @@ open_backing (TierWarm *warm, struct stat *st, char *error, size_t error_len)
   }
   METEOR_CHECK (fstat (warm->fd, st) == 0, "cannot stat warm ring %s: %s",
       warm->path, strerror (errno));
-  METEOR_CHECK (S_ISREG (st->st_mode), "warm ring %s is not a regular file",
-      warm->path);
+  METEOR_CHECK (
+      S_ISREG (st->st_mode), "warm ring %s is not a regular file", warm->path);
   return 0;
 }
 
@@ -377,8 +378,8 @@ tier_warm_intact (TierWarm *warm, char *error, size_t error_len)
 
   if (warm->in_memory)
     return 0;
-  METEOR_CHECK (fstat (warm->fd, &st) == 0 &&
-                    (uint64_t)st.st_size >= warm->file_bytes,
+  METEOR_CHECK (
+      fstat (warm->fd, &st) == 0 && (uint64_t)st.st_size >= warm->file_bytes,
       "warm ring file %s was cut to %lld bytes by something else (it must "
       "stay %" PRIu64 "): warm tier off",
       warm->path, (long long)st.st_size, warm->file_bytes);

@@ -1,11 +1,13 @@
 /* gst-meteor: tests of libgstmeteor (ring allocator, buffer pool, frame meta)
  * without any element. */
 #include <gst/check/gstcheck.h>
+#include "meteortest.h"
 #include <glib/gstdio.h>
 #include <gst/meteor/meteor.h>
 #include <gst/video/video.h>
 #include <math.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static GstMeteorRingAllocator *
@@ -186,6 +188,134 @@ GST_START_TEST (test_ring_file_backing)
 
 GST_END_TEST;
 
+static GstAllocator *
+file_ring (const gchar *path, GError **error)
+{
+  return gst_meteor_ring_allocator_new (
+      GST_METEOR_RING_BACKING_FILE, path, 8192, 4, error);
+}
+
+/* A ring that cannot be made fails with an error naming the path and
+ * @cause. */
+static void
+check_file_ring_refused (const gchar *path, const gchar *cause)
+{
+  GError *error = NULL;
+
+  fail_unless (file_ring (path, &error) == NULL, "ring made at %s", path);
+  fail_unless (error != NULL);
+  fail_unless (strstr (error->message, path) != NULL &&
+                   strstr (error->message, cause) != NULL,
+      "unclear error: %s", error->message);
+  g_clear_error (&error);
+}
+
+/* ring-path names someone's file or a directory: neither is touched. */
+GST_START_TEST (test_ring_file_never_takes_others)
+{
+  gchar *dir = g_dir_make_tmp ("meteor-ring-XXXXXX", NULL);
+  gchar *path = g_build_filename (dir, "precious.txt", NULL);
+  gchar *empty = g_build_filename (dir, "empty", NULL);
+  const gchar *text = "not a ring: keep me\n";
+  gchar *contents = NULL;
+
+  fail_unless (g_file_set_contents (path, text, -1, NULL));
+  check_file_ring_refused (path, "not a frame ring file");
+  fail_unless (g_file_get_contents (path, &contents, NULL, NULL));
+  fail_unless_equals_string (contents, text);
+
+  fail_unless (g_file_set_contents (empty, "", 0, NULL));
+  check_file_ring_refused (empty, "not a frame ring file");
+  fail_unless (g_file_test (empty, G_FILE_TEST_IS_REGULAR));
+
+  check_file_ring_refused (dir, "is a directory");
+  fail_unless (g_file_test (dir, G_FILE_TEST_IS_DIR));
+
+  g_unlink (empty);
+  g_unlink (path);
+  g_rmdir (dir);
+  g_free (contents);
+  g_free (empty);
+  g_free (path);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+/* One ring per file: a second ring at the path is refused, naming the
+ * process of the first, which goes on; once the first gives its path up,
+ * a new ring is made there while the first one's frames stay valid. */
+GST_START_TEST (test_ring_file_locked)
+{
+  gchar *dir = g_dir_make_tmp ("meteor-ring-XXXXXX", NULL);
+  gchar *path = g_build_filename (dir, "frames.ring", NULL);
+  gchar *pid = g_strdup_printf ("process %d", (gint)getpid ());
+  GstAllocator *ring, *next;
+  GstMemory *mem;
+  GstMapInfo map;
+
+  ring = file_ring (path, NULL);
+  fail_unless (ring != NULL);
+  mem = gst_allocator_alloc (ring, 8000, NULL);
+  fail_unless (gst_is_meteor_ring_memory (mem));
+  fail_unless (gst_memory_map (mem, &map, GST_MAP_WRITE));
+  memset (map.data, 0x3c, map.size);
+  gst_memory_unmap (mem, &map);
+
+  check_file_ring_refused (path, pid);
+  fail_unless (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+
+  gst_meteor_ring_allocator_release_path (GST_METEOR_RING_ALLOCATOR (ring));
+  fail_if (g_file_test (path, G_FILE_TEST_EXISTS), "the path was kept");
+  next = file_ring (path, NULL);
+  fail_unless (next != NULL);
+  fail_unless (gst_memory_map (mem, &map, GST_MAP_READ));
+  fail_unless_equals_int (map.data[7999], 0x3c);
+  gst_memory_unmap (mem, &map);
+  gst_memory_unref (mem);
+  gst_object_unref (ring);
+  fail_unless (g_file_test (path, G_FILE_TEST_IS_REGULAR),
+      "the first ring removed the next one's file");
+  gst_object_unref (next);
+  fail_if (g_file_test (path, G_FILE_TEST_EXISTS), "ring file left behind");
+
+  g_rmdir (dir);
+  g_free (pid);
+  g_free (path);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+/* The ring file of a process that died is ours to take over. */
+GST_START_TEST (test_ring_file_of_dead_process_reused)
+{
+  gchar *dir = g_dir_make_tmp ("meteor-ring-XXXXXX", NULL);
+  gchar *path = g_build_filename (dir, "frames.ring", NULL);
+  GstAllocator *ring;
+  GError *error = NULL;
+  int status;
+  pid_t child = fork ();
+
+  fail_unless (child >= 0);
+  if (child == 0) /* makes a ring and dies without freeing it */
+    _exit (file_ring (path, NULL) != NULL ? 0 : 1);
+  fail_unless_equals_int (waitpid (child, &status, 0), child);
+  fail_unless (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  fail_unless (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+
+  ring = file_ring (path, &error);
+  fail_unless (ring != NULL, "not reused: %s", error ? error->message : "?");
+  gst_object_unref (ring);
+  fail_if (g_file_test (path, G_FILE_TEST_EXISTS), "ring file left behind");
+
+  g_rmdir (dir);
+  g_free (path);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 static GstBufferPool *
 make_pool (const gchar *caps_str, guint min, guint max, gboolean align)
 {
@@ -328,8 +458,7 @@ GST_START_TEST (test_pool_exhaustion_waits_and_leaky_reserve)
 
 GST_END_TEST;
 
-typedef struct
-{
+typedef struct {
   GstMeteorBufferPool *pool;
   GstBuffer *buffer;
 } Release;
@@ -489,6 +618,9 @@ libmeteor_suite (void)
   tcase_add_test (tc, test_ring_share_holds_slot);
   tcase_add_test (tc, test_ring_copy_counted);
   tcase_add_test (tc, test_ring_file_backing);
+  tcase_add_test (tc, test_ring_file_never_takes_others);
+  tcase_add_test (tc, test_ring_file_locked);
+  tcase_add_test (tc, test_ring_file_of_dead_process_reused);
   tcase_add_test (tc, test_pool_reuses_same_memory);
   tcase_add_test (tc, test_pool_alignment_and_video_meta);
   tcase_add_test (tc, test_pool_exhaustion_waits_and_leaky_reserve);
@@ -497,4 +629,4 @@ libmeteor_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (libmeteor);
+METEOR_CHECK_MAIN (libmeteor);

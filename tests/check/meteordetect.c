@@ -1118,4 +1118,4 @@ meteordetect_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (meteordetect);
+METEOR_CHECK_MAIN (meteordetect);

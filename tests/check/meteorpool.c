@@ -292,95 +292,189 @@ GST_START_TEST (test_pool_reuse_1000_frames)
 
 GST_END_TEST;
 
-/* appsrc pushing its own (foreign, freshly allocated) buffers */
-static void
-check_foreign (const gchar *ingress, gboolean expect_copy)
+/* A sink whose pad answers the allocation query: it holds
+ * GPOINTER_TO_UINT (@data) buffers. */
+static GstPadProbeReturn
+hold_buffers (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
-  const guint n = 20, w = 64, h = 48, size = w * h;
+  GstQuery *query = GST_PAD_PROBE_INFO_QUERY (info);
+
+  if (GST_QUERY_TYPE (query) != GST_QUERY_ALLOCATION)
+    return GST_PAD_PROBE_OK;
+  gst_query_add_allocation_pool (query, NULL, 0, GPOINTER_TO_UINT (data), 0);
+  return GST_PAD_PROBE_HANDLED;
+}
+
+typedef enum {
+  COPIED,    /* once, into meteorpool's ring: ingress-copies */
+  WRAPPED,   /* passed as they are: wrapped-frames */
+  ZERO_COPY, /* already in a ring: zero-copy-frames */
+} Ingress;
+
+#define FOREIGN_CAPS "video/x-raw,format=GRAY8,width=64,height=48"
+
+/* A frame for appsrc: plain memory (@from NULL), from an allocator, or from
+ * a buffer pool. */
+static GstBuffer *
+upstream_buffer (GstObject *from, gsize size)
+{
+  GstBuffer *buf = NULL;
+
+  if (from == NULL || GST_IS_ALLOCATOR (from))
+    return gst_buffer_new_allocate ((GstAllocator *)from, size, NULL);
+  fail_unless_equals_int (
+      gst_buffer_pool_acquire_buffer (GST_BUFFER_POOL (from), &buf, NULL),
+      GST_FLOW_OK);
+  return buf;
+}
+
+/* An active upstream pool of FOREIGN_CAPS frames, at most @max (0: no
+ * bound): a GstVideoBufferPool, or another meteor ring pool. */
+static GstObject *
+upstream_pool (gboolean meteor, guint max)
+{
+  GstBufferPool *pool =
+      meteor ? gst_meteor_buffer_pool_new () : gst_video_buffer_pool_new ();
+  GstStructure *config = gst_buffer_pool_get_config (pool);
+  GstCaps *caps = gst_caps_from_string (FOREIGN_CAPS);
+
+  gst_buffer_pool_config_set_params (config, caps, 64 * 48, 1, max);
+  fail_unless (gst_buffer_pool_set_config (pool, config));
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  gst_caps_unref (caps);
+  return GST_OBJECT (pool);
+}
+
+/* appsrc pushes frames made by upstream_buffer (@from) through meteorpool
+ * ingress=@ingress to an appsink holding @held buffers (through the
+ * allocation query; 0: no answer; it holds its preroll frame too), one
+ * frame at a time; each must arrive as
+ * @expect says (memory identity, ring memory, pixels) and the counters
+ * must say the same. */
+static void
+check_ingress (
+    const gchar *ingress, GstObject *from, guint held, Ingress expect)
+{
+  const guint n = 20, size = 64 * 48;
   gchar *desc = g_strdup_printf (
-      "appsrc name=src format=time "
-      "caps=video/x-raw,format=GRAY8,width=64,height=48,framerate=30/1 ! "
-      "meteorpool name=p ingress=%s ! appsink name=sink sync=false",
+      "appsrc name=src format=time caps=" FOREIGN_CAPS ",framerate=30/1 ! "
+      "meteorpool name=p ingress=%s ! "
+      "appsink name=sink sync=false enable-last-sample=false",
       ingress);
   GstElement *pipeline = meteor_test_parse (desc);
   GstElement *src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
   GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
-  GstMemory *in_mem[20];
+  GstPad *sinkpad = gst_element_get_static_pad (sink, "sink");
   GstStructure *stats;
   guint i;
 
+  if (held)
+    gst_pad_add_probe (sinkpad, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM,
+        hold_buffers, GUINT_TO_POINTER (held), NULL);
   fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
                GST_STATE_CHANGE_FAILURE);
   for (i = 0; i < n; i++) {
-    GstBuffer *buf = gst_buffer_new_allocate (NULL, size, NULL);
+    GstBuffer *buf = upstream_buffer (from, size), *out;
+    GstMemory *in_mem = gst_buffer_peek_memory (buf, 0), *mem;
+    GstMeteorFrameMeta *meta;
+    GstSample *sample;
+    GstMapInfo map;
 
     gst_buffer_memset (buf, 0, (guint8)(i * 7), size);
     GST_BUFFER_PTS (buf) = i * GST_SECOND / 30;
     GST_BUFFER_DURATION (buf) = GST_SECOND / 30;
-    in_mem[i] = gst_memory_ref (gst_buffer_peek_memory (buf, 0));
     fail_unless_equals_int (
         gst_app_src_push_buffer (GST_APP_SRC (src), buf), GST_FLOW_OK);
-  }
-  gst_app_src_end_of_stream (GST_APP_SRC (src));
-
-  for (i = 0; i < n; i++) {
-    GstSample *sample = gst_app_sink_pull_sample (GST_APP_SINK (sink));
-    GstBuffer *out;
-    GstMemory *mem;
-    GstMapInfo map;
-    GstMeteorFrameMeta *meta;
-
+    sample =
+        gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 30 * GST_SECOND);
     fail_unless (sample != NULL, "frame %u missing", i);
+
     out = gst_sample_get_buffer (sample);
     mem = gst_buffer_peek_memory (out, 0);
     meta = gst_buffer_get_meteor_frame_meta (out);
     fail_unless (meta != NULL);
     fail_unless_equals_uint64 (meta->frame_id, i);
     fail_unless_equals_uint64 (GST_BUFFER_PTS (out), i * GST_SECOND / 30);
-    if (expect_copy) {
-      fail_unless (mem != in_mem[i], "frame %u was not copied", i);
-      fail_unless (gst_is_meteor_ring_memory (mem));
-    } else {
-      fail_unless (mem == in_mem[i], "frame %u was copied", i);
-    }
+    /* in_mem is compared, never read: a copied frame's may be gone */
+    fail_unless ((mem == in_mem) == (expect != COPIED), "frame %u: %s", i,
+        expect == COPIED ? "not copied" : "copied");
+    fail_unless (gst_is_meteor_ring_memory (mem) == (expect != WRAPPED),
+        "frame %u: %s", i, expect == WRAPPED ? "in a ring" : "not in a ring");
     fail_unless (gst_buffer_map (out, &map, GST_MAP_READ));
     fail_unless_equals_int (map.data[0], (guint8)(i * 7));
     fail_unless_equals_int (map.data[size - 1], (guint8)(i * 7));
     gst_buffer_unmap (out, &map);
     gst_sample_unref (sample);
   }
+  gst_app_src_end_of_stream (GST_APP_SRC (src));
 
   stats = pool_stats (pipeline);
   fail_unless_equals_uint64 (meteor_test_stat (stats, "frames"), n);
   fail_unless_equals_uint64 (
-      meteor_test_stat (stats, "ingress-copies"), expect_copy ? n : 0);
+      meteor_test_stat (stats, "ingress-copies"), expect == COPIED ? n : 0);
+  fail_unless_equals_uint64 (meteor_test_stat (stats, "bytes-copied"),
+      expect == COPIED ? n * size : 0);
   fail_unless_equals_uint64 (
-      meteor_test_stat (stats, "bytes-copied"), expect_copy ? n * size : 0);
-  fail_unless_equals_uint64 (
-      meteor_test_stat (stats, "wrapped-frames"), expect_copy ? 0 : n);
-  fail_unless_equals_uint64 (meteor_test_stat (stats, "zero-copy-frames"), 0);
+      meteor_test_stat (stats, "wrapped-frames"), expect == WRAPPED ? n : 0);
+  fail_unless_equals_uint64 (meteor_test_stat (stats, "zero-copy-frames"),
+      expect == ZERO_COPY ? n : 0);
 
   gst_element_set_state (pipeline, GST_STATE_NULL);
-  for (i = 0; i < n; i++)
-    gst_memory_unref (in_mem[i]);
   gst_structure_free (stats);
+  gst_object_unref (sinkpad);
   gst_object_unref (src);
   gst_object_unref (sink);
   gst_object_unref (pipeline);
   g_free (desc);
+  if (from && GST_IS_BUFFER_POOL (from))
+    fail_unless (gst_buffer_pool_set_active (GST_BUFFER_POOL (from), FALSE));
+  gst_clear_object (&from);
 }
 
+/* appsrc pushing its own (foreign, freshly allocated) buffers */
 GST_START_TEST (test_foreign_upstream_copied_once)
 {
-  check_foreign ("auto", TRUE);
-  check_foreign ("copy", TRUE);
+  check_ingress ("auto", NULL, 0, COPIED);
+  check_ingress ("copy", NULL, 0, COPIED);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_foreign_upstream_wrapped)
 {
-  check_foreign ("wrap", FALSE);
+  check_ingress ("wrap", NULL, 0, WRAPPED);
+}
+
+GST_END_TEST;
+
+/* ingress=auto with frames from another pool: they pass as they are when
+ * the pool is unbounded or has at least what downstream holds plus the 2 in
+ * flight (downstream can hold them without starving upstream); from a
+ * smaller pool they are copied once. */
+GST_START_TEST (test_ingress_auto_pooled_upstream)
+{
+  check_ingress ("auto", upstream_pool (FALSE, 0), 4, WRAPPED);
+  check_ingress ("auto", upstream_pool (FALSE, 6), 4, WRAPPED);
+  check_ingress ("auto", upstream_pool (FALSE, 5), 4, COPIED);
+  check_ingress ("auto", upstream_pool (FALSE, 2), 0, WRAPPED);
+  check_ingress ("auto", upstream_pool (FALSE, 1), 0, COPIED);
+}
+
+GST_END_TEST;
+
+/* Frames already in a ring (another meteor pool's, however small, or ring
+ * memory without a pool) are never copied, whatever ingress says. */
+GST_START_TEST (test_ingress_ring_upstream_zero_copy)
+{
+  GError *error = NULL;
+
+  check_ingress ("auto", upstream_pool (TRUE, 2), 4, ZERO_COPY);
+  check_ingress ("copy", upstream_pool (TRUE, 2), 4, ZERO_COPY);
+  check_ingress ("auto",
+      GST_OBJECT (gst_meteor_ring_allocator_new (
+          GST_METEOR_RING_BACKING_MEMFD, NULL, 64 * 48, 4, &error)),
+      4, ZERO_COPY);
+  g_assert_no_error (error);
 }
 
 GST_END_TEST;
@@ -696,6 +790,52 @@ GST_START_TEST (test_propose_allocation_grows_with_downstream)
 
 GST_END_TEST;
 
+/* @caps ! meteorpool ! queue ! fakesink name=greedy, greedy holding @held
+ * buffers: the first error must be meteorpool's, and name @held, the
+ * elements that asked and @limit. */
+static void
+check_too_many_held (const gchar *caps, guint held, const gchar *limit)
+{
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=5 ! %s ! "
+                                 "meteorpool name=p ! queue name=q ! "
+                                 "fakesink name=greedy",
+      caps);
+  GstElement *pipeline = meteor_test_parse (desc);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "greedy");
+  GstPad *pad = gst_element_get_static_pad (sink, "sink");
+  gchar *number = g_strdup_printf ("hold %u buffers", held);
+  gchar *text;
+
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM, hold_buffers,
+      GUINT_TO_POINTER (held), NULL);
+  text = meteor_test_expect_error (pipeline, NULL, NULL);
+  fail_unless (strstr (text, number) && strstr (text, "q ! greedy") &&
+                   strstr (text, limit),
+      "unclear error: %s", text);
+
+  g_free (text);
+  g_free (number);
+  gst_object_unref (pad);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  g_free (desc);
+}
+
+/* A downstream that asks, through the allocation query, to hold more than a
+ * pool may have or more frames than fit in RAM: meteorpool's error says so,
+ * not a bare not-negotiated. */
+GST_START_TEST (test_downstream_holds_too_many)
+{
+  check_too_many_held (
+      "video/x-raw,format=GRAY8,width=64,height=48", G_MAXINT, "at most 65536");
+  check_too_many_held (
+      "video/x-raw,format=GRAY8,width=64,height=48", 65535, "at most 65536");
+  check_too_many_held (
+      "video/x-raw,format=RGB,width=8192,height=8192", 60000, "MiB of RAM");
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_file_ring)
 {
   gchar *dir = g_dir_make_tmp ("meteor-ring-XXXXXX", NULL);
@@ -743,6 +883,113 @@ GST_START_TEST (test_bad_ring_path)
       "unclear error: %s", text);
   g_free (text);
   gst_object_unref (pipeline);
+}
+
+GST_END_TEST;
+
+/* meteorpool name=p ring-path=@path: the first error, which must name
+ * @path and @cause, posted by meteorpool. */
+static void
+check_ring_path_error (const gchar *path, const gchar *cause)
+{
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=5 ! "
+                                 "meteorpool name=p ring-path=%s ! fakesink",
+      path);
+  GstElement *pipeline = meteor_test_parse (desc);
+  gchar *text = meteor_test_expect_error (pipeline, NULL, NULL);
+
+  fail_unless (strstr (text, path) != NULL && strstr (text, cause) != NULL,
+      "unclear error: %s", text);
+  g_free (text);
+  gst_object_unref (pipeline);
+  g_free (desc);
+}
+
+/* ring-path naming someone's file, or a directory: a clear error, and the
+ * file is left as it was. */
+GST_START_TEST (test_ring_path_not_ours)
+{
+  gchar *dir = g_dir_make_tmp ("meteor-ring-XXXXXX", NULL);
+  gchar *path = g_build_filename (dir, "precious.txt", NULL);
+  const gchar *text = "observing log, night of the Perseids\n";
+  gchar *contents = NULL;
+
+  fail_unless (g_file_set_contents (path, text, -1, NULL));
+  check_ring_path_error (path, "not a frame ring file");
+  fail_unless (g_file_get_contents (path, &contents, NULL, NULL),
+      "%s was removed", path);
+  fail_unless_equals_string (contents, text);
+
+  check_ring_path_error (dir, "is a directory");
+
+  g_unlink (path);
+  g_rmdir (dir);
+  g_free (contents);
+  g_free (path);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+static guint64
+frames_through (GstElement *pipeline)
+{
+  GstStructure *stats = pool_stats (pipeline);
+  guint64 frames = meteor_test_stat (stats, "frames");
+
+  gst_structure_free (stats);
+  return frames;
+}
+
+/* Waits until more than @n frames went through, failing on an error. */
+static void
+wait_frames_beyond (GstElement *pipeline, guint64 n)
+{
+  GstBus *bus = gst_element_get_bus (pipeline);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  GstMessage *msg;
+
+  while (frames_through (pipeline) <= n) {
+    fail_unless (g_get_monotonic_time () < deadline,
+        "no more than %" G_GUINT64_FORMAT " frames in 30 s", n);
+    msg = gst_bus_timed_pop_filtered (bus, 10 * GST_MSECOND, GST_MESSAGE_ERROR);
+    fail_if (msg != NULL, "the running pipeline failed");
+  }
+  gst_object_unref (bus);
+}
+
+/* Two pipelines on one ring-path: the second fails, naming the path and the
+ * process holding it, while the first keeps running. */
+GST_START_TEST (test_ring_path_in_use)
+{
+  gchar *dir = g_dir_make_tmp ("meteor-ring-XXXXXX", NULL);
+  gchar *path = g_build_filename (dir, "frames.ring", NULL);
+  gchar *pid = g_strdup_printf ("process %d", (gint)getpid ());
+  gchar *desc = g_strdup_printf (
+      "videotestsrc is-live=true ! "
+      "video/x-raw,format=GRAY8,width=64,height=48,framerate=100/1 ! "
+      "meteorpool name=p ring-path=%s ! fakesink sync=false",
+      path);
+  GstElement *first = meteor_test_parse (desc);
+  guint64 frames;
+
+  fail_unless (gst_element_set_state (first, GST_STATE_PLAYING) !=
+               GST_STATE_CHANGE_FAILURE);
+  wait_frames_beyond (first, 0);
+
+  check_ring_path_error (path, pid);
+  frames = frames_through (first);
+  wait_frames_beyond (first, frames + 10);
+  fail_unless (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+
+  gst_element_set_state (first, GST_STATE_NULL);
+  fail_if (g_file_test (path, G_FILE_TEST_EXISTS), "ring file left behind");
+  gst_object_unref (first);
+  g_rmdir (dir);
+  g_free (desc);
+  g_free (pid);
+  g_free (path);
+  g_free (dir);
 }
 
 GST_END_TEST;
@@ -886,17 +1133,22 @@ meteorpool_suite (void)
   tcase_add_test (tc, test_pool_reuse_1000_frames);
   tcase_add_test (tc, test_foreign_upstream_copied_once);
   tcase_add_test (tc, test_foreign_upstream_wrapped);
+  tcase_add_test (tc, test_ingress_auto_pooled_upstream);
+  tcase_add_test (tc, test_ingress_ring_upstream_zero_copy);
   tcase_add_test (tc, test_meta_through_tee_queue_transforms);
   tcase_add_test (tc, test_gain_changes_while_playing);
   tcase_add_test (tc, test_temperature_file);
   tcase_add_test (tc, test_compressed_pass_through);
   tcase_add_test (tc, test_propose_allocation_grows_with_downstream);
+  tcase_add_test (tc, test_downstream_holds_too_many);
   tcase_add_test (tc, test_file_ring);
   tcase_add_test (tc, test_bad_ring_path);
+  tcase_add_test (tc, test_ring_path_not_ours);
+  tcase_add_test (tc, test_ring_path_in_use);
   tcase_add_test (tc, test_bad_max_buffers);
   tcase_add_test (tc, test_unsupported_format);
   tcase_add_test (tc, test_leaky_with_stalled_branch);
   return s;
 }
 
-GST_CHECK_MAIN (meteorpool);
+METEOR_CHECK_MAIN (meteorpool);

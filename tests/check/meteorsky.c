@@ -1108,6 +1108,41 @@ GST_START_TEST (test_renegotiation)
 
 GST_END_TEST;
 
+/* The caps say the sizes the sky renders: below 16 (or above 16384) on a
+ * side does not negotiate, 16x16 does and renders. */
+GST_START_TEST (test_caps_size_limits)
+{
+  static const gint sizes[][2] = { { 8, 8 }, { 15, 16 }, { 16, 15 },
+    { 16385, 16 }, { 16, 16 } };
+  Run *run;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (sizes); i++) {
+    GstElement *bin = gst_bin_new (NULL);
+    GstElement *sky = gst_element_factory_make ("meteorsky", NULL);
+    GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+    GstCaps *caps = gst_caps_new_simple ("video/x-raw", "width", G_TYPE_INT,
+        sizes[i][0], "height", G_TYPE_INT, sizes[i][1], NULL);
+    gboolean expected = sizes[i][0] >= 16 && sizes[i][0] <= 16384 &&
+                        sizes[i][1] >= 16 && sizes[i][1] <= 16384;
+
+    gst_bin_add_many (GST_BIN (bin), sky, sink, NULL);
+    fail_unless (gst_element_link_filtered (sky, sink, caps) == expected,
+        "%dx%d: linked %d", sizes[i][0], sizes[i][1], !expected);
+    gst_caps_unref (caps);
+    gst_object_unref (bin);
+  }
+
+  run =
+      run_sky ("num-buffers=2", "video/x-raw,format=GRAY8,width=16,height=16");
+  fail_unless_equals_int (run->frames->len, 2);
+  fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&run->info), 16);
+  fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&run->info), 16);
+  run_free (run);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_bad_settings)
 {
   GstElement *pipeline;
@@ -1122,10 +1157,13 @@ GST_START_TEST (test_bad_settings)
   g_free (text);
   gst_object_unref (pipeline);
 
+  /* within the caps' ranges, beyond what the model renders */
   pipeline = meteor_test_parse ("meteorsky name=sky num-buffers=5 ! "
-                                "video/x-raw,width=4,height=4 ! fakesink");
+                                "video/x-raw,width=16384,height=8192 ! "
+                                "fakesink");
   text = expect_error (pipeline, NULL);
-  fail_unless (strstr (text, "4x4") != NULL, "unclear: %s", text);
+  fail_unless (strstr (text, "16384x8192") != NULL && strstr (text, "Mpixel"),
+      "unclear: %s", text);
   g_free (text);
   gst_object_unref (pipeline);
 
@@ -1204,9 +1242,10 @@ meteorsky_suite (void)
   tcase_add_test (tc, test_truth_messages_and_file);
   tcase_add_test (tc, test_truth_random_events);
   tcase_add_test (tc, test_renegotiation);
+  tcase_add_test (tc, test_caps_size_limits);
   tcase_add_test (tc, test_bad_settings);
   tcase_add_test (tc, test_live);
   return s;
 }
 
-GST_CHECK_MAIN (meteorsky);
+METEOR_CHECK_MAIN (meteorsky);

@@ -1,224 +1,11 @@
 /* gst-meteor: the stats registry and the meteorstats tracer, over HTTP on
- * loopback. The tracer is set up in main() (GST_TRACERS is read by
- * gst_init), on a free port; under the leaks setup it runs next to the
- * leaks tracer. */
+ * loopback (helpers in tests/stats/stats-check.h). The tracer is set up in
+ * main() (GST_TRACERS is read by gst_init), on a free port; under the leaks
+ * setup it runs next to the leaks tracer. */
+#include "../stats/stats-check.h"
 #include "meteortest.h"
 
-#include <gio/gio.h>
-#include <glib/gstdio.h>
 #include <gst/app/gstappsrc.h>
-#include <gst/meteor/meteor.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-/* ------------------------------------------------ a fake stats element */
-
-#define FAKE_TYPE (fake_stats_get_type ())
-G_DECLARE_FINAL_TYPE (FakeStats, fake_stats, FAKE, STATS, GstElement)
-struct _FakeStats {
-  GstElement parent;
-  guint64 widgets;
-};
-G_DEFINE_TYPE (FakeStats, fake_stats, GST_TYPE_ELEMENT)
-
-static void
-fake_stats_get_property (
-    GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  FakeStats *self = FAKE_STATS (object);
-  guint64 bounds[2] = { 1000, 1000000 }, counts[3] = { 1, 2, 3 };
-  GstStructure *s, *h;
-
-  /* what tieredsink will have, plus a field nobody maps */
-  s = gst_structure_new ("tieredsink-stats", "frames", G_TYPE_UINT64,
-      self->widgets, "hot-hits", G_TYPE_UINT64, (guint64)11, "warm-hits",
-      G_TYPE_UINT64, (guint64)12, "cold-hits", G_TYPE_UINT64, (guint64)13,
-      "misses", G_TYPE_UINT64, (guint64)2, "hot-bytes", G_TYPE_UINT64,
-      (guint64)4096, "cold-evictions", G_TYPE_UINT64, (guint64)5, "promotions",
-      G_TYPE_UINT64, (guint64)6, "cold-bytes-written", G_TYPE_UINT64,
-      (guint64)777, "memory-usage", G_TYPE_DOUBLE, 0.85, "widgets", G_TYPE_UINT,
-      (guint)self->widgets, "label", G_TYPE_STRING, "skipped", NULL);
-  h = gst_meteor_stats_histogram_new (bounds, counts, 2, 5000000);
-  gst_structure_set (s, "write-time", GST_TYPE_STRUCTURE, h, NULL);
-  gst_structure_free (h);
-  g_value_take_boxed (value, s);
-}
-
-static void
-fake_stats_class_init (FakeStatsClass *klass)
-{
-  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
-
-  gobject_class->get_property = fake_stats_get_property;
-  g_object_class_install_property (gobject_class, 1,
-      g_param_spec_boxed ("stats", "Stats", "Counters", GST_TYPE_STRUCTURE,
-          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
-}
-
-static void
-fake_stats_init (FakeStats *self)
-{
-}
-
-/* --------------------------------------------------------- http client */
-
-/* One request on a fresh connection; returns the status (0 when the
- * server closed without an answer) and the body in @body. */
-static guint
-tracer_port (void)
-{
-  GObject *tracer = NULL;
-  GList *tracers = gst_tracing_get_active_tracers (), *l;
-  guint port = 0;
-
-  for (l = tracers; l; l = l->next)
-    if (g_object_class_find_property (
-            G_OBJECT_GET_CLASS (l->data), "bound-port"))
-      tracer = l->data;
-  fail_unless (tracer != NULL, "the meteorstats tracer is not active");
-  g_object_get (tracer, "bound-port", &port, NULL);
-  g_list_free_full (tracers, gst_object_unref);
-  fail_unless (port > 0, "meteorstats serves on no port");
-  return port;
-}
-
-static GSocketConnection *
-http_connect (void)
-{
-  GSocketClient *client = g_socket_client_new ();
-  GSocketConnection *conn;
-  GError *error = NULL;
-
-  g_socket_client_set_timeout (client, 30);
-  conn = g_socket_client_connect_to_host (
-      client, "127.0.0.1", tracer_port (), NULL, &error);
-  fail_unless (conn != NULL, "connect: %s", error ? error->message : "?");
-  g_object_unref (client);
-  return conn;
-}
-
-/* One request on a fresh connection (@half_close: then no more to send);
- * returns the status (0 when the server closed without an answer) and the
- * body in @body. */
-static guint
-http_raw_full (
-    const gchar *request, gsize request_len, gboolean half_close, gchar **body)
-{
-  GSocketConnection *conn = http_connect ();
-  GError *error = NULL;
-  GString *response = g_string_new (NULL);
-  gchar buf[16384];
-  gssize n;
-  guint status = 0;
-
-  if (!g_output_stream_write_all (
-          g_io_stream_get_output_stream (G_IO_STREAM (conn)), request,
-          request_len, NULL, NULL, &error))
-    g_clear_error (&error); /* the server may close early: read what came */
-  if (half_close)
-    g_socket_shutdown (
-        g_socket_connection_get_socket (conn), FALSE, TRUE, NULL);
-  while ((n = g_input_stream_read (
-              g_io_stream_get_input_stream (G_IO_STREAM (conn)), buf,
-              sizeof (buf), NULL, &error)) > 0)
-    g_string_append_len (response, buf, n);
-  g_clear_error (&error);
-  g_object_unref (conn);
-
-  if (g_str_has_prefix (response->str, "HTTP/1."))
-    status = atoi (response->str + 9);
-  if (body) {
-    const gchar *start = strstr (response->str, "\r\n\r\n");
-
-    *body = g_strdup (start ? start + 4 : "");
-  }
-  g_string_free (response, TRUE);
-  return status;
-}
-
-static guint
-http_raw (const gchar *request, gsize request_len, gchar **body)
-{
-  return http_raw_full (request, request_len, FALSE, body);
-}
-
-static guint
-http_get (const gchar *path, gchar **body)
-{
-  gchar *req = g_strdup_printf (
-      "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", path);
-  guint status = http_raw (req, strlen (req), body);
-
-  g_free (req);
-  return status;
-}
-
-/* The value of the sample @series (name{labels} exactly as exposed). */
-static gdouble
-metric (const gchar *text, const gchar *series)
-{
-  gchar *needle = g_strdup_printf ("\n%s ", series);
-  const gchar *at = strstr (text, needle);
-  gdouble v;
-
-  fail_unless (at != NULL, "no sample %s in:\n%s", series, text);
-  v = g_ascii_strtod (at + strlen (needle), NULL);
-  g_free (needle);
-  return v;
-}
-
-/* Sample @series (a count) is @want. */
-static void
-metric_is (const gchar *text, const gchar *series, guint64 want)
-{
-  gdouble v = metric (text, series);
-
-  fail_unless (v == (gdouble)want, "%s is %.0f, not %" G_GUINT64_FORMAT, series,
-      v, want);
-}
-
-/* /report answers and says @what and @advice. */
-static void
-report_says (const gchar *what, const gchar *advice)
-{
-  gchar *report = NULL;
-
-  fail_unless_equals_int (http_get ("/report", &report), 200);
-  fail_unless (strstr (report, what), "report:\n%s", report);
-  fail_unless (strstr (report, advice), "report:\n%s", report);
-  g_free (report);
-}
-
-static void
-promtool_check (const gchar *text)
-{
-  gchar *path = NULL, *out = NULL, *err = NULL, *cmd;
-  gchar *promtool = g_find_program_in_path ("promtool");
-  GError *error = NULL;
-  gint fd, status = -1;
-
-  if (promtool == NULL) {
-    g_print ("promtool not installed (Debian package prometheus): format "
-             "not validated by it\n");
-    return;
-  }
-  g_free (promtool);
-  fd = g_file_open_tmp ("meteorstats-XXXXXX.prom", &path, &error);
-  fail_unless (fd >= 0, "tmp: %s", error ? error->message : "?");
-  close (fd);
-  fail_unless (g_file_set_contents (path, text, -1, NULL));
-  cmd = g_strdup_printf ("sh -c 'promtool check metrics < \"%s\"'", path);
-  fail_unless (
-      g_spawn_command_line_sync (cmd, &out, &err, &status, &error), "spawn");
-  fail_unless (g_spawn_check_wait_status (status, NULL),
-      "promtool check metrics failed:\n%s%s", out, err);
-  g_unlink (path);
-  g_free (cmd);
-  g_free (path);
-  g_free (out);
-  g_free (err);
-}
 
 /* ------------------------------------------------------------ registry */
 
@@ -499,6 +286,8 @@ GST_START_TEST (test_generic_and_tier_metrics)
       777);
   fail_unless (
       metric (text, "meteor_memory_pressure_level{element=\"tiers\"}") == 0.85);
+  fail_if (strstr (text, "meteor_memory_pressure_threshold{element=\"tiers\""),
+      "no pressure-high in its stats, no threshold exported");
   fail_unless_equals_int (
       metric (text, "meteor_element_frames_total{element=\"tiers\"}"), 42);
   /* a field nobody named: generic */
@@ -532,20 +321,124 @@ GST_START_TEST (test_generic_and_tier_metrics)
 
 GST_END_TEST;
 
-/* ------------------------------------------------------- bad requests */
+/* ---------------------------------------------------- memory pressure */
 
-static gint64
-rss_bytes (void)
+static const gchar meminfo_7_of_8[] = "MemTotal: 8000000 kB\n"
+                                      "MemAvailable: 1000000 kB\n";
+static const gchar meminfo_2_of_8[] = "MemTotal: 8000000 kB\n"
+                                      "MemAvailable: 6000000 kB\n";
+
+GST_START_TEST (test_report_pressure)
 {
-  gchar *status = NULL, *at;
-  gint64 kb = -1;
+  GObject *tracer = tracer_object ();
+  gchar *root = g_dir_make_tmp ("meteorstats-mem-XXXXXX", NULL);
+  FakeStats *fake = g_object_new (FAKE_TYPE, "name", "tiers", NULL);
+  const gchar *tier_remedy = "lower the hot size", *trim = "being trimmed";
+  const gchar *own = "the process: memory pressure", *psi = "(PSI)";
+  guint i;
+  /* tieredsink's published pressure, whatever the process's own reading
+   * says (7/8 of memory in use here) */
+  const struct {
+    gdouble usage;
+    const gchar *level;
+    gdouble high, low;
+    const gchar *says[3], *not_says[5]; /* NULL-terminated */
+  } tier_cases[] = {
+    /* its level wins over fixed thresholds */
+    { 0.85, "normal", 0.9, 0.7, { NULL },
+        { "tiers: memory pressure", tier_remedy, trim, own } },
+    { 0.65, "high", 0.6, 0.5,
+        { "tiers: memory pressure 65%, level high (pressure-high 60%, "
+          "pressure-low 50%)",
+            tier_remedy },
+        { own } },
+    /* no level: its thresholds */
+    { 0.7, NULL, 0.75, 0.65, { "level low (pressure-high 75%", trim },
+        { tier_remedy, own } },
+    { 0.7, NULL, 0.75, 0.72, { NULL }, { "tiers: memory pressure", own } },
+    /* nothing but memory-usage: the defaults */
+    { 0.7, NULL, -1, -1,
+        { "level low (pressure-high 80%, pressure-low 60%)", trim }, { own } },
+  };
 
-  if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL) &&
-      (at = strstr (status, "VmRSS:")))
-    kb = g_ascii_strtoll (at + 6, NULL, 10);
-  g_free (status);
-  return kb * 1024;
+  fail_unless (root != NULL);
+  g_object_set (tracer, "memory-root", root, NULL);
+  put_file (root, "proc/meminfo", meminfo_7_of_8);
+
+  /* no tieredsink: the tracer's own reading, against 80% / 60% */
+  {
+    const gchar *says[] = { "memory in use: 88% of the limit",
+      "the process: memory pressure 88%, level high", NULL };
+    const gchar *not_says[] = { psi, NULL };
+
+    report_has (says, not_says);
+  }
+  /* PSI counts as pressure from 10% */
+  put_file (root, "proc/meminfo", meminfo_2_of_8);
+  put_file (root, "proc/pressure/memory",
+      "some avg10=42.00 avg60=10.00 avg300=2.00 total=1\n"
+      "full avg10=3.00 avg60=1.00 avg300=0.50 total=1\n");
+  {
+    const gchar *says[] = { "memory in use: 25% of the limit",
+      "PSI: some 42.00%, full 3.00%", "tasks stalled on memory 42.0%", NULL };
+    const gchar *not_says[] = { own, NULL };
+
+    report_has (says, not_says);
+  }
+  put_file (root, "proc/pressure/memory",
+      "some avg10=9.90 avg60=10.00 avg300=2.00 total=1\n");
+  {
+    const gchar *not_says[] = { psi, own, NULL };
+
+    report_has (NULL, not_says);
+  }
+  /* a cgroup v1 limit is the limit */
+  put_file (root, "proc/self/cgroup", "4:memory:/m\n");
+  put_file (
+      root, "sys/fs/cgroup/memory/m/memory.usage_in_bytes", "943718400\n");
+  put_file (
+      root, "sys/fs/cgroup/memory/m/memory.limit_in_bytes", "1073741824\n");
+  {
+    const gchar *says[] = { "cgroup 900.0 MiB of 1024.0 MiB",
+      "the process: memory pressure 88%", NULL };
+
+    report_has (says, NULL);
+  }
+
+  gst_object_ref_sink (fake);
+  gst_meteor_stats_register (GST_ELEMENT (fake));
+  for (i = 0; i < G_N_ELEMENTS (tier_cases); i++) {
+    fake->usage = tier_cases[i].usage;
+    fake->level = tier_cases[i].level;
+    fake->high = tier_cases[i].high;
+    fake->low = tier_cases[i].low;
+    report_has (tier_cases[i].says, tier_cases[i].not_says);
+  }
+  /* its thresholds are exported too */
+  {
+    gchar *text = NULL;
+
+    fake->high = 0.9;
+    fake->low = 0.7;
+    fail_unless_equals_int (http_get ("/metrics", &text), 200);
+    fail_unless (metric (text, "meteor_memory_pressure_threshold{element="
+                               "\"tiers\",bound=\"high\"}") == 0.9);
+    fail_unless (metric (text, "meteor_memory_pressure_threshold{element="
+                               "\"tiers\",bound=\"low\"}") == 0.7);
+    promtool_check (text);
+    g_free (text);
+  }
+
+  gst_object_unref (fake);
+  g_object_set (tracer, "memory-root", NULL, NULL);
+  remove_tree (root);
+  g_free (root);
+  g_object_unref (tracer);
 }
+
+GST_END_TEST;
+
+/* ------------------------------------------------------- bad requests */
 
 static gpointer
 client_thread (gpointer data)
@@ -650,6 +543,179 @@ GST_START_TEST (test_bad_requests)
 
 GST_END_TEST;
 
+/* A request that declares a body of 2 GB, then 16 MiB of it: refused
+ * with 413 (405 for a POST) from its headers, the body not kept. */
+#define BODY_SENT (16 << 20)
+
+static void
+refused_with_body (const gchar *head, const gchar *chunk_head, guint want)
+{
+  GSocketConnection *conn = http_connect ();
+  GSocket *sock = g_socket_connection_get_socket (conn);
+  gchar *chunk = g_malloc (65536), *answer = NULL, buf[4096];
+  gint64 rss_before = rss_bytes ();
+  gsize sent = 0;
+  gssize n;
+  GString *response = g_string_new (NULL);
+
+  memset (chunk, 'x', 65536);
+  /* an answer not there in 15 s is not coming */
+  g_socket_set_timeout (sock, 15);
+  fail_unless (g_socket_send (sock, head, strlen (head), NULL, NULL) ==
+               (gssize)strlen (head));
+  /* (the server may close before all is sent: then read what came) */
+  while (sent < BODY_SENT) {
+    if (chunk_head &&
+        g_socket_send (sock, chunk_head, strlen (chunk_head), NULL, NULL) < 0)
+      break;
+    if ((n = g_socket_send (sock, chunk, 65536, NULL, NULL)) < 0)
+      break;
+    sent += n;
+    if (chunk_head && g_socket_send (sock, "\r\n", 2, NULL, NULL) < 0)
+      break;
+  }
+  while ((n = g_socket_receive (sock, buf, sizeof (buf), NULL, NULL)) > 0)
+    g_string_append_len (response, buf, n);
+  answer = g_strdup_printf ("HTTP/1.1 %u ", want);
+  fail_unless (g_str_has_prefix (response->str, answer),
+      "%" G_GSIZE_FORMAT " bytes of the body sent; answer: '%s'", sent,
+      response->str);
+  if (measure_memory ())
+    fail_unless (rss_bytes () - rss_before < 8 << 20,
+        "resident memory grew by %" G_GINT64_FORMAT " KiB over %" G_GSIZE_FORMAT
+        " bytes of a refused body",
+        (rss_bytes () - rss_before) / 1024, sent);
+  g_string_free (response, TRUE);
+  g_free (answer);
+  g_free (chunk);
+  g_object_unref (conn);
+}
+
+GST_START_TEST (test_body_refused)
+{
+  const gchar *empty = "GET /healthz HTTP/1.1\r\nHost: x\r\n"
+                       "Content-Length: 0\r\nConnection: close\r\n\r\n";
+
+  fail_unless_equals_int (http_get ("/healthz", NULL), 200);
+  refused_with_body ("GET /healthz HTTP/1.1\r\nHost: x\r\n"
+                     "Content-Length: 2000000000\r\n\r\n",
+      NULL, 413);
+  refused_with_body ("GET /metrics HTTP/1.1\r\nHost: x\r\n"
+                     "Transfer-Encoding: chunked\r\n\r\n",
+      "10000\r\n", 413);
+  refused_with_body ("POST /metrics HTTP/1.1\r\nHost: x\r\n"
+                     "Content-Length: 2000000000\r\n\r\n",
+      NULL, 405);
+  /* an empty body is no body */
+  fail_unless_equals_int (http_raw (empty, strlen (empty), NULL), 200);
+}
+
+GST_END_TEST;
+
+#define N_IDLE 12
+#define CAP 8
+#define OVER_CAP                                                               \
+  "meteor_stats_http_connections_closed_total{reason=\"over-cap\"}"
+#define TIMED_OUT                                                              \
+  "meteor_stats_http_connections_closed_total{reason=\"idle-timeout\"}"
+
+GST_START_TEST (test_connection_limits)
+{
+  GObject *tracer = tracer_object ();
+  GSocketConnection *idle[N_IDLE], *late;
+  gboolean closed[N_IDLE] = { FALSE }, late_closed = FALSE;
+  gdouble over_cap = scrape (OVER_CAP), timed_out = scrape (TIMED_OUT);
+  gdouble idle_timeout;
+  guint max, i;
+  gint64 t0;
+
+  g_object_get (
+      tracer, "idle-timeout", &idle_timeout, "max-connections", &max, NULL);
+  /* the parameters given in main() */
+  fail_unless (idle_timeout == 30 && max == 32,
+      "idle-timeout %g, "
+      "max-connections %u",
+      idle_timeout, max);
+  g_object_set (tracer, "idle-timeout", 600.0, "max-connections", CAP, NULL);
+
+  /* over the cap, the oldest connections without a request are closed */
+  for (i = 0; i < N_IDLE; i++)
+    idle[i] = http_connect ();
+  fail_unless_equals_int (
+      wait_closed (idle, closed, N_IDLE, N_IDLE - CAP, 60000), N_IDLE - CAP);
+  for (i = 0; i < N_IDLE; i++)
+    fail_unless (closed[i] == (i < N_IDLE - CAP), "connection %u %s", i,
+        closed[i] ? "closed" : "open");
+  /* a scrape still gets through (closing one more idle connection) */
+  fail_unless (scrape (OVER_CAP) == over_cap + N_IDLE - CAP + 1);
+  fail_unless_equals_int (
+      wait_closed (idle, closed, N_IDLE, N_IDLE - CAP + 1, 60000),
+      N_IDLE - CAP + 1);
+
+  /* the rest end at the idle timeout */
+  g_object_set (tracer, "idle-timeout", 1.0, NULL);
+  fail_unless_equals_int (
+      wait_closed (idle, closed, N_IDLE, N_IDLE, 60000), N_IDLE);
+  fail_unless (scrape (TIMED_OUT) == timed_out + CAP - 1, "timed out: %g",
+      scrape (TIMED_OUT) - timed_out);
+  /* and no sooner */
+  t0 = g_get_monotonic_time ();
+  late = http_connect ();
+  fail_unless_equals_int (wait_closed (&late, &late_closed, 1, 1, 60000), 1);
+  fail_unless (g_get_monotonic_time () - t0 >= 990000, "closed after %.3f s",
+      (g_get_monotonic_time () - t0) / 1e6);
+
+  g_object_set (
+      tracer, "idle-timeout", idle_timeout, "max-connections", max, NULL);
+  for (i = 0; i < N_IDLE; i++)
+    g_object_unref (idle[i]);
+  g_object_unref (late);
+  g_object_unref (tracer);
+}
+
+GST_END_TEST;
+
+/* Thousands of connections one after the other: no file descriptor and
+ * (almost) no memory kept per connection. libsoup 3.2 keeps a connection
+ * whose client closes it idle after a kept-alive answer, and its
+ * SoupListener the GSocket of every connection (344 bytes). */
+#define N_KEEPALIVE 3000
+#define N_CLOSE 6000
+
+GST_START_TEST (test_many_connections)
+{
+  guint fds, i, bad = 0;
+  gint64 rss;
+
+  for (i = 0; i < 300; i++) {
+    http_get_keepalive ("/healthz");
+    http_get ("/healthz", NULL);
+  }
+  fds = open_fds ();
+  rss = rss_bytes ();
+  for (i = 0; i < N_KEEPALIVE; i++)
+    bad += http_get_keepalive ("/healthz") != 200;
+  fail_unless_equals_int (bad, 0);
+  fds_back_to (fds + 2);
+  if (measure_memory ())
+    fail_unless (rss_bytes () - rss < 1 << 20,
+        "resident memory grew by %" G_GINT64_FORMAT " KiB over %u kept-alive "
+        "requests",
+        (rss_bytes () - rss) / 1024, N_KEEPALIVE);
+
+  rss = rss_bytes ();
+  for (i = 0; i < N_CLOSE; i++)
+    bad += http_get ("/healthz", NULL) != 200;
+  fail_unless_equals_int (bad, 0);
+  fds_back_to (fds + 2);
+  if (measure_memory ())
+    fail_unless (rss_bytes () - rss < 1 << 20,
+        "resident memory grew by %" G_GINT64_FORMAT " KiB over %u requests",
+        (rss_bytes () - rss) / 1024, N_CLOSE);
+}
+
+GST_END_TEST;
+
 static Suite *
 meteorstats_suite (void)
 {
@@ -662,7 +728,11 @@ meteorstats_suite (void)
   tcase_add_test (tc, test_metrics_match_stats);
   tcase_add_test (tc, test_exhausted_pool_report);
   tcase_add_test (tc, test_generic_and_tier_metrics);
+  tcase_add_test (tc, test_report_pressure);
   tcase_add_test (tc, test_bad_requests);
+  tcase_add_test (tc, test_body_refused);
+  tcase_add_test (tc, test_connection_limits);
+  tcase_add_test (tc, test_many_connections);
   return s;
 }
 
@@ -671,14 +741,18 @@ main (int argc, char **argv)
 {
   Suite *s;
 
+  /* before the tracer is named: the child would start it too */
+  meteor_test_update_registry ();
   /* the tracer's server thread lives in this process: the tests must run
    * here too, not in forked children */
   g_setenv ("CK_FORK", "no", TRUE);
   /* the tracer must be named before gst_init; port 0: a free port */
   if (g_strcmp0 (g_getenv ("METEOR_TEST_SETUP"), "leaks") == 0)
-    g_setenv ("GST_TRACERS", "leaks;meteorstats(port=0)", TRUE);
+    g_setenv ("GST_TRACERS",
+        "leaks;meteorstats(port=0,idle-timeout=30,max-connections=32)", TRUE);
   else
-    g_setenv ("GST_TRACERS", "meteorstats(port=0)", TRUE);
+    g_setenv ("GST_TRACERS",
+        "meteorstats(port=0,idle-timeout=30,max-connections=32)", TRUE);
   gst_check_init (&argc, &argv);
   s = meteorstats_suite ();
   return gst_check_run_suite (s, "meteorstats", __FILE__);

@@ -463,7 +463,8 @@ GST_START_TEST (test_clip_pre_trigger_and_merge)
   GList *msgs;
   const GstStructure *s;
   gboolean ok = FALSE;
-  gchar *sidecar, *text = NULL, *old_path, *old_name, *clip_dir, **names = NULL, err[256];
+  gchar *sidecar, *text = NULL, *old_path, *old_name, *clip_dir, **names = NULL,
+                  err[256];
   gsize n = 0, i;
 
   /* a meteor in frame 300, reported after it: clip 270..330 */
@@ -517,7 +518,8 @@ GST_START_TEST (test_clip_pre_trigger_and_merge)
   msgs = one_clip_saved (t, 451, 460);
   s = msgs->data;
   fail_unless_equals_uint64 (field_u64 (s, "detections"), 1);
-  fail_unless_equals_string (gst_structure_get_string (s, "continues"), old_name);
+  fail_unless_equals_string (
+      gst_structure_get_string (s, "continues"), old_name);
   check_clip (old_path, 375, 450);
   {
     TierClip *clip =
@@ -593,8 +595,8 @@ GST_START_TEST (test_clip_across_caps_change)
       gst_structure_get_string (a, "name"));
   clip = tier_clip_open (gst_structure_get_string (b, "path"), err, sizeof err);
   fail_unless (clip != NULL, "%s", err);
-  fail_unless (strstr (clip->format, "width=(int)32") != NULL, "%s",
-      clip->format);
+  fail_unless (
+      strstr (clip->format, "width=(int)32") != NULL, "%s", clip->format);
   fail_unless_equals_uint64 (clip->n_frames, 30);
   tier_clip_close (clip);
 
@@ -605,9 +607,11 @@ GST_START_TEST (test_clip_across_caps_change)
   fail_unless (gst_harness_push_event (t->h, gst_event_new_eos ()));
   free_structures (
       await_messages (t->bus, "tieredsink-clip-saved", 1, NULL, NULL));
-  fail_unless (g_file_test (gst_structure_get_string (a, "path"), G_FILE_TEST_IS_DIR));
+  fail_unless (
+      g_file_test (gst_structure_get_string (a, "path"), G_FILE_TEST_IS_DIR));
   check_clip (gst_structure_get_string (a, "path"), 1, 29);
-  fail_unless (g_file_test (gst_structure_get_string (b, "path"), G_FILE_TEST_IS_DIR));
+  fail_unless (
+      g_file_test (gst_structure_get_string (b, "path"), G_FILE_TEST_IS_DIR));
   free_structures (msgs);
   tiered_free (t, FALSE);
 }
@@ -739,8 +743,8 @@ GST_START_TEST (test_write_errors)
   {
     gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
 
-    while (stat_of (t, "clip-failures") == 0 &&
-           g_get_monotonic_time () < deadline)
+    while (
+        stat_of (t, "clip-failures") == 0 && g_get_monotonic_time () < deadline)
       g_usleep (10000);
   }
   clips = pop_messages (
@@ -940,4 +944,4 @@ tieredsink_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (tieredsink);
+METEOR_CHECK_MAIN (tieredsink);

@@ -159,8 +159,8 @@ GST_START_TEST (test_ring_file_has_one_user)
 
   tiered_push (t, 0, 9, FALSE);
   text = meteor_test_expect_error (other, NULL, NULL);
-  fail_unless (strstr (text, ring) != NULL && strstr (text, "in use"), "%s",
-      text);
+  fail_unless (
+      strstr (text, ring) != NULL && strstr (text, "in use"), "%s", text);
   g_free (text);
   gst_object_unref (other);
   tiered_push (t, 10, 19, FALSE);
@@ -209,7 +209,8 @@ clip_names (Tiered *t, gsize *n)
   gchar **names = NULL, **copy;
   gsize i;
 
-  fail_unless (tier_clip_list (dir, &names, n, err, sizeof err) == 0, "%s", err);
+  fail_unless (
+      tier_clip_list (dir, &names, n, err, sizeof err) == 0, "%s", err);
   copy = g_new0 (gchar *, *n + 1);
   for (i = 0; i < *n; i++) {
     copy[i] = g_strdup (names[i]);
@@ -224,9 +225,9 @@ clip_names (Tiered *t, gsize *n)
  * clips go, with one warning, and the store stays within its quota. */
 GST_START_TEST (test_quota_deletes_oldest_clips)
 {
-  Tiered *t = tiered_new (NULL,
-      "hot-frames=8 warm-max-bytes=1048576 max-bytes=300000 "
-      "pre-trigger=333333333 post-trigger=333333333");
+  Tiered *t =
+      tiered_new (NULL, "hot-frames=8 warm-max-bytes=1048576 max-bytes=300000 "
+                        "pre-trigger=333333333 post-trigger=333333333");
   GList *msgs = NULL, *l;
   gchar **names, *first_path = NULL, *last_path = NULL;
   guint warned = 0, k;
@@ -238,18 +239,18 @@ GST_START_TEST (test_quota_deletes_oldest_clips)
     tiered_push (t, k * 40, at + 20, TRUE);
     send_detection (t, at, at);
     /* each clip (20..40 frames of noise: 65 KB) before the next */
-    msgs = g_list_concat (msgs, await_messages (t->bus,
-        "tieredsink-clip-saved", 1, "oldest clips", &warned));
+    msgs = g_list_concat (msgs, await_messages (t->bus, "tieredsink-clip-saved",
+                                    1, "oldest clips", &warned));
   }
   fail_unless_equals_int (g_list_length (msgs), 12);
   first_path = g_strdup (gst_structure_get_string (msgs->data, "path"));
-  last_path = g_strdup (
-      gst_structure_get_string (g_list_last (msgs)->data, "path"));
+  last_path =
+      g_strdup (gst_structure_get_string (g_list_last (msgs)->data, "path"));
   free_structures (pop_messages (t->bus, "none", "oldest clips", &warned));
   fail_unless_equals_int (warned, 1);
   fail_unless (stat_of (t, "room-deleted-clips") > 0);
-  fail_unless (stat_of (t, "store-bytes") <= 300000,
-      "%" G_GUINT64_FORMAT, stat_of (t, "store-bytes"));
+  fail_unless (stat_of (t, "store-bytes") <= 300000, "%" G_GUINT64_FORMAT,
+      stat_of (t, "store-bytes"));
   /* the oldest went, the newest stays, whole */
   fail_if (g_file_test (first_path, G_FILE_TEST_EXISTS));
   fail_unless (g_file_test (last_path, G_FILE_TEST_IS_DIR));
@@ -296,8 +297,8 @@ GST_START_TEST (test_full_disk)
   t = tiered_new (dir, "hot-frames=4 warm-max-bytes=0 cold-all=true "
                        "cold-max-bytes=0 min-free-bytes=1048576 "
                        "pre-trigger=100000000 post-trigger=100000000");
-  gst_harness_set_src_caps_str (t->h,
-      "video/x-raw,format=GRAY8,width=320,height=240,framerate=30/1");
+  gst_harness_set_src_caps_str (
+      t->h, "video/x-raw,format=GRAY8,width=320,height=240,framerate=30/1");
   /* 300 frames of noise: 23 MB through a 6 MB disk, a meteor every 50 */
   for (id = 0; id < 300; id++) {
     fail_unless_equals_int (
@@ -347,4 +348,4 @@ tieredstore_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (tieredstore);
+METEOR_CHECK_MAIN (tieredstore);

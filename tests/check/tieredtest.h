@@ -32,25 +32,11 @@ make_tmpdir (void)
   return dir;
 }
 
+/* Removes @path and everything under it (the stores' own helper). */
 static inline void
 remove_tree (const gchar *path)
 {
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const gchar *name;
-
-  if (dir) {
-    while ((name = g_dir_read_name (dir)) != NULL) {
-      gchar *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) &&
-          !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-      g_free (child);
-    }
-    g_dir_close (dir);
-  }
-  g_rmdir (path);
+  tier_remove_tree (path);
 }
 
 /* The pixels of frame @id: a ramp with id-dependent bytes, or noise that
@@ -110,8 +96,9 @@ make_frame (guint64 id, gboolean noise)
   return make_frame_sized (id, FRAME, noise);
 }
 
-static GstStaticPadTemplate harness_src G_GNUC_UNUSED = GST_STATIC_PAD_TEMPLATE (
-    "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS ("video/x-raw"));
+static GstStaticPadTemplate harness_src G_GNUC_UNUSED =
+    GST_STATIC_PAD_TEMPLATE (
+        "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS ("video/x-raw"));
 
 typedef struct {
   GstHarness *h;
@@ -259,8 +246,8 @@ pop_messages (
  * have come: clips are written on a thread of their own, so their
  * messages come some time after the frames. */
 static inline GList *
-await_messages (GstBus *bus, const gchar *name, guint n,
-    const gchar *warning, guint *n_warnings)
+await_messages (GstBus *bus, const gchar *name, guint n, const gchar *warning,
+    guint *n_warnings)
 {
   gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
   GList *found = NULL;
@@ -317,8 +304,8 @@ check_clip_frames (const gchar *path, guint64 from, guint64 to, gsize size,
     fail_unless (i == 0 || id > clip->frames[i - 1].frame_id);
     fail_unless_equals_uint64 (clip->frames[i].utc_ns, UTC0 + id * FRAME_NS);
     fail_unless (
-        tier_clip_read_frame (clip, i, data, size, err, sizeof err) == 0,
-        "%s", err);
+        tier_clip_read_frame (clip, i, data, size, err, sizeof err) == 0, "%s",
+        err);
     fill_frame (want, size, id, noise);
     fail_unless (memcmp (data, want, size) == 0, "frame %" G_GSIZE_FORMAT, i);
   }

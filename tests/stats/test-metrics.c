@@ -238,6 +238,11 @@ test_field_map (void)
   EXPECT (f.type == METRIC_GAUGE, "hot-frames is a gauge");
   metrics_map_field ("tieredsink-stats", "memory-usage", 0, &f);
   EXPECT (strcmp (f.name, "meteor_memory_pressure_level") == 0, "%s", f.name);
+  metrics_map_field ("tieredsink-stats", "pressure-low", 0, &f);
+  EXPECT (strcmp (f.name, "meteor_memory_pressure_threshold") == 0 &&
+              strcmp (f.label, "bound") == 0 &&
+              strcmp (f.label_value, "low") == 0 && f.help && f.help[0],
+      "pressure-low -> %s{%s=%s}", f.name, f.label, f.label_value);
   metrics_map_field ("tieredsink-stats", "hotter-hits", 0, &f);
   EXPECT (!f.known, "hotter-hits is not a tier field");
   metrics_map_field ("x-stats", "some-hist", 1, &f);

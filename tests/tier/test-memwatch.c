@@ -89,9 +89,96 @@ test_partial_and_bad (void)
               m.mem_available < 0 && m.psi_some_avg10 < 0 &&
               m.cgroup_current < 0,
       "malformed files are unknown");
-  /* a cgroup v1 line only */
+  /* a cgroup v1 line only, without its files */
   put_file (root, "proc/self/cgroup", "4:memory:/foo\n");
-  EXPECT (tier_mem_read (root, &m) == 0 && m.cgroup_current < 0, "v1 ignored");
+  EXPECT (tier_mem_read (root, &m) == 0 && m.cgroup_current < 0,
+      "v1 without files: unknown");
+  tt_rmdir (root);
+}
+
+/* A cgroup v1 tree: @cgroup as /proc/self/cgroup, the memory files in
+ * sys/fs/cgroup/memory/@dir, meminfo; returns the root. */
+static char *
+v1_tree (
+    const char *cgroup, const char *dir, const char *usage, const char *limit)
+{
+  char *root = tt_mkdtemp ("mem");
+  char rel[512];
+
+  put_file (root, "proc/self/cgroup", cgroup);
+  snprintf (
+      rel, sizeof rel, "sys/fs/cgroup/memory%s/memory.usage_in_bytes", dir);
+  put_file (root, rel, usage);
+  snprintf (
+      rel, sizeof rel, "sys/fs/cgroup/memory%s/memory.limit_in_bytes", dir);
+  put_file (root, rel, limit);
+  put_file (root, "proc/meminfo", meminfo);
+  return root;
+}
+
+static void
+test_cgroup_v1 (void)
+{
+  static const struct {
+    const char *what, *cgroup, *dir, *limit;
+    int64_t want_max; /* TIER_MEM_UNKNOWN: no limit */
+    double want_usage;
+  } cases[] = {
+    { "v1 memory controller",
+        "12:pids:/x\n4:memory:/system.slice/m\n"
+        "1:name=systemd:/system.slice/m\n",
+        "/system.slice/m", "1073741824\n", 1073741824, 0.5 },
+    { "v1 controllers listed together", "7:cpu,memory,cpuacct:/a\n", "/a",
+        "1073741824\n", 1073741824, 0.5 },
+    /* an unlimited v1 limit is a huge number: MemTotal is the limit */
+    { "v1 unlimited", "4:memory:/a\n", "/a", "9223372036854771712\n",
+        TIER_MEM_UNKNOWN, 536870912.0 / (8000000.0 * 1024) },
+    /* inside a container the namespace's root is the mount's root */
+    { "v1 in a container", "4:memory:/docker/0123abcd\n", "", "2147483648\n",
+        2147483648, 0.25 },
+    /* hybrid: v2 mounted without the memory controller */
+    { "hybrid v2 + v1 memory", "0::/user.slice\n5:memory:/user.slice\n",
+        "/user.slice", "1073741824\n", 1073741824, 0.5 },
+  };
+  size_t i;
+
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char *root =
+        v1_tree (cases[i].cgroup, cases[i].dir, "536870912\n", cases[i].limit);
+    TierMemInfo m;
+
+    EXPECT (tier_mem_read (root, &m) == 2 && m.cgroup_current == 536870912 &&
+                m.cgroup_max == cases[i].want_max,
+        "%s: current %lld max %lld", cases[i].what, (long long)m.cgroup_current,
+        (long long)m.cgroup_max);
+    EXPECT (fabs (tier_mem_usage (&m, 0) - cases[i].want_usage) < 1e-9,
+        "%s: usage %f", cases[i].what, tier_mem_usage (&m, 0));
+    tt_rmdir (root);
+  }
+}
+
+static void
+test_cgroup_v1_and_v2 (void)
+{
+  char *root = v1_tree ("0::/a\n4:memory:/a\n", "/a", "100\n", "200\n");
+  TierMemInfo m;
+
+  /* v2 first when it has the memory files */
+  put_file (root, "sys/fs/cgroup/a/memory.current", "300\n");
+  put_file (root, "sys/fs/cgroup/a/memory.max", "1200\n");
+  EXPECT (tier_mem_read (root, &m) == 2 && m.cgroup_current == 300 &&
+              m.cgroup_max == 1200,
+      "v2 preferred: %lld / %lld", (long long)m.cgroup_current,
+      (long long)m.cgroup_max);
+  /* a path that climbs is not followed */
+  put_file (root, "proc/self/cgroup", "4:memory:/../../etc\n");
+  EXPECT (
+      tier_mem_read (root, &m) == 1 && m.cgroup_current < 0, "'..' refused");
+  /* garbage in the v1 files: unknown */
+  put_file (root, "proc/self/cgroup", "4:memory:/a\n");
+  put_file (root, "sys/fs/cgroup/memory/a/memory.usage_in_bytes", "-3\n");
+  EXPECT (tier_mem_read (root, &m) == 1 && m.cgroup_current < 0,
+      "malformed v1 usage");
   tt_rmdir (root);
 }
 
@@ -114,6 +201,8 @@ main (void)
   static const MiniTest tests[] = {
     { "full tree", test_full_tree },
     { "partial and bad files", test_partial_and_bad },
+    { "cgroup v1", test_cgroup_v1 },
+    { "cgroup v1 and v2", test_cgroup_v1_and_v2 },
     { "this machine", test_this_machine },
   };
   return minitest_run (tests, sizeof tests / sizeof tests[0]);

@@ -1,0 +1,481 @@
+/* gst-meteor: tieredsink: the store (its lock, cold segment size, the
+ * warm ring's backing), one quota over it, the clips (the writer thread's
+ * fetch from the tiers, its reports), detections, stats. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gsttieredsink-priv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------ store */
+
+/* Cold segments small enough that a small disk holds many: the oldest
+ * goes whole to make room. A 16th of the filesystem, 1 to 64 MiB. */
+guint64
+segment_bytes_for (const gchar *location)
+{
+  struct statvfs vfs;
+  guint64 size;
+
+  if (statvfs (location, &vfs) < 0)
+    return 0;
+  size = (guint64)vfs.f_blocks * vfs.f_frsize / 16;
+  return CLAMP (size, 1 << 20, 64 << 20);
+}
+
+/* One tieredsink a store: a second one would take the first's open
+ * segment and clip for a crash's leftovers. */
+gboolean
+lock_store (GstTieredSink *self, const gchar *location)
+{
+  gchar *path = g_build_filename (location, TIER_STORE_LOCK, NULL), err[1024];
+  gchar pid[32];
+  gint fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+  if (fd < 0 || tier_lock_fd (fd, path, err, sizeof err) < 0) {
+    if (fd < 0)
+      g_snprintf (
+          err, sizeof err, "cannot open %s: %s", path, g_strerror (errno));
+    else
+      close (fd);
+    GST_ELEMENT_ERROR (self, RESOURCE, BUSY,
+        ("store '%s' cannot be used: %s", location, err), (NULL));
+    g_free (path);
+    return FALSE;
+  }
+  /* for people: who holds it (tieredsink itself asks /proc/locks) */
+  g_snprintf (pid, sizeof pid, "%ld\n", (long)getpid ());
+  if (ftruncate (fd, 0) < 0 || write (fd, pid, strlen (pid)) < 0)
+    GST_DEBUG_OBJECT (self, "cannot write the pid into %s", path);
+  self->lock_fd = fd;
+  g_free (path);
+  return TRUE;
+}
+
+void
+unlock_store (GstTieredSink *self)
+{
+  if (self->lock_fd >= 0)
+    close (self->lock_fd);
+  self->lock_fd = -1;
+}
+
+/* ------------------------------------------------------- detections */
+
+static gboolean
+get_frame_field (const GstStructure *s, const gchar *field, guint64 *out)
+{
+  const GValue *v = gst_structure_get_value (s, field);
+  GValue u = G_VALUE_INIT;
+
+  if (v == NULL)
+    return FALSE;
+  if (G_VALUE_HOLDS_INT (v) && g_value_get_int (v) < 0)
+    return FALSE;
+  if (G_VALUE_HOLDS_INT64 (v) && g_value_get_int64 (v) < 0)
+    return FALSE;
+  g_value_init (&u, G_TYPE_UINT64);
+  if (!g_value_type_transformable (G_VALUE_TYPE (v), G_TYPE_UINT64) ||
+      G_VALUE_HOLDS_DOUBLE (v) || G_VALUE_HOLDS_STRING (v) ||
+      !g_value_transform (v, &u)) {
+    g_value_unset (&u);
+    return FALSE;
+  }
+  *out = g_value_get_uint64 (&u);
+  g_value_unset (&u);
+  return TRUE;
+}
+
+void
+on_detection (GstTieredSink *self, const GstStructure *st)
+{
+  guint64 first, last, pre, post, start, end;
+  gchar *text;
+  Settings s;
+
+  get_settings (self, &s);
+  if (!get_frame_field (st, "first-frame", &first) ||
+      !get_frame_field (st, "last-frame", &last)) {
+    GST_ELEMENT_WARNING (self, STREAM, FORMAT,
+        ("meteor-detected event without first-frame/last-frame: ignored"),
+        ("%" GST_PTR_FORMAT, st));
+    return;
+  }
+  text = gst_structure_to_string (st);
+  g_mutex_lock (&self->lock);
+  self->c.detections++;
+  pre = time_to_frames (self, s.pre_trigger);
+  post = time_to_frames (self, s.post_trigger);
+  if (last < first) {
+    guint64 t = first;
+    first = last;
+    last = t;
+  }
+  start = first > pre ? first - pre : 0;
+  end = last + post < last ? G_MAXUINT64 : last + post;
+  GST_INFO_OBJECT (self,
+      "meteor at frames %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
+      ": clip %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT,
+      first, last, start, end);
+  clip_request (self, start, end, text);
+  g_mutex_unlock (&self->lock);
+  post_pending (self);
+  g_free (text);
+}
+
+/* ------------------------------------------------------------ room */
+
+/* Bytes the store takes: cold, clips and a warm ring file. Locked. */
+static guint64
+store_bytes (GstTieredSink *self)
+{
+  TierColdStats cs = { 0 };
+  TierWarmStats ws = { 0 };
+
+  if (self->cold)
+    tier_cold_get_stats (self->cold, &cs);
+  if (self->warm && !tier_warm_in_memory (self->warm->warm)) {
+    g_mutex_lock (&self->warm->lock);
+    tier_warm_get_stats (self->warm->warm, &ws);
+    g_mutex_unlock (&self->warm->lock);
+  }
+  return cs.disk_bytes + self->clip_bytes + ws.file_bytes;
+}
+
+/* Deletes the store's oldest clip; FALSE if there is none. Locked. */
+static gboolean
+delete_oldest_clip (GstTieredSink *self, guint64 short_by)
+{
+  gchar name[512], *path;
+  guint64 bytes;
+
+  if (!tier_oldest_clip (self->clip_dir, name, sizeof name))
+    return FALSE;
+  path = g_build_filename (self->clip_dir, name, NULL);
+  bytes = tier_tree_bytes (path);
+  if (tier_remove_tree (path) < 0) {
+    queue_warning (self, GST_RESOURCE_ERROR_WRITE,
+        "clip %s cannot be deleted to make room: %s", path, g_strerror (errno));
+    g_free (path);
+    return FALSE;
+  }
+  if (!self->clips_warned_us ||
+      g_get_monotonic_time () - self->clips_warned_us > CLIPS_WARNING_US)
+    queue_warning (self, GST_RESOURCE_ERROR_NO_SPACE_LEFT,
+        "store %s is full (%" G_GUINT64_FORMAT " bytes short of its quota or "
+        "free space) and holds no more cold frames: deleting the oldest clips, "
+        "%s first (counted in room-deleted-clips; said again after an hour "
+        "without)",
+        self->store_dir, short_by, name);
+  self->clips_warned_us = g_get_monotonic_time ();
+  GST_INFO_OBJECT (self,
+      "deleted clip %s (%" G_GUINT64_FORMAT " bytes) to "
+      "make room",
+      path, bytes);
+  self->clip_bytes -= MIN (bytes, self->clip_bytes);
+  self->c.room_deleted_clips++;
+  self->c.room_deleted_bytes += bytes;
+  g_free (path);
+  return TRUE;
+}
+
+/* One quota over everything the store holds, and free space kept on its
+ * disk: raw cold frames go first, then the oldest clips. Every
+ * ROOM_INTERVAL_US, or at once with @force (after a write error). Locked. */
+void
+keep_room (GstTieredSink *self, const Settings *s, gboolean force)
+{
+  gint64 now = g_get_monotonic_time ();
+  gchar err[512];
+
+  if (!self->started ||
+      (!force && now - self->room_checked_us < ROOM_INTERVAL_US))
+    return;
+  self->room_checked_us = now;
+  for (;;) {
+    guint64 used = store_bytes (self), avail = 0, short_by = 0, oldest;
+
+    if (s->max_bytes && used > s->max_bytes)
+      short_by = used - s->max_bytes;
+    if (tier_fs_free (self->store_dir, &avail) == 0 &&
+        avail < s->min_free_bytes)
+      short_by = MAX (short_by, s->min_free_bytes - avail);
+    if (short_by == 0) {
+      self->room_warned = FALSE;
+      return;
+    }
+    oldest = self->cold ? tier_cold_oldest_bytes (self->cold) : 0;
+    if (oldest == 0 && self->cold) { /* only the open segment: it can go */
+      tier_cold_seal (self->cold, err, sizeof err);
+      oldest = tier_cold_oldest_bytes (self->cold);
+    }
+    if (oldest > 0 &&
+        tier_cold_drop_oldest (self->cold, err, sizeof err) == 0) {
+      self->c.room_deleted_segments++;
+      self->c.room_deleted_bytes += oldest;
+      continue;
+    }
+    if (!delete_oldest_clip (self, short_by)) {
+      if (!self->room_warned)
+        queue_warning (self, GST_RESOURCE_ERROR_NO_SPACE_LEFT,
+            "store %s is full (%" G_GUINT64_FORMAT " bytes short of its "
+            "quota or free space) and has nothing left to delete: frames "
+            "and clips that cannot be written are counted",
+            self->store_dir, short_by);
+      self->room_warned = TRUE;
+      return;
+    }
+  }
+}
+
+/* A routine note of the cold store (a quota deletion): a warning the
+ * first time, then only counted. */
+void
+cold_note (void *user_data, const char *message)
+{
+  GstTieredSink *self = user_data;
+
+  if (!self->cold_quota_noted)
+    queue_warning (self, GST_RESOURCE_ERROR_NO_SPACE_LEFT,
+        "%s (routine from now on: counted in cold-deleted-segments)", message);
+  else
+    GST_INFO_OBJECT (self, "%s", message);
+  self->cold_quota_noted = TRUE;
+}
+
+/* ------------------------------------------------------------ clips */
+
+/* What a frame handed to the clip writer holds on to until released. */
+typedef struct {
+  TierHold hold;
+  GstMapInfo map; /* of a hot frame's buffer */
+  guint8 blob[TIER_META_MAX];
+} ClipHold;
+
+static void
+layout_of (GstTieredSink *self, TierClipSource *src)
+{
+  guint i;
+
+  src->n_planes = self->n_planes;
+  for (i = 0; i < self->n_planes; i++) {
+    src->offset[i] = self->offset[i];
+    src->stride[i] = self->stride[i];
+  }
+}
+
+/* The clip writer's fetch: frame @id from the first tier that holds it,
+ * with no copy from hot and warm (a buffer reference, a pinned slot) and
+ * from cold the record as stored. Writer thread. */
+int
+clip_fetch (void *user_data, uint64_t id, TierClipSource *src)
+{
+  GstTieredSink *self = user_data;
+  ClipHold *c = g_new0 (ClipHold, 1);
+  TierHold *h = &c->hold;
+
+  g_mutex_lock (&self->lock);
+  layout_of (self, src);
+  if (!tiers_hold (self, id, TIER_HOLD_RECORD, h)) {
+    g_mutex_unlock (&self->lock);
+    g_free (c);
+    return 0;
+  }
+  /* a buffer of several memories is merged by the map: a copy */
+  if (h->buf && gst_buffer_n_memory (h->buf) > 1)
+    self->c.merge_copies++;
+  g_mutex_unlock (&self->lock);
+  src->format = h->fmt->str;
+  src->handle = c;
+  if (h->from == ORIGIN_WARM) {
+    src->rec = (TierRecord){ id, h->ref.pts_ns, h->ref.utc_ns, h->ref.meta,
+      h->ref.meta_len, h->ref.data, h->ref.size };
+  } else if (h->from == ORIGIN_COLD) {
+    const TierRecHeader *rh = &h->record.header;
+
+    src->rec = (TierRecord){ id, rh->pts_ns, rh->utc_ns,
+      h->record.record + TIER_REC_HEADER, rh->meta_len, NULL, rh->raw_len };
+    src->record = h->record.record;
+    src->record_len = h->record.len;
+  } else if (gst_buffer_map (h->buf, &c->map, GST_MAP_READ)) {
+    GstMeteorFrameMeta *meta = gst_buffer_get_meteor_frame_meta (h->buf);
+
+    src->rec = (TierRecord){ id, GST_BUFFER_PTS (h->buf),
+      meta ? meta->capture_time_utc : TIER_TIME_NONE, c->blob,
+      blob_encode (h->buf, id, c->blob), c->map.data, c->map.size };
+  } else {
+    tier_hold_release (h);
+    g_free (c);
+    return 0;
+  }
+  return 1;
+}
+
+void
+clip_release (void *user_data, TierClipSource *src)
+{
+  ClipHold *c = src->handle;
+
+  if (c->hold.from == ORIGIN_STREAM)
+    gst_buffer_unmap (c->hold.buf, &c->map);
+  tier_hold_release (&c->hold);
+  g_free (c);
+}
+
+/* A clip committed or given up: its message. Writer thread. */
+void
+clip_done (void *user_data, const TierClipReport *r)
+{
+  GstTieredSink *self = user_data;
+  Settings s;
+
+  if (!r->ok) {
+    GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
+        ("clip of frames %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
+         " not written: %s",
+            r->first, r->last, r->error),
+        (NULL));
+    return;
+  }
+  GST_INFO_OBJECT (self,
+      "clip %s: %" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT " bytes",
+      r->path, r->frames, r->disk_bytes);
+  get_settings (self, &s);
+  g_mutex_lock (&self->lock);
+  self->clip_bytes += r->disk_bytes;
+  keep_room (self, &s, TRUE);
+  g_mutex_unlock (&self->lock);
+  post_pending (self);
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self),
+          gst_structure_new ("tieredsink-clip-saved", "path", G_TYPE_STRING,
+              r->path, "name", G_TYPE_STRING, r->name, "frames", G_TYPE_UINT64,
+              r->frames, "bytes", G_TYPE_UINT64, r->disk_bytes, "raw-bytes",
+              G_TYPE_UINT64, r->raw_bytes, "first-frame", G_TYPE_UINT64,
+              r->first, "last-frame", G_TYPE_UINT64, r->last, "missing-frames",
+              G_TYPE_UINT64, r->missing, "detections", G_TYPE_UINT,
+              r->n_detections, "continues", G_TYPE_STRING, r->continues,
+              NULL)));
+}
+
+/* The clip writer hit a write error: room now, if deleting can make it. */
+int
+clip_make_room (void *user_data)
+{
+  GstTieredSink *self = user_data;
+  guint64 before;
+  Settings s;
+  gboolean freed;
+
+  get_settings (self, &s);
+  g_mutex_lock (&self->lock);
+  before = self->c.room_deleted_bytes;
+  keep_room (self, &s, TRUE);
+  freed = self->c.room_deleted_bytes > before;
+  g_mutex_unlock (&self->lock);
+  post_pending (self);
+  return freed;
+}
+
+/* Asks the clip writer for frames @start..@end. */
+gboolean
+clip_request (
+    GstTieredSink *self, guint64 start, guint64 end, const gchar *detection)
+{
+  if (end < start || end - start >= MAX_CLIP_FRAMES) {
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+        ("clip of frames %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
+         " ignored: at most %u frames, first <= last",
+            start, end, MAX_CLIP_FRAMES),
+        (NULL));
+    return FALSE;
+  }
+  tier_clipper_add (self->clipper, start, end, detection);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------ stats */
+
+GstStructure *
+make_stats (GstTieredSink *self)
+{
+  TierWarmStats ws = { 0 };
+  TierColdStats cs = { 0 };
+  TierClipperStats ks = { 0 };
+  GstStructure *st;
+  Settings s;
+
+  get_settings (self, &s);
+  g_mutex_lock (&self->lock);
+  if (self->clipper)
+    tier_clipper_get_stats (self->clipper, &ks);
+  if (self->warm) {
+    g_mutex_lock (&self->warm->lock);
+    tier_warm_get_stats (self->warm->warm, &ws);
+    g_mutex_unlock (&self->warm->lock);
+  }
+  if (self->cold)
+    tier_cold_get_stats (self->cold, &cs);
+  st = gst_structure_new ("tieredsink-stats", "frames", G_TYPE_UINT64,
+      self->c.frames, "bytes-in", G_TYPE_UINT64, self->c.bytes_in, "hot-frames",
+      G_TYPE_UINT64, (guint64)self->hot.length, "hot-limit", G_TYPE_UINT,
+      hot_limit (self, &s), "hot-bytes", G_TYPE_UINT64, self->hot_bytes,
+      "warm-frames", G_TYPE_UINT64, ws.frames, "warm-bytes", G_TYPE_UINT64,
+      ws.bytes, "warm-slots", G_TYPE_UINT64, (guint64)ws.slots,
+      "warm-file-bytes", G_TYPE_UINT64, ws.file_bytes, "cold-frames",
+      G_TYPE_UINT64, cs.frames, "cold-bytes", G_TYPE_UINT64, cs.disk_bytes,
+      "cold-raw-bytes", G_TYPE_UINT64, cs.raw_bytes, "cold-segments",
+      G_TYPE_UINT64, cs.segments, "compression-ratio", G_TYPE_DOUBLE,
+      cs.stored_bytes ? (gdouble)cs.raw_bytes / (gdouble)cs.stored_bytes : 0.0,
+      "hot-hits", G_TYPE_UINT64, self->c.hot_hits, "hot-misses", G_TYPE_UINT64,
+      self->c.hot_misses, "warm-hits", G_TYPE_UINT64, self->c.warm_hits,
+      "warm-misses", G_TYPE_UINT64, self->c.warm_misses, "cold-hits",
+      G_TYPE_UINT64, self->c.cold_hits, "cold-misses", G_TYPE_UINT64,
+      self->c.cold_misses, "promotions", G_TYPE_UINT64, self->c.promotions,
+      "hot-evictions", G_TYPE_UINT64, self->c.hot_evictions,
+      "pressure-evictions", G_TYPE_UINT64, self->c.pressure_evictions,
+      "pressure-to-cold", G_TYPE_UINT64, self->c.pressure_to_cold,
+      "warm-evictions", G_TYPE_UINT64, ws.overwrites, "warm-pinned-skips",
+      G_TYPE_UINT64, ws.pinned_skips, "warm-reformats", G_TYPE_UINT64,
+      ws.reformats, "warm-recovered", G_TYPE_UINT64, ws.recovered,
+      "warm-dropped-page-bytes", G_TYPE_UINT64, ws.dropped_bytes,
+      "cold-evictions", G_TYPE_UINT64, cs.deleted_frames,
+      "cold-deleted-segments", G_TYPE_UINT64, cs.deleted_segments,
+      "cold-discarded-records", G_TYPE_UINT64, cs.discarded_records, "dropped",
+      G_TYPE_UINT64, self->c.dropped, "copies", G_TYPE_UINT64,
+      self->c.warm_copies + self->c.cold_writes + ks.frames +
+          self->c.merge_copies,
+      "warm-copies", G_TYPE_UINT64, self->c.warm_copies, "merge-copies",
+      G_TYPE_UINT64, self->c.merge_copies, "bytes-written", G_TYPE_UINT64,
+      self->c.warm_bytes_written + self->c.cold_bytes_written +
+          ks.bytes_written,
+      "warm-bytes-written", G_TYPE_UINT64, self->c.warm_bytes_written,
+      "cold-frames-written", G_TYPE_UINT64, self->c.cold_writes,
+      "cold-bytes-written", G_TYPE_UINT64, self->c.cold_bytes_written,
+      "clips-saved", G_TYPE_UINT64, ks.clips, "clips-continued", G_TYPE_UINT64,
+      ks.continuations, "clip-frames", G_TYPE_UINT64, ks.frames, "clip-bytes",
+      G_TYPE_UINT64, ks.bytes_written, "clip-raw-bytes", G_TYPE_UINT64,
+      ks.raw_bytes, "clip-missing-frames", G_TYPE_UINT64, ks.missing,
+      "clip-records-copied", G_TYPE_UINT64, ks.records_copied, "clip-failures",
+      G_TYPE_UINT64, ks.failures, "clip-writer-max-lag", G_TYPE_UINT64,
+      ks.max_lag, "clips-pending", G_TYPE_UINT, (guint)ks.pending, "detections",
+      G_TYPE_UINT64, self->c.detections, "write-errors", G_TYPE_UINT64,
+      self->c.write_errors + ks.write_errors, "warm-put-failures",
+      G_TYPE_UINT64, self->c.warm_put_failures, "pressure-level", G_TYPE_STRING,
+      level_names[self->level], "memory-usage", G_TYPE_DOUBLE, self->usage,
+      "pressure-high", G_TYPE_DOUBLE, s.pressure_high, "pressure-low",
+      G_TYPE_DOUBLE, s.pressure_low, "pressure-changes", G_TYPE_UINT64,
+      self->c.pressure_changes, "store-bytes", G_TYPE_UINT64,
+      self->started ? store_bytes (self) : 0, "room-deleted-segments",
+      G_TYPE_UINT64, self->c.room_deleted_segments, "room-deleted-clips",
+      G_TYPE_UINT64, self->c.room_deleted_clips, "room-deleted-bytes",
+      G_TYPE_UINT64, self->c.room_deleted_bytes, NULL);
+  g_mutex_unlock (&self->lock);
+  return st;
+}

@@ -1,0 +1,523 @@
+/* gst-meteor: tieredsink: the hot tier (held buffers), what happens to a
+ * frame leaving it (warm, cold or gone), memory pressure, and get-frame
+ * (a lookup through the tiers, promoting what it finds). */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gsttieredsink-priv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+const gchar *const level_names[] = { "normal", "low", "high" };
+
+/* ------------------------------------------------------------ hot */
+
+typedef struct {
+  TierRecord rec;
+  GstMapInfo map;
+  GstBuffer *buf;
+  guint8 blob[TIER_META_MAX];
+} MappedFrame;
+
+static gboolean
+map_frame (GstTieredSink *self, HotEntry *e, MappedFrame *m)
+{
+  GstMeteorFrameMeta *meta = gst_buffer_get_meteor_frame_meta (e->buf);
+
+  /* a buffer of several memories is merged by the map: a copy */
+  if (gst_buffer_n_memory (e->buf) > 1)
+    self->c.merge_copies++;
+  if (!gst_buffer_map (e->buf, &m->map, GST_MAP_READ))
+    return FALSE;
+  m->buf = e->buf;
+  m->rec.frame_id = e->frame_id;
+  m->rec.pts_ns = GST_BUFFER_PTS (e->buf);
+  m->rec.utc_ns = meta ? meta->capture_time_utc : TIER_TIME_NONE;
+  m->rec.meta_len = blob_encode (e->buf, e->frame_id, m->blob);
+  m->rec.meta = m->blob;
+  m->rec.data = m->map.data;
+  m->rec.size = m->map.size;
+  return TRUE;
+}
+
+static void
+unmap_frame (MappedFrame *m)
+{
+  gst_buffer_unmap (m->buf, &m->map);
+}
+
+/* Copies @rec into the warm ring (reformatting it for a new frame size or
+ * format); pins it for @w. Called with the lock. */
+static gboolean
+put_warm (GstTieredSink *self, const TierRecord *rec, const FormatRef *fmt)
+{
+  WarmHolder *h = self->warm;
+  TierWarmEviction ev;
+  gchar err[512];
+  gboolean ok = TRUE;
+
+  if (self->warm_off)
+    return FALSE;
+  g_mutex_lock (&h->lock);
+  if (tier_warm_intact (h->warm, err, sizeof err) < 0) {
+    g_mutex_unlock (&h->lock);
+    self->warm_off = TRUE;
+    queue_warning (self, GST_RESOURCE_ERROR_WRITE, "%s", err);
+    return FALSE;
+  }
+  if (tier_warm_frame_size (h->warm) != rec->size ||
+      strcmp (tier_warm_format (h->warm), fmt->str) != 0) {
+    TierWarmStats st;
+
+    tier_warm_get_stats (h->warm, &st);
+    if (tier_warm_reformat (h->warm, rec->size, fmt->str, err, sizeof err) <
+        0) {
+      ok = FALSE;
+      if (!self->warm_failing)
+        queue_warning (self, GST_RESOURCE_ERROR_SETTINGS,
+            "warm ring unusable for %zu-byte frames: %s", rec->size, err);
+      self->warm_failing = TRUE;
+    } else {
+      h->epoch++;
+      GST_INFO_OBJECT (self,
+          "warm ring reformatted for %zu-byte frames of %s (%" G_GUINT64_FORMAT
+          " frames of the old format dropped)",
+          rec->size, fmt->str, st.frames);
+      self->c.dropped += st.frames;
+    }
+  }
+  if (ok && tier_warm_put (h->warm, rec, &ev, err, sizeof err) < 0) {
+    /* every slot holds a frame a pending clip needs: the frame goes to
+     * cold if a clip needs it too, else it is dropped (both counted) */
+    ok = FALSE;
+    self->c.warm_put_failures++;
+    GST_INFO_OBJECT (self, "warm ring: %s", err);
+  }
+  if (ok) {
+    self->warm_failing = FALSE;
+    self->c.warm_copies++;
+    self->c.warm_bytes_written += rec->size;
+  }
+  g_mutex_unlock (&h->lock);
+  return ok;
+}
+
+/* Called with the lock. */
+static gboolean
+put_cold (GstTieredSink *self, const TierRecord *rec, const gchar *format)
+{
+  gchar err[512];
+
+  if (tier_cold_append (self->cold, rec, format, err, sizeof err) < 0) {
+    self->c.write_errors++;
+    if (!self->write_failing)
+      queue_warning (self, GST_RESOURCE_ERROR_WRITE,
+          "frame %" G_GUINT64_FORMAT " not stored: %s (further write errors "
+          "are counted in stats until writes work again)",
+          rec->frame_id, err);
+    self->write_failing = TRUE;
+    return FALSE;
+  }
+  self->write_failing = FALSE;
+  self->c.cold_writes++;
+  self->c.cold_bytes_written += rec->size;
+  return TRUE;
+}
+
+/* A frame from upstream leaves hot: to warm (or, when a clip needs it and
+ * warm cannot keep it, or under high pressure, or with cold-all, to cold),
+ * else it is gone. Called with the lock. */
+static void
+store_leaving (GstTieredSink *self, HotEntry *e, const Settings *s)
+{
+  gboolean needed = tier_clipper_wants (self->clipper, e->frame_id);
+  gboolean high = self->level == LEVEL_HIGH;
+  gboolean recent, in_warm = FALSE, kept = FALSE;
+  MappedFrame m;
+
+  recent = !self->have_newest || e->frame_id >= self->newest_id ||
+           self->newest_id - e->frame_id <=
+               time_to_frames (self, s->pre_trigger + s->post_trigger);
+  if (!map_frame (self, e, &m)) {
+    self->c.dropped++;
+    return;
+  }
+  if (self->warm && !high)
+    kept = in_warm = put_warm (self, &m.rec, e->fmt);
+  if (self->cold &&
+      (s->cold_all || (!in_warm && (needed || (high && recent))))) {
+    if (put_cold (self, &m.rec, e->fmt->str)) {
+      kept = TRUE;
+      if (high && !s->cold_all)
+        self->c.pressure_to_cold++;
+    }
+  }
+  if (!kept)
+    self->c.dropped++;
+  unmap_frame (&m);
+}
+
+void
+hot_entry_free (HotEntry *e)
+{
+  gst_buffer_unref (e->buf);
+  format_unref (e->fmt);
+  g_free (e);
+}
+
+void
+hot_remove (GstTieredSink *self, HotEntry *e)
+{
+  g_queue_unlink (&self->hot, &e->link);
+  g_hash_table_remove (self->hot_index, &e->frame_id);
+  self->hot_bytes -= e->size;
+}
+
+static void
+evict (GstTieredSink *self, HotEntry *e, const Settings *s)
+{
+  hot_remove (self, e);
+  if (e->origin == ORIGIN_STREAM)
+    store_leaving (self, e, s);
+  hot_entry_free (e);
+}
+
+void
+hot_insert (GstTieredSink *self, GstBuffer *buf, guint64 frame_id,
+    FormatRef *fmt, Origin origin, const Settings *s)
+{
+  HotEntry *old = g_hash_table_lookup (self->hot_index, &frame_id);
+  HotEntry *e;
+
+  if (old) /* the same id again (a restarted count): the newest wins */
+    evict (self, old, s);
+  e = g_new0 (HotEntry, 1);
+  e->link.data = e;
+  e->frame_id = frame_id;
+  e->buf = buf;
+  e->size = gst_buffer_get_size (buf);
+  e->fmt = fmt;
+  e->origin = origin;
+  g_queue_push_tail_link (&self->hot, &e->link);
+  g_hash_table_insert (self->hot_index, &e->frame_id, e);
+  self->hot_bytes += e->size;
+}
+
+/* Evicts the least recently used frames until hot is within its limits
+ * (halved at low pressure, none at high pressure). */
+/* Frames hot may hold: hot-frames, but never the whole upstream pool (it
+ * would wait for a buffer hot only gives back when the next frame comes). */
+guint
+hot_limit (GstTieredSink *self, const Settings *s)
+{
+  guint cap;
+
+  if (self->pool_max == 0)
+    return s->hot_frames;
+  cap = self->pool_max > 2 ? self->pool_max - 2 : 1;
+  return MIN (s->hot_frames, cap);
+}
+
+void
+enforce_hot (GstTieredSink *self, const Settings *s)
+{
+  guint limit = hot_limit (self, s);
+  guint64 bytes = s->hot_max_bytes;
+
+  if (self->level == LEVEL_LOW) {
+    limit /= 2;
+    bytes /= 2;
+  } else if (self->level == LEVEL_HIGH) {
+    limit = 0;
+  }
+  while (self->hot.length > 0 &&
+         (self->hot.length > limit || (bytes && self->hot_bytes > bytes))) {
+    HotEntry *e = self->hot.head->data;
+
+    if (self->hot.length > hot_limit (self, s) ||
+        (s->hot_max_bytes && self->hot_bytes > s->hot_max_bytes))
+      self->c.hot_evictions++;
+    else
+      self->c.pressure_evictions++;
+    evict (self, e, s);
+  }
+}
+
+/* ------------------------------------------------------- pressure */
+
+void
+check_pressure (GstTieredSink *self, const Settings *s)
+{
+  gint64 now = g_get_monotonic_time ();
+  TierMemInfo info;
+  PressureLevel level;
+  gdouble usage;
+
+  if (self->checked_at_us &&
+      now - self->checked_at_us < (gint64)(s->pressure_interval / 1000))
+    return;
+  self->checked_at_us = now;
+  tier_mem_read (self->mem_root, &info);
+  usage = tier_mem_usage (&info, s->memory_limit);
+  self->usage = usage;
+  if (usage < 0)
+    level = LEVEL_NORMAL;
+  else if (usage >= s->pressure_high)
+    level = LEVEL_HIGH;
+  else if (usage >= s->pressure_low)
+    level = LEVEL_LOW;
+  else
+    level = LEVEL_NORMAL;
+  if (level == self->level)
+    return;
+
+  GST_INFO_OBJECT (self, "memory pressure %s -> %s (%.3f of the limit)",
+      level_names[self->level], level_names[level], usage);
+  self->level = level;
+  self->c.pressure_changes++;
+  enforce_hot (self, s);
+  if (level == LEVEL_HIGH && self->warm) {
+    g_mutex_lock (&self->warm->lock);
+    tier_warm_drop_pages (self->warm->warm);
+    g_mutex_unlock (&self->warm->lock);
+  }
+  {
+    guint64 limit = s->memory_limit;
+    gint64 in_use = info.cgroup_current;
+
+    if (!limit)
+      limit = info.cgroup_max > 0  ? (guint64)info.cgroup_max
+              : info.mem_total > 0 ? (guint64)info.mem_total
+                                   : 0;
+    if (in_use < 0 && info.mem_total > 0 && info.mem_available >= 0)
+      in_use = info.mem_total - info.mem_available;
+    queue_message (self,
+        gst_message_new_element (GST_OBJECT (self),
+            gst_structure_new ("tieredsink-pressure", "level", G_TYPE_STRING,
+                level_names[level], "usage", G_TYPE_DOUBLE, usage, "limit",
+                G_TYPE_UINT64, limit, "in-use", G_TYPE_INT64, in_use,
+                "psi-some-avg10", G_TYPE_DOUBLE, info.psi_some_avg10,
+                "hot-frames", G_TYPE_UINT, self->hot.length, NULL)));
+  }
+}
+
+/* ------------------------------------------------------ lookups */
+
+/* Each tier's way of holding frame @id for a reader (called with the
+ * lock): TRUE and @h filled if it has it. One table, in the order frames
+ * are looked for: a new tier is one more entry. */
+typedef struct {
+  Origin origin;
+  const gchar *name;
+  gboolean (*hold) (GstTieredSink *self, guint64 id, guint flags, TierHold *h);
+} TierBackend;
+
+static gboolean
+hot_hold (GstTieredSink *self, guint64 id, guint flags, TierHold *h)
+{
+  HotEntry *e = g_hash_table_lookup (self->hot_index, &id);
+
+  if (e == NULL)
+    return FALSE;
+  if (flags & TIER_HOLD_TOUCH) { /* most recently used now */
+    g_queue_unlink (&self->hot, &e->link);
+    g_queue_push_tail_link (&self->hot, &e->link);
+  }
+  h->buf = gst_buffer_ref (e->buf);
+  h->fmt = format_ref (e->fmt);
+  return TRUE;
+}
+
+static gboolean
+warm_hold (GstTieredSink *self, guint64 id, guint flags, TierHold *h)
+{
+  WarmHolder *wh = self->warm;
+
+  if (wh == NULL || self->warm_off)
+    return FALSE;
+  g_mutex_lock (&wh->lock);
+  if (tier_warm_lookup (wh->warm, id, &h->ref) &&
+      (h->pin = warm_pin (wh, &h->ref)) != NULL)
+    h->fmt = format_for (self, tier_warm_format (wh->warm));
+  g_mutex_unlock (&wh->lock);
+  return h->pin != NULL;
+}
+
+static gboolean
+cold_hold (GstTieredSink *self, guint64 id, guint flags, TierHold *h)
+{
+  gchar err[512];
+  gint r;
+
+  if (self->cold == NULL || !tier_cold_contains (self->cold, id))
+    return FALSE;
+  if (flags & TIER_HOLD_RECORD) {
+    r = tier_cold_get_record (self->cold, id, &h->record, err, sizeof err);
+    if (r == 0)
+      h->fmt = format_for (self, h->record.format);
+  } else {
+    h->frame = g_new0 (TierFrame, 1);
+    r = tier_cold_get (self->cold, id, h->frame, err, sizeof err);
+    if (r == 0)
+      h->fmt = format_for (self, h->frame->format);
+    else
+      g_clear_pointer (&h->frame, g_free);
+  }
+  if (r < 0)
+    queue_warning (self, GST_RESOURCE_ERROR_READ,
+        "frame %" G_GUINT64_FORMAT " in cold cannot be read: %s", id, err);
+  return r == 0;
+}
+
+static const TierBackend backends[] = {
+  { .origin = ORIGIN_STREAM, .name = "hot", .hold = hot_hold },
+  { .origin = ORIGIN_WARM, .name = "warm", .hold = warm_hold },
+  { .origin = ORIGIN_COLD, .name = "cold", .hold = cold_hold },
+};
+
+/* Whether the element has the tier @origin at all (for miss counts). */
+static gboolean
+has_tier (GstTieredSink *self, Origin origin)
+{
+  return origin == ORIGIN_STREAM || (origin == ORIGIN_WARM && self->warm) ||
+         (origin == ORIGIN_COLD && self->cold);
+}
+
+static void
+count_lookup (GstTieredSink *self, Origin origin, gboolean hit)
+{
+  guint64 *hits[] = { &self->c.hot_hits, &self->c.warm_hits,
+    &self->c.cold_hits };
+  guint64 *misses[] = { &self->c.hot_misses, &self->c.warm_misses,
+    &self->c.cold_misses };
+
+  (*(hit ? hits : misses)[origin])++;
+}
+
+gboolean
+tiers_hold (GstTieredSink *self, guint64 id, guint flags, TierHold *h)
+{
+  guint i;
+
+  memset (h, 0, sizeof *h);
+  h->id = id;
+  for (i = 0; i < G_N_ELEMENTS (backends); i++) {
+    gboolean found = backends[i].hold (self, id, flags, h);
+
+    if ((flags & TIER_HOLD_COUNT) && has_tier (self, backends[i].origin))
+      count_lookup (self, backends[i].origin, found);
+    if (found) {
+      h->from = backends[i].origin;
+      h->tier = backends[i].name;
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
+void
+tier_hold_release (TierHold *h)
+{
+  g_clear_pointer (&h->buf, gst_buffer_unref);
+  g_clear_pointer (&h->pin, warm_unpin);
+  if (h->frame) {
+    tier_frame_clear (h->frame);
+    g_clear_pointer (&h->frame, g_free);
+  }
+  tier_cold_record_clear (&h->record);
+  g_clear_pointer (&h->fmt, format_unref);
+}
+
+/* ------------------------------------------------------ action signals */
+
+static GstSample *
+make_sample (GstBuffer *buf, FormatRef *fmt, const gchar *tier, guint64 id)
+{
+  return gst_sample_new (buf, fmt->caps, NULL,
+      gst_structure_new ("tieredsink-frame", "tier", G_TYPE_STRING, tier,
+          "frame-id", G_TYPE_UINT64, id, NULL));
+}
+
+static void
+free_tier_frame (gpointer data)
+{
+  TierFrame *f = data;
+
+  tier_frame_clear (f);
+  g_free (f);
+}
+
+/* Frame @h read back from warm or cold: a buffer over the tier's memory
+ * (the pinned slot, or the frame read back, which the memory now owns)
+ * with its meta restored, hot again (most recently used); returns the
+ * sample get-frame answers. Takes what @h held. Called with the lock. */
+static GstSample *
+promote (GstTieredSink *self, TierHold *h, const Settings *s)
+{
+  GstBuffer *buf = gst_buffer_new ();
+  GstSample *sample;
+  GstMemory *mem;
+
+  if (h->from == ORIGIN_WARM) {
+    mem = gst_memory_new_wrapped (GST_MEMORY_FLAG_READONLY,
+        (gpointer)h->ref.data, h->ref.size, 0, h->ref.size, h->pin, warm_unpin);
+    blob_apply (
+        buf, h->ref.meta, h->ref.meta_len, h->id, h->ref.pts_ns, h->fmt);
+    h->pin = NULL;
+  } else {
+    TierFrame *f = h->frame;
+
+    mem = gst_memory_new_wrapped (GST_MEMORY_FLAG_READONLY, f->data, f->size, 0,
+        f->size, f, free_tier_frame);
+    blob_apply (buf, f->meta, f->meta_len, h->id, f->pts_ns, h->fmt);
+    h->frame = NULL;
+  }
+  gst_buffer_append_memory (buf, mem);
+  self->c.promotions++;
+  sample = make_sample (buf, h->fmt, h->tier, h->id);
+  hot_insert (self, buf, h->id, format_ref (h->fmt), h->from, s);
+  enforce_hot (self, s);
+  return sample;
+}
+
+GstSample *
+gst_tiered_sink_get_frame (GstTieredSink *self, guint64 id)
+{
+  GstSample *sample = NULL;
+  TierHold h;
+  Settings s;
+
+  get_settings (self, &s);
+  g_mutex_lock (&self->lock);
+  if (self->started &&
+      tiers_hold (self, id, TIER_HOLD_TOUCH | TIER_HOLD_COUNT, &h)) {
+    if (h.from == ORIGIN_STREAM)
+      sample = make_sample (h.buf, h.fmt, "hot", id);
+    else
+      sample = promote (self, &h, &s);
+    tier_hold_release (&h);
+  }
+  g_mutex_unlock (&self->lock);
+  post_pending (self);
+  return sample;
+}
+
+gboolean
+gst_tiered_sink_save_clip (GstTieredSink *self, guint64 first, guint64 last)
+{
+  Settings s;
+  gboolean ok = FALSE;
+
+  get_settings (self, &s);
+  g_mutex_lock (&self->lock);
+  if (self->started)
+    ok = clip_request (self, first, last, NULL);
+  g_mutex_unlock (&self->lock);
+  post_pending (self);
+  return ok;
+}
