@@ -206,8 +206,12 @@ det_judge (const Detector *d, const Track *t, LineFit *f, DetectorReject *why)
   }
   /* a short track must look like a meteor frame by frame: a meteor
    * smears over its own motion during the exposure, so its blobs are as
-   * long as its steps; compact blobs a step apart are unrelated lights */
-  if (t->n < SHORT_TRACK_POINTS && f->step > 3) {
+   * long as its steps; compact blobs a step apart are unrelated lights.
+   * A faint meteor's smear is under the threshold but for its peak: when
+   * noise of this video would line up like it far less than once a
+   * night, its compact blobs are evidence enough */
+  if (t->n < SHORT_TRACK_POINTS && f->step > 3 &&
+      det_chance_per_night (d, t, f) >= CHANCE_SHAPELESS) {
     double extent = 0;
     int i;
 
@@ -215,6 +219,19 @@ det_judge (const Detector *d, const Track *t, LineFit *f, DetectorReject *why)
       extent += t->box[i][2] > t->box[i][3] ? t->box[i][2] : t->box[i][3];
     if (extent / t->n < 0.5 * f->step) {
       *why = DETECTOR_REJECT_CROOKED;
+      return 0;
+    }
+  }
+  /* a flash's light changes unevenly over the sky for as long as it
+   * lasts, and its edges make short tracks: a short track seen mostly in
+   * flash frames is the flash's */
+  if (t->n < SHORT_TRACK_POINTS) {
+    int i, lit = 0;
+
+    for (i = 0; i < t->n; i++)
+      lit += det_lit_frame (d, t->points[i].frame);
+    if (2 * lit > t->n) {
+      *why = DETECTOR_REJECT_FLASH;
       return 0;
     }
   }

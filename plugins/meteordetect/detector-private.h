@@ -57,6 +57,8 @@
 #define MIN_FRAMES_SNR 7.0
 /* tracks with fewer points must also show streaks as long as their steps */
 #define SHORT_TRACK_POINTS 5
+/* ... unless noise lines up like them less often than this a night */
+#define CHANCE_SHAPELESS 0.02
 /* slow objects remembered, for how long (s), and up to what multiple of
  * min-speed a track is checked against them */
 #define SLOW_TRAILS 16
@@ -249,6 +251,9 @@ struct Detector {
   uint64_t frames_seen;
   int flash_run;
   uint64_t cooldown_until;
+  /* which of the last 64 frames were lit by a flash (bit k: the frame k
+   * before lit_newest), for judging the short tracks seen in them */
+  uint64_t lit_bits, lit_newest;
 
   Cluster *clusters;
   size_t n_clusters, clusters_cap;
@@ -356,6 +361,8 @@ void det_follow_faint (
 int det_odd_step (double step, double median);
 int det_steps (const Track *t, const LineFit *f, double *steps);
 double det_track_snr (const Track *t);
+/* whether @frame, one of the last 64, was lit by a flash */
+int det_lit_frame (const Detector *d, uint64_t frame);
 int det_judge (
     const Detector *d, const Track *t, LineFit *f, DetectorReject *why);
 

@@ -283,6 +283,25 @@ frame_pass (Detector *d, uint64_t frame, const uint8_t *plane, int stride,
     det_commit_clusters (d);
 }
 
+/* Remembers whether @frame was lit by a flash (det_lit_frame reads it). */
+static void
+note_lit (Detector *d, uint64_t frame, int lit)
+{
+  uint64_t shift = frame - d->lit_newest;
+
+  d->lit_bits = shift >= 64 ? 0 : d->lit_bits << shift;
+  d->lit_bits |= lit ? 1 : 0;
+  d->lit_newest = frame;
+}
+
+int
+det_lit_frame (const Detector *d, uint64_t frame)
+{
+  uint64_t age = d->lit_newest - frame;
+
+  return frame <= d->lit_newest && age < 64 && ((d->lit_bits >> age) & 1);
+}
+
 int
 detector_process (Detector *d, uint64_t frame, const uint8_t *plane, int stride,
     DetectorLuma luma, DetectorFlash *flash)
@@ -329,6 +348,7 @@ detector_process (Detector *d, uint64_t frame, const uint8_t *plane, int stride,
   if (d->frames_seen == (1ull << c->bg_shift) / 2)
     det_noise_seed_deviation (d);
 
+  note_lit (d, frame, p.bright || (warm && levelled >= FLASH_LEVEL_DN));
   if (p.bright) {
     d->flash_run++;
     end_open_tracks (d, frame);

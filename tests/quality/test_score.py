@@ -95,6 +95,25 @@ class ScorerTest(unittest.TestCase):
         self.assertIn("snr 3-5: 1/2 = 0.500", out)
         self.assertIn("missed: 3 (snr 4.50)", out)
 
+    def test_warmup_leaves_early_meteors_out_of_recall_only(self):
+        # meteor 1 begins at frame 100 = 4 s at 25 fps: inside a 5 s warm-up.
+        # Missed, it does not lower recall; detected, it is no false
+        # positive; a noise detection in the warm-up still is one.
+        dets = [same_track(m) for m in METEORS if m["id"] != 1]
+        r, out, _ = self.score([SKY, *METEORS, END], dets, "--warmup", "5")
+        self.assertEqual(r["recall"], 1.0)
+        self.assertEqual(r["meteors"], 4)
+        self.assertEqual(r["warmup"], {"seconds": 5.0, "first_frame": 125, "meteors_left_out": 1})
+        self.assertIn("warm-up: the first 5 s (to frame 125) left out of recall: 1 meteors", out)
+        noise = detection(10, 14, 1000, 50, 1040, 60)
+        r, _, _ = self.score([SKY, *METEORS, END], [same_track(m) for m in METEORS] + [noise],
+                             "--warmup", "5")
+        self.assertEqual(r["fp"], 1)
+        self.assertEqual(r["matched_detections"], 5)
+        self.assertEqual(r["recall"], 1.0)
+        r, _, _ = self.score([SKY, *METEORS, END], dets)
+        self.assertEqual(r["recall"], 0.8)
+
     def test_plane_false_positive_and_fp_per_hour(self):
         plane = {"kind": "plane", "id": 9, "first-frame": 0, "last-frame": 1000,
                  "x0": 0, "y0": 700, "x1": 1279, "y1": 650, "peak": 50.0, "snr": 20.0}
