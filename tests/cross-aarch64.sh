@@ -17,7 +17,8 @@ done
 mkdir -p "$out"
 cd "$root"
 
-# name | sources (test first) | include dirs | extra flags | libraries
+# name | sources (test first) | include dirs | extra flags | libraries |
+# arguments of the run
 k=gst/meteor/kernels
 # the tier stores link Debian's arm64 static libzstd and libz (scripts/deps.sh)
 t=plugins/tieredsink
@@ -27,11 +28,12 @@ export="tools/clipexport.c tools/pngwrite.c"
 s=plugins/meteorsky
 sky="$s/skymodel.c $s/skydraw.c $s/skyformat.c $s/skyschedule.c"
 d=plugins/meteordetect
-det="$d/detector.c $d/detector-image.c $d/detector-clusters.c $d/detector-tracks.c $d/detector-judge.c"
+det="$d/detector.c $d/detector-image.c $d/detector-noise.c $d/detector-chance.c $d/detector-canary.c $d/detector-clusters.c $d/detector-tracks.c $d/detector-judge.c"
 cores="
 skyrender|tests/sky/test-skyrender.c $sky|plugins/meteorsky gst/meteor tests/common
 kernels|tests/kernels/test-kernels.c $k/kernels_c.c $k/cpu.c $k/arm/kernels_neon.c|$k|-DMETEOR_HAVE_NEON
 detector|tests/detect/test-detector.c $det $sky $k/kernels_c.c $k/cpu.c $k/arm/kernels_neon.c|$k plugins/meteorsky plugins/meteordetect gst/meteor tests/common|-DMETEOR_HAVE_NEON
+detector-video|tests/detect/test-detector-video.c $det $sky $k/kernels_c.c $k/cpu.c $k/arm/kernels_neon.c|$k plugins/meteorsky plugins/meteordetect gst/meteor tests/common|-DMETEOR_HAVE_NEON||--quick
 metrics|tests/stats/test-metrics.c plugins/meteorstats/metrics.c|plugins/meteorstats gst/meteor tests/common
 tier-coldstore|tests/tier/test-coldstore.c $tier|$tinc|-D_GNU_SOURCE|-lzstd
 tier-warmring|tests/tier/test-warmring.c $tier|$tinc|-D_GNU_SOURCE|-lzstd
@@ -43,13 +45,14 @@ tier-clipper|tests/tier/test-clipper.c $tier|$tinc|-D_GNU_SOURCE|-lzstd
 "
 
 status=0
-echo "$cores" | while IFS='|' read -r name sources includes extra libs; do
+echo "$cores" | while IFS='|' read -r name sources includes extra libs args; do
   [ -n "$name" ] || continue
   flags="$extra"
   for inc in $includes; do flags="$flags -I$inc"; done
   # shellcheck disable=SC2086
   $CC -std=gnu11 -O2 -Wall -static $flags $sources $libs -lm -o "$out/$name"
   echo "=== $name (aarch64, under $QEMU)"
-  "$QEMU" "$out/$name" || exit 1
+  # shellcheck disable=SC2086
+  "$QEMU" "$out/$name" $args || exit 1
 done || status=1
 exit $status

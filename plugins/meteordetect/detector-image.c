@@ -47,7 +47,9 @@ det_fill_analysis (
 {
   int y;
 
-  d->direct = d->bin == 1 && luma == DETECTOR_LUMA_GRAY8;
+  /* canaries need a copy to be drawn into */
+  d->direct =
+      d->bin == 1 && luma == DETECTOR_LUMA_GRAY8 && d->config.canary_rate <= 0;
   if (d->direct)
     return;
   for (y = 0; y < d->h; y++) {

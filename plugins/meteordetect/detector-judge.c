@@ -21,29 +21,53 @@ det_track_snr (const Track *t)
   return best;
 }
 
+/* Whether a step of @step px a frame is odd on a track whose median step
+ * is @median: far from it, or standing still (blobs flickering in one
+ * place, joined to a moving one, are not a meteor, which moves every
+ * frame). */
+int
+det_odd_step (double step, double median)
+{
+  return fabs (step - median) > 0.6 * fabs (median) + 1.0 ||
+         step < STANDSTILL_SHARE * median;
+}
+
+/* The steps of @t along @f, px a frame, into @steps; returns how many
+ * (t->n - 1). */
+int
+det_steps (const Track *t, const LineFit *f, double *steps)
+{
+  int i;
+
+  for (i = 0; i + 1 < t->n; i++) {
+    const DetectorPoint *a = &t->points[i], *b = &t->points[i + 1];
+
+    steps[i] = ((b->x - a->x) * f->ux + (b->y - a->y) * f->uy) /
+               (double)(b->frame - a->frame);
+  }
+  return t->n - 1;
+}
+
 /* Steady: every step close to the typical (median) one. Returns how many
  * are not, and the median step (px a frame) in @median. */
 static int
 unsteady_steps (const Track *t, const LineFit *f, double *median)
 {
-  double steps[DETECTOR_MAX_POINTS];
+  double steps[DETECTOR_MAX_POINTS], raw[DETECTOR_MAX_POINTS];
   int i, j, n = t->n - 1, odd = 0;
 
   *median = 0;
   if (n < 1)
     return 0;
+  det_steps (t, f, raw);
   for (i = 0; i < n; i++) {
-    const DetectorPoint *a = &t->points[i], *b = &t->points[i + 1];
-    double v = ((b->x - a->x) * f->ux + (b->y - a->y) * f->uy) /
-               (double)(b->frame - a->frame);
-
-    for (j = i; j > 0 && steps[j - 1] > v; j--)
+    for (j = i; j > 0 && steps[j - 1] > raw[i]; j--)
       steps[j] = steps[j - 1];
-    steps[j] = v;
+    steps[j] = raw[i];
   }
   *median = steps[n / 2];
   for (i = 0; i < n; i++)
-    odd += fabs (steps[i] - *median) > 0.6 * fabs (*median) + 1.0;
+    odd += det_odd_step (steps[i], *median);
   return odd;
 }
 
@@ -101,9 +125,11 @@ continues_slow (const Detector *d, const Track *t, const LineFit *f)
     const SlowTrail *s = &d->trails[i];
     double gap, v, dx, dy;
 
-    if (!s->used || first->frame <= s->frame)
+    /* a piece may begin a few frames before the object's last point: a
+     * track is followed back into past frames */
+    if (!s->used || first->frame + PAST_FRAMES < s->frame)
       continue;
-    gap = (double)(first->frame - s->frame);
+    gap = (double)first->frame - (double)s->frame;
     v = hypot (s->vx, s->vy);
     if (gap > SLOW_TRAIL_SECONDS * d->config.fps || v <= 0 ||
         f->step < 0.5 * v || f->step > 2.0 * v ||
@@ -111,7 +137,7 @@ continues_slow (const Detector *d, const Track *t, const LineFit *f)
       continue;
     dx = first->x - (s->x + s->vx * gap);
     dy = first->y - (s->y + s->vy * gap);
-    if (hypot (dx, dy) <= 4.0 + 0.2 * v * gap)
+    if (hypot (dx, dy) <= 4.0 + 0.2 * v * fabs (gap))
       return 1;
   }
   return 0;
@@ -180,8 +206,12 @@ det_judge (const Detector *d, const Track *t, LineFit *f, DetectorReject *why)
   }
   /* a short track must look like a meteor frame by frame: a meteor
    * smears over its own motion during the exposure, so its blobs are as
-   * long as its steps; compact blobs a step apart are unrelated lights */
-  if (t->n < SHORT_TRACK_POINTS && f->step > 3) {
+   * long as its steps; compact blobs a step apart are unrelated lights.
+   * A faint meteor's smear is under the threshold but for its peak: when
+   * noise of this video would line up like it far less than once a
+   * night, its compact blobs are evidence enough */
+  if (t->n < SHORT_TRACK_POINTS && f->step > 3 &&
+      det_chance_per_night (d, t, f) >= CHANCE_SHAPELESS) {
     double extent = 0;
     int i;
 
@@ -189,6 +219,19 @@ det_judge (const Detector *d, const Track *t, LineFit *f, DetectorReject *why)
       extent += t->box[i][2] > t->box[i][3] ? t->box[i][2] : t->box[i][3];
     if (extent / t->n < 0.5 * f->step) {
       *why = DETECTOR_REJECT_CROOKED;
+      return 0;
+    }
+  }
+  /* a flash's light changes unevenly over the sky for as long as it
+   * lasts, and its edges make short tracks: a short track seen mostly in
+   * flash frames is the flash's */
+  if (t->n < SHORT_TRACK_POINTS) {
+    int i, lit = 0;
+
+    for (i = 0; i < t->n; i++)
+      lit += det_lit_frame (d, t->points[i].frame);
+    if (2 * lit > t->n) {
+      *why = DETECTOR_REJECT_FLASH;
       return 0;
     }
   }
@@ -200,12 +243,9 @@ det_judge (const Detector *d, const Track *t, LineFit *f, DetectorReject *why)
     *why = DETECTOR_REJECT_SHORT;
     return 0;
   }
-  /* the fewest points are only believed when bright: three faint blobs
-   * in a row happen by chance over a night, and so do four specks of a
-   * pixel or two */
-  if ((t->n <= FEW_POINTS ||
-          (t->n < 2 * SHORT_TRACK_POINTS && det_median_pixels (t) <= 2)) &&
-      det_track_snr (t) < MIN_FRAMES_SNR) {
+  /* noise blobs line up by chance: as many as this video makes, as
+   * bright as they come in it, this track must be rare (detector-chance.c) */
+  if (!det_chance_rare (d, t, f)) {
     *why = DETECTOR_REJECT_SHORT;
     return 0;
   }

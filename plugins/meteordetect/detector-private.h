@@ -1,15 +1,18 @@
 /* gst-meteor: meteor detector core, what its parts share (pure C, no
  * GStreamer). The core is split by stage: detector.c (settings, the frame
  * loop, results), detector-image.c (the analysis image and its
- * background), detector-clusters.c (candidates into blobs),
- * detector-tracks.c (blobs into tracks, meteors out) and detector-judge.c
- * (whether a track is a meteor). */
+ * background), detector-noise.c (what the noise is), detector-chance.c
+ * (how often noise lines up), detector-canary.c (canary meteors),
+ * detector-clusters.c
+ * (candidates into blobs), detector-tracks.c (blobs into tracks, meteors out)
+ * and detector-judge.c (whether a track is a meteor). */
 #ifndef __METEOR_DETECTOR_PRIVATE_H__
 #define __METEOR_DETECTOR_PRIVATE_H__
 
 #include "detector.h"
 
 #include "coreutil.h"
+#include "skyrender.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +34,12 @@
 /* neighbours within this many pixels join a cluster */
 #define CLUSTER_REACH 1
 #define CLUSTER_BRIGHT_SIGMA 2.0
+/* a track of this many points or more is followed, where no blob above
+ * the threshold continues it, to a blob this bright (sigma) within this
+ * many analysis px of where it should be */
+#define FAINT_MIN_POINTS 2
+#define FAINT_SIGMA 2.5
+#define FAINT_RADIUS 3.0
 /* frames a track may miss before it ends */
 #define TRACK_MAX_GAP 1
 /* more clusters than this in one frame: the whole sky changed */
@@ -48,6 +57,8 @@
 #define MIN_FRAMES_SNR 7.0
 /* tracks with fewer points must also show streaks as long as their steps */
 #define SHORT_TRACK_POINTS 5
+/* ... unless noise lines up like them less often than this a night */
+#define CHANCE_SHAPELESS 0.02
 /* slow objects remembered, for how long (s), and up to what multiple of
  * min-speed a track is checked against them */
 #define SLOW_TRAILS 16
@@ -61,10 +72,21 @@
 #define PAIR_MIN_ALIGNMENT 0.9
 /* a track may have one odd step (away from its median step) in this many */
 #define STEADY_ODD_STEPS 10
+/* tracks of this many points or more lose odd steps at their ends */
+#define TRIM_MIN_POINTS 8
+/* a step shorter than this share of the median step stands still */
+#define STANDSTILL_SHARE 0.3
 /* tracks wholly this close to the border (frame px) are edge effects */
 #define EDGE_MARGIN 10.0
 /* shortest track (centroid to centroid), frame px */
 #define MIN_TRACK_LENGTH 8.0
+/* a frame this much brighter than its background (DN, mean) with
+ * candidates everywhere is a flash; one that is not is noise drawn anew */
+#define FLASH_MIN_DN 1.0
+/* a frame whose noise was drawn anew is judged again at a threshold this
+ * much higher, at most this many times */
+#define REDRAW_STEP 1.3
+#define REDRAW_ATTEMPTS 3
 /* flash frames in a row after which the background follows the new level */
 #define FLASH_ADAPT_FRAMES 5
 /* frames after a flash whose candidates are its afterglow, not objects */
@@ -82,7 +104,8 @@ typedef struct {
   int pixels;
   int x0, y0, x1, y1; /* bounding box */
   int used;
-  int busy; /* the static map around it, before it counted */
+  int busy;    /* the static map around it, before it counted */
+  int on_grid; /* its box lies on the codec's 4x4 grid */
 } Cluster;
 
 /* A blob's shape: its principal axis and extent along and across it. */
@@ -91,8 +114,16 @@ typedef struct {
   double len, across; /* extent along and across it, analysis px */
 } Streak;
 
+/* What a track keeps of each point beyond its DetectorPoint. */
+typedef struct {
+  double gate; /* radius of the gate it was linked through, analysis px */
+  int on_grid;
+  int faint; /* found under the threshold, where the track led */
+} PointExtra;
+
 typedef struct {
   uint32_t id;
+  uint32_t canary; /* the canary whose blobs it took up, 0: none */
   int n;
   int qualified;
   DetectorPoint points[DETECTOR_MAX_POINTS];
@@ -100,7 +131,93 @@ typedef struct {
   int box[DETECTOR_MAX_POINTS][4];
   int busy[DETECTOR_MAX_POINTS];
   Streak streak[DETECTOR_MAX_POINTS];
+  PointExtra extra[DETECTOR_MAX_POINTS];
 } Track;
+
+/* analysis images kept of past frames: a track's faint start is looked
+ * for in them */
+#define PAST_FRAMES 3
+
+/* The noise model (detector-noise.c): which blocks are fresh, and per
+ * tile the distribution of fresh pixels' excess over the background. */
+typedef struct {
+  int bs, bw, bh;     /* block side (analysis px), blocks across and down */
+  int bshift, tshift; /* log2 of the block and tile sides */
+  uint8_t *fresh;     /* per block: changed since the last frame (the
+                       * current frame's of ring_fresh) */
+  uint8_t *stale;     /* per row of blocks: some block is a copy */
+  /* the analysis images (before levelling) and fresh blocks of this frame
+   * and the PAST_FRAMES before it, a ring; head is this frame's */
+  uint8_t *ring[PAST_FRAMES + 1], *ring_fresh[PAST_FRAMES + 1];
+  int head;
+  int ts, tw, th;     /* tile side (analysis px), tiles across and down */
+  float *q;           /* per tile: median, 84th, 97.7th percentile, DN */
+  uint32_t *count;    /* per tile, this frame: fresh pixels, and above each */
+  uint16_t *floor;    /* per pixel of a row of tiles: its tile's least
+                       * deviation, q7 */
+  uint16_t *spread;   /* per tile: its noise, q7 DN */
+  int32_t *level;     /* per tile: its detection level, q7 DN */
+  uint16_t *eff;      /* one row: the deviations the threshold uses */
+  uint16_t *save;     /* one row of mean and deviation before learning */
+  double frame_scale; /* this frame's noise over the tiles' */
+  uint16_t k_mul;     /* the threshold's factor for this frame */
+  size_t last_fresh;  /* fresh blocks in this frame */
+  uint64_t fresh_blocks, all_blocks;
+} NoiseModel;
+
+/* How noise lines up in this video, how bright and what shape its blobs
+ * are (detector-chance.c). */
+#define CHANCE_LENGTHS 16
+#define CHANCE_ANGLES 12
+typedef struct {
+  int rside, rw, rh; /* region side (analysis px), regions across, down */
+  double *rate;      /* per region: blobs a frame, a running mean */
+  uint32_t *count;   /* per region: blobs this frame */
+  double observed;   /* frames the rates are over */
+  double *hist;      /* noise blobs by peak sigma */
+  double *rhist;     /* and per region, coarser */
+  double lengths[CHANCE_LENGTHS];      /* noise tracks by points */
+  double directions[CHANCE_ANGLES];    /* noise tracks by direction */
+  double track_points[CHANCE_ANGLES];  /* their blobs, by direction */
+  double track_streaks[CHANCE_ANGLES]; /* those that are streaks along */
+  double blobs, elongated, on_grid;
+  double frames; /* all of these forget: the frames they are over */
+  double seen;   /* frames since the start */
+  double keep;   /* what a frame keeps of them */
+  int grid;      /* the codec's 4-pixel grid, analysis px (1: none) */
+} ChanceModel;
+
+/* A canary meteor in flight (detector-canary.c). */
+typedef struct {
+  SkyMeteor m; /* frame px */
+  uint32_t id;
+  uint64_t start; /* its first frame */
+  double length;  /* of its path, frame px */
+  double snr;     /* nominal */
+  int band;
+  int found;     /* a track of it was judged a meteor */
+  int drawn;     /* it is in this frame */
+  double seg[4]; /* its streak in this frame, analysis px */
+} Canary;
+
+#define CANARY_ACTIVE 4
+#define CANARY_RECENT 8
+typedef struct {
+  uint64_t rng;
+  double next; /* frame the next canary is due */
+  Canary active[CANARY_ACTIVE];
+  int n_active;
+  uint32_t ids;
+  SkyStamp stamp;
+  double recent[CANARY_RECENT][4]; /* meteors found lately, frame px */
+  uint64_t recent_frame[CANARY_RECENT];
+  int next_recent;
+  uint8_t *window; /* the last canaries: 0 none, 1 missed, 2 found */
+  int window_next;
+  uint64_t optics_at;
+  double star_now, star_best, optics;
+  DetectorCanaryStats stats;
+} CanaryModel;
 
 /* Where a slow object (satellite, plane) was last seen and how it moved:
  * a faint one breaks into pieces, and a later piece must not pass for a
@@ -110,6 +227,12 @@ typedef struct {
   uint64_t frame;
   int used;
 } SlowTrail;
+
+/* A one-point track and a cluster in its gate. */
+typedef struct {
+  size_t track, cluster;
+  double gate, score; /* distance over gate */
+} Pair;
 
 struct Detector {
   DetectorConfig config;
@@ -122,16 +245,26 @@ struct Detector {
   uint8_t *static_map; /* how often clusters sat on each pixel lately */
   uint32_t *row_count;
   uint16_t k_mul, j1;
+  NoiseModel noise;
+  ChanceModel chance;
+  CanaryModel canary;
   uint64_t frames_seen;
   int flash_run;
   uint64_t cooldown_until;
+  /* which of the last 64 frames were lit by a flash (bit k: the frame k
+   * before lit_newest), for judging the short tracks seen in them */
+  uint64_t lit_bits, lit_newest;
 
   Cluster *clusters;
   size_t n_clusters, clusters_cap;
+  int *hits; /* where this frame's clusters sit, for the static map */
+  size_t n_hits, hits_cap;
   int *stack;
   size_t stack_cap;
   Track *tracks;
   size_t n_tracks, tracks_cap;
+  Pair *pairs;
+  size_t pairs_cap;
   DetectorMeteor *done;
   size_t n_done, done_cap;
   uint32_t next_id;
@@ -140,7 +273,17 @@ struct Detector {
   int next_trail;
   FILE *trace;      /* METEOR_DETECT_TRACE=1: every track's verdict on stderr */
   int trace_points; /* METEOR_DETECT_TRACE=2: and its points */
+  int trace_noise;  /* METEOR_DETECT_TRACE=3: and the noise model */
 };
+
+/* What pass 1 of a frame found. */
+typedef struct {
+  uint64_t count; /* candidates */
+  double jump;    /* DN, the frame's mean over its background */
+  int bright;     /* a flash */
+  int disturbed;  /* too busy to start tracks */
+  int clustered;  /* clusters were found */
+} FramePass;
 
 typedef struct {
   double cx, cy; /* a point on the line */
@@ -158,10 +301,50 @@ double det_level_rows (Detector *d);
 const uint8_t *det_luma_row (
     Detector *d, const uint8_t *plane, int stride, int y);
 
+/* detector-noise.c */
+int det_noise_init (Detector *d);
+void det_noise_free (Detector *d);
+size_t det_noise_refresh (Detector *d, const uint8_t *plane, int stride);
+double det_noise_frame_scale (Detector *d, const uint8_t *plane, int stride);
+void det_noise_raise (Detector *d, double factor);
+uint32_t det_noise_threshold_row (Detector *d, int y, const uint8_t *row);
+void det_noise_end_frame (Detector *d, int settled);
+void det_noise_learn_row (Detector *d, int y, const uint8_t *row, int shift);
+double det_noise_sigma (const Detector *d, int x, int y);
+const uint8_t *det_noise_past (
+    const Detector *d, int back, const uint8_t **fresh);
+void det_noise_seed_deviation (Detector *d);
+
+/* detector-chance.c */
+int det_chance_init (Detector *d);
+void det_chance_free (Detector *d);
+int det_chance_on_grid (const Detector *d, const Cluster *c);
+void det_chance_frame (Detector *d);
+void det_chance_observe (Detector *d);
+int det_chance_streak (const Track *t, int i, const LineFit *f);
+void det_chance_learn (Detector *d, const Track *t);
+double det_chance_per_night (
+    const Detector *d, const Track *t, const LineFit *f);
+int det_chance_rare (const Detector *d, const Track *t, const LineFit *f);
+void det_chance_describe (const Detector *d, double *blobs, double *on_grid);
+
+/* detector-canary.c */
+int det_canary_init (Detector *d);
+void det_canary_free (Detector *d);
+void det_canary_frame (Detector *d, uint64_t frame, int warm);
+uint32_t det_canary_at (const Detector *d, double x, double y);
+void det_canary_judged (Detector *d, uint32_t id, int meteor);
+void det_canary_note_meteor (Detector *d, uint64_t frame, const double *ends);
+void det_canary_settle (Detector *d, uint64_t frame);
+
 /* detector-clusters.c */
 void det_find_clusters (
     Detector *d, const uint8_t *plane, int stride, DetectorLuma luma);
+void det_commit_clusters (Detector *d);
 void det_blob_streak (const Cluster *c, Streak *s);
+int det_faint_cluster (Detector *d, const uint8_t *img, int img_stride,
+    const uint8_t *fresh, double cx, double cy, double radius, double k,
+    Cluster *c);
 
 /* detector-tracks.c */
 void det_fit_line (const Track *t, LineFit *f);
@@ -169,11 +352,17 @@ int det_median_pixels (const Track *t);
 void det_trim_track (Track *t);
 void det_remember_slow (Detector *d, const Track *t, const LineFit *f);
 void det_close_track (Detector *d, size_t index);
-void det_link_clusters (Detector *d, uint64_t frame);
+void det_link_clusters (Detector *d, uint64_t frame, int disturbed);
 void det_update_tracks (Detector *d, uint64_t frame);
+void det_follow_faint (
+    Detector *d, uint64_t frame, const uint8_t *plane, int stride);
 
 /* detector-judge.c */
+int det_odd_step (double step, double median);
+int det_steps (const Track *t, const LineFit *f, double *steps);
 double det_track_snr (const Track *t);
+/* whether @frame, one of the last 64, was lit by a flash */
+int det_lit_frame (const Detector *d, uint64_t frame);
 int det_judge (
     const Detector *d, const Track *t, LineFit *f, DetectorReject *why);
 

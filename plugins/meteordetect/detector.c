@@ -32,6 +32,9 @@ detector_config_init (DetectorConfig *c)
   c->bg_shift = 5;
   c->flash_fraction = 0.02;
   c->bin = 2;
+  c->canary_rate = 0;
+  c->canary_window = 20;
+  c->canary_min_recall = 0.5;
 }
 
 int
@@ -58,6 +61,12 @@ detector_config_check (const DetectorConfig *c, char *error, size_t error_len)
   METEOR_CHECK (c->bin == 1 || c->bin == 2, "bin=%d: must be 1 or 2", c->bin);
   METEOR_CHECK (c->flash_fraction > 0 && c->flash_fraction <= 1,
       "flash fraction %g: must be in (0, 1]", c->flash_fraction);
+  METEOR_CHECK (c->canary_rate >= 0 && c->canary_rate <= 3600,
+      "canary-rate=%g: must be in [0, 3600] an hour", c->canary_rate);
+  METEOR_CHECK (c->canary_window >= 1 && c->canary_window <= 1000,
+      "canary-window=%d: must be in [1, 1000]", c->canary_window);
+  METEOR_CHECK (c->canary_min_recall >= 0 && c->canary_min_recall <= 1,
+      "canary-min-recall=%g: must be in [0, 1]", c->canary_min_recall);
   return 0;
 }
 
@@ -81,6 +90,7 @@ detector_new (const DetectorConfig *config, const MeteorKernels *kernels)
 
     d->trace = level > 0 ? stderr : NULL;
     d->trace_points = level > 1;
+    d->trace_noise = level > 2;
   }
   d->bin = config->bin;
   d->w = config->width / d->bin;
@@ -121,6 +131,11 @@ detector_new (const DetectorConfig *config, const MeteorKernels *kernels)
   k = config->k1 * SIGMA_PER_MAD * 4096.0;
   d->k_mul = (uint16_t)(k > 65535 ? 65535 : k + 0.5);
   d->j1 = (uint16_t)(config->j1 * 128 + 0.5);
+  if (det_noise_init (d) != 0 || det_chance_init (d) != 0 ||
+      det_canary_init (d) != 0) {
+    detector_free (d);
+    return NULL;
+  }
   d->next_id = 1;
   return d;
 }
@@ -138,37 +153,153 @@ detector_free (Detector *d)
   free (d->amask);
   free (d->static_map);
   free (d->row_count);
+  det_noise_free (d);
+  det_chance_free (d);
+  det_canary_free (d);
   free (d->clusters);
+  free (d->hits);
   free (d->stack);
   free (d->tracks);
+  free (d->pairs);
   free (d->done);
   free (d);
 }
 
 /* ------------------------------------------------------------ frame */
 
-/* A flash ends what was in flight (it may be the flash's own onset) and
- * mutes tracking while it fades. */
+/* A flash ends what was in flight and mutes tracking while it fades: a
+ * track that already looks like a meteor is judged and reported with what
+ * it had (the flash may be its own burst), the others are dropped (the
+ * flash's onset makes blobs everywhere). */
 static void
-reject_open_tracks (Detector *d, uint64_t frame)
+end_open_tracks (Detector *d, uint64_t frame)
 {
-  d->stats.rejected[DETECTOR_REJECT_FLASH] += d->n_tracks;
-  d->n_tracks = 0;
+  size_t i = 0;
+
+  while (i < d->n_tracks) {
+    if (d->tracks[i].qualified) {
+      det_close_track (d, i);
+    } else {
+      d->stats.rejected[DETECTOR_REJECT_FLASH]++;
+      d->tracks[i] = d->tracks[--d->n_tracks];
+    }
+  }
   d->cooldown_until = frame + FLASH_COOLDOWN;
 }
 
 static void
-report_flash (Detector *d, uint64_t frame, uint64_t count, double sum_y,
-    double sum_mean, size_t n_sampled, double levelled, DetectorFlash *flash)
+report_flash (
+    Detector *d, uint64_t frame, const FramePass *p, DetectorFlash *flash)
 {
   d->stats.flashes++;
   if (flash) {
     flash->frame = frame;
-    flash->fraction = (double)count / ((double)d->w * d->h);
-    flash->mean_jump =
-        levelled + (sum_y - sum_mean / 128.0) / (double)n_sampled;
+    flash->fraction = (double)p->count / ((double)d->w * d->h);
+    flash->mean_jump = p->jump;
     flash->levelled = 0;
   }
+}
+
+/* Candidates against the background as it was, at this frame's threshold,
+ * and how much brighter than its background the frame is (on a sample of
+ * rows, with what levelling took out). */
+static void
+find_candidates (Detector *d, const uint8_t *plane, int stride, double levelled,
+    FramePass *p)
+{
+  double sum_y = 0, sum_mean = 0;
+  size_t n_sampled = 0;
+  int y, x;
+
+  p->count = 0;
+  for (y = 0; y < d->h; y++) {
+    const uint8_t *row = det_luma_row (d, plane, stride, y);
+    size_t o = (size_t)y * d->w;
+
+    d->row_count[y] = det_noise_threshold_row (d, y, row);
+    if (d->amask && d->row_count[y]) {
+      uint32_t kept = 0;
+      for (x = 0; x < d->w; x++) {
+        d->mask[o + x] &= d->amask[o + x];
+        kept += d->mask[o + x] != 0;
+      }
+      d->row_count[y] = kept;
+    }
+    p->count += d->row_count[y];
+    if ((y & 7) == 0) {
+      for (x = 0; x < d->w; x += 4) {
+        sum_y += row[x];
+        sum_mean += d->mean[o + x];
+      }
+      n_sampled += (size_t)(d->w + 3) / 4;
+    }
+  }
+  p->jump = levelled + (sum_y - sum_mean / 128.0) / (double)n_sampled;
+}
+
+/* Pass 1: candidates and clusters. Too many of either in a frame that is
+ * no brighter than its background is noise drawn anew (an encoder's
+ * keyframe, a burst of compression noise), not light: the frame is judged
+ * again at a higher threshold, a few times. A frame still that busy is
+ * disturbed: tracks that already look like meteors go on through it, no
+ * track starts. A frame brighter than its background with that many
+ * candidates is a flash. */
+static void
+frame_pass (Detector *d, uint64_t frame, const uint8_t *plane, int stride,
+    DetectorLuma luma, double levelled, FramePass *p)
+{
+  const DetectorConfig *c = &d->config;
+  int attempt;
+
+  p->bright = p->disturbed = p->clustered = 0;
+  for (attempt = 0;; attempt++) {
+    int busy, bright;
+
+    find_candidates (d, plane, stride, levelled, p);
+    busy = p->count > c->flash_fraction * d->w * d->h;
+    bright = p->jump >= FLASH_MIN_DN;
+    if (busy && bright) {
+      p->bright = 1;
+      break;
+    }
+    if (!busy) {
+      if (frame <= d->cooldown_until)
+        break;
+      det_find_clusters (d, plane, stride, luma);
+      p->clustered = 1;
+      if (d->n_clusters <= DISTURBED_CLUSTERS || bright)
+        break;
+    }
+    if (attempt == REDRAW_ATTEMPTS) {
+      p->disturbed = 1;
+      break;
+    }
+    if (attempt == 0)
+      d->stats.redrawn++;
+    det_noise_raise (d, REDRAW_STEP);
+  }
+  d->stats.candidates += p->count;
+  if (p->clustered)
+    det_commit_clusters (d);
+}
+
+/* Remembers whether @frame was lit by a flash (det_lit_frame reads it). */
+static void
+note_lit (Detector *d, uint64_t frame, int lit)
+{
+  uint64_t shift = frame - d->lit_newest;
+
+  d->lit_bits = shift >= 64 ? 0 : d->lit_bits << shift;
+  d->lit_bits |= lit ? 1 : 0;
+  d->lit_newest = frame;
+}
+
+int
+det_lit_frame (const Detector *d, uint64_t frame)
+{
+  uint64_t age = d->lit_newest - frame;
+
+  return frame <= d->lit_newest && age < 64 && ((d->lit_bits >> age) & 1);
 }
 
 int
@@ -176,13 +307,15 @@ detector_process (Detector *d, uint64_t frame, const uint8_t *plane, int stride,
     DetectorLuma luma, DetectorFlash *flash)
 {
   const DetectorConfig *c = &d->config;
-  uint64_t count = 0;
-  double sum_y = 0, sum_mean = 0, levelled;
-  int y, shift, warm, is_flash = 0, bright = 0, x;
-  size_t n_sampled = 0;
+  FramePass p;
+  double levelled;
+  int y, shift, warm, is_flash = 0, x;
 
   d->stats.frames++;
   det_fill_analysis (d, plane, stride, luma);
+  /* canaries go into the working image, never the frame */
+  det_canary_frame (d, frame, d->frames_seen >= (1ull << c->bg_shift) / 2 + 1);
+  det_noise_refresh (d, plane, stride);
   levelled = det_level_rows (d);
   if (d->frames_seen == 0) {
     /* first frame: the background is the frame */
@@ -202,73 +335,61 @@ detector_process (Detector *d, uint64_t frame, const uint8_t *plane, int stride,
     shift++;
   warm = d->frames_seen >= (1ull << c->bg_shift) / 2;
 
-  /* pass 1: candidates against the background as it was */
-  for (y = 0; y < d->h; y++) {
-    const uint8_t *row = det_luma_row (d, plane, stride, y);
-    size_t o = (size_t)y * d->w;
-
-    d->row_count[y] = d->k->threshold (
-        row, d->mean + o, d->dev + o, d->k_mul, d->j1, d->mask + o, d->w);
-    if (d->amask && d->row_count[y]) {
-      uint32_t kept = 0;
-      for (x = 0; x < d->w; x++) {
-        d->mask[o + x] &= d->amask[o + x];
-        kept += d->mask[o + x] != 0;
-      }
-      d->row_count[y] = kept;
-    }
-    count += d->row_count[y];
-    if ((y & 7) == 0) {
-      for (x = 0; x < d->w; x += 4) {
-        sum_y += row[x];
-        sum_mean += d->mean[o + x];
-      }
-      n_sampled += (size_t)(d->w + 3) / 4;
-    }
+  det_noise_frame_scale (d, plane, stride);
+  if (warm) {
+    frame_pass (d, frame, plane, stride, luma, levelled, &p);
+  } else {
+    memset (&p, 0, sizeof (p));
+    find_candidates (d, plane, stride, levelled, &p);
+    d->stats.candidates += p.count;
   }
-  d->stats.candidates += count;
+  det_noise_end_frame (d, d->frames_seen >= (1ull << c->bg_shift));
+  /* the tiles have learnt: each pixel starts from its tile's noise */
+  if (d->frames_seen == (1ull << c->bg_shift) / 2)
+    det_noise_seed_deviation (d);
 
-  if (warm && count > c->flash_fraction * d->w * d->h) {
-    is_flash = bright = 1;
+  note_lit (d, frame, p.bright || (warm && levelled >= FLASH_LEVEL_DN));
+  if (p.bright) {
     d->flash_run++;
-    reject_open_tracks (d, frame);
-    report_flash (d, frame, count, sum_y, sum_mean, n_sampled, levelled, flash);
+    end_open_tracks (d, frame);
+    report_flash (d, frame, &p, flash);
+    is_flash = 1;
   } else {
     d->flash_run = 0;
-    if (warm && frame > d->cooldown_until) {
-      det_find_clusters (d, plane, stride, luma);
-      if (d->n_clusters > DISTURBED_CLUSTERS) {
-        /* objects everywhere at once: the sky itself changed (the ramp or
-         * afterglow of a flash, headlights): report it, track nothing */
-        reject_open_tracks (d, frame);
-        report_flash (
-            d, frame, count, sum_y, sum_mean, n_sampled, levelled, flash);
-        is_flash = 1;
-        bright = 0;
-      } else {
-        det_link_clusters (d, frame);
-      }
+    if (p.disturbed) {
+      size_t i;
+
+      d->stats.disturbed++;
+      for (i = 0; i < d->n_tracks; i++)
+        d->stats.disturbed_carried += d->tracks[i].qualified;
     }
-    if (!is_flash && warm && levelled >= FLASH_LEVEL_DN) {
+    if (p.clustered && !p.disturbed)
+      det_chance_observe (d);
+    if (p.clustered) {
+      det_link_clusters (d, frame, p.disturbed);
+      /* (not while a brightening is levelled out: its glow is faint light
+       * everywhere) */
+      if (!p.disturbed && levelled < FLASH_LEVEL_DN)
+        det_follow_faint (d, frame, plane, stride);
+    }
+    if (warm && levelled >= FLASH_LEVEL_DN) {
       /* levelled out and still tracked, but reported all the same */
-      report_flash (
-          d, frame, count, sum_y, sum_mean, n_sampled, levelled, flash);
+      report_flash (d, frame, &p, flash);
       if (flash)
         flash->levelled = 1;
       is_flash = 1;
     }
   }
   det_update_tracks (d, frame);
+  det_canary_settle (d, frame);
+  det_chance_frame (d);
 
   /* pass 2: the background learns the frame, unless it is a short flash
    * (lightning must not become the sky); a long one is the new sky */
-  if (!bright || d->flash_run > FLASH_ADAPT_FRAMES) {
-    int s = bright ? 2 : shift;
-    for (y = 0; y < d->h; y++) {
-      const uint8_t *row = det_luma_row (d, plane, stride, y);
-      size_t o = (size_t)y * d->w;
-      d->k->bg_update (row, d->mean + o, d->dev + o, d->w, s);
-    }
+  if (!p.bright || d->flash_run > FLASH_ADAPT_FRAMES) {
+    int s = p.bright ? 2 : shift;
+    for (y = 0; y < d->h; y++)
+      det_noise_learn_row (d, y, det_luma_row (d, plane, stride, y), s);
   }
   if (d->frames_seen % STATIC_DECAY_FRAMES == 0) {
     size_t i, n = (size_t)d->w * d->h;
@@ -308,7 +429,8 @@ detector_live_boxes (Detector *d, uint64_t frame, int *boxes, size_t max)
   for (i = 0; i < d->n_tracks && n < max; i++) {
     const Track *t = &d->tracks[i];
 
-    if (!t->qualified || t->points[t->n - 1].frame != frame)
+    /* (a canary is never marked: it is not in the frame) */
+    if (!t->qualified || t->canary || t->points[t->n - 1].frame != frame)
       continue;
     for (k = 0; k < 4; k++)
       boxes[4 * n + k] = t->box[t->n - 1][k] * d->bin;

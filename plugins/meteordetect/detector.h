@@ -33,20 +33,25 @@ typedef enum {
 typedef struct {
   int width, height;
   double fps;
-  double k1;             /* threshold above the background, in sigma */
-  double j1;             /* and a fixed offset, DN */
-  int min_frames;        /* frames a meteor must be seen in (default 2: a
-                          * two-frame track must be streaks along its
-                          * motion) */
-  double min_speed;      /* px/s */
-  double max_speed;      /* px/s */
-  double max_duration;   /* s: longer tracks are planes or satellites */
-  int bg_shift;          /* background averages over 2^bg_shift frames */
-  double flash_fraction; /* candidates over this fraction: a flash */
-  int bin;               /* 1: analyse every pixel; 2: 2x2 averages (half
-                          * the noise: fainter meteors, a quarter of the
-                          * work) */
-  const uint8_t *mask;   /* width*height, 0 = ignore; NULL = none */
+  double k1;                /* threshold above the background, in sigma */
+  double j1;                /* and a fixed offset, DN */
+  int min_frames;           /* frames a meteor must be seen in (default 2: a
+                             * two-frame track must be streaks along its
+                             * motion) */
+  double min_speed;         /* px/s */
+  double max_speed;         /* px/s */
+  double max_duration;      /* s: longer tracks are planes or satellites */
+  int bg_shift;             /* background averages over 2^bg_shift frames */
+  double flash_fraction;    /* candidates over this fraction: a flash */
+  int bin;                  /* 1: analyse every pixel; 2: 2x2 averages (half
+                             * the noise: fainter meteors, a quarter of the
+                             * work) */
+  const uint8_t *mask;      /* width*height, 0 = ignore; NULL = none */
+  double canary_rate;       /* canary meteors an hour drawn into the working
+                             * image (never the frame) to measure recall; 0:
+                             * none */
+  int canary_window;        /* canaries the recall is measured over */
+  double canary_min_recall; /* below it over a full window: low */
 } DetectorConfig;
 
 void detector_config_init (DetectorConfig *config);
@@ -69,8 +74,9 @@ const char *detector_reject_name (DetectorReject reason);
 
 typedef struct {
   uint64_t frame;
-  double x, y; /* centroid, px */
-  double peak; /* brightest pixel above the background, DN */
+  double x, y;      /* centroid, px */
+  double peak;      /* brightest pixel above the background, DN */
+  double intensity; /* summed over the blob above the background, DN */
   int pixels;
 } DetectorPoint;
 
@@ -79,7 +85,9 @@ typedef struct {
 typedef struct {
   uint32_t id;
   uint64_t first_frame, last_frame;
-  double x0, y0, x1, y1; /* track ends (fitted), px */
+  double x0, y0, x1, y1; /* the meteor's first and last positions: its
+                          * first and last blobs, reaching half a frame's
+                          * motion back and ahead of them, px */
   double speed;          /* px/s */
   double peak;           /* DN above the background */
   double snr;            /* peak / background sigma */
@@ -95,8 +103,32 @@ typedef struct {
   uint64_t tracks;
   uint64_t detections;
   uint64_t flashes;
+  uint64_t redrawn;   /* frames whose noise came drawn anew (a keyframe):
+                       * judged again at a higher threshold */
+  uint64_t disturbed; /* frames too busy to start tracks even so */
+  uint64_t disturbed_carried; /* meteor tracks carried through them */
   uint64_t rejected[DETECTOR_REJECT_N];
 } DetectorStats;
+
+/* Canaries: SNR bands 3-5, 5-10, 10 and more ("snr3", "snr5", "snr10"). */
+#define DETECTOR_CANARY_BANDS 3
+#define DETECTOR_CANARY_SEED 0xca4a41e5ull
+
+typedef struct {
+  uint64_t injected; /* canaries drawn */
+  uint64_t judged;   /* canaries over, found or missed */
+  uint64_t found;
+  uint64_t band_injected[DETECTOR_CANARY_BANDS];
+  uint64_t band_judged[DETECTOR_CANARY_BANDS];
+  uint64_t band_found[DETECTOR_CANARY_BANDS];
+  double window_recall; /* over the last canary_window judged; NAN: none */
+  int window_n;         /* how many that is (up to canary_window) */
+  int low;              /* a full window's recall below canary_min_recall */
+  double optics;        /* the stars' light against the most it has been, 0..1:
+                         * what dims the canaries */
+} DetectorCanaryStats;
+
+const char *detector_canary_band_name (int band);
 
 /* A flash frame: the caller reports it (never silently ignored). */
 typedef struct {
@@ -131,6 +163,8 @@ size_t detector_live_boxes (
     Detector *detector, uint64_t frame, int *boxes, size_t max);
 
 void detector_get_stats (const Detector *detector, DetectorStats *stats);
+void detector_get_canary_stats (
+    const Detector *detector, DetectorCanaryStats *stats);
 
 #ifdef __cplusplus
 }

@@ -17,15 +17,22 @@
  *
  * - a `meteor-detected` element message (id, first-frame, last-frame,
  *   start-time, end-time, start-utc, end-utc when the frames carry a
- *   GstMeteorFrameMeta, x0, y0, x1, y1, speed-px-s, peak, snr, score,
- *   points), and the same structure downstream as a serialized custom
- *   event, before the frame that ended the track;
+ *   GstMeteorFrameMeta, x0, y0, x1, y1: the meteor's first and last
+ *   positions, speed-px-s, peak, snr, score, points, and path: per frame
+ *   < frame, x, y, intensity >, as RMS's FTPdetectinfo), and the same
+ *   structure downstream as a serialized custom event, before the frame
+ *   that ended the track;
  * - while in flight, from the frame it qualifies, each frame it is in
  *   carries a GstVideoRegionOfInterestMeta of type "meteor" around it.
  *
  * Frame numbers are the GstMeteorFrameMeta frame ids (meteorpool
  * upstream), else the buffer offsets, else frames counted from 0. Times
  * are running times of the frames' timestamps.
+ *
+ * Compressed video (an IP camera's H.264, decoded) is read as such: a
+ * block the encoder copied from the last frame is no new sample, a
+ * keyframe's noise drawn anew is judged at its own level, and a short
+ * track counts only where noise lining up as well is rare in this video.
  *
  * A flash (lightning, headlights, the camera's exposure jumping) is a
  * `meteordetect-flash` element message on every flash frame (frame,
@@ -47,14 +54,14 @@
 #include "config.h"
 #endif
 
-#include "gstmeteordetect.h"
-#include "detector.h"
+#include "gstmeteordetect-private.h"
 
 #include <gst/meteor/meteor.h>
 #include <gst/video/video.h>
+#include <math.h>
 #include <string.h>
 
-GST_DEBUG_CATEGORY_STATIC (meteordetect_debug);
+GST_DEBUG_CATEGORY (meteordetect_debug);
 #define GST_CAT_DEFAULT meteordetect_debug
 
 #define DETECT_FORMATS                                                         \
@@ -62,18 +69,6 @@ GST_DEBUG_CATEGORY_STATIC (meteordetect_debug);
 /* framerate 0/1 is let in, to be named in an error rather than refused
  * with a bare not-negotiated */
 #define DETECT_CAPS GST_VIDEO_CAPS_MAKE (DETECT_FORMATS)
-
-/* Frames remembered for translating the detector's frame index into frame
- * ids and times. A track has at most DETECTOR_MAX_POINTS points with at
- * most one frame missing between two, and is reported within two frames
- * of its end: 1024 frames always reach back to its first frame. */
-#define RING_SIZE 1024
-/* A flash is warned about at most once in this much stream time. */
-#define FLASH_WARNING_PERIOD (10 * GST_SECOND)
-/* boxes of meteors in flight marked on one frame */
-#define MAX_BOXES 32
-/* meteors taken from the detector at a time */
-#define TAKE_BATCH 4
 
 enum {
   PROP_0,
@@ -84,51 +79,11 @@ enum {
   PROP_MAX_SPEED,
   PROP_MAX_DURATION,
   PROP_MASK,
+  PROP_CANARY_RATE,
+  PROP_CANARY_WINDOW,
+  PROP_CANARY_MIN_RECALL,
   PROP_SIMD,
   PROP_STATS,
-};
-
-/* What a detector frame index stands for. */
-typedef struct {
-  guint64 index; /* the detector's frame index this entry is for */
-  guint64 frame_id;
-  GstClockTime running_time;
-  GstClockTime utc; /* capture time, from the frame meta */
-} FrameEntry;
-
-struct _GstMeteorDetect {
-  GstBaseTransform parent;
-
-  /* properties, object lock; width, height and fps come from the caps */
-  DetectorConfig settings;
-  gchar *mask_location;
-
-  /* chosen when the element is made */
-  const MeteorKernels *kernels;
-
-  /* streaming thread, and start/stop while it is not running */
-  GstVideoInfo info;
-  DetectorLuma luma;
-  Detector *detector;
-  guint8 *mask; /* the detector reads it: lives as long as the detector */
-  guint64 next_index;
-  FrameEntry ring[RING_SIZE];
-  DetectorMeteor *taken; /* TAKE_BATCH meteors */
-  GstClockTime flash_warned_at;
-  guint64 flashes_unwarned;
-  /* the frame being analysed: meteors in flight in it, and its flash */
-  int boxes[4 * MAX_BOXES];
-  size_t n_boxes;
-  int is_flash;
-  DetectorFlash flash;
-
-  /* object lock */
-  DetectorStats current; /* of the detector in use */
-  DetectorStats retired; /* of detectors replaced since start */
-  guint64 shallow_copies;
-  guint64 process_us; /* wall time in detector_process() */
-  guint64 processed;  /* frames that time is over */
-  gchar *rejected_format;
 };
 
 #define gst_meteor_detect_parent_class parent_class
@@ -172,6 +127,10 @@ config_double (DetectorConfig *config, guint prop_id)
       return &config->max_speed;
     case PROP_MAX_DURATION:
       return &config->max_duration;
+    case PROP_CANARY_RATE:
+      return &config->canary_rate;
+    case PROP_CANARY_MIN_RECALL:
+      return &config->canary_min_recall;
     default:
       return NULL;
   }
@@ -191,369 +150,6 @@ choose_kernels (void)
   if (want != NULL && *want != '\0')
     kernels = meteor_kernels_by_name (want);
   return kernels ? kernels : meteor_kernels_get ();
-}
-
-/* ---------------------------------------------------------------- stats */
-
-static void
-add_stats (DetectorStats *sum, const DetectorStats *s)
-{
-  guint r;
-
-  sum->frames += s->frames;
-  sum->candidates += s->candidates;
-  sum->clusters += s->clusters;
-  sum->tracks += s->tracks;
-  sum->detections += s->detections;
-  sum->flashes += s->flashes;
-  for (r = 0; r < DETECTOR_REJECT_N; r++)
-    sum->rejected[r] += s->rejected[r];
-}
-
-static GstStructure *
-gst_meteor_detect_make_stats (GstMeteorDetect *self)
-{
-  DetectorStats s;
-  guint64 shallow_copies, process_us, processed;
-  GstStructure *st;
-  guint r;
-
-  GST_OBJECT_LOCK (self);
-  s = self->retired;
-  add_stats (&s, &self->current);
-  shallow_copies = self->shallow_copies;
-  process_us = self->process_us;
-  processed = self->processed;
-  GST_OBJECT_UNLOCK (self);
-
-  st = gst_structure_new ("meteordetect-stats", "frames", G_TYPE_UINT64,
-      (guint64)s.frames, "candidates", G_TYPE_UINT64, (guint64)s.candidates,
-      "clusters", G_TYPE_UINT64, (guint64)s.clusters, "tracks", G_TYPE_UINT64,
-      (guint64)s.tracks, "detections", G_TYPE_UINT64, (guint64)s.detections,
-      "flashes", G_TYPE_UINT64, (guint64)s.flashes, NULL);
-  for (r = 0; r < DETECTOR_REJECT_N; r++) {
-    gchar *name = g_strconcat ("rejected-", detector_reject_name (r), NULL);
-
-    gst_structure_set (st, name, G_TYPE_UINT64, (guint64)s.rejected[r], NULL);
-    g_free (name);
-  }
-  gst_structure_set (st, "shallow-copies", G_TYPE_UINT64, shallow_copies,
-      "ns-per-frame", G_TYPE_UINT64,
-      processed ? process_us * 1000 / processed : (guint64)0, NULL);
-  return st;
-}
-
-/* Takes the detector's counters after a frame (or a flush). */
-static void
-update_stats (GstMeteorDetect *self, gint64 process_us)
-{
-  DetectorStats s;
-
-  detector_get_stats (self->detector, &s);
-  GST_OBJECT_LOCK (self);
-  self->current = s;
-  if (process_us >= 0) {
-    self->process_us += process_us;
-    self->processed++;
-  }
-  GST_OBJECT_UNLOCK (self);
-}
-
-static void
-post_stats (GstMeteorDetect *self)
-{
-  gst_element_post_message (
-      GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self),
-                              gst_meteor_detect_make_stats (self)));
-}
-
-/* ------------------------------------------------- frame bookkeeping */
-
-static void
-remember_frame (GstMeteorDetect *self, GstBuffer *buf, guint64 index)
-{
-  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
-  GstMeteorFrameMeta *meta = gst_buffer_get_meteor_frame_meta (buf);
-  FrameEntry *e = &self->ring[index % RING_SIZE];
-
-  e->index = index;
-  if (meta)
-    e->frame_id = meta->frame_id;
-  else if (GST_BUFFER_OFFSET_IS_VALID (buf))
-    e->frame_id = GST_BUFFER_OFFSET (buf);
-  else
-    e->frame_id = index;
-  e->running_time = GST_CLOCK_TIME_NONE;
-  if (trans->segment.format == GST_FORMAT_TIME && GST_BUFFER_PTS_IS_VALID (buf))
-    e->running_time = gst_segment_to_running_time (
-        &trans->segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buf));
-  e->utc = meta ? meta->capture_time_utc : GST_CLOCK_TIME_NONE;
-}
-
-/* The entry of detector frame @index; when it is gone (it cannot be, see
- * RING_SIZE), one that says only what the index says. */
-static FrameEntry
-lookup_frame (GstMeteorDetect *self, guint64 index)
-{
-  const FrameEntry *e = &self->ring[index % RING_SIZE];
-  FrameEntry none = { index, index, GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE };
-
-  if (e->index == index && index < self->next_index)
-    return *e;
-  GST_WARNING_OBJECT (
-      self, "frame %" G_GUINT64_FORMAT " is no longer remembered", index);
-  return none;
-}
-
-/* Stream time of a frame, for rate limits: its running time, else its
- * place in the stream at the negotiated framerate. */
-static GstClockTime
-frame_stream_time (GstMeteorDetect *self, const FrameEntry *e)
-{
-  if (GST_CLOCK_TIME_IS_VALID (e->running_time))
-    return e->running_time;
-  return gst_util_uint64_scale (e->index,
-      GST_VIDEO_INFO_FPS_D (&self->info) * GST_SECOND,
-      GST_VIDEO_INFO_FPS_N (&self->info));
-}
-
-/* ISO 8601 UTC with microseconds, e.g. 2024-08-12T21:14:03.250000Z; NULL
- * when @utc is unknown. */
-static gchar *
-format_utc (GstClockTime utc)
-{
-  GDateTime *dt;
-  gchar *date, *s;
-
-  if (!GST_CLOCK_TIME_IS_VALID (utc))
-    return NULL;
-  dt = g_date_time_new_from_unix_utc ((gint64)(utc / GST_SECOND));
-  if (dt == NULL)
-    return NULL;
-  date = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
-  s = g_strdup_printf (
-      "%s.%06uZ", date, (guint)((utc % GST_SECOND) / GST_USECOND));
-  g_free (date);
-  g_date_time_unref (dt);
-  return s;
-}
-
-/* ----------------------------------------------------------- outputs */
-
-static void
-set_utc_field (GstStructure *s, const gchar *field, GstClockTime utc)
-{
-  gchar *iso = format_utc (utc);
-
-  if (iso)
-    gst_structure_set (s, field, G_TYPE_STRING, iso, NULL);
-  g_free (iso);
-}
-
-/* A meteor: an element message, and the same downstream as a serialized
- * custom event (ahead of the frame being processed). */
-static void
-report_meteor (GstMeteorDetect *self, const DetectorMeteor *m)
-{
-  FrameEntry first = lookup_frame (self, m->first_frame);
-  FrameEntry last = lookup_frame (self, m->last_frame);
-  GstStructure *s;
-  GstEvent *event;
-
-  s = gst_structure_new ("meteor-detected", "id", G_TYPE_UINT, (guint)m->id,
-      "first-frame", G_TYPE_UINT64, first.frame_id, "last-frame", G_TYPE_UINT64,
-      last.frame_id, "start-time", G_TYPE_UINT64, first.running_time,
-      "end-time", G_TYPE_UINT64, last.running_time, NULL);
-  set_utc_field (s, "start-utc", first.utc);
-  set_utc_field (s, "end-utc", last.utc);
-  gst_structure_set (s, "x0", G_TYPE_DOUBLE, m->x0, "y0", G_TYPE_DOUBLE, m->y0,
-      "x1", G_TYPE_DOUBLE, m->x1, "y1", G_TYPE_DOUBLE, m->y1, "speed-px-s",
-      G_TYPE_DOUBLE, m->speed, "peak", G_TYPE_DOUBLE, m->peak, "snr",
-      G_TYPE_DOUBLE, m->snr, "score", G_TYPE_DOUBLE, m->score, "points",
-      G_TYPE_INT, m->n_points, NULL);
-  GST_INFO_OBJECT (self, "%" GST_PTR_FORMAT, s);
-
-  event = gst_event_new_custom (
-      GST_EVENT_CUSTOM_DOWNSTREAM, gst_structure_copy (s));
-  gst_element_post_message (
-      GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
-  if (!gst_pad_push_event (GST_BASE_TRANSFORM_SRC_PAD (self), event))
-    GST_DEBUG_OBJECT (
-        self, "meteor %u: downstream did not take the event", (guint)m->id);
-}
-
-static void
-report_meteors (GstMeteorDetect *self)
-{
-  size_t n, i;
-
-  do {
-    n = detector_take_meteors (self->detector, self->taken, TAKE_BATCH);
-    for (i = 0; i < n; i++)
-      report_meteor (self, &self->taken[i]);
-  } while (n == TAKE_BATCH);
-}
-
-/* A flash: an element message every flash frame, and a warning, the first
- * one and then at most one per FLASH_WARNING_PERIOD of stream time. */
-static void
-report_flash (GstMeteorDetect *self, const DetectorFlash *flash)
-{
-  FrameEntry e = lookup_frame (self, flash->frame);
-  GstClockTime now = frame_stream_time (self, &e);
-  GstStructure *s;
-
-  s = gst_structure_new ("meteordetect-flash", "frame", G_TYPE_UINT64,
-      e.frame_id, "fraction", G_TYPE_DOUBLE, flash->fraction, "mean-jump",
-      G_TYPE_DOUBLE, flash->mean_jump, "levelled", G_TYPE_BOOLEAN,
-      (gboolean)flash->levelled, NULL);
-  gst_element_post_message (
-      GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
-
-  self->flashes_unwarned++;
-  /* (a stream time before the last warning's: a new segment) */
-  if (GST_CLOCK_TIME_IS_VALID (self->flash_warned_at) &&
-      now >= self->flash_warned_at &&
-      now < self->flash_warned_at + FLASH_WARNING_PERIOD)
-    return;
-  GST_ELEMENT_WARNING (self, STREAM, FAILED,
-      ("flash or overexposure at frame %" G_GUINT64_FORMAT ": %.1f%% of the "
-       "pixels above the background, frame mean %+.1f DN; %s",
-          e.frame_id, 100.0 * flash->fraction, flash->mean_jump,
-          flash->levelled ? "a smooth brightening, levelled out and tracking "
-                            "goes on"
-                          : "tracks in flight were dropped"),
-      ("%" G_GUINT64_FORMAT " flash frame(s) since the last warning; "
-       "warnings come at most once per %u s of stream, every flash frame "
-       "is a meteordetect-flash element message",
-          self->flashes_unwarned, (guint)(FLASH_WARNING_PERIOD / GST_SECOND)));
-  self->flash_warned_at = now;
-  self->flashes_unwarned = 0;
-}
-
-/* Ends every open track and reports the meteors among them. */
-static void
-flush_detector (GstMeteorDetect *self)
-{
-  if (self->detector == NULL)
-    return;
-  detector_flush (self->detector);
-  report_meteors (self);
-  update_stats (self, -1);
-}
-
-/* Flushes the detector and frees it, keeping its counters. */
-static void
-retire_detector (GstMeteorDetect *self)
-{
-  DetectorStats s;
-
-  if (self->detector == NULL)
-    return;
-  flush_detector (self);
-  detector_get_stats (self->detector, &s);
-  GST_OBJECT_LOCK (self);
-  add_stats (&self->retired, &s);
-  memset (&self->current, 0, sizeof (self->current));
-  GST_OBJECT_UNLOCK (self);
-  g_clear_pointer (&self->detector, detector_free);
-  g_clear_pointer (&self->mask, g_free);
-}
-
-/* ------------------------------------------------------------- mask */
-
-static void
-skip_pgm_space (const gchar *p, gsize len, gsize *pos)
-{
-  while (*pos < len) {
-    if (p[*pos] == '#') {
-      while (*pos < len && p[*pos] != '\n')
-        (*pos)++;
-    } else if (g_ascii_isspace (p[*pos])) {
-      (*pos)++;
-    } else {
-      break;
-    }
-  }
-}
-
-static gboolean
-read_pgm_number (const gchar *p, gsize len, gsize *pos, guint *value)
-{
-  guint64 v = 0;
-
-  skip_pgm_space (p, len, pos);
-  if (*pos >= len || !g_ascii_isdigit (p[*pos]))
-    return FALSE;
-  while (*pos < len && g_ascii_isdigit (p[*pos])) {
-    v = v * 10 + (p[*pos] - '0');
-    if (v > G_MAXINT)
-      return FALSE;
-    (*pos)++;
-  }
-  *value = (guint)v;
-  return TRUE;
-}
-
-/* Reads @path, a binary PGM (P5, maxval 255) of @width x @height: the
- * pixels, row after row. Anything else is an element error naming the file
- * and what is wrong with it; returns NULL then. */
-static guint8 *
-load_mask (GstMeteorDetect *self, const gchar *path, gint width, gint height)
-{
-  GError *error = NULL;
-  gchar *data = NULL;
-  gsize len = 0, pos = 2;
-  guint w = 0, h = 0, maxval = 0;
-  guint8 *mask = NULL;
-
-  if (!g_file_get_contents (path, &data, &len, &error)) {
-    if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-          ("mask %s does not exist", path), ("%s", error->message));
-    else
-      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-          ("mask %s cannot be read: %s", path, error->message), (NULL));
-    g_clear_error (&error);
-    return NULL;
-  }
-
-  if (len < 2 || data[0] != 'P' || data[1] != '5' ||
-      !read_pgm_number (data, len, &pos, &w) ||
-      !read_pgm_number (data, len, &pos, &h) ||
-      !read_pgm_number (data, len, &pos, &maxval) || pos >= len ||
-      !g_ascii_isspace (data[pos])) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("mask %s is not a binary PGM image (P5)", path),
-        ("expected \"P5 <width> <height> 255\" and the pixels, one byte "
-         "each; 0 = ignore the pixel"));
-    goto done;
-  }
-  pos++; /* the single whitespace before the pixels */
-  if (maxval != 255) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("mask %s has maxval %u: it must be 255 (8-bit)", path, maxval),
-        (NULL));
-    goto done;
-  }
-  if (w != (guint)width || h != (guint)height) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("mask %s is %ux%u, frames are %dx%d", path, w, h, width, height),
-        ("the mask must have the frame's size"));
-    goto done;
-  }
-  if (len - pos < (gsize)w * h) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("mask %s is truncated: %" G_GSIZE_FORMAT " of %u pixels", path,
-            len - pos, w * h),
-        (NULL));
-    goto done;
-  }
-  mask = g_memdup2 (data + pos, (gsize)w * h);
-
-done:
-  g_free (data);
-  return mask;
 }
 
 /* ------------------------------------------------------- negotiation */
@@ -614,7 +210,7 @@ gst_meteor_detect_set_caps (
     return FALSE;
   }
   if (mask_path && *mask_path) {
-    mask = load_mask (self, mask_path, config.width, config.height);
+    mask = md_load_mask (self, mask_path, config.width, config.height);
     if (mask == NULL) {
       g_free (mask_path);
       return FALSE;
@@ -634,7 +230,7 @@ gst_meteor_detect_set_caps (
 
   /* New caps mid-stream: what was in flight ends here, and a new
    * background is learnt; frame indices go on. */
-  retire_detector (self);
+  md_retire_detector (self);
   self->detector = detector;
   self->mask = mask;
   self->luma = luma;
@@ -715,7 +311,7 @@ analyse (GstMeteorDetect *self, GstBuffer *buf)
         (NULL));
     return GST_FLOW_ERROR;
   }
-  remember_frame (self, buf, index);
+  md_remember_frame (self, buf, index);
   self->next_index = index + 1;
 
   start = g_get_monotonic_time ();
@@ -724,7 +320,7 @@ analyse (GstMeteorDetect *self, GstBuffer *buf)
       GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0), self->luma, &self->flash);
   took = g_get_monotonic_time () - start;
   gst_video_frame_unmap (&frame);
-  update_stats (self, took);
+  md_update_stats (self, took);
 
   self->n_boxes =
       detector_live_boxes (self->detector, index, self->boxes, MAX_BOXES);
@@ -773,9 +369,10 @@ gst_meteor_detect_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
   }
   self->n_boxes = 0;
   if (self->is_flash)
-    report_flash (self, &self->flash);
+    md_report_flash (self, &self->flash);
   self->is_flash = 0;
-  report_meteors (self);
+  md_report_meteors (self);
+  md_check_canaries (self);
   return GST_FLOW_OK;
 }
 
@@ -787,8 +384,8 @@ gst_meteor_detect_sink_event (GstBaseTransform *trans, GstEvent *event)
   /* the tracks still open are judged now, so their meteors (messages and
    * events) come before the EOS */
   if (GST_EVENT_TYPE (event) == GST_EVENT_EOS && self->detector) {
-    flush_detector (self);
-    post_stats (self);
+    md_flush_detector (self);
+    md_post_stats (self);
   }
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }
@@ -804,11 +401,15 @@ gst_meteor_detect_start (GstBaseTransform *trans)
   memset (self->ring, 0, sizeof (self->ring));
   self->flash_warned_at = GST_CLOCK_TIME_NONE;
   self->flashes_unwarned = 0;
+  self->canary_low = FALSE;
   gst_video_info_init (&self->info);
 
   GST_OBJECT_LOCK (self);
   memset (&self->current, 0, sizeof (self->current));
   memset (&self->retired, 0, sizeof (self->retired));
+  memset (&self->canary, 0, sizeof (self->canary));
+  memset (&self->canary_retired, 0, sizeof (self->canary_retired));
+  self->canary.window_recall = NAN;
   self->shallow_copies = 0;
   self->process_us = 0;
   self->processed = 0;
@@ -823,7 +424,7 @@ gst_meteor_detect_start (GstBaseTransform *trans)
 static gboolean
 gst_meteor_detect_stop (GstBaseTransform *trans)
 {
-  retire_detector (GST_METEOR_DETECT (trans));
+  md_retire_detector (GST_METEOR_DETECT (trans));
   gst_meteor_stats_unregister (GST_ELEMENT (trans));
   return TRUE;
 }
@@ -846,6 +447,9 @@ gst_meteor_detect_set_property (
     case PROP_MIN_FRAMES:
       self->settings.min_frames = g_value_get_int (value);
       break;
+    case PROP_CANARY_WINDOW:
+      self->settings.canary_window = g_value_get_int (value);
+      break;
     case PROP_MASK:
       g_free (self->mask_location);
       self->mask_location = g_value_dup_string (value);
@@ -865,7 +469,7 @@ gst_meteor_detect_get_property (
   gdouble *field;
 
   if (prop_id == PROP_STATS) {
-    g_value_take_boxed (value, gst_meteor_detect_make_stats (self));
+    g_value_take_boxed (value, md_make_stats (self));
     return;
   }
   if (prop_id == PROP_SIMD) {
@@ -883,6 +487,9 @@ gst_meteor_detect_get_property (
   switch (prop_id) {
     case PROP_MIN_FRAMES:
       g_value_set_int (value, self->settings.min_frames);
+      break;
+    case PROP_CANARY_WINDOW:
+      g_value_set_int (value, self->settings.canary_window);
       break;
     case PROP_MASK:
       g_value_set_string (value, self->mask_location);
@@ -920,6 +527,7 @@ gst_meteor_detect_init (GstMeteorDetect *self)
   self->kernels = choose_kernels ();
   self->taken = g_new0 (DetectorMeteor, TAKE_BATCH);
   self->flash_warned_at = GST_CLOCK_TIME_NONE;
+  self->canary.window_recall = NAN;
   gst_video_info_init (&self->info);
 }
 
@@ -965,7 +573,9 @@ gst_meteor_detect_class_init (GstMeteorDetectClass *klass)
       g_param_spec_int ("min-frames", "Min frames",
           "Frames a meteor must be seen in; in [2, 100]. Tracks of two frames "
           "count only when their blobs are streaks along the motion, as long "
-          "as a step; tracks of up to three only when bright (snr 7)",
+          "as a step; any track only when noise lining up that well, that "
+          "bright and that shaped would be rare in this video (under one a "
+          "night, from how its noise lines up as it runs)",
           G_MININT, G_MAXINT, d.min_frames, rw_ready));
   install_double (gobject_class, PROP_MIN_SPEED, "min-speed", "Min speed",
       "Slowest meteor, in px/s: slower moving tracks are planes or "
@@ -984,6 +594,25 @@ gst_meteor_detect_class_init (GstMeteorDetectClass *klass)
           "that are 0 are ignored (trees, buildings, the horizon); read when "
           "the caps are set. Unset: every pixel counts",
           NULL, rw_ready));
+  install_double (gobject_class, PROP_CANARY_RATE, "canary-rate", "Canary rate",
+      "Canary meteors an hour, to measure the detector's recall live: drawn "
+      "as meteorsky draws meteors (SNR 3-30 against the sky's noise now, "
+      "dimmed as the stars are dimmed) into the detector's working copy of "
+      "the frame only, never into the frames that go downstream; each found "
+      "or missed is counted in stats (canary-*) and never reported as a "
+      "meteor. 0: none; in [0, 3600]",
+      d.canary_rate);
+  g_object_class_install_property (gobject_class, PROP_CANARY_WINDOW,
+      g_param_spec_int ("canary-window", "Canary window",
+          "The last canaries the recall (canary-recall in stats) is measured "
+          "over, and compared with canary-min-recall; in [1, 1000]",
+          G_MININT, G_MAXINT, d.canary_window, rw_ready));
+  install_double (gobject_class, PROP_CANARY_MIN_RECALL, "canary-min-recall",
+      "Canary min recall",
+      "When the share of the last canary-window canaries found falls below "
+      "this, a warning is posted (details: a meteordetect-canary structure); "
+      "in [0, 1]",
+      d.canary_min_recall);
   /* the reference (gst-inspect) shows no value: it depends on the CPU */
   g_object_class_install_property (gobject_class, PROP_SIMD,
       g_param_spec_string ("simd", "SIMD",
@@ -997,11 +626,22 @@ gst_meteor_detect_class_init (GstMeteorDetectClass *klass)
       g_param_spec_boxed ("stats", "Statistics",
           "Counters since start: frames, candidates (pixels above the "
           "threshold), clusters, tracks, detections, flashes (frames), "
+          "redrawn-frames (frames whose noise came drawn anew, as an "
+          "encoder's keyframe: judged again at a higher threshold), "
+          "disturbed-frames (frames too busy to start tracks even so), "
+          "disturbed-tracks-carried (meteor tracks carried through them), "
           "rejected-short, rejected-static, rejected-slow, rejected-fast, "
           "rejected-crooked, rejected-long, rejected-flash (tracks), "
           "shallow-copies (shared buffers given a new GstBuffer on the same "
-          "memory), ns-per-frame (mean wall time of the detector, ns); also "
-          "posted as a meteordetect-stats message at EOS",
+          "memory), ns-per-frame (mean wall time of the detector, ns), and "
+          "the canaries: canary-injected, canary-found, canary-missed, "
+          "canary-recall (over the last canary-window), canary-window, "
+          "canary-optics (the stars' light against its best), and per SNR "
+          "band canary-injected-snr3, canary-found-snr3, canary-missed-snr3, "
+          "canary-recall-snr3 "
+          "(SNR 3-5; snr5: 5-10, snr10: 10 and more; a recall is NaN until a "
+          "canary of its kind is over); also posted as a meteordetect-stats "
+          "message at EOS",
           GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   trans_class->set_caps = gst_meteor_detect_set_caps;

@@ -517,6 +517,38 @@ GST_END_TEST;
 /* The scheduled meteor is found once, where it flew, and reported as a
  * message, as an event downstream (before EOS) and as region-of-interest
  * metas on the frames it was in. */
+/* "path": a < frame, x, y, intensity > for each of the @points points, in
+ * frame order within the detection's frames @f0-@f1, within 5 px of its
+ * line. */
+static void
+check_path (const GstStructure *det, gint points, guint64 f0, guint64 f1)
+{
+  const GValue *path = gst_structure_get_value (det, "path");
+  gdouble x0 = get_double (det, "x0"), y0 = get_double (det, "y0");
+  gdouble dx = get_double (det, "x1") - x0, dy = get_double (det, "y1") - y0;
+  gdouble prev = -1;
+  guint i;
+
+  fail_unless (path != NULL && GST_VALUE_HOLDS_ARRAY (path), "no path array");
+  fail_unless_equals_int (gst_value_array_get_size (path), points);
+  for (i = 0; i < (guint)points; i++) {
+    const GValue *p = gst_value_array_get_value (path, i);
+    gdouble v[4], cross;
+    guint k;
+
+    fail_unless_equals_int (gst_value_array_get_size (p), 4);
+    for (k = 0; k < 4; k++)
+      v[k] = g_value_get_double (gst_value_array_get_value (p, k));
+    fail_unless (v[0] >= f0 && v[0] <= f1 && v[0] > prev,
+        "point %u in frame %f", i, v[0]);
+    cross = (v[1] - x0) * dy - (v[2] - y0) * dx;
+    fail_unless (cross * cross < 25 * (dx * dx + dy * dy),
+        "point %u (%f,%f) off the track", i, v[1], v[2]);
+    fail_unless (v[3] > 0, "point %u intensity %f", i, v[3]);
+    prev = v[0];
+  }
+}
+
 GST_START_TEST (test_detection_outputs)
 {
   SkyRun *run = run_sky ("num-buffers=120", METEOR_SCHEDULE,
@@ -541,6 +573,7 @@ GST_START_TEST (test_detection_outputs)
   fail_unless (gst_structure_get_uint (det, "id", &id) && id > 0);
   fail_unless (gst_structure_get_int (det, "points", &points));
   fail_unless (points >= 3 && (guint64)points <= last_frame - first_frame + 1);
+  check_path (det, points, first_frame, last_frame);
 
   /* the ends of the track */
   fail_unless (fabs (get_double (det, "x0") - get_double (truth, "x0")) <= 20,

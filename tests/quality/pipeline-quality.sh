@@ -13,11 +13,13 @@
 #   --preset NAME   x264enc speed-preset (default veryfast)
 #   --tune NAME     x264enc tune (e.g. zerolatency; default none)
 #   --to FORMAT     videoconvert to FORMAT before meteorpool (e.g. GRAY8)
+#   --canary RATE   canaries an hour in meteordetect (canary-rate), and their
+#                   recall compared with the meteors' by tests/quality/canary-check
 #   --keep DIR      keep the truth, the log and the detections in DIR
 # Prints the pipeline, the scorer's report and the wall and CPU time taken.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-fps=30 kbps= gop= preset=veryfast tune= to= keep=
+fps=30 kbps= gop= preset=veryfast tune= to= keep= canary=
 while [ $# -gt 0 ]; do
   case "$1" in
     --fps) fps=$2; shift 2 ;;
@@ -27,6 +29,7 @@ while [ $# -gt 0 ]; do
     --tune) tune=$2; shift 2 ;;
     --to) to=$2; shift 2 ;;
     --keep) keep=$2; shift 2 ;;
+    --canary) canary=$2; shift 2 ;;
     *) break ;;
   esac
 done
@@ -69,7 +72,8 @@ gst-launch-1.0 -m meteorsky \
     meteor-rate=1200 plane-rate=30 satellite-rate=60 flash-rate=12 \
     cloud-cover=0.2 truth-location="$out/truth.jsonl" \
   ! "video/x-raw,format=$format,width=$width,height=$height,framerate=$fps/1" \
-  ! $codec $convert meteorpool ! meteordetect ! fakesink \
+  ! $codec $convert meteorpool ! meteordetect ${canary:+canary-rate=$canary} \
+  ! fakesink \
   > "$out/log" 2>&1 || { tail -20 "$out/log"; exit 1; }
 end=$(date +%s)
 "$here/messages-to-jsonl" < "$out/log" > "$out/detections.jsonl"
@@ -79,4 +83,10 @@ times > "$work/times"
 cpu=$(tail -1 "$work/times")
 echo "pipeline-quality: $((end - start)) s wall; CPU user, system: $cpu"
 grep -o 'meteordetect-stats, .*' "$out/log" | sed 's/([a-z0-9]*)//g; s/^/pipeline-quality: /' || true
-python3 "$here/meteor-score" "$out/truth.jsonl" "$out/detections.jsonl" "$@"
+status=0
+python3 "$here/meteor-score" "$out/truth.jsonl" "$out/detections.jsonl" \
+  --json "$out/score.json" "$@" || status=$?
+if [ -n "$canary" ] && [ $status -ne 2 ]; then
+  python3 "$here/canary-check" "$out/log" "$out/score.json" || status=$?
+fi
+exit $status

@@ -95,6 +95,25 @@ class ScorerTest(unittest.TestCase):
         self.assertIn("snr 3-5: 1/2 = 0.500", out)
         self.assertIn("missed: 3 (snr 4.50)", out)
 
+    def test_warmup_leaves_early_meteors_out_of_recall_only(self):
+        # meteor 1 begins at frame 100 = 4 s at 25 fps: inside a 5 s warm-up.
+        # Missed, it does not lower recall; detected, it is no false
+        # positive; a noise detection in the warm-up still is one.
+        dets = [same_track(m) for m in METEORS if m["id"] != 1]
+        r, out, _ = self.score([SKY, *METEORS, END], dets, "--warmup", "5")
+        self.assertEqual(r["recall"], 1.0)
+        self.assertEqual(r["meteors"], 4)
+        self.assertEqual(r["warmup"], {"seconds": 5.0, "first_frame": 125, "meteors_left_out": 1})
+        self.assertIn("warm-up: the first 5 s (to frame 125) left out of recall: 1 meteors", out)
+        noise = detection(10, 14, 1000, 50, 1040, 60)
+        r, _, _ = self.score([SKY, *METEORS, END], [same_track(m) for m in METEORS] + [noise],
+                             "--warmup", "5")
+        self.assertEqual(r["fp"], 1)
+        self.assertEqual(r["matched_detections"], 5)
+        self.assertEqual(r["recall"], 1.0)
+        r, _, _ = self.score([SKY, *METEORS, END], dets)
+        self.assertEqual(r["recall"], 0.8)
+
     def test_plane_false_positive_and_fp_per_hour(self):
         plane = {"kind": "plane", "id": 9, "first-frame": 0, "last-frame": 1000,
                  "x0": 0, "y0": 700, "x1": 1279, "y1": 650, "peak": 50.0, "snr": 20.0}
@@ -251,6 +270,49 @@ class ScorerTest(unittest.TestCase):
         # A bound that cannot be measured is an error, not a pass.
         _, _, err = self.score(METEORS[:1], [], "--max-fp-per-hour", "1", expect_rc=2)
         self.assertIn("--max-fp-per-hour", err)
+
+
+CANARY_CHECK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "canary-check")
+
+
+class CanaryCheckTest(unittest.TestCase):
+    """canary-check: the canaries' recall by band against the meteors'."""
+
+    def run_check(self, found, missed, matched, total):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        bands = ("snr3", "snr5", "snr10")
+        fields = ", ".join(
+            f"canary-found-{b}=(guint64){f}, canary-missed-{b}=(guint64){m}"
+            for b, f, m in zip(bands, found, missed))
+        log = os.path.join(tmp.name, "log")
+        with open(log, "w") as f:
+            f.write("Got message #9 from element \"meteordetect0\" (element): "
+                    "meteordetect-stats, frames=(guint64)100, canary-injected=(guint64)"
+                    f"{sum(found) + sum(missed)}, canary-found=(guint64){sum(found)}, "
+                    f"canary-missed=(guint64){sum(missed)}, {fields};\n")
+        score = os.path.join(tmp.name, "score.json")
+        bins = ("3-5", "5-10", "10+")
+        with open(score, "w") as f:
+            json.dump({"recall_by_snr": {b: {"matched": m, "total": t,
+                                             "recall": m / t if t else None}
+                                         for b, m, t in zip(bins, matched, total)}}, f)
+        return subprocess.run([sys.executable, CANARY_CHECK, log, score],
+                              capture_output=True, text=True, timeout=60)
+
+    def test_agree(self):
+        p = self.run_check((16, 40, 50), (4, 1, 0), (33, 60, 70), (40, 62, 70))
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("snr 3-5: canaries 16/20 = 0.800, meteors 33/40 = 0.825: agree", p.stdout)
+
+    def test_differ(self):
+        p = self.run_check((5, 40, 50), (25, 1, 0), (36, 60, 70), (40, 62, 70))
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("FAIL canary recall at snr 3-5", p.stderr)
+
+    def test_too_few_is_no_pass(self):
+        p = self.run_check((2, 3, 1), (1, 0, 0), (33, 60, 70), (40, 62, 70))
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
 
 
 if __name__ == "__main__":
