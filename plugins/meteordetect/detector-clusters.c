@@ -15,6 +15,28 @@ push (Detector *d, size_t *n, int v)
   d->stack[(*n)++] = v;
 }
 
+/* Adds pixel (@px, @py), @excess over its background, to @c: its weight
+ * in the centroid and shape, its peak and box. */
+static void
+cluster_add (const Detector *d, Cluster *c, int px, int py, double excess)
+{
+  c->sx += excess * px;
+  c->sy += excess * py;
+  c->sw += excess;
+  c->sxx += excess * px * px;
+  c->syy += excess * py * py;
+  c->sxy += excess * px * py;
+  c->pixels++;
+  if (excess > c->peak) {
+    c->peak = excess;
+    c->sigma = det_noise_sigma (d, px, py);
+  }
+  c->x0 = px < c->x0 ? px : c->x0;
+  c->x1 = px > c->x1 ? px : c->x1;
+  c->y0 = py < c->y0 ? py : c->y0;
+  c->y1 = py > c->y1 ? py : c->y1;
+}
+
 /* Flood-fills the candidates connected to (x, y), clearing the mask. */
 static void
 fill_cluster (Detector *d, int x, int y, const uint8_t *plane, int stride,
@@ -30,24 +52,7 @@ fill_cluster (Detector *d, int x, int y, const uint8_t *plane, int stride,
   while (n > 0) {
     int p = d->stack[--n], px = p % d->w, py = p / d->w, dx, dy;
     const uint8_t *row = det_luma_row (d, plane, stride, py);
-    double excess = row[px] - d->mean[p] / 128.0;
-    double sigma = det_noise_sigma (d, px, py);
-
-    c->sx += excess * px;
-    c->sy += excess * py;
-    c->sw += excess;
-    c->sxx += excess * px * px;
-    c->syy += excess * py * py;
-    c->sxy += excess * px * py;
-    c->pixels++;
-    if (excess > c->peak) {
-      c->peak = excess;
-      c->sigma = sigma;
-    }
-    c->x0 = px < c->x0 ? px : c->x0;
-    c->x1 = px > c->x1 ? px : c->x1;
-    c->y0 = py < c->y0 ? py : c->y0;
-    c->y1 = py > c->y1 ? py : c->y1;
+    cluster_add (d, c, px, py, row[px] - d->mean[p] / 128.0);
     /* a faint streak breaks up above the threshold: pieces up to a pixel
      * apart are one cluster */
     for (dy = -CLUSTER_REACH; dy <= CLUSTER_REACH; dy++)
@@ -213,23 +218,7 @@ det_faint_cluster (Detector *d, const uint8_t *img, int img_stride,
   push (d, &n, best_y * d->w + best_x);
   while (n > 0) {
     int p = d->stack[--n], px = p % d->w, py = p / d->w, dx, dy;
-    double excess = EXCESS (px, py);
-
-    c->sx += excess * px;
-    c->sy += excess * py;
-    c->sw += excess;
-    c->sxx += excess * px * px;
-    c->syy += excess * py * py;
-    c->sxy += excess * px * py;
-    c->pixels++;
-    if (excess > c->peak) {
-      c->peak = excess;
-      c->sigma = det_noise_sigma (d, px, py);
-    }
-    c->x0 = px < c->x0 ? px : c->x0;
-    c->x1 = px > c->x1 ? px : c->x1;
-    c->y0 = py < c->y0 ? py : c->y0;
-    c->y1 = py > c->y1 ? py : c->y1;
+    cluster_add (d, c, px, py, EXCESS (px, py));
     for (dy = -1; dy <= 1; dy++)
       for (dx = -1; dx <= 1; dx++) {
         int nx = px + dx, ny = py + dy;
