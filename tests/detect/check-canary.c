@@ -406,4 +406,4 @@ canary_suite (void)
   return s;
 }
 
-GST_CHECK_MAIN (canary);
+METEOR_CHECK_MAIN (canary);
