@@ -84,7 +84,6 @@
 #define TRUST_S 5.0
 /* a night, s, and the chance tracks a night allowed */
 #define NIGHT_S (10 * 3600.0)
-#define CHANCE_PER_NIGHT 0.5
 
 int
 det_chance_init (Detector *d)
@@ -412,10 +411,4 @@ det_chance_per_night (const Detector *d, const Track *t, const LineFit *f)
         cm->lengths[4], cm->frames, shaped, gamma_above (t->n, surprise),
         surprise, cm->blobs > 0 ? 100 * cm->on_grid / cm->blobs : 0.0);
   return rate * shaped * gamma_above (t->n, surprise) * NIGHT_S * d->config.fps;
-}
-
-int
-det_chance_rare (const Detector *d, const Track *t, const LineFit *f)
-{
-  return det_chance_per_night (d, t, f) < CHANCE_PER_NIGHT;
 }

@@ -148,7 +148,7 @@ int
 det_judge (const Detector *d, const Track *t, LineFit *f, DetectorReject *why)
 {
   const DetectorConfig *c = &d->config;
-  double duration, speed, allowed;
+  double duration, speed, allowed, chance;
 
   if (t->n < c->min_frames || 4 * t->n < 3 * (int)(t->points[t->n - 1].frame -
                                                    t->points[0].frame + 1)) {
@@ -210,8 +210,8 @@ det_judge (const Detector *d, const Track *t, LineFit *f, DetectorReject *why)
    * A faint meteor's smear is under the threshold but for its peak: when
    * noise of this video would line up like it far less than once a
    * night, its compact blobs are evidence enough */
-  if (t->n < SHORT_TRACK_POINTS && f->step > 3 &&
-      det_chance_per_night (d, t, f) >= CHANCE_SHAPELESS) {
+  chance = det_chance_per_night (d, t, f);
+  if (t->n < SHORT_TRACK_POINTS && f->step > 3 && chance >= CHANCE_SHAPELESS) {
     double extent = 0;
     int i;
 
@@ -245,7 +245,7 @@ det_judge (const Detector *d, const Track *t, LineFit *f, DetectorReject *why)
   }
   /* noise blobs line up by chance: as many as this video makes, as
    * bright as they come in it, this track must be rare (detector-chance.c) */
-  if (!det_chance_rare (d, t, f)) {
+  if (chance >= CHANCE_PER_NIGHT) {
     *why = DETECTOR_REJECT_SHORT;
     return 0;
   }

@@ -59,6 +59,8 @@
 #define SHORT_TRACK_POINTS 5
 /* ... unless noise lines up like them less often than this a night */
 #define CHANCE_SHAPELESS 0.02
+/* noise tracks like a meteor's allowed a night (detector-chance.c) */
+#define CHANCE_PER_NIGHT 0.5
 /* slow objects remembered, for how long (s), and up to what multiple of
  * min-speed a track is checked against them */
 #define SLOW_TRAILS 16
@@ -325,7 +327,6 @@ int det_chance_streak (const Track *t, int i, const LineFit *f);
 void det_chance_learn (Detector *d, const Track *t);
 double det_chance_per_night (
     const Detector *d, const Track *t, const LineFit *f);
-int det_chance_rare (const Detector *d, const Track *t, const LineFit *f);
 void det_chance_describe (const Detector *d, double *blobs, double *on_grid);
 
 /* detector-canary.c */
