@@ -36,6 +36,8 @@ struct TierClipper {
   Job *jobs;
   int have_newest, finishing, quit, busy;
   uint64_t newest;
+  int has_writing; /* a frame taken, being fetched and written */
+  uint64_t writing;
   Recent recent[RECENT_CLIPS];
   unsigned n_recent, recent_at;
   TierClipperStats st;
@@ -184,12 +186,19 @@ tier_clipper_advance (TierClipper *c, uint64_t newest)
 int
 tier_clipper_wants (TierClipper *c, uint64_t frame_id)
 {
+  return tier_clipper_wants_any (c, frame_id, frame_id);
+}
+
+int
+tier_clipper_wants_any (TierClipper *c, uint64_t first, uint64_t last)
+{
   const Job *j;
-  int wants = 0;
+  int wants;
 
   pthread_mutex_lock (&c->lock);
+  wants = c->has_writing && c->writing >= first && c->writing <= last;
   for (j = c->jobs; j && !wants; j = j->link)
-    wants = frame_id >= j->next && frame_id <= j->last;
+    wants = j->next <= last && j->last >= first && j->next <= j->last;
   pthread_mutex_unlock (&c->lock);
   return wants;
 }
@@ -246,7 +255,11 @@ commit_clip (TierClipper *c, Job *j, uint64_t last)
   fin.first = c->clip_first;
   fin.last = last;
   fin.missing = c->clip_missing;
-  if (tier_clip_commit_final (c->clip, &fin, &res, err, sizeof err) < 0) {
+  /* the sidecar too can find the disk full: room, then once more */
+  if (tier_clip_commit_final (c->clip, &fin, &res, err, sizeof err) < 0 &&
+      (!c->cfg.make_room || !c->cfg.make_room (c->cfg.user_data) ||
+          tier_clip_commit_final (c->clip, &fin, &res, err, sizeof err) < 0)) {
+    tier_clip_abort (c->clip);
     c->clip = NULL;
     report_failure (c, j, c->clip_first, last, err);
     return;
@@ -416,9 +429,12 @@ writer_main (void *data)
     if (j->next <= upto && j->next >= j->first) {
       c->busy = 1;
       id = j->next++;
+      c->writing = id;
+      c->has_writing = 1;
       pthread_mutex_unlock (&c->lock);
       write_frame (c, j, id);
       pthread_mutex_lock (&c->lock);
+      c->has_writing = 0;
       continue;
     }
     if (j->next > j->last || (c->finishing && j->next > c->newest) ||

@@ -63,8 +63,8 @@ typedef struct {
 } TierClipReport;
 
 typedef void (*TierClipDoneFunc) (void *user_data, const TierClipReport *r);
-/* A write failed: make room on the disk if possible; 1 if something was
- * freed (the write is tried once more). */
+/* A write failed: make room on the disk if possible; 1 if there is room
+ * now, freed or found (the write is tried once more). */
 typedef int (*TierClipRoomFunc) (void *user_data);
 
 typedef struct {
@@ -107,6 +107,10 @@ void tier_clipper_advance (TierClipper *clipper, uint64_t newest);
 /* Whether a window not yet written holds @frame_id (a frame leaving the
  * memory tiers that a clip still needs goes to cold). */
 int tier_clipper_wants (TierClipper *clipper, uint64_t frame_id);
+/* Whether a window not yet written (or the frame being written) holds any
+ * of @first..@last (cold frames a clip still needs are not deleted). */
+int tier_clipper_wants_any (
+    TierClipper *clipper, uint64_t first, uint64_t last);
 /* Cuts every window at the newest frame, writes and commits them all, and
  * returns when the writer is idle (EOS, stop). */
 void tier_clipper_finish (TierClipper *clipper);

@@ -325,13 +325,11 @@ tier_clip_commit_final (TierClipWriter *clip, const TierClipFinal *final,
 
     if (!valid_name (final->name)) {
       snprintf (error, error_len, "bad clip name \"%s\"", final->name);
-      tier_clip_abort (clip);
       return -1;
     }
     snprintf (path, sizeof path, "%s/%s", clip->location, final->name);
     if (stat (path, &st) == 0) {
       snprintf (error, error_len, "clip %s already exists", path);
-      tier_clip_abort (clip);
       return -1;
     }
     clip->name = replace_str (clip->name, final->name);
@@ -392,10 +390,11 @@ tier_clip_commit (
   return 0;
 
 fail:
+  saved = errno;
   if (fd >= 0)
     close (fd);
   free (b.p);
-  tier_clip_abort (clip);
+  errno = saved;
   return -1;
 }
 

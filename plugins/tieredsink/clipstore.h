@@ -69,8 +69,9 @@ size_t tier_clip_n_frames (TierClipWriter *clip);
 /* tier_clip_commit under the final name, with what @final says. */
 int tier_clip_commit_final (TierClipWriter *clip, const TierClipFinal *final,
     TierClipResult *result, char *error, size_t error_len);
-/* Writes the sidecar, fsyncs and renames: the clip appears whole. Frees
- * @clip whatever happens (on failure the partial directory is removed). */
+/* Writes the sidecar, fsyncs and renames: the clip appears whole, and
+ * @clip is freed. On failure (errno says why) nothing appears and @clip
+ * stays open: call again once there is room, or tier_clip_abort. */
 int tier_clip_commit (TierClipWriter *clip, TierClipResult *result, char *error,
     size_t error_len);
 /* Drops the clip being written. */

@@ -581,6 +581,24 @@ tier_cold_oldest_bytes (TierCold *cold)
 }
 
 int
+tier_cold_oldest_frames (TierCold *cold, uint64_t *first, uint64_t *last)
+{
+  const ColdSeg *seg = cold->segs;
+  size_t i;
+
+  if (cold->nsegs == 0 || seg->open || seg->n == 0)
+    return 0;
+  *first = *last = seg->e[0].frame_id;
+  for (i = 1; i < seg->n; i++) { /* not always sorted: a restarted count */
+    if (seg->e[i].frame_id < *first)
+      *first = seg->e[i].frame_id;
+    if (seg->e[i].frame_id > *last)
+      *last = seg->e[i].frame_id;
+  }
+  return 1;
+}
+
+int
 tier_cold_drop_oldest (TierCold *cold, char *error, size_t error_len)
 {
   return drop_oldest (cold, NULL, error, error_len);

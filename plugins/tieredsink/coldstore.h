@@ -100,6 +100,9 @@ int tier_cold_seal (TierCold *cold, char *error, size_t error_len);
 int tier_cold_drop_oldest (TierCold *cold, char *error, size_t error_len);
 /* Bytes the oldest sealed segment takes (0 if there is none). */
 uint64_t tier_cold_oldest_bytes (TierCold *cold);
+/* The lowest and highest frame id the oldest sealed segment holds; 0 if
+ * there is no sealed segment or it holds no frame. */
+int tier_cold_oldest_frames (TierCold *cold, uint64_t *first, uint64_t *last);
 
 int tier_cold_contains (TierCold *cold, uint64_t frame_id);
 /* 1 and @info if the index holds @frame_id, else 0 (no disk access). */

@@ -91,6 +91,7 @@ typedef struct {
   guint64 detections;
   guint64 write_errors, pressure_changes;
   guint64 room_deleted_segments, room_deleted_clips, room_deleted_bytes;
+  guint64 cold_yielded_frames; /* not written: a clip needed the room */
 } Counters;
 
 /* The properties, copied at once under the object lock. */
@@ -141,7 +142,9 @@ struct _GstTieredSink {
   gchar *store_dir;   /* location, while started */
   guint64 clip_bytes; /* on disk under clips, kept up to date */
   gint64 room_checked_us;
+  guint64 room_checked_appended; /* cold's appended-bytes then */
   gboolean room_warned, cold_quota_noted;
+  gboolean cold_yields; /* short of room, the oldest cold frames a clip's */
   gint64 clips_warned_us; /* when deleting clips for room was last said */
   /* the pool upstream frames come from (compared, never dereferenced
    * after the frame that told it) and its max-buffers */
@@ -186,7 +189,7 @@ G_GNUC_INTERNAL gboolean lock_store (
     GstTieredSink *self, const gchar *location);
 G_GNUC_INTERNAL void unlock_store (GstTieredSink *self);
 G_GNUC_INTERNAL void on_detection (GstTieredSink *self, const GstStructure *st);
-G_GNUC_INTERNAL void keep_room (
+G_GNUC_INTERNAL gboolean keep_room (
     GstTieredSink *self, const Settings *s, gboolean force);
 G_GNUC_INTERNAL void cold_note (void *user_data, const char *message);
 G_GNUC_INTERNAL int clip_fetch (

@@ -302,6 +302,8 @@ gst_tiered_sink_start (GstBaseSink *sink)
   self->store_dir = g_strdup (location);
   self->clip_bytes = tier_tree_bytes (self->clip_dir);
   self->room_checked_us = 0;
+  self->room_checked_appended = 0;
+  self->cold_yields = FALSE;
   self->room_warned = self->cold_quota_noted = FALSE;
   self->clips_warned_us = 0;
   {
@@ -564,7 +566,7 @@ gst_tiered_sink_render (GstBaseSink *sink, GstBuffer *buf)
       ORIGIN_STREAM, &s);
   check_pressure (self, &s);
   enforce_hot (self, &s);
-  keep_room (self, &s, self->write_failing);
+  keep_room (self, &s, self->write_failing || self->cold_yields);
   tier_clipper_advance (self->clipper, id);
   g_mutex_unlock (&self->lock);
   post_pending (self);

@@ -185,19 +185,41 @@ delete_oldest_clip (GstTieredSink *self, guint64 short_by)
   return TRUE;
 }
 
+/* Whether a clip still to be written needs a frame of the oldest cold
+ * segment. Locked. */
+static gboolean
+clip_needs_oldest (GstTieredSink *self)
+{
+  guint64 first, last;
+
+  return tier_cold_oldest_frames (self->cold, &first, &last) &&
+         tier_clipper_wants_any (self->clipper, first, last);
+}
+
 /* One quota over everything the store holds, and free space kept on its
- * disk: raw cold frames go first, then the oldest clips. Every
- * ROOM_INTERVAL_US, or at once with @force (after a write error). Locked. */
-void
+ * disk: raw cold frames go first, then the oldest clips. Checked every
+ * ROOM_INTERVAL_US and every quarter of min-free-bytes cold takes (so the
+ * stream never eats the room kept for clips between two checks), or at
+ * once with @force (after a write error). TRUE if the store is within its
+ * limits now. Locked. */
+gboolean
 keep_room (GstTieredSink *self, const Settings *s, gboolean force)
 {
   gint64 now = g_get_monotonic_time ();
+  TierColdStats cs = { 0 };
   gchar err[512];
 
-  if (!self->started ||
-      (!force && now - self->room_checked_us < ROOM_INTERVAL_US))
-    return;
+  if (!self->started)
+    return TRUE;
+  if (self->cold)
+    tier_cold_get_stats (self->cold, &cs);
+  if (!force && now - self->room_checked_us < ROOM_INTERVAL_US &&
+      (s->min_free_bytes == 0 ||
+          cs.appended_bytes - self->room_checked_appended <
+              s->min_free_bytes / 4))
+    return TRUE;
   self->room_checked_us = now;
+  self->room_checked_appended = cs.appended_bytes;
   for (;;) {
     guint64 used = store_bytes (self), avail = 0, short_by = 0, oldest;
 
@@ -207,13 +229,23 @@ keep_room (GstTieredSink *self, const Settings *s, gboolean force)
         avail < s->min_free_bytes)
       short_by = MAX (short_by, s->min_free_bytes - avail);
     if (short_by == 0) {
-      self->room_warned = FALSE;
-      return;
+      self->room_warned = self->cold_yields = FALSE;
+      return TRUE;
     }
     oldest = self->cold ? tier_cold_oldest_bytes (self->cold) : 0;
     if (oldest == 0 && self->cold) { /* only the open segment: it can go */
       tier_cold_seal (self->cold, err, sizeof err);
       oldest = tier_cold_oldest_bytes (self->cold);
+    }
+    if (oldest > 0 && clip_needs_oldest (self)) {
+      /* a clip not yet written needs those frames: they stay, and cold
+       * takes no more frames (but a clip's) until the writer has them */
+      if (!self->cold_yields)
+        GST_INFO_OBJECT (self, "store %s short by %" G_GUINT64_FORMAT
+            " bytes: cold yields the room to a clip being written",
+            self->store_dir, short_by);
+      self->cold_yields = TRUE;
+      return FALSE;
     }
     if (oldest > 0 &&
         tier_cold_drop_oldest (self->cold, err, sizeof err) == 0) {
@@ -229,7 +261,7 @@ keep_room (GstTieredSink *self, const Settings *s, gboolean force)
             "and clips that cannot be written are counted",
             self->store_dir, short_by);
       self->room_warned = TRUE;
-      return;
+      return FALSE;
     }
   }
 }
@@ -364,23 +396,24 @@ clip_done (void *user_data, const TierClipReport *r)
               NULL)));
 }
 
-/* The clip writer hit a write error: room now, if deleting can make it. */
+/* The clip writer hit a write error: room now, if deleting can make it
+ * (or the stream made it meanwhile); whether trying again makes sense. */
 int
 clip_make_room (void *user_data)
 {
   GstTieredSink *self = user_data;
   guint64 before;
   Settings s;
-  gboolean freed;
+  gboolean within, freed;
 
   get_settings (self, &s);
   g_mutex_lock (&self->lock);
   before = self->c.room_deleted_bytes;
-  keep_room (self, &s, TRUE);
+  within = keep_room (self, &s, TRUE);
   freed = self->c.room_deleted_bytes > before;
   g_mutex_unlock (&self->lock);
   post_pending (self);
-  return freed;
+  return freed || within;
 }
 
 /* Asks the clip writer for frames @start..@end. */
@@ -475,7 +508,8 @@ make_stats (GstTieredSink *self)
       self->started ? store_bytes (self) : 0, "room-deleted-segments",
       G_TYPE_UINT64, self->c.room_deleted_segments, "room-deleted-clips",
       G_TYPE_UINT64, self->c.room_deleted_clips, "room-deleted-bytes",
-      G_TYPE_UINT64, self->c.room_deleted_bytes, NULL);
+      G_TYPE_UINT64, self->c.room_deleted_bytes, "cold-yielded-frames",
+      G_TYPE_UINT64, self->c.cold_yielded_frames, NULL);
   g_mutex_unlock (&self->lock);
   return st;
 }

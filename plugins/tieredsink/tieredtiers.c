@@ -151,7 +151,9 @@ store_leaving (GstTieredSink *self, HotEntry *e, const Settings *s)
     kept = in_warm = put_warm (self, &m.rec, e->fmt);
   if (self->cold &&
       (s->cold_all || (!in_warm && (needed || (high && recent))))) {
-    if (put_cold (self, &m.rec, e->fmt->str)) {
+    if (self->cold_yields && !needed) {
+      self->c.cold_yielded_frames++;
+    } else if (put_cold (self, &m.rec, e->fmt->str)) {
       kept = TRUE;
       if (high && !s->cold_all)
         self->c.pressure_to_cold++;

@@ -145,6 +145,7 @@ test_write_errors (void)
   EXPECT (tier_clip_commit (w, NULL, err, sizeof err) < 0 &&
               strstr (err, "Input/output error"),
       "%s", err);
+  tier_clip_abort (w);
   snprintf (path, sizeof path, "%s/eio", loc);
   EXPECT (!exists (path), "no clip after a failed commit");
   snprintf (path, sizeof path, "%s/.eio.partial", loc);
@@ -152,6 +153,30 @@ test_write_errors (void)
   EXPECT (tier_clip_list (loc, &names, &n, err, sizeof err) == 0 && n == 0,
       "%zu clips", n);
   free (names);
+  /* the disk full at the sidecar: nothing appears, the clip stays open,
+   * and once there is room the same commit makes it whole */
+  fault.fsync_err = 0;
+  w = begin (loc, "late", "video/x-raw", &io, err, sizeof err);
+  EXPECT (tier_clip_add (w, &rec, err, sizeof err) == 0, "%s", err);
+  fault.budget = 0;
+  fault.err = ENOSPC;
+  EXPECT (tier_clip_commit (w, NULL, err, sizeof err) < 0 &&
+              strstr (err, "No space left on device"),
+      "%s", err);
+  snprintf (path, sizeof path, "%s/late", loc);
+  EXPECT (!exists (path), "no clip while the disk is full");
+  fault.budget = -1;
+  EXPECT (tier_clip_commit (w, NULL, err, sizeof err) == 0, "%s", err);
+  EXPECT (tier_clip_list (loc, &names, &n, err, sizeof err) == 0 && n == 1 &&
+              strcmp (names[0], "late") == 0,
+      "%zu clips", n);
+  while (n > 0)
+    free (names[--n]);
+  free (names);
+  snprintf (path, sizeof path, "%s/.late.partial", loc);
+  EXPECT (!exists (path), "no partial directory left");
+  snprintf (path, sizeof path, "%s/late", loc);
+  tier_remove_tree (path);
   /* killed while writing: the partial clip is not listed, then removed */
   fflush (stdout);
   if (fork () == 0) {
@@ -645,7 +670,10 @@ main (int argc, char **argv)
       make_frame (&layouts[0], k, frame);
       tier_clip_add (w, &rec, err, sizeof err);
     }
-    return tier_clip_commit (w, NULL, err, sizeof err) < 0;
+    if (tier_clip_commit (w, NULL, err, sizeof err) == 0)
+      return 0;
+    tier_clip_abort (w);
+    return 1;
   }
   return minitest_run (tests, sizeof tests / sizeof tests[0]);
 }

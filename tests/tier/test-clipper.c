@@ -192,8 +192,18 @@ test_window_is_one_clip (void)
   stream (c, 0, 100);
   tier_clipper_add (c, 90, 120, "meteor-detected, id=1");
   EXPECT (tier_clipper_wants (c, 119), "a window wants its frames");
+  EXPECT (tier_clipper_wants_any (c, 80, 90) &&
+              tier_clipper_wants_any (c, 120, 200) &&
+              tier_clipper_wants_any (c, 0, 1000),
+      "a range overlapping the window");
+  EXPECT (!tier_clipper_wants_any (c, 0, 89) &&
+              !tier_clipper_wants_any (c, 121, 200),
+      "a range beside the window");
   stream (c, 101, 119);
   tier_clipper_drain (c);
+  EXPECT (!tier_clipper_wants_any (c, 0, 119) &&
+              tier_clipper_wants_any (c, 0, 120),
+      "frames written are no longer wanted, the one to come is");
   EXPECT (t.n_reports == 0, "committed before its last frame");
   stream (c, 120, 130);
   EXPECT (await_reports (&t, 1) == 1, "no clip");

@@ -130,6 +130,14 @@ test_segments_and_formats (void)
               strcmp (info.format, FMT2) == 0,
       "the format travels with the segment");
   EXPECT (tier_cold_seal (cold, err, sizeof err) == 0, "%s", err);
+  {
+    uint64_t first = 99, last = 99;
+
+    EXPECT (tier_cold_oldest_frames (cold, &first, &last) && first == 0 &&
+                last > 0 && last < 39,
+        "oldest segment holds %llu-%llu", (unsigned long long)first,
+        (unsigned long long)last);
+  }
   tier_cold_close (cold);
   cold = open_cold (dir, 0, 16 * 1024, &w, NULL);
   for (id = 0; id < 40; id++)
