@@ -170,25 +170,18 @@ get_frame (Station *st, guint64 frame_id)
 static void
 on_meteor (Station *st, const GstStructure *s)
 {
-  guint64 first = 0, last = 0;
-  guint id = 0;
-  gdouble x0 = 0, y0 = 0, x1 = 0, y1 = 0, speed = 0, snr = 0;
+  GstMeteorDetection d;
+  const gchar *utc = gst_structure_get_string (s, GST_METEOR_DETECTION_START_UTC);
 
-  gst_structure_get_uint (s, "id", &id);
-  gst_structure_get_uint64 (s, "first-frame", &first);
-  gst_structure_get_uint64 (s, "last-frame", &last);
-  gst_structure_get (s, "x0", G_TYPE_DOUBLE, &x0, "y0", G_TYPE_DOUBLE, &y0,
-      "x1", G_TYPE_DOUBLE, &x1, "y1", G_TYPE_DOUBLE, &y1, "speed-px-s",
-      G_TYPE_DOUBLE, &speed, "snr", G_TYPE_DOUBLE, &snr, NULL);
+  if (!gst_meteor_detection_parse (s, &d))
+    return;
   st->meteors++;
   g_print ("meteor-detected id=%u frames %" G_GUINT64_FORMAT
            "-%" G_GUINT64_FORMAT
            " (%.0f,%.0f)->(%.0f,%.0f) %.0f px/s snr %.1f start-utc=%s\n",
-      id, first, last, x0, y0, x1, y1, speed, snr,
-      gst_structure_get_string (s, "start-utc")
-          ? gst_structure_get_string (s, "start-utc")
-          : "?");
-  get_frame (st, first);
+      d.id, d.first_frame, d.last_frame, d.x0, d.y0, d.x1, d.y1, d.speed_px_s,
+      d.snr, utc ? utc : "?");
+  get_frame (st, d.first_frame);
 }
 
 static gboolean
@@ -266,7 +259,7 @@ on_bus (GstBus *bus, GstMessage *msg, gpointer user_data)
     case GST_MESSAGE_ELEMENT: {
       const GstStructure *s = gst_message_get_structure (msg);
 
-      if (gst_structure_has_name (s, "meteor-detected"))
+      if (gst_meteor_detection_is (s))
         on_meteor (st, s);
       else if (gst_structure_has_name (s, "tieredsink-clip-saved"))
         g_print ("clip saved: %s\n", gst_structure_get_string (s, "path"));

@@ -7,6 +7,7 @@
 #include <gst/meteor/meteorringallocator.h>
 #include <gst/meteor/meteorbufferpool.h>
 #include <gst/meteor/meteorstatsregistry.h>
+#include <gst/meteor/meteordetection.h>
 
 G_BEGIN_DECLS
 

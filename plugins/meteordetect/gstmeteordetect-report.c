@@ -262,7 +262,7 @@ set_path_field (GstMeteorDetect *self, GstStructure *s, const DetectorMeteor *m)
     append_double (&point, p->intensity);
     gst_value_array_append_and_take_value (&path, &point);
   }
-  gst_structure_take_value (s, "path", &path);
+  gst_structure_take_value (s, GST_METEOR_DETECTION_PATH, &path);
 }
 
 /* A meteor: an element message, and the same downstream as a serialized
@@ -272,25 +272,31 @@ report_meteor (GstMeteorDetect *self, const DetectorMeteor *m)
 {
   FrameEntry first = md_lookup_frame (self, m->first_frame);
   FrameEntry last = md_lookup_frame (self, m->last_frame);
+  GstMeteorDetection d;
   GstStructure *s;
   GstEvent *event;
 
-  s = gst_structure_new ("meteor-detected", "id", G_TYPE_UINT, (guint)m->id,
-      "first-frame", G_TYPE_UINT64, first.frame_id, "last-frame", G_TYPE_UINT64,
-      last.frame_id, "start-time", G_TYPE_UINT64, first.running_time,
-      "end-time", G_TYPE_UINT64, last.running_time, NULL);
-  set_utc_field (s, "start-utc", first.utc);
-  set_utc_field (s, "end-utc", last.utc);
-  gst_structure_set (s, "x0", G_TYPE_DOUBLE, m->x0, "y0", G_TYPE_DOUBLE, m->y0,
-      "x1", G_TYPE_DOUBLE, m->x1, "y1", G_TYPE_DOUBLE, m->y1, "speed-px-s",
-      G_TYPE_DOUBLE, m->speed, "peak", G_TYPE_DOUBLE, m->peak, "snr",
-      G_TYPE_DOUBLE, m->snr, "score", G_TYPE_DOUBLE, m->score, "points",
-      G_TYPE_INT, m->n_points, NULL);
+  d.id = m->id;
+  d.first_frame = first.frame_id;
+  d.last_frame = last.frame_id;
+  d.start_time = first.running_time;
+  d.end_time = last.running_time;
+  d.x0 = m->x0;
+  d.y0 = m->y0;
+  d.x1 = m->x1;
+  d.y1 = m->y1;
+  d.speed_px_s = m->speed;
+  d.peak = m->peak;
+  d.snr = m->snr;
+  d.score = m->score;
+  d.n_points = m->n_points;
+  s = gst_meteor_detection_to_structure (&d);
+  set_utc_field (s, GST_METEOR_DETECTION_START_UTC, first.utc);
+  set_utc_field (s, GST_METEOR_DETECTION_END_UTC, last.utc);
   set_path_field (self, s, m);
   GST_INFO_OBJECT (self, "%" GST_PTR_FORMAT, s);
 
-  event = gst_event_new_custom (
-      GST_EVENT_CUSTOM_DOWNSTREAM, gst_structure_copy (s));
+  event = gst_meteor_detection_event_new (gst_structure_copy (s));
   gst_element_post_message (
       GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
   if (!gst_pad_push_event (GST_BASE_TRANSFORM_SRC_PAD (self), event))

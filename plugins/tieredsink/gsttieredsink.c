@@ -610,7 +610,7 @@ gst_tiered_sink_event (GstBaseSink *sink, GstEvent *event)
     case GST_EVENT_CUSTOM_DOWNSTREAM: {
       const GstStructure *st = gst_event_get_structure (event);
 
-      if (st && gst_structure_has_name (st, "meteor-detected"))
+      if (gst_meteor_detection_is (st))
         on_detection (self, st);
       break;
     }

@@ -68,45 +68,23 @@ unlock_store (GstTieredSink *self)
 
 /* ------------------------------------------------------- detections */
 
-static gboolean
-get_frame_field (const GstStructure *s, const gchar *field, guint64 *out)
-{
-  const GValue *v = gst_structure_get_value (s, field);
-  GValue u = G_VALUE_INIT;
-
-  if (v == NULL)
-    return FALSE;
-  if (G_VALUE_HOLDS_INT (v) && g_value_get_int (v) < 0)
-    return FALSE;
-  if (G_VALUE_HOLDS_INT64 (v) && g_value_get_int64 (v) < 0)
-    return FALSE;
-  g_value_init (&u, G_TYPE_UINT64);
-  if (!g_value_type_transformable (G_VALUE_TYPE (v), G_TYPE_UINT64) ||
-      G_VALUE_HOLDS_DOUBLE (v) || G_VALUE_HOLDS_STRING (v) ||
-      !g_value_transform (v, &u)) {
-    g_value_unset (&u);
-    return FALSE;
-  }
-  *out = g_value_get_uint64 (&u);
-  g_value_unset (&u);
-  return TRUE;
-}
-
 void
 on_detection (GstTieredSink *self, const GstStructure *st)
 {
+  GstMeteorDetection d;
   guint64 first, last, pre, post, start, end;
   gchar *text;
   Settings s;
 
   get_settings (self, &s);
-  if (!get_frame_field (st, "first-frame", &first) ||
-      !get_frame_field (st, "last-frame", &last)) {
+  if (!gst_meteor_detection_parse (st, &d)) {
     GST_ELEMENT_WARNING (self, STREAM, FORMAT,
         ("meteor-detected event without first-frame/last-frame: ignored"),
         ("%" GST_PTR_FORMAT, st));
     return;
   }
+  first = d.first_frame;
+  last = d.last_frame;
   text = gst_structure_to_string (st);
   g_mutex_lock (&self->lock);
   self->c.detections++;

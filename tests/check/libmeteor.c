@@ -606,6 +606,63 @@ GST_START_TEST (test_frame_meta_api)
 
 GST_END_TEST;
 
+/* The meteor-detected contract: what meteordetect writes, tieredsink and
+ * applications read back, field for field; frames as an application
+ * writes them (int) accepted, nonsense refused. */
+GST_START_TEST (test_detection_contract)
+{
+  GstMeteorDetection in = { .id = 7, .first_frame = 100, .last_frame = 112,
+    .start_time = 4 * GST_SECOND, .end_time = GST_CLOCK_TIME_NONE,
+    .x0 = 10.5, .y0 = 20, .x1 = 300, .y1 = 40.25, .speed_px_s = 620,
+    .peak = 80, .snr = 12.5, .score = 33, .n_points = 13 };
+  GstMeteorDetection out;
+  GstStructure *s = gst_meteor_detection_to_structure (&in);
+  GstEvent *event;
+
+  fail_unless (gst_structure_has_name (s, "meteor-detected"));
+  fail_unless (gst_meteor_detection_is (s));
+  fail_unless (gst_meteor_detection_parse (s, &out));
+  fail_unless_equals_int (out.id, 7);
+  fail_unless_equals_uint64 (out.first_frame, 100);
+  fail_unless_equals_uint64 (out.last_frame, 112);
+  fail_unless_equals_uint64 (out.start_time, 4 * GST_SECOND);
+  fail_unless_equals_uint64 (out.end_time, GST_CLOCK_TIME_NONE);
+  fail_unless (out.x0 == 10.5 && out.y0 == 20 && out.x1 == 300 &&
+               out.y1 == 40.25 && out.speed_px_s == 620 && out.peak == 80 &&
+               out.snr == 12.5 && out.score == 33);
+  fail_unless_equals_int (out.n_points, 13);
+
+  event = gst_meteor_detection_event_new (gst_structure_copy (s));
+  fail_unless_equals_int (GST_EVENT_TYPE (event), GST_EVENT_CUSTOM_DOWNSTREAM);
+  fail_unless (GST_EVENT_IS_SERIALIZED (event));
+  fail_unless (gst_structure_is_equal (gst_event_get_structure (event), s));
+  gst_event_unref (event);
+  gst_structure_free (s);
+
+  s = gst_structure_new ("meteor-detected", "first-frame", G_TYPE_INT, 5,
+      "last-frame", G_TYPE_UINT, 9, NULL);
+  fail_unless (gst_meteor_detection_parse (s, &out));
+  fail_unless_equals_uint64 (out.first_frame, 5);
+  fail_unless_equals_uint64 (out.last_frame, 9);
+  fail_unless_equals_uint64 (out.start_time, GST_CLOCK_TIME_NONE);
+  fail_unless_equals_int (out.n_points, 0);
+  gst_structure_set (s, "first-frame", G_TYPE_INT, -1, NULL);
+  fail_if (gst_meteor_detection_parse (s, &out), "negative frame taken");
+  gst_structure_set (s, "first-frame", G_TYPE_DOUBLE, 5.0, NULL);
+  fail_if (gst_meteor_detection_parse (s, &out), "frame as a double taken");
+  gst_structure_set (s, "first-frame", G_TYPE_STRING, "5", NULL);
+  fail_if (gst_meteor_detection_parse (s, &out), "frame as a string taken");
+  gst_structure_remove_field (s, "first-frame");
+  fail_if (gst_meteor_detection_parse (s, &out), "missing frame taken");
+  gst_structure_set_name (s, "meteor-maybe");
+  gst_structure_set (s, "first-frame", G_TYPE_UINT64, (guint64)5, NULL);
+  fail_if (gst_meteor_detection_is (s));
+  fail_if (gst_meteor_detection_parse (s, &out), "wrong name taken");
+  gst_structure_free (s);
+}
+
+GST_END_TEST;
+
 static Suite *
 libmeteor_suite (void)
 {
@@ -626,6 +683,7 @@ libmeteor_suite (void)
   tcase_add_test (tc, test_pool_exhaustion_waits_and_leaky_reserve);
   tcase_add_test (tc, test_pool_wait_histogram);
   tcase_add_test (tc, test_frame_meta_api);
+  tcase_add_test (tc, test_detection_contract);
   return s;
 }
 
