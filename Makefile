@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Thin wrapper over meson. `make demo` and `make test` work from a fresh
 # clone on Debian 12: they install missing packages first (scripts/deps.sh).
 BUILD ?= build

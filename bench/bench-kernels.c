@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: bench-kernels
  *
  * Time per frame of the detector's per-pixel work with every kernel set

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: detection quality on the synthetic sky, without GStreamer.
  *
  * Renders N frames of meteorsky's sky (meteors at a high rate, planes,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: bench-station
  *
  * The seed's targets measured on the station pipeline, baseline and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: helpers shared by the pipeline benchmarks (bench-fanout,
  * bench-station). Header-only: each bench is one program. */
 #ifndef __METEOR_BENCH_UTIL_H__

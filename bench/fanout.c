@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: bench-fanout
  *
  * One source fanned out to three subscribers, measured two ways in one run:

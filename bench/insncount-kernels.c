@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: insncount-kernels, for counting executed instructions per
  * pixel of one kernel entry under qemu-user (bench/neon-insns.sh).
  *

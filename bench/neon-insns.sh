@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # NEON speed without ARM hardware: executed aarch64 instructions per pixel
 # of every kernel entry, C reference vs NEON, over a 1280x720 frame,
 # counted under qemu-aarch64 with the insncount plugin

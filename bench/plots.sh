@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # PNG plots of bench-station's data (gnuplot, Debian's gnuplot-nox).
 # Usage: sh bench/plots.sh RESULTS_DIR [IMAGES_DIR]   (default docs/images)
 # RESULTS_DIR is bench-station's --out: ratios.dat, latency.dat,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Detection quality, side by side: recall per SNR bin, precision and false
 # positives per hour from tests/quality/meteor-score (matching by place:
 # frames within +-3, both ends within 30 px of the truth's line), for

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Cost of the meteorstats tracer: the same pipelines with and without
 # GST_TRACERS=meteorstats, alternated in one run (best of 3 each), as frames
 # per second. "station": the demo's chain on 640x480 GRAY8 (synthetic sky,

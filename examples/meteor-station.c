@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor example: a meteor station embedded in a C application.
  *
  * Builds the station pipeline with gst_parse_launch(), reads each frame's

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """gst-meteor example: the meteor station from Python (python3-gi).
 
 The same pipeline as meteor-station.c: reads each frame's GstMeteorFrameMeta

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs an example station (C or Python) on the synthetic sky for a few
 # seconds, stops it with SIGINT as a user would, and checks what it printed:
 # the frame meta of consecutive frames, a meteor-detected message, the

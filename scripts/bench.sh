@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # make bench: runs the fan-out benchmark (bench/fanout.c) against the
 # uninstalled plugins of BUILD_DIR, then the detector kernels benchmark
 # (bench/bench-kernels.c; --frames is the fan-out's only), the station

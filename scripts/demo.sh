@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # make demo: a real pipeline on a synthetic sky-camera stream, no camera
 # needed. Frames are captured into meteorpool's ring and fanned out to three
 # consumers without a copy; meteorpool's counters are printed at the end.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The one list of Debian 12 packages gst-meteor needs to build, test and run
 # its demo. Installs only what is missing; needs root (or sudo) when it does.
 set -eu

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Sourced by the scripts: lets GStreamer find the plugins of an uninstalled
 # build in "$1" (default: build).
 build_dir=${1:-build}

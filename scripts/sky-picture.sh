@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Writes docs/images/meteorsky-maxpixel.png: the max-pixel stack of 8 s of
 # meteorsky with a meteor, a plane and a satellite, as docs/meteorsky.md
 # shows it.  usage: sky-picture.sh [BUILD_DIR]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # make test: builds and runs every suite three times:
 #   1. plain build (debugoptimized), meson test -v
 #   2. the same binaries under the GStreamer leaks tracer (fails on any leak)

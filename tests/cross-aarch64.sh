@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Builds each pure-C core with its tests for aarch64 (static) and runs them
 # under qemu-aarch64: how NEON code and the cores' portability are tested
 # without ARM hardware.  usage: cross-aarch64.sh SOURCE_ROOT BUILD_DIR

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: caps parsing, pixel access and the y4m/PNG/FITS writers of
  * meteor-clip. */
 #include "clipexport.h"

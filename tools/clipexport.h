@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: what meteor-clip does with a tieredsink clip, as functions
  * (tested by tests/tier/test-clip.c): read the caps string, find the
  * pixels, write y4m, PNG or FITS. No GStreamer. */

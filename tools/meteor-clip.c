@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: meteor-clip — list, describe and export the event clips that
  * tieredsink writes under its location.
  *

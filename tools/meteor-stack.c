@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: meteor-stack — a max-pixel image of a stretch of video
  *
  * The picture meteor observers look at first (RMS calls it "maxpixel"):

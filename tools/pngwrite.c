@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: a small PNG writer shared by the tools. */
 #include "pngwrite.h"
 

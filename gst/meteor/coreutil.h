@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: small helpers shared by the pure-C cores (no GStreamer):
  * growing arrays and settings checks that name what is wrong. */
 #ifndef __METEOR_COREUTIL_H__

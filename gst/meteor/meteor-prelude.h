@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: export macro for libgstmeteor-1.0 */
 #ifndef __GST_METEOR_PRELUDE_H__
 #define __GST_METEOR_PRELUDE_H__

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: library initialisation */
 #ifdef HAVE_CONFIG_H
 #include "config.h"

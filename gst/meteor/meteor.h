@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: everything an application or element needs from libgstmeteor */
 #ifndef __GST_METEOR_H__
 #define __GST_METEOR_H__

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: GstMeteorBufferPool
  *
  * GstVideoBufferPool does the video work (caps, strides, alignment,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: a GstVideoBufferPool whose frames live in a ring allocator */
 #ifndef __GST_METEOR_BUFFER_POOL_H__
 #define __GST_METEOR_BUFFER_POOL_H__

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: the meteor-detected contract between elements and apps */
 #ifdef HAVE_CONFIG_H
 #include "config.h"

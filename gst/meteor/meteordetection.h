@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: the meteor-detected contract between elements and apps */
 #ifndef __GST_METEOR_DETECTION_H__
 #define __GST_METEOR_DETECTION_H__

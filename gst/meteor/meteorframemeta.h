@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: per-frame capture metadata that travels with every buffer */
 #ifndef __GST_METEOR_FRAME_META_H__
 #define __GST_METEOR_FRAME_META_H__

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: GstMeteorRingAllocator
  *
  * The ring is one shared mapping (a memfd, or a file) reserved up front and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: one mmap'd region cut into frame slots, each slot a GstMemory */
 #ifndef __GST_METEOR_RING_ALLOCATOR_H__
 #define __GST_METEOR_RING_ALLOCATOR_H__

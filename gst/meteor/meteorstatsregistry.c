@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: the stats registry
  *
  * A process-wide list of weak references to the elements whose `stats`

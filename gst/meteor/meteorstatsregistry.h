@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: the stats registry
  *
  * Elements that keep counters (a read-only `stats` property holding a

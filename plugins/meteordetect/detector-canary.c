@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: meteor detector core: canaries, a live measure of recall
  * (pure C)
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: meteor detector core: the noise model (pure C)
  *
  * What a pixel's noise is, from what this very video shows. Compressed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: meteor detector core, what its parts share (pure C, no
  * GStreamer). The core is split by stage: detector.c (settings, the frame
  * loop, results), detector-image.c (the analysis image and its

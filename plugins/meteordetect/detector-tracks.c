@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: meteor detector core: clusters into tracks, tracks into
  * meteors (pure C) */
 #include "detector-private.h"

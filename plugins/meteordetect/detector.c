@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: meteor detector core (pure C, no GStreamer): settings, the
  * frame loop and its results */
 #include "detector-private.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: meteor detector core (pure C, no GStreamer)
  *
  * Per pixel (SIMD kernels): a running background mean and deviation, and

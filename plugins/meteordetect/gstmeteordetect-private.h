@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: meteordetect, what its source files share: the element's
  * state, and its outputs (gstmeteordetect-report.c: stats, frames
  * remembered, meteor, flash and canary messages) and mask

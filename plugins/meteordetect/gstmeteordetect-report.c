@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: meteordetect's outputs: stats, the frames it remembers,
  * its meteor, flash and canary messages */
 #ifdef HAVE_CONFIG_H

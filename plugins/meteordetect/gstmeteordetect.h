@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: meteordetect element */
 #ifndef __GST_METEOR_DETECT_H__
 #define __GST_METEOR_DETECT_H__

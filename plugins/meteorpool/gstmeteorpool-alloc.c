@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: meteorpool, the pool it offers upstream
  *
  * Sized for what downstream holds (the allocation query) plus frames in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: meteorpool, what happens to each frame
  *
  * A frame already in a ring passes as it is; a foreign frame is copied once

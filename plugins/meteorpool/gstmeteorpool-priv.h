@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: meteorpool internals shared by its source files
  *
  * gstmeteorpool.c: properties, stats, events, states;

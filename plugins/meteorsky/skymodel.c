@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: synthetic sky: settings, objects and their truth (pure C) */
 #include "skyrender-private.h"
 

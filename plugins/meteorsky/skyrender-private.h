@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: synthetic night sky renderer, what its parts share (pure C,
  * no GStreamer). The renderer is split by what it does: skymodel.c (the
  * sky's settings, its objects and their truth), skydraw.c (drawing a

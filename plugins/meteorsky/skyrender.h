@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: synthetic night sky renderer (pure C, no GStreamer)
  *
  * A sky-camera model: star field with twinkle, sky background with a slow

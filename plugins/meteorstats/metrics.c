@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: Prometheus exposition core of the meteorstats tracer. See
  * metrics.h. Plain C: the tests also run cross-built under qemu. */
 #include "metrics.h"

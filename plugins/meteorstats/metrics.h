@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: Prometheus exposition core of the meteorstats tracer (plain
  * C, no GStreamer): metric sets rendered in the text exposition format
  * 0.0.4, lock-free duration histograms, the mapping of element stats

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: the meteorstats tracer's /report page: memory and its
  * pressure, the elements' processing times, the registry's stats, and
  * advice. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: the meteorstats tracer's /metrics page: its own counters,
  * the stats of the elements in the libgstmeteor registry, the process
  * and cgroup memory, the HTTP server's counters. */

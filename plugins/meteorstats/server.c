@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: the meteorstats tracer's HTTP server; see server.h. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: the meteorstats tracer's HTTP server (libsoup 3), on its own
  * thread and GMainContext.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: the meteorstats tracer's own declarations, shared by
  * gstmeteorstats.c (hooks and object), scrape.c (/metrics), report.c
  * (/report) and server.c (HTTP). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: the clip writer thread of tieredsink: windows of frames in,
  * committed clips out, each frame written once. */
 #include "clipper.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: the clip writer of tieredsink (no GStreamer).
  *
  * Clips are written on a thread of their own, never on the thread that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: event clips: a directory with the frames (zstd records) and
  * a JSON sidecar, written under a temporary name and renamed. */
 #include "clipstore.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: event clips of tieredsink (no GStreamer).
  *
  * A clip is one directory under the clip location:

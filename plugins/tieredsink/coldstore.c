@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: L3 cold store of tieredsink: zstd records in segment files
  * with an index, quota retention, recovery on open. */
 #include "coldstore.h"

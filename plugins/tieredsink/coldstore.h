@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: L3 cold store of tieredsink (no GStreamer).
  *
  * Frames are compressed with zstd into segment files in one directory:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: tieredsink's private parts, shared by the files of the
  * element: gsttieredsink.c (the GstBaseSink glue), tieredframes.c,
  * tieredtiers.c, tieredclips.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: tieredsink element */
 #ifndef __GST_TIERED_SINK_H__
 #define __GST_TIERED_SINK_H__

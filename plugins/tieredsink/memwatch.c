@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: memory pressure readings (cgroup v2 or v1, meminfo, PSI). */
 #include "memwatch.h"
 

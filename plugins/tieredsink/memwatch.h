@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: memory pressure readings for tieredsink and the meteorstats
  * report (no GStreamer): pure parsing of the cgroup v2 or v1,
  * /proc/meminfo and PSI files under a root directory ("/" on a real

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: disk room of a tieredsink store. */
 #include "storespace.h"
 

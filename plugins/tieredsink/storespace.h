@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: how much room a store takes and has (no GStreamer): what
  * tieredsink's one quota over everything it writes is computed from. */
 #ifndef __METEOR_STORESPACE_H__

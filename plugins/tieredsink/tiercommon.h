@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: what the tieredsink storage cores share (no GStreamer):
  * the frame record, CRC-32, little-endian fields, the I/O functions a test
  * can replace to inject faults, and the warning callback.

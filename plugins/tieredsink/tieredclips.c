@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: tieredsink: the store (its lock, cold segment size, the
  * warm ring's backing), one quota over it, the clips (the writer thread's
  * fetch from the tiers, its reports), detections, stats. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: tieredsink: what its parts share: messages posted once the
  * lock is released, the test-only I/O faults, formats, the frame meta blob
  * stored with each frame, the warm ring holder and its pins, settings. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: tieredsink: the hot tier (held buffers), what happens to a
  * frame leaving it (warm, cold or gone), memory pressure, and get-frame
  * (a lookup through the tiers, promoting what it finds). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: the record and segment framing shared by the cold store and
  * the clips (docs/tieredsink-format.md describes the bytes).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: L2 warm ring of tieredsink: an mmap'd file of frame slots. */
 #include "warmring.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: L2 warm ring of tieredsink (no GStreamer).
  *
  * One file of fixed size (warm-max-bytes), mmap'd shared, cut into slots

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: tests of libgstmeteor (ring allocator, buffer pool, frame meta)
  * without any element. */
 #include <gst/check/gstcheck.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: meteordetect element tests
  *
  * The detector runs in place: the frames that leave are the frames that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: meteorpool element tests
  *
  * Zero-copy is asserted, not assumed: every branch of a tee must see the

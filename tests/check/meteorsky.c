@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: meteorsky element tests
  *
  * The synthetic sky is a test instrument, so it is held to what a test

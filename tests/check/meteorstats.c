@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: the stats registry and the meteorstats tracer, over HTTP on
  * loopback (helpers in tests/stats/stats-check.h). The tracer is set up in
  * main() (GST_TRACERS is read by gst_init), on a free port; under the leaks

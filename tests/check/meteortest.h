@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: helpers shared by the gst-check suites */
 #ifndef __METEOR_TEST_H__
 #define __METEOR_TEST_H__

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: checks for the example pipelines in pipelines/
  *
  * Every pipelines/NAME.pipeline file must build here, with every element

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: tieredsink element tests
  *
  * What is asserted: hot frames are the upstream GstMemory itself and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: tieredsink as a store on a disk that must last
  *
  * What is asserted: the warm ring lives in memory unless a file is asked

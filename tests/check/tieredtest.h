@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: what the tieredsink test suites share: a tieredsink in a
  * harness on a temporary store, frames with known pixels and frame meta,
  * the bus messages it posts, its stats. */

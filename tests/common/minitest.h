@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: the tiny harness of the pure-C core tests (they also run
  * cross-built under qemu, without GStreamer or gst-check). Prints a line a
  * test and a final "N passed, N failed". */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: meteordetect's canaries, through the elements
  *
  * Canary meteors go into the detector's working image only: the frames

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: tests of the detector core on video as cameras deliver it,
  * without GStreamer: compressed (blocks copied from the last frame, the
  * whole frame drawn anew at keyframes, compression noise on the 4x4 block

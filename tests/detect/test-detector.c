@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: tests of the detector core on the synthetic sky, without
  * GStreamer. Prints one line per test and "N passed, N failed". */
 #include "detector.h"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The element reference users read is gst-inspect-1.0's output, kept in
 # docs/elements/<element>.txt. This regenerates it from the build and fails
 # on any difference (--update rewrites the files instead).

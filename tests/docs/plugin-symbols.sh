@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A plugin exports its entry points and nothing else: the cores it is built
 # from (detector_*, tier_*, sky_*, metrics_*) stay inside it.
 # usage: plugin-symbols.sh BUILD_DIR

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: checkasm-style tests of the detector kernels (plain C, no
  * GStreamer).
  *
@@ -601,6 +602,13 @@ check_selection (const MeteorKernels *const *all, char *msg, size_t len)
       return 1;
     }
     found |= got == all[i];
+    /* designated initializers: a kernel left out is NULL, not shifted */
+    if (!all[i]->luma_rgb24 || !all[i]->luma_rgb32 || !all[i]->luma_yuy2 ||
+        !all[i]->luma_gray16 || !all[i]->bg_update || !all[i]->threshold ||
+        !all[i]->max_accumulate || !all[i]->bin2x2) {
+      snprintf (msg, len, "set %s lacks a kernel", all[i]->name);
+      return 1;
+    }
   }
   if (meteor_kernels_by_name ("no-such-set") != NULL) {
     snprintf (msg, len, "by_name of an unknown name is not NULL");

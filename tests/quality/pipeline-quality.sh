@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Detection quality through the real elements: meteorsky, optionally an
 # H.264 round trip (x264enc ! avdec_h264, as an IP camera's stream is
 # decoded) and a format conversion, then meteorpool ! meteordetect

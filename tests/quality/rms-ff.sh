@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # meteordetect on real meteor-camera data: the 8 RMS FF blocks of the rms-ff
 # data set (3 meteors with RMS's own ground truth, 3 more, a fireball, 2
 # sky-wide flashes; satellites and slow movers left out of the truth). Each

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Tests of tests/quality/meteor-score: run it on small hand-made files and
 check the exact numbers it reports."""
 import json

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: tests of the sky renderer core, without GStreamer.
  * Prints one line per test and a final "N passed, N failed". */
 #include "skyrender.h"

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Measures the meteorstats tracer's HTTP server in a gst-launch-1.0
 process on loopback: its resident memory (VmRSS) and open file descriptors
 before and after a bounded load. Not a meson test: the numbers in

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # meteorstats on a port another process holds: a clear warning on stderr,
 # and the pipeline still runs to the end.
 # usage: port-in-use.sh BUILD_DIR

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A real Prometheus server scrapes the meteorstats tracer of a running
 # pipeline; its HTTP API must then return the pipeline's metrics.
 # usage: prometheus.sh BUILD_DIR   (exit 77: prometheus cannot be installed)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: helpers of the meteorstats gst-check suite
  * (tests/check/meteorstats.c): a fake stats element, an HTTP client of the
  * tracer on loopback, what the process holds (resident memory, file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: tests of the meteorstats exposition core (plain C). */
 #include "metrics.h"
 #include "minitest.h"

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """A live station's disk writes and clip bursts, measured in-process.
 
 usage: station-io.py writes   a 2-minute live 1280x720 25 fps station with

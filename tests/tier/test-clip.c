@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: event clips (atomic directory, sidecar, reader) and the
  * meteor-clip exports (y4m, PNG, FITS) for every supported raw format.
  * Plain C, no GStreamer. */

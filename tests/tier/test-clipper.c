@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: the clip writer core (clipper.c), without GStreamer.
  *
  * What is asserted: a window becomes one clip of its frames in order once

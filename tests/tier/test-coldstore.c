@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: the cold store (zstd segments, index, quota, recovery, write
  * errors). Plain C, no GStreamer. */
 #include "coldstore.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: the tier stores killed at random moments.
  *
  * Each round forks a writer that reopens (recovers) the same cold store,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: fuzz test of the tier stores' readers and recovery.
  *
  * Pristine files (a cold store with sealed segments and one left open by a

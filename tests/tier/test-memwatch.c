@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: memory pressure parsing on fake cgroup/proc trees. */
 #include "memwatch.h"
 #include "minitest.h"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # meteor-clip on a real clip: list, info, the three exports, bad input.
 # usage: test-meteor-clip.sh METEOR_CLIP TEST_CLIP
 set -u

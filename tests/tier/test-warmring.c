@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: the warm ring (mmap'd slots, zero-copy lookups, generations,
  * pins, recovery, bad settings). Plain C, no GStreamer. */
 #include "minitest.h"

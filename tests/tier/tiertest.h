@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: helpers of the tier store tests (plain C, no GStreamer):
  * temporary directories, frames whose bytes follow from their id, a
  * warning collector and I/O functions that fail on demand. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: per-pixel kernels of the meteor detector (pure C, no
  * GStreamer)
  *

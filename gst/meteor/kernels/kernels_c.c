@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: C reference of the detector kernels. The SIMD variants must
  * match these bit for bit. */
 #include "kernels.h"
@@ -97,15 +98,15 @@ bin2x2_c (const uint8_t *row0, const uint8_t *row1, uint8_t *dst, int n)
 }
 
 const MeteorKernels meteor_kernels_c_table = {
-  "c",
-  luma_rgb24_c,
-  luma_rgb32_c,
-  luma_yuy2_c,
-  luma_gray16_c,
-  bg_update_c,
-  threshold_c,
-  max_accumulate_c,
-  bin2x2_c,
+  .name = "c",
+  .luma_rgb24 = luma_rgb24_c,
+  .luma_rgb32 = luma_rgb32_c,
+  .luma_yuy2 = luma_yuy2_c,
+  .luma_gray16 = luma_gray16_c,
+  .bg_update = bg_update_c,
+  .threshold = threshold_c,
+  .max_accumulate = max_accumulate_c,
+  .bin2x2 = bin2x2_c,
 };
 
 const MeteorKernels *

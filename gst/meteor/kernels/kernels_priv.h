@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: the kernel tables, for cpu.c and the variants themselves.
  * Not installed; METEOR_HAVE_* come from gst/meteor/kernels/meson.build
  * (or the -D of tests/cross-aarch64.sh) and say which variants are built. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: NEON kernels (aarch64, where NEON is always there).
  *
  * Every entry works on whole vectors and hands the last n % width pixels
@@ -229,13 +230,13 @@ bin2x2_neon (const uint8_t *row0, const uint8_t *row1, uint8_t *dst, int n)
 }
 
 const MeteorKernels meteor_kernels_neon_table = {
-  "neon",
-  luma_rgb24_neon,
-  luma_rgb32_neon,
-  luma_yuy2_neon,
-  luma_gray16_neon,
-  bg_update_neon,
-  threshold_neon,
-  max_accumulate_neon,
-  bin2x2_neon,
+  .name = "neon",
+  .luma_rgb24 = luma_rgb24_neon,
+  .luma_rgb32 = luma_rgb32_neon,
+  .luma_yuy2 = luma_yuy2_neon,
+  .luma_gray16 = luma_gray16_neon,
+  .bg_update = bg_update_neon,
+  .threshold = threshold_neon,
+  .max_accumulate = max_accumulate_neon,
+  .bin2x2 = bin2x2_neon,
 };

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: AVX2 kernels (built with -mavx2, this file only).
  *
  * Every entry works on whole vectors and hands the last n % width pixels
@@ -287,13 +288,13 @@ bin2x2_avx2 (const uint8_t *row0, const uint8_t *row1, uint8_t *dst, int n)
 }
 
 const MeteorKernels meteor_kernels_avx2_table = {
-  "avx2",
-  luma_rgb24_avx2,
-  luma_rgb32_avx2,
-  luma_yuy2_avx2,
-  luma_gray16_avx2,
-  bg_update_avx2,
-  threshold_avx2,
-  max_accumulate_avx2,
-  bin2x2_avx2,
+  .name = "avx2",
+  .luma_rgb24 = luma_rgb24_avx2,
+  .luma_rgb32 = luma_rgb32_avx2,
+  .luma_yuy2 = luma_yuy2_avx2,
+  .luma_gray16 = luma_gray16_avx2,
+  .bg_update = bg_update_avx2,
+  .threshold = threshold_avx2,
+  .max_accumulate = max_accumulate_avx2,
+  .bin2x2 = bin2x2_avx2,
 };

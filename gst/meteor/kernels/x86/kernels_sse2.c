@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: SSE2 kernels (built with -msse2, this file only).
  *
  * Every entry works on whole vectors and hands the last n % width pixels
@@ -294,13 +295,13 @@ bin2x2_sse2 (const uint8_t *row0, const uint8_t *row1, uint8_t *dst, int n)
 }
 
 const MeteorKernels meteor_kernels_sse2_table = {
-  "sse2",
-  luma_rgb24_sse2,
-  luma_rgb32_sse2,
-  luma_yuy2_sse2,
-  luma_gray16_sse2,
-  bg_update_sse2,
-  threshold_sse2,
-  max_accumulate_sse2,
-  bin2x2_sse2,
+  .name = "sse2",
+  .luma_rgb24 = luma_rgb24_sse2,
+  .luma_rgb32 = luma_rgb32_sse2,
+  .luma_yuy2 = luma_yuy2_sse2,
+  .luma_gray16 = luma_gray16_sse2,
+  .bg_update = bg_update_sse2,
+  .threshold = threshold_sse2,
+  .max_accumulate = max_accumulate_sse2,
+  .bin2x2 = bin2x2_sse2,
 };
