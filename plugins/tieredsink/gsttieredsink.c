@@ -155,6 +155,8 @@ gst_tiered_sink_io_fault_get_type (void)
     { GST_TIERED_SINK_IO_FAULT_ENOSPC, "Writes fail with ENOSPC (disk full)",
         "enospc" },
     { GST_TIERED_SINK_IO_FAULT_EIO, "Writes fail with EIO (I/O error)", "eio" },
+    { GST_TIERED_SINK_IO_FAULT_SLOW,
+        "Writes work but take 100 ms each (a worn SD card)", "slow" },
     { 0, NULL, NULL },
   };
 
@@ -925,7 +927,7 @@ gst_tiered_sink_class_init (GstTieredSinkClass *klass)
   g_object_class_install_property (gobject_class, PROP_TEST_IO_FAULT,
       g_param_spec_enum ("test-io-fault", "Test I/O fault",
           "For testing: make the element's file writes fail as if the disk "
-          "were full or broken",
+          "were full or broken, or crawl as on a worn SD card",
           GST_TYPE_TIERED_SINK_IO_FAULT, GST_TIERED_SINK_IO_FAULT_NONE,
           rw_playing));
   g_object_class_install_property (gobject_class, PROP_STATS,

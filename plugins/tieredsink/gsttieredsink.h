@@ -17,6 +17,8 @@ G_DECLARE_FINAL_TYPE (
  * @GST_TIERED_SINK_IO_FAULT_ENOSPC: every write, fsync and space
  *   reservation fails with ENOSPC
  * @GST_TIERED_SINK_IO_FAULT_EIO: they fail with EIO
+ * @GST_TIERED_SINK_IO_FAULT_SLOW: they work, but each takes 100 ms (a
+ *   worn SD card)
  *
  * For testing only: a failure the element's file writes (cold segments,
  * clips, the warm ring's creation) are made to see.
@@ -25,6 +27,7 @@ typedef enum {
   GST_TIERED_SINK_IO_FAULT_NONE,
   GST_TIERED_SINK_IO_FAULT_ENOSPC,
   GST_TIERED_SINK_IO_FAULT_EIO,
+  GST_TIERED_SINK_IO_FAULT_SLOW,
 } GstTieredSinkIoFault;
 
 GST_ELEMENT_REGISTER_DECLARE (tieredsink);

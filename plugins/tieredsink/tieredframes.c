@@ -80,6 +80,9 @@ io_fail (GstTieredSink *self)
     case GST_TIERED_SINK_IO_FAULT_EIO:
       errno = EIO;
       return TRUE;
+    case GST_TIERED_SINK_IO_FAULT_SLOW:
+      g_usleep (100 * 1000);
+      return FALSE;
     default:
       return FALSE;
   }

@@ -717,6 +717,86 @@ GST_START_TEST (test_many_connections)
 
 GST_END_TEST;
 
+/* /metrics answers while tieredsink writes a clip on a disk that takes
+ * 100 ms a write (test-io-fault=slow, 4 s for this clip): a scrape reads
+ * the element's stats and never waits on the clip writer. */
+GST_START_TEST (test_metrics_while_clip_written)
+{
+  gchar *dir = g_dir_make_tmp ("meteor-stats-clip-XXXXXX", NULL);
+  gchar *desc = g_strdup_printf (
+      "appsrc name=src format=time caps=video/x-raw,format=GRAY8,width=%d,"
+      "height=%d,framerate=30/1 ! tieredsink name=tiers location=%s "
+      "hot-frames=64 warm-max-bytes=0 test-io-fault=slow",
+      W, H, dir);
+  GstElement *pipeline = meteor_test_parse (desc);
+  GstElement *src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
+  GstElement *tiers = gst_bin_get_by_name (GST_BIN (pipeline), "tiers");
+  GstBus *bus = gst_element_get_bus (pipeline);
+  gint64 deadline, start, took;
+  GstStructure *stats;
+  GstMessage *msg;
+  gboolean ok = FALSE;
+  gchar *text = NULL;
+  guint i;
+
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  for (i = 0; i < N_FRAMES; i++) {
+    GstBuffer *buf = gst_buffer_new_allocate (NULL, W * H, NULL);
+
+    gst_buffer_memset (buf, 0, 16 + i, W * H);
+    GST_BUFFER_PTS (buf) = i * GST_SECOND / 30;
+    fail_unless_equals_int (
+        gst_app_src_push_buffer (GST_APP_SRC (src), buf), GST_FLOW_OK);
+  }
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  for (;;) {
+    g_object_get (tiers, "stats", &stats, NULL);
+    ok = meteor_test_stat (stats, "frames") == N_FRAMES;
+    gst_structure_free (stats);
+    if (ok || g_get_monotonic_time () > deadline)
+      break;
+    g_usleep (10000);
+  }
+  fail_unless (ok, "the frames did not reach tieredsink");
+
+  g_signal_emit_by_name (
+      tiers, "save-clip", (guint64)0, (guint64)(N_FRAMES - 1), &ok);
+  fail_unless (ok);
+  start = g_get_monotonic_time ();
+  fail_unless_equals_int (http_get ("/metrics", &text), 200);
+  took = g_get_monotonic_time () - start;
+  /* a generous bound, far below the clip's 4 s */
+  fail_unless (took < 2 * G_USEC_PER_SEC,
+      "/metrics took %" G_GINT64_FORMAT " us while a clip was written", took);
+  metric_is (text, "meteor_element_frames_total{element=\"tiers\"}", N_FRAMES);
+  g_object_get (tiers, "stats", &stats, NULL);
+  fail_unless_equals_uint64 (meteor_test_stat (stats, "clips-saved"), 0);
+  gst_structure_free (stats);
+
+  msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND, GST_MESSAGE_ELEMENT);
+  while (msg && !gst_message_has_name (msg, "tieredsink-clip-saved")) {
+    gst_message_unref (msg);
+    msg =
+        gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND, GST_MESSAGE_ELEMENT);
+  }
+  fail_unless (msg != NULL, "the clip was never saved");
+  fail_unless_equals_uint64 (
+      meteor_test_stat (gst_message_get_structure (msg), "frames"), N_FRAMES);
+  gst_message_unref (msg);
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (src);
+  gst_object_unref (tiers);
+  gst_object_unref (pipeline);
+  remove_tree (dir);
+  g_free (text);
+  g_free (desc);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 static Suite *
 meteorstats_suite (void)
 {
@@ -734,6 +814,7 @@ meteorstats_suite (void)
   tcase_add_test (tc, test_body_refused);
   tcase_add_test (tc, test_connection_limits);
   tcase_add_test (tc, test_many_connections);
+  tcase_add_test (tc, test_metrics_while_clip_written);
   return s;
 }
 
