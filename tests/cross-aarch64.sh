@@ -23,7 +23,7 @@ cd "$root"
 k=gst/meteor/kernels
 # the tier stores link Debian's arm64 static libzstd and libz (scripts/deps.sh)
 t=plugins/tieredsink
-tier="$t/tiercommon.c $t/tierrecord.c $t/coldstore.c $t/warmring.c $t/clipstore.c $t/clipper.c $t/storespace.c $t/memwatch.c"
+tier="$t/tiercommon.c $t/tierrecord.c $t/coldstore.c $t/coldindex.c $t/warmring.c $t/clipstore.c $t/clipper.c $t/storespace.c $t/memwatch.c"
 tinc="$t gst/meteor tests/common tests/tier"
 export="tools/clipexport.c tools/pngwrite.c"
 s=plugins/meteorsky

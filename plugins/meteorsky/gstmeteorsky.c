@@ -32,8 +32,7 @@
 #include "config.h"
 #endif
 
-#include "gstmeteorsky.h"
-#include "skyrender.h"
+#include "gstmeteorsky-private.h"
 
 #include <gst/video/video.h>
 #include <errno.h>
@@ -41,8 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-GST_DEBUG_CATEGORY_STATIC (meteorsky_debug);
-#define GST_CAT_DEFAULT meteorsky_debug
+GST_DEBUG_CATEGORY (meteorsky_debug);
 
 /* The sizes and rates the sky model renders (sky_config_check): 16 to
  * 16384 on a side (and at most 64 Mpixel, which caps cannot say), up to
@@ -89,27 +87,6 @@ enum {
   PROP_SCHEDULE,
   PROP_TRUTH_LOCATION,
   PROP_IS_LIVE,
-};
-
-struct _GstMeteorSky {
-  GstPushSrc parent;
-
-  /* properties, object lock; width, height and fps come from the caps */
-  SkyConfig settings;
-  gchar *schedule;
-  gchar *truth_location;
-
-  /* object lock: the latency query reads it from any thread */
-  GstVideoInfo info;
-
-  /* streaming thread, and start/stop while it is not running */
-  SkyFormat format;
-  SkyModel *model;
-  guint64 model_base; /* the frame index that is the model's frame 0 */
-  guint64 n_frames;   /* produced since start: the next frame's index */
-  gboolean finished;  /* the model is finished and the end line written */
-  FILE *truth_file;
-  gchar *truth_path;
 };
 
 #define gst_meteor_sky_parent_class parent_class
@@ -177,164 +154,6 @@ frame_time (const GstVideoInfo *info, guint64 index)
 {
   return gst_util_uint64_scale (index, GST_VIDEO_INFO_FPS_D (info) * GST_SECOND,
       GST_VIDEO_INFO_FPS_N (info));
-}
-
-/* ---------------------------------------------------------- the truth */
-
-/* Appends @line and a newline to the truth file, flushed so that a reader
- * (or a crash) sees every finished object. A failed write is an error:
- * the truth is what the simulation is for. */
-static gboolean
-write_line (GstMeteorSky *self, const gchar *line)
-{
-  if (self->truth_file == NULL)
-    return TRUE;
-  if (fputs (line, self->truth_file) >= 0 &&
-      fputc ('\n', self->truth_file) != EOF && fflush (self->truth_file) == 0)
-    return TRUE;
-
-  GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
-      ("cannot write to truth-location '%s': %s", self->truth_path,
-          g_strerror (errno)),
-      (NULL));
-  /* one error is enough: stop writing */
-  fclose (self->truth_file);
-  self->truth_file = NULL;
-  return FALSE;
-}
-
-static void
-append_double (GString *s, const gchar *key, gdouble value)
-{
-  gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  /* g_ascii_formatd: a '.' whatever the locale, as JSON needs; 12 digits
-   * print 0.15 as 0.15 */
-  g_string_append_printf (s, ",\"%s\":%s", key,
-      g_ascii_formatd (buf, sizeof (buf), "%.12g", value));
-}
-
-static gboolean
-write_header (GstMeteorSky *self, const SkyConfig *c)
-{
-  GString *s;
-  gboolean ok;
-
-  if (self->truth_file == NULL)
-    return TRUE;
-  s = g_string_new (NULL);
-  g_string_append_printf (s,
-      "{\"kind\":\"sky\",\"seed\":%" G_GUINT64_FORMAT
-      ",\"width\":%d,\"height\":%d",
-      (guint64)c->seed, c->width, c->height);
-  append_double (s, "fps", c->fps);
-  append_double (s, "plate-scale", c->plate_scale);
-  append_double (s, "noise", c->noise);
-  append_double (s, "sky-level", c->sky_level);
-  append_double (s, "star-density", c->star_density);
-  append_double (s, "twinkle", c->twinkle);
-  append_double (s, "vignetting", c->vignetting);
-  g_string_append_printf (s, ",\"hot-pixels\":%d", c->hot_pixels);
-  append_double (s, "meteor-rate", c->meteor_rate);
-  append_double (s, "fireball-rate", c->fireball_rate);
-  append_double (s, "plane-rate", c->plane_rate);
-  append_double (s, "satellite-rate", c->satellite_rate);
-  append_double (s, "flash-rate", c->flash_rate);
-  append_double (s, "cloud-cover", c->cloud_cover);
-  append_double (s, "transparency", c->transparency);
-  append_double (s, "blur", c->blur);
-  g_string_append_c (s, '}');
-  ok = write_line (self, s->str);
-  g_string_free (s, TRUE);
-  return ok;
-}
-
-static gboolean
-report_truth (GstMeteorSky *self, const SkyTruth *t)
-{
-  GstStructure *s;
-  gchar line[512], *big = NULL;
-  const gchar *json = line;
-  SkyTruth t_copy = *t;
-  int len;
-  gboolean ok;
-
-  /* frame numbers of the stream, not of the model */
-  t_copy.first_frame += self->model_base;
-  t_copy.last_frame += self->model_base;
-  t = &t_copy;
-  s = gst_structure_new ("meteorsky-truth", "kind", G_TYPE_STRING,
-      sky_kind_name (t->kind), "id", G_TYPE_UINT, (guint)t->id, "first-frame",
-      G_TYPE_UINT64, (guint64)t->first_frame, "last-frame", G_TYPE_UINT64,
-      (guint64)t->last_frame, "x0", G_TYPE_DOUBLE, t->x0, "y0", G_TYPE_DOUBLE,
-      t->y0, "x1", G_TYPE_DOUBLE, t->x1, "y1", G_TYPE_DOUBLE, t->y1, "peak",
-      G_TYPE_DOUBLE, t->peak, "snr", G_TYPE_DOUBLE, t->snr, "speed-px-s",
-      G_TYPE_DOUBLE, t->speed, NULL);
-  gst_element_post_message (
-      GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
-
-  if (self->truth_file == NULL)
-    return TRUE;
-  len = sky_truth_to_json (t, line, sizeof (line));
-  if (len < 0)
-    return TRUE;
-  if ((size_t)len >= sizeof (line)) {
-    big = g_malloc (len + 1);
-    sky_truth_to_json (t, big, len + 1);
-    json = big;
-  }
-  ok = write_line (self, json);
-  g_free (big);
-  return ok;
-}
-
-/* Reports the objects the model has finished with. */
-static gboolean
-emit_truth (GstMeteorSky *self)
-{
-  SkyTruth truth[16];
-  gboolean ok = TRUE;
-  size_t n, i;
-
-  do {
-    n = sky_model_take_truth (self->model, truth, G_N_ELEMENTS (truth));
-    for (i = 0; i < n; i++)
-      ok &= report_truth (self, &truth[i]);
-  } while (n == G_N_ELEMENTS (truth));
-  return ok;
-}
-
-/* End of the run (EOS, or stop without one): objects still in view are
- * closed at the last frame, and the end line says how many frames there
- * were. Once per run. */
-static void
-finish_run (GstMeteorSky *self)
-{
-  gchar *line;
-
-  if (self->finished)
-    return;
-  self->finished = TRUE;
-  if (self->model) {
-    sky_model_finish (self->model);
-    emit_truth (self);
-  }
-  line = g_strdup_printf (
-      "{\"kind\":\"end\",\"frames\":%" G_GUINT64_FORMAT "}", self->n_frames);
-  write_line (self, line);
-  g_free (line);
-}
-
-static GstPadProbeReturn
-eos_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
-{
-  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
-
-  /* Before EOS goes downstream, so the last truth messages are on the bus
-   * ahead of the pipeline's EOS. */
-  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS)
-    finish_run (GST_METEOR_SKY (user_data));
-  return GST_PAD_PROBE_OK;
 }
 
 /* ------------------------------------------------------- negotiation */
@@ -433,7 +252,7 @@ gst_meteor_sky_set_caps (GstBaseSrc *src, GstCaps *caps)
    * (and schedule) starts at the next frame; frame numbers go on. */
   if (self->model) {
     sky_model_finish (self->model);
-    emit_truth (self);
+    sky_truth_emit (self);
     sky_model_free (self->model);
   }
   self->model = model;
@@ -443,7 +262,7 @@ gst_meteor_sky_set_caps (GstBaseSrc *src, GstCaps *caps)
   self->info = info;
   GST_OBJECT_UNLOCK (self);
   GST_INFO_OBJECT (self, "simulating %" GST_PTR_FORMAT, caps);
-  return write_header (self, &config);
+  return sky_truth_write_header (self, &config);
 }
 
 /* Frames go into downstream's pool (meteorpool's ring, for one), with
@@ -581,7 +400,7 @@ gst_meteor_sky_fill (GstPushSrc *src, GstBuffer *buf)
   GST_BUFFER_OFFSET_END (buf) = index + 1;
   self->n_frames = index + 1;
 
-  if (!emit_truth (self))
+  if (!sky_truth_emit (self))
     return GST_FLOW_ERROR;
   return GST_FLOW_OK;
 }
@@ -626,7 +445,7 @@ gst_meteor_sky_stop (GstBaseSrc *src)
 {
   GstMeteorSky *self = GST_METEOR_SKY (src);
 
-  finish_run (self);
+  sky_truth_finish_run (self);
   g_clear_pointer (&self->model, sky_model_free);
   if (self->truth_file) {
     fclose (self->truth_file);
@@ -740,7 +559,7 @@ gst_meteor_sky_init (GstMeteorSky *self)
   gst_base_src_set_format (src, GST_FORMAT_TIME);
   gst_base_src_set_live (src, DEFAULT_IS_LIVE);
   gst_pad_add_probe (GST_BASE_SRC_PAD (src),
-      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, eos_probe, self, NULL);
+      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, sky_truth_eos_probe, self, NULL);
 }
 
 /* Rates and levels take any value: a bad one is reported by the sky

@@ -145,7 +145,7 @@ struct _GstTieredSink {
   gint64 room_checked_us;
   guint64 room_checked_appended; /* cold's appended-bytes then */
   gboolean room_warned, cold_quota_noted;
-  gboolean cold_yields; /* short of room, the oldest cold frames a clip's */
+  gboolean cold_yields;   /* short of room, the oldest cold frames a clip's */
   gint64 clips_warned_us; /* when deleting clips for room was last said */
   /* the pool upstream frames come from (compared, never dereferenced
    * after the frame that told it) and its max-buffers */
@@ -186,6 +186,14 @@ G_GNUC_INTERNAL guint hot_limit (GstTieredSink *self, const Settings *s);
 G_GNUC_INTERNAL void enforce_hot (GstTieredSink *self, const Settings *s);
 G_GNUC_INTERNAL void check_pressure (GstTieredSink *self, const Settings *s);
 G_GNUC_INTERNAL guint64 segment_bytes_for (const gchar *location);
+/* tieredstart.c: the GstBaseSink start, stop, set_caps and
+ * propose_allocation of the element */
+G_GNUC_INTERNAL gboolean tiered_sink_start (GstBaseSink *sink);
+G_GNUC_INTERNAL gboolean tiered_sink_stop (GstBaseSink *sink);
+G_GNUC_INTERNAL gboolean tiered_sink_set_caps (
+    GstBaseSink *sink, GstCaps *caps);
+G_GNUC_INTERNAL gboolean tiered_sink_propose_allocation (
+    GstBaseSink *sink, GstQuery *query);
 G_GNUC_INTERNAL gboolean lock_store (
     GstTieredSink *self, const gchar *location);
 G_GNUC_INTERNAL void unlock_store (GstTieredSink *self);
