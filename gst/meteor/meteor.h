@@ -9,6 +9,7 @@
 #include <gst/meteor/meteorbufferpool.h>
 #include <gst/meteor/meteorstatsregistry.h>
 #include <gst/meteor/meteordetection.h>
+#include <gst/meteor/meteorstatsfields.h>
 
 G_BEGIN_DECLS
 

@@ -6,6 +6,7 @@
 #endif
 
 #include "gstmeteordetect-private.h"
+#include <gst/meteor/meteorstatsfields.h>
 
 #include <gst/meteor/meteor.h>
 #include <math.h>
@@ -101,12 +102,14 @@ md_make_stats (GstMeteorDetect *self)
   processed = self->processed;
   GST_OBJECT_UNLOCK (self);
 
-  st = gst_structure_new ("meteordetect-stats", "frames", G_TYPE_UINT64,
-      (guint64)s.frames, "candidates", G_TYPE_UINT64, (guint64)s.candidates,
-      "clusters", G_TYPE_UINT64, (guint64)s.clusters, "tracks", G_TYPE_UINT64,
-      (guint64)s.tracks, "detections", G_TYPE_UINT64, (guint64)s.detections,
-      "flashes", G_TYPE_UINT64, (guint64)s.flashes, "redrawn-frames",
-      G_TYPE_UINT64, (guint64)s.redrawn, "disturbed-frames", G_TYPE_UINT64,
+  st = gst_structure_new (GST_METEOR_STATS_DETECT, GST_METEOR_STATS_FRAMES,
+      G_TYPE_UINT64, (guint64)s.frames, GST_METEOR_STATS_CANDIDATES,
+      G_TYPE_UINT64, (guint64)s.candidates, GST_METEOR_STATS_CLUSTERS,
+      G_TYPE_UINT64, (guint64)s.clusters, GST_METEOR_STATS_TRACKS,
+      G_TYPE_UINT64, (guint64)s.tracks, GST_METEOR_STATS_DETECTIONS,
+      G_TYPE_UINT64, (guint64)s.detections, GST_METEOR_STATS_FLASHES,
+      G_TYPE_UINT64, (guint64)s.flashes, "redrawn-frames", G_TYPE_UINT64,
+      (guint64)s.redrawn, "disturbed-frames", G_TYPE_UINT64,
       (guint64)s.disturbed, "disturbed-tracks-carried", G_TYPE_UINT64,
       (guint64)s.disturbed_carried, NULL);
   for (r = 0; r < DETECTOR_REJECT_N; r++) {

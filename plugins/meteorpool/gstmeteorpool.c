@@ -31,6 +31,7 @@
 #endif
 
 #include "gstmeteorpool-priv.h"
+#include <gst/meteor/meteorstatsfields.h>
 
 #include <string.h>
 #include <unistd.h>
@@ -160,19 +161,24 @@ gst_meteor_pool_make_stats (GstMeteorPool *self)
   gst_meteor_pool_stats_add (&ps, &self->retired);
   GST_OBJECT_UNLOCK (self);
 
-  st = gst_structure_new ("meteorpool-stats", "frames", G_TYPE_UINT64,
-      fc.frames, "zero-copy-frames", G_TYPE_UINT64, fc.zero_copy_frames,
-      "wrapped-frames", G_TYPE_UINT64, fc.wrapped_frames, "ingress-copies",
-      G_TYPE_UINT64, fc.ingress_copies, "bytes-copied", G_TYPE_UINT64,
-      fc.ingress_bytes + rs.bytes_copied, "downstream-copies", G_TYPE_UINT64,
-      rs.copies, "dropped", G_TYPE_UINT64, fc.dropped, "allocations",
-      G_TYPE_UINT64, ps.allocations, "reuses", G_TYPE_UINT64, ps.reuses,
-      "pool-size", G_TYPE_UINT, ps.pool_size, "buffers-used", G_TYPE_UINT,
-      (guint)(ps.acquires - ps.reuses), "in-use", G_TYPE_UINT, ps.in_use,
-      "max-in-use", G_TYPE_UINT, ps.max_in_use, "acquire-waits", G_TYPE_UINT64,
-      ps.acquire_waits, "acquire-wait-ns", G_TYPE_UINT64, ps.wait_ns,
-      "ring-slots", G_TYPE_UINT, ring_slots, "ring-overflows", G_TYPE_UINT64,
-      rs.overflows, NULL);
+  st = gst_structure_new (GST_METEOR_STATS_POOL, GST_METEOR_STATS_FRAMES,
+      G_TYPE_UINT64, fc.frames, GST_METEOR_STATS_ZERO_COPY_FRAMES,
+      G_TYPE_UINT64, fc.zero_copy_frames, GST_METEOR_STATS_WRAPPED_FRAMES,
+      G_TYPE_UINT64, fc.wrapped_frames, GST_METEOR_STATS_INGRESS_COPIES,
+      G_TYPE_UINT64, fc.ingress_copies, GST_METEOR_STATS_BYTES_COPIED,
+      G_TYPE_UINT64, fc.ingress_bytes + rs.bytes_copied,
+      GST_METEOR_STATS_DOWNSTREAM_COPIES, G_TYPE_UINT64, rs.copies,
+      GST_METEOR_STATS_DROPPED, G_TYPE_UINT64, fc.dropped,
+      GST_METEOR_STATS_ALLOCATIONS, G_TYPE_UINT64, ps.allocations,
+      GST_METEOR_STATS_REUSES, G_TYPE_UINT64, ps.reuses,
+      GST_METEOR_STATS_POOL_SIZE, G_TYPE_UINT, ps.pool_size,
+      GST_METEOR_STATS_BUFFERS_USED, G_TYPE_UINT,
+      (guint)(ps.acquires - ps.reuses), GST_METEOR_STATS_IN_USE, G_TYPE_UINT,
+      ps.in_use, GST_METEOR_STATS_MAX_IN_USE, G_TYPE_UINT, ps.max_in_use,
+      GST_METEOR_STATS_ACQUIRE_WAITS, G_TYPE_UINT64, ps.acquire_waits,
+      GST_METEOR_STATS_ACQUIRE_WAIT_NS, G_TYPE_UINT64, ps.wait_ns,
+      GST_METEOR_STATS_RING_SLOTS, G_TYPE_UINT, ring_slots,
+      GST_METEOR_STATS_RING_OVERFLOWS, G_TYPE_UINT64, rs.overflows, NULL);
   hist = gst_meteor_pool_stats_wait_histogram (&ps);
   gst_structure_set (
       st, "acquire-wait-histogram", GST_TYPE_STRUCTURE, hist, NULL);

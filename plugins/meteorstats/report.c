@@ -7,6 +7,7 @@
 #endif
 
 #include "memwatch.h"
+#include <gst/meteor/meteorstatsfields.h>
 #include "tracer.h"
 
 #include <stdlib.h>
@@ -86,16 +87,18 @@ report_element_pressure (
     "lower the hot size (hot-frames) or raise memory-limit; frames now go "
     "straight to cold storage.",
   };
-  const gchar *level_name = gst_structure_get_string (s, "pressure-level");
+  const gchar *level_name =
+      gst_structure_get_string (s, GST_METEOR_STATS_PRESSURE_LEVEL);
   gdouble usage = -1, high, low;
   Pressure level;
   guint i;
 
-  if (!gst_structure_get_double (s, "memory-usage", &usage) || usage < 0)
+  if (!gst_structure_get_double (s, GST_METEOR_STATS_MEMORY_USAGE, &usage) ||
+      usage < 0)
     return FALSE;
-  if (!gst_structure_get_double (s, "pressure-high", &high))
+  if (!gst_structure_get_double (s, GST_METEOR_STATS_PRESSURE_HIGH, &high))
     high = REPORT_PRESSURE_HIGH;
-  if (!gst_structure_get_double (s, "pressure-low", &low))
+  if (!gst_structure_get_double (s, GST_METEOR_STATS_PRESSURE_LOW, &low))
     low = REPORT_PRESSURE_LOW;
   level = usage_pressure (usage, high, low);
   for (i = 0; level_name && i < G_N_ELEMENTS (pressure_names); i++)
@@ -131,7 +134,7 @@ report_stats (
   }
   g_string_append (out, "\n");
 
-  waits = field_u64 (s, "acquire-waits");
+  waits = field_u64 (s, GST_METEOR_STATS_ACQUIRE_WAITS);
   if (waits > 0)
     g_string_append_printf (advice,
         "- %s: the frame pool was exhausted %" G_GUINT64_FORMAT " times "
@@ -139,19 +142,20 @@ report_stats (
         " buffers, at most %" G_GUINT64_FORMAT " in use): raise max-buffers, "
         "or bound the queues (max-size-buffers) so branches hold fewer "
         "frames.\n",
-        name, waits, field_u64 (s, "acquire-wait-ns") / 1000000,
-        field_u64 (s, "pool-size"), field_u64 (s, "max-in-use"));
-  dropped = field_u64 (s, "dropped");
+        name, waits, field_u64 (s, GST_METEOR_STATS_ACQUIRE_WAIT_NS) / 1000000,
+        field_u64 (s, GST_METEOR_STATS_POOL_SIZE),
+        field_u64 (s, GST_METEOR_STATS_MAX_IN_USE));
+  dropped = field_u64 (s, GST_METEOR_STATS_DROPPED);
   if (dropped > 0)
     g_string_append_printf (advice,
         "- %s dropped %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " frames: "
         "%s\n",
-        name, dropped, field_u64 (s, "frames") + dropped,
-        g_strcmp0 (kind, "meteorpool-stats") == 0
+        name, dropped, field_u64 (s, GST_METEOR_STATS_FRAMES) + dropped,
+        g_strcmp0 (kind, GST_METEOR_STATS_POOL) == 0
             ? "the pool was exhausted (leaky=downstream); raise max-buffers "
               "or find the branch that holds frames."
             : "it cannot keep up; see its processing time above.");
-  copies = field_u64 (s, "ingress-copies");
+  copies = field_u64 (s, GST_METEOR_STATS_INGRESS_COPIES);
   if (copies > 0)
     g_string_append_printf (advice,
         "- %s copied %" G_GUINT64_FORMAT " foreign frames once at ingress "
@@ -159,19 +163,19 @@ report_stats (
         "meteorpool's pool. Expected for libcamerasrc (a few DMABUFs); "
         "otherwise nothing between the source and meteorpool should answer "
         "the allocation query.\n",
-        name, copies, field_u64 (s, "bytes-copied"));
-  down = field_u64 (s, "downstream-copies");
+        name, copies, field_u64 (s, GST_METEOR_STATS_BYTES_COPIED));
+  down = field_u64 (s, GST_METEOR_STATS_DOWNSTREAM_COPIES);
   if (down > 0)
     g_string_append_printf (advice,
         "- %" G_GUINT64_FORMAT " frames of %s's ring were copied after "
         "ingress: an element downstream writes into or copies shared frames "
         "(see the copying elements below).\n",
         down, name);
-  if (field_u64 (s, "flashes") > 0)
+  if (field_u64 (s, GST_METEOR_STATS_FLASHES) > 0)
     g_string_append_printf (advice,
         "- %s saw %" G_GUINT64_FORMAT " whole-frame flashes (lightning, "
         "headlights, exposure jumps): detection pauses during them.\n",
-        name, field_u64 (s, "flashes"));
+        name, field_u64 (s, GST_METEOR_STATS_FLASHES));
   return report_element_pressure (advice, name, s);
 }
 

@@ -7,6 +7,7 @@
 #endif
 
 #include "gsttieredsink-priv.h"
+#include <gst/meteor/meteorstatsfields.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -220,7 +221,8 @@ keep_room (GstTieredSink *self, const Settings *s, gboolean force)
       /* a clip not yet written needs those frames: they stay, and cold
        * takes no more frames (but a clip's) until the writer has them */
       if (!self->cold_yields)
-        GST_INFO_OBJECT (self, "store %s short by %" G_GUINT64_FORMAT
+        GST_INFO_OBJECT (self,
+            "store %s short by %" G_GUINT64_FORMAT
             " bytes: cold yields the room to a clip being written",
             self->store_dir, short_by);
       self->cold_yields = TRUE;
@@ -434,23 +436,24 @@ make_stats (GstTieredSink *self)
   }
   if (self->cold)
     tier_cold_get_stats (self->cold, &cs);
-  st = gst_structure_new ("tieredsink-stats", "frames", G_TYPE_UINT64,
-      self->c.frames, "bytes-in", G_TYPE_UINT64, self->c.bytes_in, "hot-frames",
-      G_TYPE_UINT64, (guint64)self->hot.length, "hot-limit", G_TYPE_UINT,
-      hot_limit (self, &s), "hot-bytes", G_TYPE_UINT64, self->hot_bytes,
-      "warm-frames", G_TYPE_UINT64, ws.frames, "warm-bytes", G_TYPE_UINT64,
-      ws.bytes, "warm-slots", G_TYPE_UINT64, (guint64)ws.slots,
-      "warm-file-bytes", G_TYPE_UINT64, ws.file_bytes, "cold-frames",
-      G_TYPE_UINT64, cs.frames, "cold-bytes", G_TYPE_UINT64, cs.disk_bytes,
-      "cold-raw-bytes", G_TYPE_UINT64, cs.raw_bytes, "cold-segments",
-      G_TYPE_UINT64, cs.segments, "compression-ratio", G_TYPE_DOUBLE,
+  st = gst_structure_new (GST_METEOR_STATS_TIERED, GST_METEOR_STATS_FRAMES,
+      G_TYPE_UINT64, self->c.frames, "bytes-in", G_TYPE_UINT64,
+      self->c.bytes_in, "hot-frames", G_TYPE_UINT64, (guint64)self->hot.length,
+      "hot-limit", G_TYPE_UINT, hot_limit (self, &s), "hot-bytes",
+      G_TYPE_UINT64, self->hot_bytes, "warm-frames", G_TYPE_UINT64, ws.frames,
+      "warm-bytes", G_TYPE_UINT64, ws.bytes, "warm-slots", G_TYPE_UINT64,
+      (guint64)ws.slots, "warm-file-bytes", G_TYPE_UINT64, ws.file_bytes,
+      "cold-frames", G_TYPE_UINT64, cs.frames, "cold-bytes", G_TYPE_UINT64,
+      cs.disk_bytes, "cold-raw-bytes", G_TYPE_UINT64, cs.raw_bytes,
+      "cold-segments", G_TYPE_UINT64, cs.segments, "compression-ratio",
+      G_TYPE_DOUBLE,
       cs.stored_bytes ? (gdouble)cs.raw_bytes / (gdouble)cs.stored_bytes : 0.0,
       "hot-hits", G_TYPE_UINT64, self->c.hot_hits, "hot-misses", G_TYPE_UINT64,
       self->c.hot_misses, "warm-hits", G_TYPE_UINT64, self->c.warm_hits,
       "warm-misses", G_TYPE_UINT64, self->c.warm_misses, "cold-hits",
       G_TYPE_UINT64, self->c.cold_hits, "cold-misses", G_TYPE_UINT64,
-      self->c.cold_misses, "promotions", G_TYPE_UINT64, self->c.promotions,
-      "hot-evictions", G_TYPE_UINT64, self->c.hot_evictions,
+      self->c.cold_misses, GST_METEOR_STATS_PROMOTIONS, G_TYPE_UINT64,
+      self->c.promotions, "hot-evictions", G_TYPE_UINT64, self->c.hot_evictions,
       "pressure-evictions", G_TYPE_UINT64, self->c.pressure_evictions,
       "pressure-to-cold", G_TYPE_UINT64, self->c.pressure_to_cold,
       "warm-evictions", G_TYPE_UINT64, ws.overwrites, "warm-pinned-skips",
@@ -459,8 +462,9 @@ make_stats (GstTieredSink *self)
       "warm-dropped-page-bytes", G_TYPE_UINT64, ws.dropped_bytes,
       "cold-evictions", G_TYPE_UINT64, cs.deleted_frames,
       "cold-deleted-segments", G_TYPE_UINT64, cs.deleted_segments,
-      "cold-discarded-records", G_TYPE_UINT64, cs.discarded_records, "dropped",
-      G_TYPE_UINT64, self->c.dropped, "copies", G_TYPE_UINT64,
+      "cold-discarded-records", G_TYPE_UINT64, cs.discarded_records,
+      GST_METEOR_STATS_DROPPED, G_TYPE_UINT64, self->c.dropped, "copies",
+      G_TYPE_UINT64,
       self->c.warm_copies + self->c.cold_writes + ks.frames +
           self->c.merge_copies,
       "warm-copies", G_TYPE_UINT64, self->c.warm_copies, "merge-copies",
@@ -476,19 +480,20 @@ make_stats (GstTieredSink *self)
       ks.raw_bytes, "clip-missing-frames", G_TYPE_UINT64, ks.missing,
       "clip-records-copied", G_TYPE_UINT64, ks.records_copied, "clip-failures",
       G_TYPE_UINT64, ks.failures, "clip-writer-max-lag", G_TYPE_UINT64,
-      ks.max_lag, "clips-pending", G_TYPE_UINT, (guint)ks.pending, "detections",
-      G_TYPE_UINT64, self->c.detections, "write-errors", G_TYPE_UINT64,
-      self->c.write_errors + ks.write_errors, "warm-put-failures",
-      G_TYPE_UINT64, self->c.warm_put_failures, "pressure-level", G_TYPE_STRING,
-      level_names[self->level], "memory-usage", G_TYPE_DOUBLE, self->usage,
-      "pressure-high", G_TYPE_DOUBLE, s.pressure_high, "pressure-low",
-      G_TYPE_DOUBLE, s.pressure_low, "pressure-changes", G_TYPE_UINT64,
-      self->c.pressure_changes, "store-bytes", G_TYPE_UINT64,
-      self->started ? store_bytes (self) : 0, "room-deleted-segments",
-      G_TYPE_UINT64, self->c.room_deleted_segments, "room-deleted-clips",
-      G_TYPE_UINT64, self->c.room_deleted_clips, "room-deleted-bytes",
-      G_TYPE_UINT64, self->c.room_deleted_bytes, "cold-yielded-frames",
-      G_TYPE_UINT64, self->c.cold_yielded_frames, NULL);
+      ks.max_lag, "clips-pending", G_TYPE_UINT, (guint)ks.pending,
+      GST_METEOR_STATS_DETECTIONS, G_TYPE_UINT64, self->c.detections,
+      "write-errors", G_TYPE_UINT64, self->c.write_errors + ks.write_errors,
+      "warm-put-failures", G_TYPE_UINT64, self->c.warm_put_failures,
+      GST_METEOR_STATS_PRESSURE_LEVEL, G_TYPE_STRING, level_names[self->level],
+      GST_METEOR_STATS_MEMORY_USAGE, G_TYPE_DOUBLE, self->usage,
+      GST_METEOR_STATS_PRESSURE_HIGH, G_TYPE_DOUBLE, s.pressure_high,
+      GST_METEOR_STATS_PRESSURE_LOW, G_TYPE_DOUBLE, s.pressure_low,
+      "pressure-changes", G_TYPE_UINT64, self->c.pressure_changes,
+      "store-bytes", G_TYPE_UINT64, self->started ? store_bytes (self) : 0,
+      "room-deleted-segments", G_TYPE_UINT64, self->c.room_deleted_segments,
+      "room-deleted-clips", G_TYPE_UINT64, self->c.room_deleted_clips,
+      "room-deleted-bytes", G_TYPE_UINT64, self->c.room_deleted_bytes,
+      "cold-yielded-frames", G_TYPE_UINT64, self->c.cold_yielded_frames, NULL);
   g_mutex_unlock (&self->lock);
   return st;
 }

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gst-meteor: the names in the elements' stats structures that someone
+ * else reads (the meteorstats tracer's metrics and report, applications).
+ * Plain macros, no includes: the tracer's pure-C exposition core reads
+ * them too. docs/meteorstats.md says what each becomes on /metrics. */
+#ifndef __GST_METEOR_STATS_FIELDS_H__
+#define __GST_METEOR_STATS_FIELDS_H__
+
+/* the structures (a `stats` property, a message at EOS) */
+#define GST_METEOR_STATS_POOL "meteorpool-stats"
+#define GST_METEOR_STATS_DETECT "meteordetect-stats"
+#define GST_METEOR_STATS_TIERED "tieredsink-stats"
+
+/* any element's: frames, drops and copies (guint64 counts) */
+#define GST_METEOR_STATS_FRAMES "frames"
+#define GST_METEOR_STATS_DROPPED "dropped"
+#define GST_METEOR_STATS_BYTES_COPIED "bytes-copied"
+#define GST_METEOR_STATS_INGRESS_COPIES "ingress-copies"
+#define GST_METEOR_STATS_DOWNSTREAM_COPIES "downstream-copies"
+#define GST_METEOR_STATS_SHALLOW_COPIES "shallow-copies"
+
+/* meteorpool's */
+#define GST_METEOR_STATS_ZERO_COPY_FRAMES "zero-copy-frames"
+#define GST_METEOR_STATS_WRAPPED_FRAMES "wrapped-frames"
+#define GST_METEOR_STATS_ALLOCATIONS "allocations"
+#define GST_METEOR_STATS_REUSES "reuses"
+#define GST_METEOR_STATS_POOL_SIZE "pool-size"
+#define GST_METEOR_STATS_IN_USE "in-use"
+#define GST_METEOR_STATS_MAX_IN_USE "max-in-use"
+#define GST_METEOR_STATS_BUFFERS_USED "buffers-used"
+#define GST_METEOR_STATS_ACQUIRE_WAITS "acquire-waits"
+#define GST_METEOR_STATS_ACQUIRE_WAIT_NS "acquire-wait-ns"
+#define GST_METEOR_STATS_ACQUIRE_WAIT_HISTOGRAM "acquire-wait-histogram"
+#define GST_METEOR_STATS_RING_SLOTS "ring-slots"
+#define GST_METEOR_STATS_RING_OVERFLOWS "ring-overflows"
+
+/* meteordetect's */
+#define GST_METEOR_STATS_DETECTIONS "detections"
+#define GST_METEOR_STATS_FLASHES "flashes"
+#define GST_METEOR_STATS_CANDIDATES "candidates"
+#define GST_METEOR_STATS_CLUSTERS "clusters"
+#define GST_METEOR_STATS_TRACKS "tracks"
+#define GST_METEOR_STATS_NS_PER_FRAME "ns-per-frame"
+
+/* tieredsink's: lookups, and the memory pressure it judges (memory-usage
+ * a fraction of its limit, its thresholds, and the level it is at: one of
+ * "normal", "low", "high"). Per tier, "<tier>-<what>" with tier hot, warm
+ * or cold and what hits, misses, bytes, frames, evictions, bytes-written. */
+#define GST_METEOR_STATS_MISSES "misses"
+#define GST_METEOR_STATS_PROMOTIONS "promotions"
+#define GST_METEOR_STATS_MEMORY_USAGE "memory-usage"
+#define GST_METEOR_STATS_PRESSURE_HIGH "pressure-high"
+#define GST_METEOR_STATS_PRESSURE_LOW "pressure-low"
+#define GST_METEOR_STATS_PRESSURE_LEVEL "pressure-level"
+
+#endif /* __GST_METEOR_STATS_FIELDS_H__ */
