@@ -36,6 +36,7 @@ struct _GstMeteorBufferPool {
   GstBuffer *reserve;    /* in the pool's hands, or NULL */
   GstBuffer *reserve_id; /* the reserve buffer, wherever it is */
   GPtrArray *recent;     /* returned buffers, last in first out */
+  guint taking;          /* acquires between looking and having a buffer */
   GCond returned;        /* signalled on every return */
   guint64 returns;
   gsize frame_size;
@@ -243,13 +244,20 @@ count_acquire (GstMeteorBufferPool *pool, GstBuffer *buffer, gboolean waited,
   pool->stats.acquires++;
   if (reused)
     pool->stats.reuses++;
-  pool->stats.in_use++;
-  pool->stats.max_in_use = MAX (pool->stats.max_in_use, pool->stats.in_use);
   pool->stats.wait_ns += wait_ns;
   pool->stats.max_wait_ns = MAX (pool->stats.max_wait_ns, (guint64)wait_ns);
   if (waited)
     pool->stats.wait_buckets[wait_bucket (wait_ns)]++;
   g_mutex_unlock (&pool->lock);
+}
+
+/* A buffer taken, @out being how many were out with it. Locked. */
+static void
+count_out (GstMeteorBufferPool *pool, guint out)
+{
+  pool->taking--;
+  pool->stats.in_use++;
+  pool->stats.max_in_use = MAX (pool->stats.max_in_use, out);
 }
 
 /* Buffers come back onto a stack and leave from its top: the frame just
@@ -276,9 +284,16 @@ meteor_pool_acquire_buffer (GstBufferPool *bpool, GstBuffer **buffer,
   try_params.flags |= GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT;
 
   for (;;) {
+    guint out;
+
+    /* how many are out counts this one from when it looks: a buffer
+     * released after the stack was found empty cannot hide it from
+     * max_in_use, so a stream never uses more addresses than that */
     g_mutex_lock (&pool->lock);
+    out = pool->stats.in_use + ++pool->taking;
     if (pool->recent->len > 0) {
       *buffer = g_ptr_array_remove_index (pool->recent, pool->recent->len - 1);
+      count_out (pool, out);
       g_mutex_unlock (&pool->lock);
       ret = GST_FLOW_OK;
       break;
@@ -286,11 +301,19 @@ meteor_pool_acquire_buffer (GstBufferPool *bpool, GstBuffer **buffer,
     g_mutex_unlock (&pool->lock);
 
     ret = parent->acquire_buffer (bpool, buffer, &try_params);
-    if (ret != GST_FLOW_EOS || !caller_waits)
+    g_mutex_lock (&pool->lock);
+    if (ret == GST_FLOW_OK) {
+      count_out (pool, out);
+      g_mutex_unlock (&pool->lock);
       break;
+    }
+    pool->taking--; /* nothing taken */
+    if (ret != GST_FLOW_EOS || !caller_waits) {
+      g_mutex_unlock (&pool->lock);
+      break;
+    }
 
     /* exhausted: every buffer is out */
-    g_mutex_lock (&pool->lock);
     if (!counted_wait) {
       counted_wait = TRUE;
       pool->stats.acquire_waits++;
@@ -300,6 +323,8 @@ meteor_pool_acquire_buffer (GstBufferPool *bpool, GstBuffer **buffer,
           GST_DEBUG_OBJECT (pool, "exhausted: handing out the reserve");
           g_mutex_lock (&pool->lock);
           pool->stats.reserve_handouts++;
+          pool->taking++;
+          count_out (pool, pool->stats.in_use + 1);
           g_mutex_unlock (&pool->lock);
           ret = GST_FLOW_OK;
           break;
