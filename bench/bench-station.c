@@ -32,6 +32,7 @@
 #include <gst/app/app.h>
 #include <gst/gst.h>
 #include <gst/meteor/meteor.h>
+#include "tiercommon.h"
 #include <gst/video/video.h>
 #include <math.h>
 #include <stdlib.h>
@@ -208,12 +209,8 @@ make_storage (guint hot_seconds, const gchar *location, gboolean *tiered)
 static void
 remove_tree (gchar *location)
 {
-  gchar *argv[] = { "rm", "-rf", location, NULL };
-
-  if (location == NULL)
-    return;
-  g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-      NULL, NULL);
+  if (location)
+    tier_remove_tree (location);
   g_free (location);
 }
 

@@ -10,6 +10,7 @@
  */
 #include <gst/check/gstcheck.h>
 #include "../check/meteortest.h"
+#include "tiercommon.h"
 #include <gst/video/video.h>
 #include <glib/gstdio.h>
 #include <math.h>
@@ -208,15 +209,6 @@ seen_clear (Seen *seen)
   g_array_unref (seen->rois);
 }
 
-static void
-remove_tree (const gchar *path)
-{
-  gchar *cmd = g_strdup_printf ("rm -rf '%s'", path);
-
-  fail_unless (system (cmd) == 0);
-  g_free (cmd);
-}
-
 /* The real meteor is the same with canaries around: its frames and ends
  * (their capture times differ: they are the wall clock's). */
 static void
@@ -307,8 +299,8 @@ GST_START_TEST (test_canaries_leave_no_trace)
   heard_free (&hw);
   seen_clear (&plain);
   seen_clear (&with);
-  remove_tree (store_a);
-  remove_tree (store_b);
+  tier_remove_tree (store_a);
+  tier_remove_tree (store_b);
   g_free (store_a);
   g_free (store_b);
 }

@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <gst/check/gstcheck.h>
 #include <gst/meteor/meteor.h>
+#include "tiercommon.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -399,21 +400,11 @@ put_file (const gchar *root, const gchar *rel, const gchar *text)
   g_free (path);
 }
 
+/* Removes @path and everything under it (the stores' own helper). */
 static void
 remove_tree (const gchar *path)
 {
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const gchar *name;
-
-  while (dir && (name = g_dir_read_name (dir))) {
-    gchar *child = g_build_filename (path, name, NULL);
-
-    remove_tree (child);
-    g_free (child);
-  }
-  if (dir)
-    g_dir_close (dir);
-  g_remove (path);
+  tier_remove_tree (path);
 }
 
 /* /report says each of @says (NULL-terminated) and none of @not_says. */
