@@ -32,4 +32,4 @@ docs: build
 	@sh tests/docs/check-inspect.sh $(BUILD) --update
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-aarch64

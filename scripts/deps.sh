@@ -11,7 +11,10 @@ PACKAGES="
   gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-libav
   gstreamer1.0-libcamera
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
-  libzstd-dev libzstd-dev:arm64 zlib1g-dev:arm64 libsoup-3.0-dev prometheus
+  libzstd-dev zlib1g-dev libjson-glib-dev libcfitsio-dev libpng-dev
+  libzstd-dev:arm64 zlib1g-dev:arm64 libjson-glib-dev:arm64
+  libcfitsio-dev:arm64 libpng-dev:arm64
+  libsoup-3.0-dev prometheus
   gobject-introspection libgirepository1.0-dev python3-gi gir1.2-gstreamer-1.0
   gir1.2-gst-plugins-base-1.0 gnuplot-nox
   python3-numpy python3-astropy
@@ -27,7 +30,8 @@ done
 echo "deps: installing$missing"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
-# The aarch64 cross build of the cold store links Debian's arm64 libzstd.
+# The aarch64 cross build (cross/aarch64-linux-gnu.ini) links the cores
+# against Debian's arm64 multiarch libraries.
 dpkg --print-foreign-architectures | grep -qx arm64 ||
   $SUDO dpkg --add-architecture arm64
 export DEBIAN_FRONTEND=noninteractive

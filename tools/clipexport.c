@@ -6,9 +6,11 @@
 #include "pngwrite.h"
 
 #include <errno.h>
+#include <fitsio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define CHECK(cond, ...)                                                       \
   do {                                                                         \
@@ -492,53 +494,6 @@ fail:
   return status;
 }
 
-/* ---- FITS ---- */
-
-typedef struct {
-  char block[2880];
-  int cards;
-  FILE *f;
-} Fits;
-
-static void
-fits_card (Fits *fits, const char *text)
-{
-  char card[81];
-
-  snprintf (card, sizeof card, "%-80s", text);
-  memcpy (fits->block + fits->cards * 80, card, 80);
-  if (++fits->cards == 36) {
-    fwrite (fits->block, 1, 2880, fits->f);
-    fits->cards = 0;
-  }
-}
-
-static void
-fits_int (Fits *fits, const char *key, long long val, const char *comment)
-{
-  char text[100];
-
-  snprintf (text, sizeof text, "%-8.8s= %20lld / %s", key, val, comment);
-  fits_card (fits, text);
-}
-
-static void
-fits_str (Fits *fits, const char *key, const char *val, const char *comment)
-{
-  char q[70], text[120];
-  size_t n = 0;
-
-  /* quotes doubled, at most 68 characters */
-  for (; *val && n < 66; val++) {
-    if (*val == '\'')
-      q[n++] = '\'';
-    q[n++] = (*val >= 32 && *val < 127) ? *val : '?';
-  }
-  q[n] = '\0';
-  snprintf (text, sizeof text, "%-8.8s= '%-8s' / %s", key, q, comment);
-  fits_card (fits, text);
-}
-
 static void
 utc_iso (uint64_t ns, char *out, size_t len)
 {
@@ -551,93 +506,111 @@ utc_iso (uint64_t ns, char *out, size_t len)
       (unsigned)(ns % 1000000000u / 1000));
 }
 
+/* A cfitsio call that failed: its message, the file removed (nothing
+ * half-written is left). */
+static int
+fits_fail (
+    fitsfile *f, int status, const char *path, char *error, size_t error_len)
+{
+  char text[FLEN_STATUS];
+  int ignored = 0;
+
+  fits_get_errstatus (status, text);
+  snprintf (error, error_len, "cannot write %s: %s", path, text);
+  if (f)
+    fits_delete_file (f, &ignored);
+  else
+    unlink (path);
+  return -1;
+}
+
 int
 clip_export_fits (TierClip *clip, const ClipVideo *v, const char *path,
     char *error, size_t error_len)
 {
   uint32_t w = v->width, h = v->height, x, y, c, planes = is_rgb (v) ? 3 : 1;
-  int bitpix = v->format == CLIP_GRAY16_LE ? 16 : 8;
-  size_t bps = (size_t)bitpix / 8, i, data = 0;
-  uint8_t *buf = frame_buffer (clip), *row = malloc ((size_t)w * 2 + 16);
-  Fits fits = { .cards = 0 };
-  char text[100], when[64];
-  int status = -1;
+  int d16 = v->format == CLIP_GRAY16_LE, status = 0;
+  long naxes[4] = { w, h, planes, (long)clip->n_frames };
+  LONGLONG plane = (LONGLONG)w * h, first = 1;
+  uint8_t *buf, *img8;
+  uint16_t *img16;
+  char when[64], text[100];
+  fitsfile *f = NULL;
+  size_t i;
 
-  if (row == NULL)
-    abort ();
-  CHECK (clip->n_frames > 0, "clip %s has no frames", clip->path);
-  fits.f = fopen (path, "wb");
-  CHECK (fits.f != NULL, "cannot create %s: %s", path, strerror (errno));
-  fits_card (&fits, "SIMPLE  =                    T / FITS standard");
-  fits_int (&fits, "BITPIX", bitpix,
-      bitpix == 8 ? "8-bit unsigned samples" : "16-bit samples, see BZERO");
-  fits_int (
-      &fits, "NAXIS", planes == 3 ? 4 : 3, "width, height, [RGB], frames");
-  fits_int (&fits, "NAXIS1", w, "width");
-  fits_int (&fits, "NAXIS2", h, "height (first row is the bottom one)");
-  if (planes == 3) {
-    fits_int (&fits, "NAXIS3", 3, "R, G, B");
-    fits_int (&fits, "NAXIS4", (long long)clip->n_frames, "frames");
-  } else
-    fits_int (&fits, "NAXIS3", (long long)clip->n_frames, "frames");
-  if (bitpix == 16) {
-    fits_int (&fits, "BZERO", 32768, "unsigned 16-bit samples");
-    fits_int (&fits, "BSCALE", 1, "");
+  if (clip->n_frames == 0) {
+    snprintf (error, error_len, "clip %s has no frames", clip->path);
+    return -1;
   }
-  fits_str (&fits, "ORIGIN", "gst-meteor", "meteor-clip");
-  fits_str (&fits, "OBJECT", clip->name, "clip name");
-  fits_str (&fits, "PIXFMT", v->name,
-      is_yuv (v) ? "source format (luma only here)" : "source format");
+  if (planes == 1)
+    naxes[2] = naxes[3];
+  /* fits_create_diskfile: the name is a plain path, not cfitsio's
+   * extended syntax; it does not replace a file, so remove it first */
+  if (unlink (path) < 0 && errno != ENOENT) {
+    snprintf (
+        error, error_len, "cannot replace %s: %s", path, strerror (errno));
+    return -1;
+  }
+  fits_create_diskfile (&f, (char *)path, &status);
+  fits_create_img (
+      f, d16 ? USHORT_IMG : BYTE_IMG, planes == 3 ? 4 : 3, naxes, &status);
+  fits_update_key_str (f, "ORIGIN", "gst-meteor", "meteor-clip", &status);
+  fits_update_key_longstr (f, "OBJECT", clip->name, "clip name", &status);
+  fits_update_key_str (f, "PIXFMT", v->name,
+      is_yuv (v) ? "source format (luma only here)" : "source format", &status);
   utc_iso (clip->frames[0].utc_ns, when, sizeof when);
-  fits_str (&fits, "DATE-OBS", when, "UTC of the first frame");
+  fits_update_key_str (f, "DATE-OBS", when, "UTC of the first frame", &status);
   utc_iso (clip->frames[clip->n_frames - 1].utc_ns, when, sizeof when);
-  fits_str (&fits, "DATE-END", when, "UTC of the last frame");
-  fits_int (&fits, "FRAME0", (long long)clip->frames[0].frame_id,
-      "frame_id of the first frame");
-  fits_int (&fits, "FRAME1",
-      (long long)clip->frames[clip->n_frames - 1].frame_id,
-      "frame_id of the last frame");
-  snprintf (text, sizeof text, "COMMENT   frames are %s", v->name);
-  fits_card (&fits, text);
-  fits_card (&fits, "END");
-  if (fits.cards) {
-    memset (fits.block + fits.cards * 80, ' ', 2880 - fits.cards * 80);
-    fwrite (fits.block, 1, 2880, fits.f);
-  }
-  for (i = 0; i < clip->n_frames; i++) {
-    if (load (clip, v, i, buf, error, error_len) < 0)
-      goto fail;
-    for (c = 0; c < planes; c++)
-      for (y = h; y-- > 0;) {
+  fits_update_key_str (f, "DATE-END", when, "UTC of the last frame", &status);
+  fits_update_key_lng (f, "FRAME0", (LONGLONG)clip->frames[0].frame_id,
+      "frame_id of the first frame", &status);
+  fits_update_key_lng (f, "FRAME1",
+      (LONGLONG)clip->frames[clip->n_frames - 1].frame_id,
+      "frame_id of the last frame", &status);
+  snprintf (text, sizeof text, "frames are %s; the first row is the bottom one",
+      v->name);
+  fits_write_comment (f, text, &status);
+  if (status)
+    return fits_fail (f, status, path, error, error_len);
+
+  buf = frame_buffer (clip);
+  img8 = malloc ((size_t)plane * (d16 ? 2 : 1));
+  img16 = (uint16_t *)img8;
+  if (img8 == NULL)
+    abort ();
+  for (i = 0; i < clip->n_frames && status == 0; i++) {
+    if (load (clip, v, i, buf, error, error_len) < 0) {
+      free (img8);
+      free (buf);
+      fits_delete_file (f, &status);
+      return -1;
+    }
+    for (c = 0; c < planes && status == 0; c++) {
+      /* FITS rows go up: the image's bottom row first */
+      for (y = 0; y < h; y++)
         for (x = 0; x < w; x++) {
-          if (bitpix == 16) {
-            uint16_t s = pixel_gray16 (v, buf, x, y) ^ 0x8000; /* - BZERO */
-            row[2 * x] = s >> 8;
-            row[2 * x + 1] = s & 0xff;
-          } else if (planes == 3) {
+          size_t o = (size_t)(h - 1 - y) * w + x;
+          if (d16)
+            img16[o] = pixel_gray16 (v, buf, x, y);
+          else if (planes == 3) {
             uint8_t rgb[3];
             pixel_rgb (v, buf, x, y, rgb);
-            row[x] = rgb[c];
+            img8[o] = rgb[c];
           } else
-            row[x] = pixel_luma (v, buf, x, y);
+            img8[o] = pixel_luma (v, buf, x, y);
         }
-        fwrite (row, bps, w, fits.f);
-        data += bps * w;
-      }
+      fits_write_img (f, d16 ? TUSHORT : TBYTE, first, plane, img8, &status);
+      first += plane;
+    }
   }
-  memset (fits.block, 0, sizeof fits.block);
-  if (data % 2880)
-    fwrite (fits.block, 1, 2880 - data % 2880, fits.f);
-  CHECK (!ferror (fits.f), "cannot write %s: %s", path, strerror (errno));
-  status = 0;
-fail:
-  if (fits.f && fclose (fits.f) != 0 && status == 0) {
-    snprintf (error, error_len, "cannot write %s: %s", path, strerror (errno));
-    status = -1;
-  }
-  free (row);
+  free (img8);
   free (buf);
-  return status;
+  if (status)
+    return fits_fail (f, status, path, error, error_len);
+  fits_close_file (f, &status);
+  if (status)
+    return fits_fail (NULL, status, path, error, error_len);
+  return 0;
 }
 
 void

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gst-meteor: a small PNG writer shared by the tools (zlib only, no
- * GStreamer): grey or RGB, 8 or 16 bits. */
+/* gst-meteor: the PNG writer the tools share (libpng, no GStreamer):
+ * grey or RGB, 8 or 16 bits. */
 #ifndef __METEOR_PNGWRITE_H__
 #define __METEOR_PNGWRITE_H__
 

@@ -15,36 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static uint32_t crc_table[256];
-static int crc_ready;
-
-static void
-crc_init (void)
-{
-  uint32_t i, j, c;
-
-  for (i = 0; i < 256; i++) {
-    c = i;
-    for (j = 0; j < 8; j++)
-      c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-    crc_table[i] = c;
-  }
-  __atomic_store_n (&crc_ready, 1, __ATOMIC_RELEASE);
-}
-
-uint32_t
-tier_crc32 (uint32_t crc, const void *buf, size_t len)
-{
-  const uint8_t *p = buf;
-
-  if (!__atomic_load_n (&crc_ready, __ATOMIC_ACQUIRE))
-    crc_init ();
-  crc = ~crc;
-  while (len--)
-    crc = crc_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
-  return ~crc;
-}
-
 void
 tier_put_u32 (uint8_t *p, uint32_t v)
 {

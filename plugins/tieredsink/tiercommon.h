@@ -14,6 +14,7 @@
 #include <inttypes.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <zlib.h>
 
 /* pts_ns / utc_ns when unknown (the same value as GST_CLOCK_TIME_NONE) */
 #define TIER_TIME_NONE UINT64_MAX
@@ -50,8 +51,13 @@ typedef struct {
   void *user_data;
 } TierIo;
 
-/* CRC-32 (IEEE 802.3, the one of zlib/PNG/gzip): start with crc = 0. */
-uint32_t tier_crc32 (uint32_t crc, const void *buf, size_t len);
+/* CRC-32 (IEEE 802.3, the one of PNG and gzip), zlib's: start with
+ * crc = 0. */
+static inline uint32_t
+tier_crc32 (uint32_t crc, const void *buf, size_t len)
+{
+  return (uint32_t)crc32_z (crc, (const Bytef *)buf, len);
+}
 
 /* Internal helpers shared by the cores. */
 void tier_put_u32 (uint8_t *p, uint32_t v);

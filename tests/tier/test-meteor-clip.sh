@@ -7,6 +7,15 @@ clip_tool=$1
 maker=$2
 dir=$(mktemp -d "${TMPDIR:-/tmp}/meteor-clipcli-XXXXXX")
 trap 'rm -rf "$dir"' EXIT
+# a cross build runs its binaries through an emulator (qemu): meson names it
+if [ -n "${MESON_EXE_WRAPPER:-}" ]; then
+  for tool in clip_tool maker; do
+    eval "real=\$$tool"
+    printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$MESON_EXE_WRAPPER" "$real" >"$dir/$tool"
+    chmod +x "$dir/$tool"
+    eval "$tool=\$dir/\$tool"
+  done
+fi
 fail=0
 check() { # description, then a command that must succeed
   what=$1; shift

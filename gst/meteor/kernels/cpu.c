@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: which kernel set to run. The tables built in are the ones
- * meson (or tests/cross-aarch64.sh) compiled, METEOR_HAVE_*; the CPU is
+ * meson compiled, METEOR_HAVE_*; the CPU is
  * asked once whether it runs them. */
 #include "kernels.h"
 

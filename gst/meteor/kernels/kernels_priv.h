@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: the kernel tables, for cpu.c and the variants themselves.
  * Not installed; METEOR_HAVE_* come from gst/meteor/kernels/meson.build
- * (or the -D of tests/cross-aarch64.sh) and say which variants are built. */
+ * (for the host, or the cross file's) and say which variants are built. */
 #ifndef __METEOR_KERNELS_PRIV_H__
 #define __METEOR_KERNELS_PRIV_H__
 
