@@ -15,11 +15,13 @@
 #include <gst/video/video.h>
 #include <string.h>
 
+#include "kernels.h"
 #include "pngwrite.h"
 
 typedef struct {
   GstVideoInfo info;
-  guint8 *max;
+  const MeteorKernels *kernels;
+  guint8 *max, *max_frame; /* max_frame: which frame (mod 256) was brightest */
   guint frames;
 } Stack;
 
@@ -29,12 +31,15 @@ stack_frame (Stack *stack, GstSample *sample)
   GstBuffer *buf = gst_sample_get_buffer (sample);
   GstCaps *caps = gst_sample_get_caps (sample);
   GstVideoFrame frame;
-  guint x, y, w, h;
+  guint y, w, h;
 
   if (stack->max == NULL) {
     gst_video_info_from_caps (&stack->info, caps);
     stack->max = g_malloc0 (GST_VIDEO_INFO_WIDTH (&stack->info) *
                             GST_VIDEO_INFO_HEIGHT (&stack->info));
+    stack->max_frame = g_malloc0 (GST_VIDEO_INFO_WIDTH (&stack->info) *
+                                  GST_VIDEO_INFO_HEIGHT (&stack->info));
+    stack->kernels = meteor_kernels_get ();
   }
   if (!gst_video_frame_map (&frame, &stack->info, buf, GST_MAP_READ))
     return;
@@ -43,10 +48,9 @@ stack_frame (Stack *stack, GstSample *sample)
   for (y = 0; y < h; y++) {
     const guint8 *row = (const guint8 *)GST_VIDEO_FRAME_PLANE_DATA (&frame, 0) +
                         y * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0);
-    guint8 *m = stack->max + y * w;
 
-    for (x = 0; x < w; x++)
-      m[x] = MAX (m[x], row[x]);
+    stack->kernels->max_accumulate (row, stack->max + y * w,
+        stack->max_frame + y * w, (guint8)stack->frames, (int)w);
   }
   gst_video_frame_unmap (&frame);
   stack->frames++;
@@ -69,12 +73,12 @@ report_error (GstBus *bus)
 }
 
 static gboolean
-write_png (Stack *stack, const gchar *path, GError **error)
+write_png (Stack *stack, const guint8 *plane, const gchar *path, GError **error)
 {
   char msg[512];
 
   if (meteor_png_write (path, GST_VIDEO_INFO_WIDTH (&stack->info),
-          GST_VIDEO_INFO_HEIGHT (&stack->info), 1, 8, stack->max,
+          GST_VIDEO_INFO_HEIGHT (&stack->info), 1, 8, plane,
           GST_VIDEO_INFO_WIDTH (&stack->info), msg, sizeof msg) < 0) {
     g_set_error_literal (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, msg);
     return FALSE;
@@ -85,12 +89,17 @@ write_png (Stack *stack, const gchar *path, GError **error)
 int
 main (int argc, char **argv)
 {
-  gchar *output = NULL;
+  gchar *output = NULL, *frame_map = NULL;
   gint max_frames = -1;
   GOptionEntry entries[] = { { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
                                  "PNG file to write", "FILE" },
     { "frames", 'n', 0, G_OPTION_ARG_INT, &max_frames, "stack at most N frames",
         "N" },
+    { "frame-map", 'f', 0, G_OPTION_ARG_FILENAME, &frame_map,
+        "also write, as a grey PNG, which frame (counted from 0, modulo 256) "
+        "was the brightest at each pixel (RMS's maxframe: a meteor shows as "
+        "a gradient along its path)",
+        "FILE" },
     { NULL } };
   GOptionContext *ctx = g_option_context_new ("SOURCE-DESCRIPTION...");
   GError *error = NULL;
@@ -165,14 +174,19 @@ main (int argc, char **argv)
     g_printerr ("meteor-stack: the source gave no frames\n");
     status = 1;
   }
-  if (status == 0 && !write_png (&stack, output, &error)) {
-    g_printerr ("meteor-stack: cannot write %s: %s\n", output, error->message);
+  if (status == 0 &&
+      (!write_png (&stack, stack.max, output, &error) ||
+          (frame_map != NULL &&
+              !write_png (&stack, stack.max_frame, frame_map, &error)))) {
+    g_printerr ("meteor-stack: %s\n", error->message);
     g_clear_error (&error);
     status = 1;
   }
   if (status == 0)
     g_print ("meteor-stack: %u frames -> %s\n", stack.frames, output);
   g_free (stack.max);
+  g_free (stack.max_frame);
   g_free (output);
+  g_free (frame_map);
   return status;
 }
