@@ -11,7 +11,7 @@ PACKAGES="
   gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-libav
   gstreamer1.0-libcamera
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
-  libzstd-dev libzstd-dev:arm64 zlib1g-dev:arm64 libsoup-3.0-dev prometheus
+  libzstd-dev libzstd-dev:arm64 libjson-glib-dev zlib1g-dev:arm64 libsoup-3.0-dev prometheus
   gobject-introspection libgirepository1.0-dev python3-gi gir1.2-gstreamer-1.0
   gir1.2-gst-plugins-base-1.0 gnuplot-nox
   python3-numpy python3-astropy
