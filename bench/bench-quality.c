@@ -11,21 +11,27 @@
 #include "detector.h"
 #include "skyrender.h"
 
+#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+/* Writes @line (newly allocated), as meteorsky's truth-location gets it */
+static void
+write_line (FILE *out, char *line)
+{
+  fprintf (out, "%s\n", line);
+  g_free (line);
+}
 
 static void
 write_truth (SkyModel *m, FILE *out)
 {
   SkyTruth t[256];
-  char line[512];
   size_t n, i;
 
   while ((n = sky_model_take_truth (m, t, 256)) > 0)
-    for (i = 0; i < n; i++) {
-      sky_truth_to_json (&t[i], line, sizeof (line));
-      fprintf (out, "%s\n", line);
-    }
+    for (i = 0; i < n; i++)
+      write_line (out, sky_truth_to_json (&t[i]));
 }
 
 static void
@@ -93,8 +99,7 @@ main (int argc, char **argv)
   img.format = SKY_FORMAT_GRAY8;
   img.planes[0] = buf;
   img.strides[0] = w;
-  fprintf (truth, "{\"kind\":\"sky\",\"width\":%d,\"height\":%d,\"fps\":%g}\n",
-      w, h, sky.fps);
+  write_line (truth, sky_config_to_json (&sky));
   for (f = 0; f < frames; f++) {
     sky_model_render (m, f, &img);
     detector_process (d, f, buf, w, DETECTOR_LUMA_GRAY8, NULL);
@@ -105,7 +110,7 @@ main (int argc, char **argv)
   detector_flush (d);
   write_truth (m, truth);
   write_detections (d, dets);
-  fprintf (truth, "{\"kind\":\"end\",\"frames\":%d}\n", frames);
+  write_line (truth, sky_end_to_json ((uint64_t)frames));
   fclose (truth);
   fclose (dets);
   sky_model_free (m);

@@ -31,61 +31,29 @@ write_line (GstMeteorSky *self, const gchar *line)
   return FALSE;
 }
 
-static void
-append_double (GString *s, const gchar *key, gdouble value)
+/* Writes @line (newly allocated) and frees it. */
+static gboolean
+write_json (GstMeteorSky *self, gchar *line)
 {
-  gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
+  gboolean ok = write_line (self, line);
 
-  /* g_ascii_formatd: a '.' whatever the locale, as JSON needs; 12 digits
-   * print 0.15 as 0.15 */
-  g_string_append_printf (s, ",\"%s\":%s", key,
-      g_ascii_formatd (buf, sizeof (buf), "%.12g", value));
+  g_free (line);
+  return ok;
 }
 
 gboolean
 sky_truth_write_header (GstMeteorSky *self, const SkyConfig *c)
 {
-  GString *s;
-  gboolean ok;
-
   if (self->truth_file == NULL)
     return TRUE;
-  s = g_string_new (NULL);
-  g_string_append_printf (s,
-      "{\"kind\":\"sky\",\"seed\":%" G_GUINT64_FORMAT
-      ",\"width\":%d,\"height\":%d",
-      (guint64)c->seed, c->width, c->height);
-  append_double (s, "fps", c->fps);
-  append_double (s, "plate-scale", c->plate_scale);
-  append_double (s, "noise", c->noise);
-  append_double (s, "sky-level", c->sky_level);
-  append_double (s, "star-density", c->star_density);
-  append_double (s, "twinkle", c->twinkle);
-  append_double (s, "vignetting", c->vignetting);
-  g_string_append_printf (s, ",\"hot-pixels\":%d", c->hot_pixels);
-  append_double (s, "meteor-rate", c->meteor_rate);
-  append_double (s, "fireball-rate", c->fireball_rate);
-  append_double (s, "plane-rate", c->plane_rate);
-  append_double (s, "satellite-rate", c->satellite_rate);
-  append_double (s, "flash-rate", c->flash_rate);
-  append_double (s, "cloud-cover", c->cloud_cover);
-  append_double (s, "transparency", c->transparency);
-  append_double (s, "blur", c->blur);
-  g_string_append_c (s, '}');
-  ok = write_line (self, s->str);
-  g_string_free (s, TRUE);
-  return ok;
+  return write_json (self, sky_config_to_json (c));
 }
 
 static gboolean
 report_truth (GstMeteorSky *self, const SkyTruth *t)
 {
   GstStructure *s;
-  gchar line[512], *big = NULL;
-  const gchar *json = line;
   SkyTruth t_copy = *t;
-  int len;
-  gboolean ok;
 
   /* frame numbers of the stream, not of the model */
   t_copy.first_frame += self->model_base;
@@ -103,17 +71,7 @@ report_truth (GstMeteorSky *self, const SkyTruth *t)
 
   if (self->truth_file == NULL)
     return TRUE;
-  len = sky_truth_to_json (t, line, sizeof (line));
-  if (len < 0)
-    return TRUE;
-  if ((size_t)len >= sizeof (line)) {
-    big = g_malloc (len + 1);
-    sky_truth_to_json (t, big, len + 1);
-    json = big;
-  }
-  ok = write_line (self, json);
-  g_free (big);
-  return ok;
+  return write_json (self, sky_truth_to_json (t));
 }
 
 /* Reports the objects the model has finished with. */
@@ -138,8 +96,6 @@ sky_truth_emit (GstMeteorSky *self)
 void
 sky_truth_finish_run (GstMeteorSky *self)
 {
-  gchar *line;
-
   if (self->finished)
     return;
   self->finished = TRUE;
@@ -147,10 +103,8 @@ sky_truth_finish_run (GstMeteorSky *self)
     sky_model_finish (self->model);
     sky_truth_emit (self);
   }
-  line = g_strdup_printf (
-      "{\"kind\":\"end\",\"frames\":%" G_GUINT64_FORMAT "}", self->n_frames);
-  write_line (self, line);
-  g_free (line);
+  if (self->truth_file)
+    write_json (self, sky_end_to_json (self->n_frames));
 }
 
 GstPadProbeReturn

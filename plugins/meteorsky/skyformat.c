@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gst-meteor: synthetic sky: pixel formats and the truth as JSON (pure C) */
+/* gst-meteor: synthetic sky: pixel formats and the truth as JSON (pure C,
+ * json-glib) */
 #include "skyrender-private.h"
 
+#include <json-glib/json-glib.h>
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* ------------------------------------------------------ composition */
@@ -111,31 +111,109 @@ sky_write_chroma (const SkyImage *img, int w, int h)
 }
 /* ----------------------------------------------------- text formats */
 
-/* "%.2f" whatever the locale: JSON wants a '.' */
-typedef struct {
-  char s[32];
-} Fixed2;
+/* The truth file's lines, built with json-glib: its generator writes
+ * doubles with g_ascii_dtostr, a '.' whatever the locale. */
 
-static Fixed2
-fixed2 (double v)
+static char *
+to_line (JsonBuilder *b)
 {
-  Fixed2 f;
-  long long c = llround (v * 100);
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
 
-  snprintf (f.s, sizeof (f.s), "%s%lld.%02lld", c < 0 ? "-" : "",
-      llabs (c) / 100, llabs (c) % 100);
-  return f;
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
 }
 
-int
-sky_truth_to_json (const SkyTruth *t, char *buf, size_t len)
+static void
+add_int (JsonBuilder *b, const char *key, int64_t v)
 {
-  return snprintf (buf, len,
-      "{\"kind\":\"%s\",\"id\":%u,\"first-frame\":%llu,\"last-frame\":%llu,"
-      "\"x0\":%s,\"y0\":%s,\"x1\":%s,\"y1\":%s,\"peak\":%s,"
-      "\"snr\":%s,\"speed-px-s\":%s}",
-      sky_kind_name (t->kind), t->id, (unsigned long long)t->first_frame,
-      (unsigned long long)t->last_frame, fixed2 (t->x0).s, fixed2 (t->y0).s,
-      fixed2 (t->x1).s, fixed2 (t->y1).s, fixed2 (t->peak).s, fixed2 (t->snr).s,
-      fixed2 (t->speed).s);
+  json_builder_set_member_name (b, key);
+  json_builder_add_int_value (b, v);
+}
+
+static void
+add_double (JsonBuilder *b, const char *key, double v)
+{
+  json_builder_set_member_name (b, key);
+  json_builder_add_double_value (b, v);
+}
+
+static void
+add_string (JsonBuilder *b, const char *key, const char *v)
+{
+  json_builder_set_member_name (b, key);
+  json_builder_add_string_value (b, v);
+}
+
+char *
+sky_config_to_json (const SkyConfig *c)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  add_string (b, "kind", "sky");
+  /* JSON numbers are gint64 in json-glib: a seed above G_MAXINT64 comes
+   * out as its two's complement, negative */
+  add_int (b, "seed", (int64_t)c->seed);
+  add_int (b, "width", c->width);
+  add_int (b, "height", c->height);
+  add_double (b, "fps", c->fps);
+  add_double (b, "plate-scale", c->plate_scale);
+  add_double (b, "noise", c->noise);
+  add_double (b, "sky-level", c->sky_level);
+  add_double (b, "star-density", c->star_density);
+  add_double (b, "twinkle", c->twinkle);
+  add_double (b, "vignetting", c->vignetting);
+  add_int (b, "hot-pixels", c->hot_pixels);
+  add_double (b, "meteor-rate", c->meteor_rate);
+  add_double (b, "fireball-rate", c->fireball_rate);
+  add_double (b, "plane-rate", c->plane_rate);
+  add_double (b, "satellite-rate", c->satellite_rate);
+  add_double (b, "flash-rate", c->flash_rate);
+  add_double (b, "cloud-cover", c->cloud_cover);
+  add_double (b, "transparency", c->transparency);
+  add_double (b, "blur", c->blur);
+  json_builder_end_object (b);
+  return to_line (b);
+}
+
+/* A measurement to the hundredth, as the truth has always been given
+ * (+ 0.0: no "-0.0" for a small negative value) */
+static void
+add_centi (JsonBuilder *b, const char *key, double v)
+{
+  add_double (b, key, round (v * 100) / 100 + 0.0);
+}
+
+char *
+sky_truth_to_json (const SkyTruth *t)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  add_string (b, "kind", sky_kind_name (t->kind));
+  add_int (b, "id", t->id);
+  add_int (b, "first-frame", (int64_t)t->first_frame);
+  add_int (b, "last-frame", (int64_t)t->last_frame);
+  add_centi (b, "x0", t->x0);
+  add_centi (b, "y0", t->y0);
+  add_centi (b, "x1", t->x1);
+  add_centi (b, "y1", t->y1);
+  add_centi (b, "peak", t->peak);
+  add_centi (b, "snr", t->snr);
+  add_centi (b, "speed-px-s", t->speed);
+  json_builder_end_object (b);
+  return to_line (b);
+}
+
+char *
+sky_end_to_json (uint64_t frames)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  add_string (b, "kind", "end");
+  add_int (b, "frames", (int64_t)frames);
+  json_builder_end_object (b);
+  return to_line (b);
 }

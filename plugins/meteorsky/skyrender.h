@@ -82,9 +82,14 @@ typedef struct {
   double speed;                     /* px/s, 0 for still objects */
 } SkyTruth;
 
-/* "{"kind":"meteor","id":3,...}" without a newline; returns the length
- * sky_truth_to_json would have written (like snprintf) */
-int sky_truth_to_json (const SkyTruth *truth, char *buf, size_t len);
+/* The lines of a truth file, each one JSON object without a newline,
+ * newly allocated (free with g_free): the sky's settings
+ * ({"kind":"sky","seed":...}), one object's truth
+ * ({"kind":"meteor","id":3,...}, positions and levels to the hundredth)
+ * and the end of a run ({"kind":"end","frames":N}). */
+char *sky_config_to_json (const SkyConfig *config);
+char *sky_truth_to_json (const SkyTruth *truth);
+char *sky_end_to_json (uint64_t frames);
 
 /* An event placed by hand; NAN fields are drawn from the seed. */
 typedef struct {

@@ -9,7 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
+#include <json-glib/json-glib.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -27,49 +27,6 @@ struct TierClipWriter {
   size_t n, cap;
   uint64_t raw_bytes;
 };
-
-/* ---- a growing text buffer ---- */
-
-typedef struct {
-  char *p;
-  size_t len, cap;
-} Buf;
-
-static void __attribute__ ((format (printf, 2, 3)))
-buf_printf (Buf *b, const char *fmt, ...)
-{
-  va_list ap;
-  int n;
-
-  va_start (ap, fmt);
-  n = vsnprintf (NULL, 0, fmt, ap);
-  va_end (ap);
-  b->p = meteor_grow (b->p, &b->cap, b->len + (size_t)n + 1, 1);
-  va_start (ap, fmt);
-  vsnprintf (b->p + b->len, (size_t)n + 1, fmt, ap);
-  va_end (ap);
-  b->len += (size_t)n;
-}
-
-static void
-buf_json_string (Buf *b, const char *s)
-{
-  buf_printf (b, "\"");
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      buf_printf (b, "\\%c", c);
-    else if (c == '\n')
-      buf_printf (b, "\\n");
-    else if (c == '\t')
-      buf_printf (b, "\\t");
-    else if (c < 0x20)
-      buf_printf (b, "\\u%04x", c);
-    else
-      buf_printf (b, "%c", c);
-  }
-  buf_printf (b, "\"");
-}
 
 /* ---- writer ---- */
 
@@ -246,57 +203,100 @@ tier_clip_add_record (TierClipWriter *clip, const uint8_t *record, size_t len,
   return append_record (clip, &rec, record, len, error, error_len);
 }
 
+/* JSON numbers are gint64 in json-glib: a value above INT64_MAX (in
+ * practice only an unknown utc_ns) is written as its two's complement,
+ * negative, and member_u64 reads it back as it was. */
 static void
-sidecar (TierClipWriter *clip, Buf *b)
+add_u64 (JsonBuilder *b, const char *key, uint64_t v)
 {
-  size_t i, j;
+  json_builder_set_member_name (b, key);
+  json_builder_add_int_value (b, (gint64)v);
+}
 
-  buf_printf (b, "{\n  \"version\": 1,\n  \"name\": ");
-  buf_json_string (b, clip->name);
-  buf_printf (b, ",\n  \"format\": ");
-  buf_json_string (b, clip->format);
-  buf_printf (b, ",\n  \"frames_file\": \"%s\",\n", TIER_CLIP_FRAMES_FILE);
-  buf_printf (b, "  \"frames\": %zu,\n  \"raw_bytes\": %" PRIu64 ",\n", clip->n,
-      clip->raw_bytes);
+static void
+add_string (JsonBuilder *b, const char *key, const char *v)
+{
+  json_builder_set_member_name (b, key);
+  json_builder_add_string_value (b, v);
+}
+
+static void
+add_frame (JsonBuilder *b, const TierClipFrame *f)
+{
+  static const char digits[] = "0123456789abcdef";
+  char meta[2 * TIER_META_MAX + 1];
+  size_t j;
+
+  for (j = 0; j < f->meta_len; j++) {
+    meta[2 * j] = digits[f->meta[j] >> 4];
+    meta[2 * j + 1] = digits[f->meta[j] & 0xf];
+  }
+  meta[2 * j] = '\0';
+  json_builder_begin_object (b);
+  add_u64 (b, "frame_id", f->frame_id);
+  json_builder_set_member_name (b, "pts_ns");
+  if (f->pts_ns == TIER_TIME_NONE)
+    json_builder_add_null_value (b);
+  else
+    json_builder_add_int_value (b, (gint64)f->pts_ns);
+  add_u64 (b, "utc_ns", f->utc_ns);
+  add_u64 (b, "size", f->size);
+  add_u64 (b, "offset", f->offset);
+  add_string (b, "meta", meta);
+  json_builder_end_object (b);
+}
+
+/* The sidecar's text: pretty-printed JSON and a final newline. */
+static GString *
+sidecar (TierClipWriter *clip)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  GString *text;
+  size_t i;
+
+  json_builder_begin_object (b);
+  add_u64 (b, "version", 1);
+  add_string (b, "name", clip->name);
+  add_string (b, "format", clip->format);
+  add_string (b, "frames_file", TIER_CLIP_FRAMES_FILE);
+  add_u64 (b, "frames", clip->n);
+  add_u64 (b, "raw_bytes", clip->raw_bytes);
   if (clip->cfg.n_planes) {
-    buf_printf (b, "  \"plane_offsets\": [");
-    for (j = 0; j < clip->cfg.n_planes; j++)
-      buf_printf (b, "%s%" PRIu64, j ? ", " : "", clip->cfg.offset[j]);
-    buf_printf (b, "],\n  \"plane_strides\": [");
-    for (j = 0; j < clip->cfg.n_planes; j++)
-      buf_printf (b, "%s%u", j ? ", " : "", clip->cfg.stride[j]);
-    buf_printf (b, "],\n");
+    json_builder_set_member_name (b, "plane_offsets");
+    json_builder_begin_array (b);
+    for (i = 0; i < clip->cfg.n_planes; i++)
+      json_builder_add_int_value (b, (gint64)clip->cfg.offset[i]);
+    json_builder_end_array (b);
+    json_builder_set_member_name (b, "plane_strides");
+    json_builder_begin_array (b);
+    for (i = 0; i < clip->cfg.n_planes; i++)
+      json_builder_add_int_value (b, clip->cfg.stride[i]);
+    json_builder_end_array (b);
   }
-  if (clip->continues && clip->continues[0]) {
-    buf_printf (b, "  \"continues\": ");
-    buf_json_string (b, clip->continues);
-    buf_printf (b, ",\n");
-  }
+  if (clip->continues && clip->continues[0])
+    add_string (b, "continues", clip->continues);
   if (clip->last >= clip->first && clip->last) {
-    buf_printf (b,
-        "  \"first_frame\": %" PRIu64 ",\n  \"last_frame\": %" PRIu64
-        ",\n  \"missing_frames\": %" PRIu64 ",\n",
-        clip->first, clip->last, clip->missing);
+    add_u64 (b, "first_frame", clip->first);
+    add_u64 (b, "last_frame", clip->last);
+    add_u64 (b, "missing_frames", clip->missing);
   }
-  buf_printf (b, "  \"detection\": ");
-  buf_json_string (b, clip->detection);
-  buf_printf (b, ",\n  \"frame_list\": [\n");
-  for (i = 0; i < clip->n; i++) {
-    const TierClipFrame *f = &clip->frames[i];
-    buf_printf (b, "    {\"frame_id\": %" PRIu64 ", \"pts_ns\": ", f->frame_id);
-    if (f->pts_ns == TIER_TIME_NONE)
-      buf_printf (b, "null");
-    else
-      buf_printf (b, "%" PRIu64, f->pts_ns);
-    buf_printf (b,
-        ", \"utc_ns\": %" PRIu64 ", \"size\": %zu, \"offset\": %" PRIu64
-        ", \"meta\": \"",
-        f->utc_ns, f->size, f->offset);
-    for (j = 0; j < f->meta_len; j++)
-      buf_printf (b, "%02x", f->meta[j]);
-    buf_printf (b, "\"}%s\n", i + 1 < clip->n ? "," : "");
-  }
-  buf_printf (b, "  ]\n}\n");
+  add_string (b, "detection", clip->detection);
+  json_builder_set_member_name (b, "frame_list");
+  json_builder_begin_array (b);
+  for (i = 0; i < clip->n; i++)
+    add_frame (b, &clip->frames[i]);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_indent (gen, 2);
+  text = json_generator_to_gstring (gen, g_string_new (NULL));
+  g_string_append_c (text, '\n');
+  return text;
 }
 
 size_t
@@ -352,7 +352,7 @@ tier_clip_commit (
 {
   const TierIo *io = clip->cfg.io;
   char path[4300];
-  Buf b = { 0 };
+  GString *b = NULL;
   int fd = -1, saved;
 
   if (tier_io_fsync (io, clip->fd) < 0) {
@@ -360,10 +360,10 @@ tier_clip_commit (
         strerror (errno));
     goto fail;
   }
-  sidecar (clip, &b);
+  b = sidecar (clip);
   snprintf (path, sizeof path, "%s/%s", clip->tmp, TIER_CLIP_SIDECAR);
   fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0 || tier_io_write_all (io, fd, b.p, b.len) < 0 ||
+  if (fd < 0 || tier_io_write_all (io, fd, b->str, b->len) < 0 ||
       tier_io_fsync (io, fd) < 0) {
     snprintf (error, error_len, "cannot write %s: %s", path, strerror (errno));
     goto fail;
@@ -384,9 +384,9 @@ tier_clip_commit (
     snprintf (result->path, sizeof result->path, "%s", clip->final);
     result->frames = clip->n;
     result->raw_bytes = clip->raw_bytes;
-    result->disk_bytes = clip->size + b.len;
+    result->disk_bytes = clip->size + b->len;
   }
-  free (b.p);
+  g_string_free (b, TRUE);
   writer_free (clip);
   return 0;
 
@@ -394,7 +394,8 @@ fail:
   saved = errno;
   if (fd >= 0)
     close (fd);
-  free (b.p);
+  if (b)
+    g_string_free (b, TRUE);
   errno = saved;
   return -1;
 }
@@ -473,74 +474,96 @@ tier_clip_list (const char *location, char ***names, size_t *n, char *error,
   return 0;
 }
 
-/* The value of top-level key @key of our own sidecar (one key a line):
- * a JSON string (unescaped, malloc'd) or, with @raw, the text up to the
- * end of the line. NULL if absent or malformed. */
-static char *
-sidecar_value (const char *text, const char *key, int raw)
-{
-  char pat[64];
-  const char *p, *s;
-  Buf b = { 0 };
+/* json-glib 1.6 parses nested arrays and objects recursively with no
+ * limit (100,000 '[' overflow the stack) and also takes '...' strings and
+ * comments, which JSON has not. A sidecar nests 3 deep and has neither:
+ * deeper than this, or either, is damage. */
+#define SIDECAR_MAX_DEPTH 32
 
-  snprintf (pat, sizeof pat, "\n  \"%s\": ", key);
-  p = strstr (text, pat);
-  if (p == NULL)
-    return NULL;
-  p += strlen (pat);
-  if (raw) {
-    s = strchr (p, '\n');
-    if (s == NULL)
-      return NULL;
-    buf_printf (&b, "%.*s", (int)(s - p), p);
-    return b.p;
-  }
-  if (*p++ != '"')
-    return NULL;
-  buf_printf (&b, "%s", "");
-  for (s = p; *s && *s != '"'; s++) {
-    if (*s != '\\') {
-      buf_printf (&b, "%c", *s);
-      continue;
+static int
+sidecar_shape_ok (const char *text, size_t len)
+{
+  int depth = 0, in_string = 0;
+  size_t i;
+
+  for (i = 0; i < len; i++) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        i++;
+      else if (c == '"')
+        in_string = 0;
+    } else if (c == '"') {
+      in_string = 1;
+    } else if (c == '\'' || c == '/') {
+      return 0;
+    } else if (c == '[' || c == '{') {
+      if (++depth > SIDECAR_MAX_DEPTH)
+        return 0;
+    } else if ((c == ']' || c == '}') && --depth < 0) {
+      return 0;
     }
-    s++;
-    if (*s == 'n')
-      buf_printf (&b, "\n");
-    else if (*s == 't')
-      buf_printf (&b, "\t");
-    else if (*s == 'u' && strlen (s) >= 5) {
-      buf_printf (&b, "%c",
-          (char)strtol ((char[]){ s[1], s[2], s[3], s[4], 0 }, NULL, 16));
-      s += 4;
-    } else if (*s)
-      buf_printf (&b, "%c", *s);
-    else
-      break;
   }
-  if (*s != '"') {
-    free (b.p);
-    return NULL;
-  }
-  return b.p;
+  return 1;
 }
 
-static uint32_t
-parse_list (const char *text, uint64_t *vals, uint32_t max)
+/* Member @key of @o if it is a value of type @type, else NULL: a sidecar
+ * may be damaged, and json_object_get_*_member warn on a missing or
+ * mistyped member. */
+static JsonNode *
+member_of_type (JsonObject *o, const char *key, GType type)
 {
-  uint32_t n = 0;
-  char *end;
+  JsonNode *n = o ? json_object_get_member (o, key) : NULL;
 
-  if (text == NULL || *text++ != '[')
-    return 0;
-  while (n < max && *text && *text != ']') {
-    vals[n++] = strtoull (text, &end, 10);
-    if (end == text)
-      return 0;
-    text = end;
-    while (*text == ',' || *text == ' ')
-      text++;
-  }
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) ||
+      json_node_get_value_type (n) != type)
+    return NULL;
   return n;
+}
+
+static const char *
+member_string (JsonObject *o, const char *key)
+{
+  JsonNode *n = member_of_type (o, key, G_TYPE_STRING);
+
+  return n ? json_node_get_string (n) : NULL;
+}
+
+/* 1 with *@v if member @key is an integer, read as add_u64 wrote it */
+static int
+member_u64 (JsonObject *o, const char *key, uint64_t *v)
+{
+  JsonNode *n = member_of_type (o, key, G_TYPE_INT64);
+
+  if (n == NULL)
+    return 0;
+  *v = (uint64_t)json_node_get_int (n);
+  return 1;
+}
+
+/* The integers of array member @key: their number, 0 if it is missing,
+ * holds anything else or more than @max. */
+static uint32_t
+member_list (JsonObject *o, const char *key, uint64_t *vals, uint32_t max)
+{
+  JsonNode *n = o ? json_object_get_member (o, key) : NULL;
+  JsonArray *a;
+  guint len, i;
+
+  if (n == NULL || !JSON_NODE_HOLDS_ARRAY (n))
+    return 0;
+  a = json_node_get_array (n);
+  len = json_array_get_length (a);
+  if (len > max)
+    return 0;
+  for (i = 0; i < len; i++) {
+    JsonNode *e = json_array_get_element (a, i);
+    if (!JSON_NODE_HOLDS_VALUE (e) ||
+        json_node_get_value_type (e) != G_TYPE_INT64)
+      return 0;
+    vals[i] = (uint64_t)json_node_get_int (e);
+  }
+  return len;
 }
 
 typedef struct {
@@ -570,44 +593,36 @@ scan_frame (void *user_data, const TierRecHeader *h, uint64_t offset,
   return 0;
 }
 
-/* The record offsets the sidecar's frame list names, in order. */
-static uint64_t *
-sidecar_offsets (const char *text, size_t *n)
-{
-  const char *p = strstr (text, "\"frame_list\"");
-  uint64_t *offs = NULL;
-  size_t cap = 0;
-
-  *n = 0;
-  while (p && (p = strstr (p, "\"offset\": ")) != NULL) {
-    p += strlen ("\"offset\": ");
-    offs = meteor_grow (offs, &cap, *n + 1, sizeof *offs);
-    offs[(*n)++] = strtoull (p, NULL, 10);
-  }
-  return offs;
-}
-
-/* After a bad record, the good ones the sidecar knows of further on. */
+/* After a bad record, the good ones further on at the offsets the
+ * sidecar's frame list names. */
 static void
-salvage_frames (TierClip *clip, const char *text, ScanCtx *ctx)
+salvage_frames (TierClip *clip, JsonObject *sidecar, ScanCtx *ctx)
 {
-  size_t n, i;
-  uint64_t *offs = sidecar_offsets (text, &n);
+  JsonNode *list = json_object_get_member (sidecar, "frame_list");
   uint64_t good_end =
       clip->n_frames ? clip->frames[clip->n_frames - 1].offset + 1 : 0;
   char msg[256];
+  JsonArray *a;
+  guint n, i;
 
+  if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+    return;
+  a = json_node_get_array (list);
+  n = json_array_get_length (a);
   for (i = 0; i < n; i++) {
+    JsonNode *e = json_array_get_element (a, i);
     TierRecHeader h;
     const uint8_t *rec;
+    uint64_t off;
 
-    if (offs[i] < good_end)
+    if (!JSON_NODE_HOLDS_OBJECT (e) ||
+        !member_u64 (json_node_get_object (e), "offset", &off) ||
+        off < good_end)
       continue;
-    if (tier_codec_read (clip->codec, clip->fd, offs[i], clip->file_size, &h,
-            &rec, msg, sizeof msg) == 0)
-      scan_frame (ctx, &h, offs[i], rec);
+    if (tier_codec_read (clip->codec, clip->fd, off, clip->file_size, &h, &rec,
+            msg, sizeof msg) == 0)
+      scan_frame (ctx, &h, off, rec);
   }
-  free (offs);
 }
 
 TierClip *
@@ -621,9 +636,14 @@ tier_clip_open_salvage (
     const char *path, size_t *n_lost, char *error, size_t error_len)
 {
   TierClip *clip = calloc (1, sizeof *clip);
-  char file[4300], *text = NULL, *v, msg[256];
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) gerr = NULL;
+  JsonObject *sidecar = NULL;
+  JsonNode *root;
+  char file[4300], *text = NULL, msg[256];
+  const char *name, *detection, *continues;
   struct stat st;
-  uint64_t seq, vals[TIER_CLIP_MAX_PLANES], nframes;
+  uint64_t seq, vals[TIER_CLIP_MAX_PLANES], nframes = 0;
   ScanCtx ctx = { clip, 0 };
   int64_t hl, end;
   FILE *f;
@@ -642,51 +662,54 @@ tier_clip_open_salvage (
       fclose (f);
     goto fail;
   }
-  text = calloc (1, (size_t)st.st_size + 2);
+  text = malloc ((size_t)st.st_size + 1);
   if (text == NULL)
     abort ();
-  text[0] = '\n';
-  if (fread (text + 1, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+  if (fread (text, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
     snprintf (error, error_len, "cannot read %s", file);
     fclose (f);
     goto fail;
   }
   fclose (f);
-  clip->name = sidecar_value (text, "name", 0);
-  clip->detection = sidecar_value (text, "detection", 0);
-  v = sidecar_value (text, "frames", 1);
-  nframes = v ? strtoull (v, NULL, 10) : UINT64_MAX;
-  free (v);
-  if (clip->name == NULL || clip->detection == NULL || nframes == UINT64_MAX) {
+  if (!sidecar_shape_ok (text, (size_t)st.st_size)) {
     snprintf (error, error_len,
-        "%s is not a clip sidecar (no name, frames "
-        "or detection)",
-        file);
+        "%s is not a clip sidecar (not plain JSON, or nested too deep)", file);
     goto fail;
   }
-  clip->continues = sidecar_value (text, "continues", 0);
-  if (clip->continues == NULL)
-    clip->continues = strdup ("");
-  v = sidecar_value (text, "first_frame", 1);
-  clip->first = v ? strtoull (v, NULL, 10) : 0;
-  free (v);
-  v = sidecar_value (text, "last_frame", 1);
-  clip->last = v ? strtoull (v, NULL, 10) : 0;
-  free (v);
-  v = sidecar_value (text, "missing_frames", 1);
-  clip->missing = v ? strtoull (v, NULL, 10) : 0;
-  free (v);
-  v = sidecar_value (text, "plane_offsets", 1);
-  n = parse_list (v, clip->offset, TIER_CLIP_MAX_PLANES);
-  free (v);
-  v = sidecar_value (text, "plane_strides", 1);
-  if (n && parse_list (v, vals, TIER_CLIP_MAX_PLANES) == n) {
+  if (!json_parser_load_from_data (parser, text, (gssize)st.st_size, &gerr)) {
+    snprintf (
+        error, error_len, "%s is not a clip sidecar: %s", file, gerr->message);
+    goto fail;
+  }
+  root = json_parser_get_root (parser);
+  if (root && JSON_NODE_HOLDS_OBJECT (root))
+    sidecar = json_node_get_object (root);
+  name = member_string (sidecar, "name");
+  detection = member_string (sidecar, "detection");
+  /* a negative count is no count */
+  if (name == NULL || detection == NULL ||
+      !member_u64 (sidecar, "frames", &nframes) || nframes > INT64_MAX) {
+    snprintf (error, error_len,
+        "%s is not a clip sidecar (no name, frames or detection)", file);
+    goto fail;
+  }
+  clip->name = strdup (name);
+  clip->detection = strdup (detection);
+  continues = member_string (sidecar, "continues");
+  clip->continues = strdup (continues ? continues : "");
+  /* absent in clips older than these keys: 0 */
+  member_u64 (sidecar, "first_frame", &clip->first);
+  member_u64 (sidecar, "last_frame", &clip->last);
+  member_u64 (sidecar, "missing_frames", &clip->missing);
+  n = member_list (
+      sidecar, "plane_offsets", clip->offset, TIER_CLIP_MAX_PLANES);
+  if (n &&
+      member_list (sidecar, "plane_strides", vals, TIER_CLIP_MAX_PLANES) == n) {
     uint32_t i;
     clip->n_planes = n;
     for (i = 0; i < n; i++)
       clip->stride[i] = (uint32_t)vals[i];
   }
-  free (v);
 
   snprintf (file, sizeof file, "%s/%s", path, TIER_CLIP_FRAMES_FILE);
   clip->fd = open (file, O_RDONLY | O_CLOEXEC);
@@ -710,7 +733,7 @@ tier_clip_open_salvage (
         file, clip->n_frames, nframes, end);
     if (n_lost == NULL)
       goto fail;
-    salvage_frames (clip, text, &ctx);
+    salvage_frames (clip, sidecar, &ctx);
     *n_lost = nframes > clip->n_frames ? nframes - clip->n_frames : 0;
   } else if (n_lost) {
     *n_lost = 0;

@@ -3,6 +3,7 @@
  * Prints one line per test and a final "N passed, N failed". */
 #include "skyrender.h"
 
+#include <glib.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -476,15 +477,42 @@ test_truth_json (void)
 {
   SkyTruth t = { SKY_FIREBALL, 7, 100, 160, 1.5, 2.25, 300, 400, 255.5, 127.75,
     88 };
-  char buf[512];
-  int len = sky_truth_to_json (&t, buf, sizeof (buf));
+  SkyTruth u = { SKY_METEOR, 3, 22, 43, 172.5678, 0.004, -1.006, 240.749, 80,
+    40, 375 };
+  SkyConfig c;
+  char *json = sky_truth_to_json (&t), *p;
 
-  EXPECT (len > 0 && (size_t)len < sizeof (buf), "length %d", len);
-  EXPECT (strcmp (buf, "{\"kind\":\"fireball\",\"id\":7,\"first-frame\":100,"
-                       "\"last-frame\":160,\"x0\":1.50,\"y0\":2.25,"
-                       "\"x1\":300.00,\"y1\":400.00,\"peak\":255.50,"
-                       "\"snr\":127.75,\"speed-px-s\":88.00}") == 0,
-      "json %s", buf);
+  EXPECT (strcmp (json, "{\"kind\":\"fireball\",\"id\":7,\"first-frame\":100,"
+                        "\"last-frame\":160,\"x0\":1.5,\"y0\":2.25,"
+                        "\"x1\":300.0,\"y1\":400.0,\"peak\":255.5,"
+                        "\"snr\":127.75,\"speed-px-s\":88.0}") == 0,
+      "json %s", json);
+  g_free (json);
+
+  /* to the hundredth */
+  json = sky_truth_to_json (&u);
+  p = strstr (json, "\"x0\":");
+  EXPECT (p && g_ascii_strtod (p + 5, NULL) == 172.57, "json %s", json);
+  p = strstr (json, "\"y0\":");
+  EXPECT (p && g_ascii_strtod (p + 5, NULL) == 0.0, "json %s", json);
+  p = strstr (json, "\"x1\":");
+  EXPECT (p && g_ascii_strtod (p + 5, NULL) == -1.01, "json %s", json);
+  p = strstr (json, "\"y1\":");
+  EXPECT (p && g_ascii_strtod (p + 5, NULL) == 240.75, "json %s", json);
+  g_free (json);
+
+  sky_config_init (&c);
+  c.seed = 42;
+  c.fps = 12.5;
+  json = sky_config_to_json (&c);
+  EXPECT (g_str_has_prefix (json, "{\"kind\":\"sky\",\"seed\":42,") &&
+              strstr (json, ",\"fps\":12.5,") != NULL,
+      "json %s", json);
+  g_free (json);
+  json = sky_end_to_json (90);
+  EXPECT (
+      strcmp (json, "{\"kind\":\"end\",\"frames\":90}") == 0, "json %s", json);
+  g_free (json);
 }
 
 int

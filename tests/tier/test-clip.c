@@ -115,6 +115,91 @@ out:
 }
 
 static void
+put (const char *file, const char *text)
+{
+  FILE *f = fopen (file, "w");
+
+  EXPECT (
+      f && fputs (text, f) >= 0 && fclose (f) == 0, "cannot write %s", file);
+}
+
+/* A sidecar that is not one is refused with the file named, never a crash
+ * (json-glib would overflow the stack on 100,000 '['); numbers above
+ * INT64_MAX round-trip; a sidecar as written before json-glib still reads. */
+static void
+test_sidecars (void)
+{
+  static const char *bad[] = { "", "[]", "not json",
+    "{\"name\": \"s\", \"frames\": 2,",
+    "{\"name\": 5, \"frames\": 2, \"detection\": \"\"}",
+    "{\"name\": \"s\", \"frames\": \"2\", \"detection\": \"\"}",
+    "{\"name\": \"s\", \"frames\": -1, \"detection\": \"\"}",
+    "{\"name\": \"s\", \"frames\": 2, \"detection\": null}",
+    "{\"name\": \"s\", \"frames\": 2, \"detection\": ['']}",
+    "{\"name\": \"s\", /**/ \"frames\": 2, \"detection\": \"\"}" };
+  char *loc = tt_mkdtemp ("clip");
+  char err[512] = "", path[4300], file[4400], meta[32], *deep;
+  TierClipWriter *w = begin (loc, "s", "video/x-raw", NULL, err, sizeof err);
+  TierClipFinal fin = { .first = 5, .last = UINT64_MAX, .missing = 1 };
+  uint8_t buf[100];
+  TierClip *clip;
+  size_t i;
+
+  for (i = 0; i < 2; i++) {
+    TierRecord rec = tt_record (i, buf, sizeof buf, meta);
+    rec.utc_ns = TIER_TIME_NONE;
+    EXPECT (w && tier_clip_add (w, &rec, err, sizeof err) == 0, "%s", err);
+  }
+  EXPECT (
+      tier_clip_commit_final (w, &fin, NULL, err, sizeof err) == 0, "%s", err);
+  snprintf (path, sizeof path, "%s/s", loc);
+  snprintf (file, sizeof file, "%s/%s", path, TIER_CLIP_SIDECAR);
+  clip = tier_clip_open (path, err, sizeof err);
+  EXPECT (clip && clip->first == 5 && clip->last == UINT64_MAX &&
+              clip->missing == 1 && clip->n_frames == 2,
+      "%s", err);
+  tier_clip_close (clip);
+
+  for (i = 0; i <= sizeof bad / sizeof *bad; i++) {
+    if (i < sizeof bad / sizeof *bad) {
+      put (file, bad[i]);
+    } else {
+      deep = calloc (1, 100010);
+      strcpy (deep, "{\"a\": ");
+      memset (deep + 6, '[', 100000);
+      put (file, deep);
+      free (deep);
+    }
+    clip = tier_clip_open (path, err, sizeof err);
+    EXPECT (clip == NULL && strstr (err, file) &&
+                strstr (err, "is not a clip sidecar"),
+        "sidecar %zu: %s", i, err);
+    tier_clip_close (clip);
+  }
+
+  put (file, "{\n  \"version\": 1,\n  \"name\": \"s\",\n"
+             "  \"format\": \"video/x-raw\",\n"
+             "  \"frames_file\": \"frames.mtrs\",\n  \"frames\": 2,\n"
+             "  \"raw_bytes\": 200,\n  \"plane_offsets\": [0, 40],\n"
+             "  \"plane_strides\": [8, 4],\n  \"continues\": \"r\",\n"
+             "  \"first_frame\": 5,\n"
+             "  \"last_frame\": 18446744073709551615,\n"
+             "  \"missing_frames\": 0,\n  \"detection\": \"d\\n\\\"q\\\"\",\n"
+             "  \"frame_list\": [\n"
+             "    {\"frame_id\": 0, \"pts_ns\": null, \"utc_ns\": "
+             "18446744073709551615, \"size\": 100, \"offset\": 40, "
+             "\"meta\": \"6d\"}\n  ]\n}\n");
+  clip = tier_clip_open (path, err, sizeof err);
+  EXPECT (clip && clip->n_frames == 2 && clip->last == UINT64_MAX &&
+              clip->n_planes == 2 && clip->offset[1] == 40 &&
+              clip->stride[0] == 8 && strcmp (clip->continues, "r") == 0 &&
+              strcmp (clip->detection, "d\n\"q\"") == 0,
+      "old sidecar: %s", err);
+  tier_clip_close (clip);
+  tt_rmdir (loc);
+}
+
+static void
 test_write_errors (void)
 {
   char *loc = tt_mkdtemp ("clip");
@@ -648,6 +733,7 @@ main (int argc, char **argv)
   static const MiniTest tests[] = {
     { "write and read a clip", test_write_read },
     { "write errors and crashes", test_write_errors },
+    { "damaged, old and big-number sidecars", test_sidecars },
     { "formats and conversion", test_formats_and_conversion },
     { "exports of every format", test_exports },
   };

@@ -39,7 +39,8 @@ check "--help says what each format gets" sh -c "'$clip_tool' --help | grep -q '
 # one flipped byte in the second frame's record: the clip is damaged, its
 # other frames are salvaged on request
 cp -r "$dir/clips/night-1" "$dir/clips/night-2"
-off=$(sed -n 's/.*"offset": \([0-9]*\).*/\1/p' "$dir/clips/night-2/clip.json" | sed -n 2p)
+off=$(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["frame_list"][1]["offset"])' "$dir/clips/night-2/clip.json")
 python3 -c 'import sys
 p, at = sys.argv[1], int(sys.argv[2]) + 20
 b = bytearray(open(p, "rb").read()); b[at] ^= 0xff; open(p, "wb").write(b)' \
