@@ -10,6 +10,7 @@
 #include "coldstore.h"
 #include "memwatch.h"
 #include "storespace.h"
+#include "tierpolicy.h"
 #include "warmring.h"
 
 #include <gst/meteor/meteor.h>
@@ -41,10 +42,6 @@ GST_DEBUG_CATEGORY_EXTERN (tieredsink_debug);
 #define MAX_CLIP_FRAMES 108000u
 /* the lock file in the store: one tieredsink at a time */
 #define TIER_STORE_LOCK ".lock"
-
-typedef enum { LEVEL_NORMAL, LEVEL_LOW, LEVEL_HIGH } PressureLevel;
-
-extern const gchar *const level_names[];
 
 typedef enum { ORIGIN_STREAM, ORIGIN_WARM, ORIGIN_COLD } Origin;
 
@@ -134,7 +131,7 @@ struct _GstTieredSink {
   TierClipper *clipper; /* writes the clips, on its own thread */
   gboolean have_newest;
   guint64 newest_id, counter;
-  PressureLevel level;
+  TierLevel level;
   gdouble usage;
   gint64 checked_at_us;
   gboolean write_failing, warm_failing, retention_warned;

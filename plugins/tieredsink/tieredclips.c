@@ -74,7 +74,7 @@ void
 on_detection (GstTieredSink *self, const GstStructure *st)
 {
   GstMeteorDetection d;
-  guint64 first, last, pre, post, start, end;
+  TierWindow w;
   gchar *text;
   Settings s;
 
@@ -85,25 +85,17 @@ on_detection (GstTieredSink *self, const GstStructure *st)
         ("%" GST_PTR_FORMAT, st));
     return;
   }
-  first = d.first_frame;
-  last = d.last_frame;
   text = gst_structure_to_string (st);
   g_mutex_lock (&self->lock);
   self->c.detections++;
-  pre = time_to_frames (self, s.pre_trigger);
-  post = time_to_frames (self, s.post_trigger);
-  if (last < first) {
-    guint64 t = first;
-    first = last;
-    last = t;
-  }
-  start = first > pre ? first - pre : 0;
-  end = last + post < last ? G_MAXUINT64 : last + post;
+  w = tier_policy_clip_window (d.first_frame, d.last_frame,
+      time_to_frames (self, s.pre_trigger),
+      time_to_frames (self, s.post_trigger));
   GST_INFO_OBJECT (self,
       "meteor at frames %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
       ": clip %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT,
-      first, last, start, end);
-  clip_request (self, start, end, text);
+      d.first_frame, d.last_frame, w.first, w.last);
+  clip_request (self, w.first, w.last, text);
   g_mutex_unlock (&self->lock);
   post_pending (self);
   g_free (text);
@@ -484,16 +476,17 @@ make_stats (GstTieredSink *self)
       GST_METEOR_STATS_DETECTIONS, G_TYPE_UINT64, self->c.detections,
       "write-errors", G_TYPE_UINT64, self->c.write_errors + ks.write_errors,
       "warm-put-failures", G_TYPE_UINT64, self->c.warm_put_failures,
-      GST_METEOR_STATS_PRESSURE_LEVEL, G_TYPE_STRING, level_names[self->level],
-      GST_METEOR_STATS_MEMORY_USAGE, G_TYPE_DOUBLE, self->usage,
-      GST_METEOR_STATS_PRESSURE_HIGH, G_TYPE_DOUBLE, s.pressure_high,
-      GST_METEOR_STATS_PRESSURE_LOW, G_TYPE_DOUBLE, s.pressure_low,
-      "pressure-changes", G_TYPE_UINT64, self->c.pressure_changes,
-      "store-bytes", G_TYPE_UINT64, self->started ? store_bytes (self) : 0,
-      "room-deleted-segments", G_TYPE_UINT64, self->c.room_deleted_segments,
-      "room-deleted-clips", G_TYPE_UINT64, self->c.room_deleted_clips,
-      "room-deleted-bytes", G_TYPE_UINT64, self->c.room_deleted_bytes,
-      "cold-yielded-frames", G_TYPE_UINT64, self->c.cold_yielded_frames, NULL);
+      GST_METEOR_STATS_PRESSURE_LEVEL, G_TYPE_STRING,
+      tier_level_name (self->level), GST_METEOR_STATS_MEMORY_USAGE,
+      G_TYPE_DOUBLE, self->usage, GST_METEOR_STATS_PRESSURE_HIGH, G_TYPE_DOUBLE,
+      s.pressure_high, GST_METEOR_STATS_PRESSURE_LOW, G_TYPE_DOUBLE,
+      s.pressure_low, "pressure-changes", G_TYPE_UINT64,
+      self->c.pressure_changes, "store-bytes", G_TYPE_UINT64,
+      self->started ? store_bytes (self) : 0, "room-deleted-segments",
+      G_TYPE_UINT64, self->c.room_deleted_segments, "room-deleted-clips",
+      G_TYPE_UINT64, self->c.room_deleted_clips, "room-deleted-bytes",
+      G_TYPE_UINT64, self->c.room_deleted_bytes, "cold-yielded-frames",
+      G_TYPE_UINT64, self->c.cold_yielded_frames, NULL);
   g_mutex_unlock (&self->lock);
   return st;
 }

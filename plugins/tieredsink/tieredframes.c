@@ -353,10 +353,7 @@ get_settings (GstTieredSink *self, Settings *s)
 guint64
 time_to_frames (GstTieredSink *self, GstClockTime t)
 {
-  if (self->fps_n > 0 && self->fps_d > 0)
-    return gst_util_uint64_scale_round (
-        t, self->fps_n, (guint64)self->fps_d * GST_SECOND);
-  if (GST_CLOCK_TIME_IS_VALID (self->last_duration) && self->last_duration > 0)
-    return (t + self->last_duration / 2) / self->last_duration;
-  return gst_util_uint64_scale_round (t, FALLBACK_FPS, GST_SECOND);
+  return tier_policy_frames (t, self->fps_n, self->fps_d,
+      GST_CLOCK_TIME_IS_VALID (self->last_duration) ? self->last_duration : 0,
+      FALLBACK_FPS);
 }

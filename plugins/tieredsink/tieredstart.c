@@ -110,7 +110,7 @@ tiered_sink_start (GstBaseSink *sink)
       warm_location && *warm_location ? g_strdup (warm_location) : NULL;
   self->mem_root = g_strdup (root);
   memset (&self->c, 0, sizeof self->c);
-  self->level = LEVEL_NORMAL;
+  self->level = TIER_LEVEL_NORMAL;
   self->usage = -1;
   self->checked_at_us = 0;
   self->have_newest = FALSE;

@@ -14,8 +14,6 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-const gchar *const level_names[] = { "normal", "low", "high" };
-
 /* ------------------------------------------------------------ hot */
 
 typedef struct {
@@ -136,29 +134,40 @@ put_cold (GstTieredSink *self, const TierRecord *rec, const gchar *format)
 static void
 store_leaving (GstTieredSink *self, HotEntry *e, const Settings *s)
 {
-  gboolean needed = tier_clipper_wants (self->clipper, e->frame_id);
-  gboolean high = self->level == LEVEL_HIGH;
-  gboolean recent, in_warm = FALSE, kept = FALSE;
+  TierLeaving f = {
+    .has_warm = self->warm != NULL,
+    .has_cold = self->cold != NULL,
+    .level = self->level,
+    .cold_all = s->cold_all,
+    .needed = tier_clipper_wants (self->clipper, e->frame_id),
+    .have_newest = self->have_newest,
+    .frame_id = e->frame_id,
+    .newest = self->newest_id,
+    .window = time_to_frames (self, s->pre_trigger + s->post_trigger),
+    .cold_yields = self->cold_yields,
+  };
+  gboolean in_warm = FALSE, kept = FALSE;
   MappedFrame m;
 
-  recent = !self->have_newest || e->frame_id >= self->newest_id ||
-           self->newest_id - e->frame_id <=
-               time_to_frames (self, s->pre_trigger + s->post_trigger);
   if (!map_frame (self, e, &m)) {
     self->c.dropped++;
     return;
   }
-  if (self->warm && !high)
+  if (tier_policy_to_warm (&f))
     kept = in_warm = put_warm (self, &m.rec, e->fmt);
-  if (self->cold &&
-      (s->cold_all || (!in_warm && (needed || (high && recent))))) {
-    if (self->cold_yields && !needed) {
+  switch (tier_policy_to_cold (&f, in_warm)) {
+    case TIER_COLD_YIELD:
       self->c.cold_yielded_frames++;
-    } else if (put_cold (self, &m.rec, e->fmt->str)) {
-      kept = TRUE;
-      if (high && !s->cold_all)
-        self->c.pressure_to_cold++;
-    }
+      break;
+    case TIER_COLD_WRITE:
+      if (put_cold (self, &m.rec, e->fmt->str)) {
+        kept = TRUE;
+        if (f.level == TIER_LEVEL_HIGH && !s->cold_all)
+          self->c.pressure_to_cold++;
+      }
+      break;
+    case TIER_COLD_SKIP:
+      break;
   }
   if (!kept)
     self->c.dropped++;
@@ -211,39 +220,36 @@ hot_insert (GstTieredSink *self, GstBuffer *buf, guint64 frame_id,
   self->hot_bytes += e->size;
 }
 
-/* Evicts the least recently used frames until hot is within its limits
- * (halved at low pressure, none at high pressure). */
-/* Frames hot may hold: hot-frames, but never the whole upstream pool (it
- * would wait for a buffer hot only gives back when the next frame comes). */
+/* What hot may hold at @level (tierpolicy.h). */
+static TierHotLimit
+hot_limit_at (GstTieredSink *self, const Settings *s, TierLevel level)
+{
+  return tier_policy_hot_limit (
+      s->hot_frames, s->hot_max_bytes, self->pool_max, level);
+}
+
 guint
 hot_limit (GstTieredSink *self, const Settings *s)
 {
-  guint cap;
-
-  if (self->pool_max == 0)
-    return s->hot_frames;
-  cap = self->pool_max > 2 ? self->pool_max - 2 : 1;
-  return MIN (s->hot_frames, cap);
+  return hot_limit_at (self, s, TIER_LEVEL_NORMAL).frames;
 }
 
+/* Evicts the least recently used frames until hot is within its limits
+ * at the pressure level; those over the normal limits count as hot
+ * evictions, the rest as pressure's. */
 void
 enforce_hot (GstTieredSink *self, const Settings *s)
 {
-  guint limit = hot_limit (self, s);
-  guint64 bytes = s->hot_max_bytes;
+  TierHotLimit now = hot_limit_at (self, s, self->level);
+  TierHotLimit normal = hot_limit_at (self, s, TIER_LEVEL_NORMAL);
 
-  if (self->level == LEVEL_LOW) {
-    limit /= 2;
-    bytes /= 2;
-  } else if (self->level == LEVEL_HIGH) {
-    limit = 0;
-  }
-  while (self->hot.length > 0 &&
-         (self->hot.length > limit || (bytes && self->hot_bytes > bytes))) {
+  while (
+      self->hot.length > 0 && (self->hot.length > now.frames ||
+                                  (now.bytes && self->hot_bytes > now.bytes))) {
     HotEntry *e = self->hot.head->data;
 
-    if (self->hot.length > hot_limit (self, s) ||
-        (s->hot_max_bytes && self->hot_bytes > s->hot_max_bytes))
+    if (self->hot.length > normal.frames ||
+        (normal.bytes && self->hot_bytes > normal.bytes))
       self->c.hot_evictions++;
     else
       self->c.pressure_evictions++;
@@ -258,7 +264,7 @@ check_pressure (GstTieredSink *self, const Settings *s)
 {
   gint64 now = g_get_monotonic_time ();
   TierMemInfo info;
-  PressureLevel level;
+  TierLevel level;
   gdouble usage;
 
   if (self->checked_at_us &&
@@ -268,23 +274,16 @@ check_pressure (GstTieredSink *self, const Settings *s)
   tier_mem_read (self->mem_root, &info);
   usage = tier_mem_usage (&info, s->memory_limit);
   self->usage = usage;
-  if (usage < 0)
-    level = LEVEL_NORMAL;
-  else if (usage >= s->pressure_high)
-    level = LEVEL_HIGH;
-  else if (usage >= s->pressure_low)
-    level = LEVEL_LOW;
-  else
-    level = LEVEL_NORMAL;
+  level = tier_policy_level (usage, s->pressure_low, s->pressure_high);
   if (level == self->level)
     return;
 
   GST_INFO_OBJECT (self, "memory pressure %s -> %s (%.3f of the limit)",
-      level_names[self->level], level_names[level], usage);
+      tier_level_name (self->level), tier_level_name (level), usage);
   self->level = level;
   self->c.pressure_changes++;
   enforce_hot (self, s);
-  if (level == LEVEL_HIGH && self->warm) {
+  if (level == TIER_LEVEL_HIGH && self->warm) {
     g_mutex_lock (&self->warm->lock);
     tier_warm_drop_pages (self->warm->warm);
     g_mutex_unlock (&self->warm->lock);
@@ -302,7 +301,7 @@ check_pressure (GstTieredSink *self, const Settings *s)
     queue_message (self,
         gst_message_new_element (GST_OBJECT (self),
             gst_structure_new ("tieredsink-pressure", "level", G_TYPE_STRING,
-                level_names[level], "usage", G_TYPE_DOUBLE, usage, "limit",
+                tier_level_name (level), "usage", G_TYPE_DOUBLE, usage, "limit",
                 G_TYPE_UINT64, limit, "in-use", G_TYPE_INT64, in_use,
                 "psi-some-avg10", G_TYPE_DOUBLE, info.psi_some_avg10,
                 "hot-frames", G_TYPE_UINT, self->hot.length, NULL)));
