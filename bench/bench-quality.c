@@ -96,13 +96,13 @@ main (int argc, char **argv)
     fprintf (stderr, "bench-quality: cannot set up (bad size or files)\n");
     return 1;
   }
-  img.format = SKY_FORMAT_GRAY8;
+  img.format = METEOR_FORMAT_GRAY8;
   img.planes[0] = buf;
   img.strides[0] = w;
   write_line (truth, sky_config_to_json (&sky));
   for (f = 0; f < frames; f++) {
     sky_model_render (m, f, &img);
-    detector_process (d, f, buf, w, DETECTOR_LUMA_GRAY8, NULL);
+    detector_process (d, f, buf, w, METEOR_FORMAT_GRAY8, NULL);
     write_truth (m, truth);
     write_detections (d, dets);
   }

@@ -20,14 +20,6 @@
     }                                                                          \
   } while (0)
 
-static const struct {
-  const char *name;
-  ClipPixFormat format;
-} formats[] = { { "GRAY8", CLIP_GRAY8 }, { "GRAY16_LE", CLIP_GRAY16_LE },
-  { "RGB", CLIP_RGB }, { "BGR", CLIP_BGR }, { "RGBx", CLIP_RGBx },
-  { "BGRx", CLIP_BGRx }, { "I420", CLIP_I420 }, { "NV12", CLIP_NV12 },
-  { "YUY2", CLIP_YUY2 } };
-
 #define RU2(x) (((x) + 1) & ~1u)
 #define RU4(x) (((x) + 3) & ~3u)
 
@@ -70,7 +62,7 @@ clip_video_parse (const char *caps, uint32_t n_planes, const uint64_t *offset,
     const uint32_t *stride, ClipVideo *v, char *error, size_t error_len)
 {
   char val[64];
-  size_t i;
+  int format;
   uint32_t w, h, cw, ch, j;
   uint32_t plane_h[TIER_CLIP_MAX_PLANES] = { 0 };
   uint64_t row[TIER_CLIP_MAX_PLANES] = { 0 }; /* bytes a row of a plane */
@@ -85,18 +77,13 @@ clip_video_parse (const char *caps, uint32_t n_planes, const uint64_t *offset,
     snprintf (error, error_len, "no format in \"%.80s\"", caps);
     return -1;
   }
-  for (i = 0; i < sizeof formats / sizeof formats[0]; i++)
-    if (strcmp (val, formats[i].name) == 0)
-      break;
-  if (i == sizeof formats / sizeof formats[0]) {
-    snprintf (error, error_len,
-        "format %s is not supported (GRAY8, GRAY16_LE, RGB, BGR, RGBx, BGRx, "
-        "I420, NV12, YUY2 are)",
-        val);
+  if ((format = meteor_format_from_name (val)) < 0) {
+    snprintf (error, error_len, "format %s is not supported (%s are)", val,
+        METEOR_FORMATS_CAPS);
     return -1;
   }
-  v->format = formats[i].format;
-  v->name = formats[i].name;
+  v->format = (MeteorFormat)format;
+  v->name = meteor_format_name (v->format);
   if (caps_field (caps, "width", val, sizeof val) < 0 ||
       (w = (uint32_t)strtoul (val, NULL, 10)) == 0 ||
       caps_field (caps, "height", val, sizeof val) < 0 ||
@@ -121,29 +108,29 @@ clip_video_parse (const char *caps, uint32_t n_planes, const uint64_t *offset,
   v->n_planes = 1;
   plane_h[0] = h;
   switch (v->format) {
-    case CLIP_GRAY8:
+    case METEOR_FORMAT_GRAY8:
       v->stride[0] = RU4 (w);
       row[0] = w;
       break;
-    case CLIP_GRAY16_LE:
+    case METEOR_FORMAT_GRAY16_LE:
       v->stride[0] = RU4 (w * 2);
       row[0] = (uint64_t)w * 2;
       break;
-    case CLIP_RGB:
-    case CLIP_BGR:
+    case METEOR_FORMAT_RGB:
+    case METEOR_FORMAT_BGR:
       v->stride[0] = RU4 (w * 3);
       row[0] = (uint64_t)w * 3;
       break;
-    case CLIP_RGBx:
-    case CLIP_BGRx:
+    case METEOR_FORMAT_RGBx:
+    case METEOR_FORMAT_BGRx:
       v->stride[0] = w * 4;
       row[0] = (uint64_t)w * 4;
       break;
-    case CLIP_YUY2:
+    case METEOR_FORMAT_YUY2:
       v->stride[0] = RU4 (w * 2);
       row[0] = (uint64_t)cw * 4; /* Y0 U Y1 V per pair of pixels */
       break;
-    case CLIP_I420:
+    case METEOR_FORMAT_I420:
       v->n_planes = 3;
       v->stride[0] = RU4 (w);
       v->stride[1] = v->stride[2] = RU4 (cw);
@@ -153,13 +140,15 @@ clip_video_parse (const char *caps, uint32_t n_planes, const uint64_t *offset,
       row[0] = w;
       row[1] = row[2] = cw;
       break;
-    case CLIP_NV12:
+    case METEOR_FORMAT_NV12:
       v->n_planes = 2;
       v->stride[0] = v->stride[1] = RU4 (w);
       v->offset[1] = (uint64_t)v->stride[0] * RU2 (h);
       plane_h[1] = ch;
       row[0] = w;
       row[1] = (uint64_t)cw * 2;
+      break;
+    case METEOR_FORMAT_N: /* parsed above: never */
       break;
   }
   if (n_planes) {
@@ -225,12 +214,12 @@ pixel_yuv (const ClipVideo *v, const uint8_t *f, uint32_t x, uint32_t y,
   const uint8_t *p;
 
   switch (v->format) {
-    case CLIP_I420:
+    case METEOR_FORMAT_I420:
       *Y = f[v->offset[0] + (uint64_t)y * v->stride[0] + x];
       *U = f[v->offset[1] + (uint64_t)(y / 2) * v->stride[1] + x / 2];
       *V = f[v->offset[2] + (uint64_t)(y / 2) * v->stride[2] + x / 2];
       break;
-    case CLIP_NV12:
+    case METEOR_FORMAT_NV12:
       *Y = f[v->offset[0] + (uint64_t)y * v->stride[0] + x];
       p = f + v->offset[1] + (uint64_t)(y / 2) * v->stride[1] + (x / 2) * 2;
       *U = p[0];
@@ -248,22 +237,24 @@ pixel_yuv (const ClipVideo *v, const uint8_t *f, uint32_t x, uint32_t y,
 static int
 is_rgb (const ClipVideo *v)
 {
-  return v->format >= CLIP_RGB && v->format <= CLIP_BGRx;
+  return meteor_format_info (v->format)->rgb;
 }
 
 static int
 is_yuv (const ClipVideo *v)
 {
-  return v->format >= CLIP_I420;
+  return meteor_format_info (v->format)->yuv;
 }
 
 static void
 pixel_rgb (const ClipVideo *v, const uint8_t *f, uint32_t x, uint32_t y,
     uint8_t rgb[3])
 {
-  int bpp = (v->format == CLIP_RGB || v->format == CLIP_BGR) ? 3 : 4;
+  int bpp = (v->format == METEOR_FORMAT_RGB || v->format == METEOR_FORMAT_BGR)
+                ? 3
+                : 4;
   const uint8_t *p = f + v->offset[0] + (uint64_t)y * v->stride[0] + x * bpp;
-  int swap = v->format == CLIP_BGR || v->format == CLIP_BGRx;
+  int swap = v->format == METEOR_FORMAT_BGR || v->format == METEOR_FORMAT_BGRx;
   uint8_t Y, U, V;
 
   if (is_yuv (v)) {
@@ -282,7 +273,7 @@ pixel_luma (const ClipVideo *v, const uint8_t *f, uint32_t x, uint32_t y)
 {
   uint8_t Y, U, V;
 
-  if (v->format == CLIP_GRAY8)
+  if (v->format == METEOR_FORMAT_GRAY8)
     return f[v->offset[0] + (uint64_t)y * v->stride[0] + x];
   pixel_yuv (v, f, x, y, &Y, &U, &V);
   return Y;
@@ -340,17 +331,17 @@ clip_export_y4m (TierClip *clip, const ClipVideo *v, const char *path,
   size_t i;
 
   switch (v->format) {
-    case CLIP_GRAY8:
+    case METEOR_FORMAT_GRAY8:
       cs = "mono";
       break;
-    case CLIP_GRAY16_LE:
+    case METEOR_FORMAT_GRAY16_LE:
       cs = "mono16";
       break;
-    case CLIP_I420:
-    case CLIP_NV12:
+    case METEOR_FORMAT_I420:
+    case METEOR_FORMAT_NV12:
       cs = "420jpeg";
       break;
-    case CLIP_YUY2:
+    case METEOR_FORMAT_YUY2:
       cs = "422";
       break;
     default:
@@ -382,11 +373,13 @@ clip_export_y4m (TierClip *clip, const ClipVideo *v, const char *path,
   f = fopen (path, "wb");
   CHECK (f != NULL, "cannot create %s: %s", path, strerror (errno));
   fprintf (f, "YUV4MPEG2 W%u H%u F%d:%d Ip A1:1 C%s\n", w, h, fps_n, fps_d, cs);
-  cw =
-      v->format == CLIP_I420 || v->format == CLIP_NV12 || v->format == CLIP_YUY2
-          ? (w + 1) / 2
-          : w;
-  ch = v->format == CLIP_I420 || v->format == CLIP_NV12 ? (h + 1) / 2 : h;
+  cw = v->format == METEOR_FORMAT_I420 || v->format == METEOR_FORMAT_NV12 ||
+               v->format == METEOR_FORMAT_YUY2
+           ? (w + 1) / 2
+           : w;
+  ch = v->format == METEOR_FORMAT_I420 || v->format == METEOR_FORMAT_NV12
+           ? (h + 1) / 2
+           : h;
   row = malloc ((size_t)w * 2 + 16);
   for (x = 0; x < 3; x++)
     pl[x] = malloc ((size_t)w * h + 16);
@@ -396,7 +389,7 @@ clip_export_y4m (TierClip *clip, const ClipVideo *v, const char *path,
     if (load (clip, v, i, buf, error, error_len) < 0)
       goto fail;
     fputs ("FRAME\n", f);
-    if (v->format == CLIP_GRAY16_LE) {
+    if (v->format == METEOR_FORMAT_GRAY16_LE) {
       for (y = 0; y < h; y++) {
         for (x = 0; x < w; x++) {
           uint16_t s = pixel_gray16 (v, buf, x, y);
@@ -410,7 +403,7 @@ clip_export_y4m (TierClip *clip, const ClipVideo *v, const char *path,
     for (y = 0; y < h; y++)
       for (x = 0; x < w; x++) {
         uint8_t rgb[3], yuv[3];
-        if (v->format == CLIP_GRAY8) {
+        if (v->format == METEOR_FORMAT_GRAY8) {
           pl[0][(size_t)y * w + x] = pixel_luma (v, buf, x, y);
         } else if (is_rgb (v)) {
           pixel_rgb (v, buf, x, y, rgb);
@@ -430,7 +423,7 @@ clip_export_y4m (TierClip *clip, const ClipVideo *v, const char *path,
         }
       }
     fwrite (pl[0], 1, (size_t)w * h, f);
-    if (v->format != CLIP_GRAY8) {
+    if (v->format != METEOR_FORMAT_GRAY8) {
       fwrite (pl[1], 1, (size_t)cw * ch, f);
       fwrite (pl[2], 1, (size_t)cw * ch, f);
     }
@@ -457,8 +450,10 @@ clip_export_png (TierClip *clip, const ClipVideo *v, const char *dir,
 {
   uint32_t w = v->width, h = v->height, x, y;
   int channels =
-      (v->format == CLIP_GRAY8 || v->format == CLIP_GRAY16_LE) ? 1 : 3;
-  int depth = v->format == CLIP_GRAY16_LE ? 16 : 8;
+      (v->format == METEOR_FORMAT_GRAY8 || v->format == METEOR_FORMAT_GRAY16_LE)
+          ? 1
+          : 3;
+  int depth = v->format == METEOR_FORMAT_GRAY16_LE ? 16 : 8;
   size_t stride = (size_t)w * channels * depth / 8, i;
   uint8_t *buf = frame_buffer (clip), *img = malloc (stride * h);
   char path[4300];
@@ -472,7 +467,7 @@ clip_export_png (TierClip *clip, const ClipVideo *v, const char *dir,
     for (y = 0; y < h; y++)
       for (x = 0; x < w; x++) {
         uint8_t *o = img + y * stride + (size_t)x * channels * depth / 8;
-        if (v->format == CLIP_GRAY16_LE) {
+        if (v->format == METEOR_FORMAT_GRAY16_LE) {
           uint16_t s = pixel_gray16 (v, buf, x, y);
           o[0] = s >> 8;
           o[1] = s & 0xff;
@@ -529,7 +524,7 @@ clip_export_fits (TierClip *clip, const ClipVideo *v, const char *path,
     char *error, size_t error_len)
 {
   uint32_t w = v->width, h = v->height, x, y, c, planes = is_rgb (v) ? 3 : 1;
-  int d16 = v->format == CLIP_GRAY16_LE, status = 0;
+  int d16 = v->format == METEOR_FORMAT_GRAY16_LE, status = 0;
   long naxes[4] = { w, h, planes, (long)clip->n_frames };
   LONGLONG plane = (LONGLONG)w * h, first = 1;
   uint8_t *buf, *img8;

@@ -5,25 +5,15 @@
 #ifndef __METEOR_CLIPEXPORT_H__
 #define __METEOR_CLIPEXPORT_H__
 
+#include "meteorformat.h"
+
 #include "clipstore.h"
 
 #include <stdio.h>
 
-typedef enum {
-  CLIP_GRAY8,
-  CLIP_GRAY16_LE,
-  CLIP_RGB,
-  CLIP_BGR,
-  CLIP_RGBx,
-  CLIP_BGRx,
-  CLIP_I420,
-  CLIP_NV12,
-  CLIP_YUY2,
-} ClipPixFormat;
-
 /* A raw video format and where its planes are in a frame. */
 typedef struct {
-  ClipPixFormat format;
+  MeteorFormat format;
   const char *name; /* GStreamer's name of the format */
   uint32_t width, height;
   int fps_n, fps_d; /* 0/1 when the caps have no framerate */

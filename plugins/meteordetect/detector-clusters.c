@@ -41,7 +41,7 @@ cluster_add (const Detector *d, Cluster *c, int px, int py, double excess)
 /* Flood-fills the candidates connected to (x, y), clearing the mask. */
 static void
 fill_cluster (Detector *d, int x, int y, const uint8_t *plane, int stride,
-    DetectorLuma luma, Cluster *c)
+    MeteorFormat luma, Cluster *c)
 {
   size_t n = 0;
 
@@ -117,7 +117,7 @@ det_commit_clusters (Detector *d)
 
 void
 det_find_clusters (
-    Detector *d, const uint8_t *plane, int stride, DetectorLuma luma)
+    Detector *d, const uint8_t *plane, int stride, MeteorFormat luma)
 {
   int x, y;
 

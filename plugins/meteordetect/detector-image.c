@@ -10,31 +10,36 @@
 /* Row @y of the frame as luma, converted into @dst unless the plane is. */
 static const uint8_t *
 frame_luma_row (Detector *d, const uint8_t *plane, int stride,
-    DetectorLuma luma, int y, uint8_t *dst)
+    MeteorFormat luma, int y, uint8_t *dst)
 {
   const uint8_t *src = plane + (size_t)y * stride;
   int fw = d->config.width;
 
   switch (luma) {
-    case DETECTOR_LUMA_GRAY8:
+    case METEOR_FORMAT_GRAY8:
+    case METEOR_FORMAT_I420:
+    case METEOR_FORMAT_NV12:
       return src;
-    case DETECTOR_LUMA_GRAY16:
+    case METEOR_FORMAT_GRAY16_LE:
       d->k->luma_gray16 ((const uint16_t *)src, dst, fw);
       break;
-    case DETECTOR_LUMA_YUY2:
+    case METEOR_FORMAT_YUY2:
       d->k->luma_yuy2 (src, dst, fw);
       break;
-    case DETECTOR_LUMA_RGB:
-    case DETECTOR_LUMA_BGR:
+    case METEOR_FORMAT_RGB:
+    case METEOR_FORMAT_BGR:
       d->k->luma_rgb24 (src, dst, fw,
-          luma == DETECTOR_LUMA_RGB ? METEOR_RGB_ORDER_RGB
+          luma == METEOR_FORMAT_RGB ? METEOR_RGB_ORDER_RGB
                                     : METEOR_RGB_ORDER_BGR);
       break;
-    case DETECTOR_LUMA_RGBX:
-    case DETECTOR_LUMA_BGRX:
+    case METEOR_FORMAT_RGBx:
+    case METEOR_FORMAT_BGRx:
       d->k->luma_rgb32 (src, dst, fw,
-          luma == DETECTOR_LUMA_RGBX ? METEOR_RGB_ORDER_RGB
+          luma == METEOR_FORMAT_RGBx ? METEOR_RGB_ORDER_RGB
                                      : METEOR_RGB_ORDER_BGR);
+      break;
+    default: /* not a format (the caps allow none other) */
+      memset (dst, 0, (size_t)fw);
       break;
   }
   return dst;
@@ -44,13 +49,13 @@ frame_luma_row (Detector *d, const uint8_t *plane, int stride,
  * frame's own luma plane is it. */
 void
 det_fill_analysis (
-    Detector *d, const uint8_t *plane, int stride, DetectorLuma luma)
+    Detector *d, const uint8_t *plane, int stride, MeteorFormat luma)
 {
   int y;
 
   /* canaries need a copy to be drawn into */
-  d->direct =
-      d->bin == 1 && luma == DETECTOR_LUMA_GRAY8 && d->config.canary_rate <= 0;
+  d->direct = d->bin == 1 && meteor_format_info (luma)->luma_plane &&
+              d->config.canary_rate <= 0;
   if (d->direct)
     return;
   for (y = 0; y < d->h; y++) {

@@ -299,7 +299,7 @@ typedef struct {
 
 /* detector-image.c */
 void det_fill_analysis (
-    Detector *d, const uint8_t *plane, int stride, DetectorLuma luma);
+    Detector *d, const uint8_t *plane, int stride, MeteorFormat luma);
 double det_level_rows (Detector *d);
 const uint8_t *det_luma_row (
     Detector *d, const uint8_t *plane, int stride, int y);
@@ -341,7 +341,7 @@ void det_canary_settle (Detector *d, uint64_t frame);
 
 /* detector-clusters.c */
 void det_find_clusters (
-    Detector *d, const uint8_t *plane, int stride, DetectorLuma luma);
+    Detector *d, const uint8_t *plane, int stride, MeteorFormat luma);
 void det_commit_clusters (Detector *d);
 void det_blob_streak (const Cluster *c, Streak *s);
 int det_faint_cluster (Detector *d, const uint8_t *img, int img_stride,

@@ -247,7 +247,7 @@ find_candidates (Detector *d, const uint8_t *plane, int stride, double levelled,
  * candidates is a flash. */
 static void
 frame_pass (Detector *d, uint64_t frame, const uint8_t *plane, int stride,
-    DetectorLuma luma, double levelled, FramePass *p)
+    MeteorFormat luma, double levelled, FramePass *p)
 {
   const DetectorConfig *c = &d->config;
   int attempt;
@@ -305,7 +305,7 @@ det_lit_frame (const Detector *d, uint64_t frame)
 
 int
 detector_process (Detector *d, uint64_t frame, const uint8_t *plane, int stride,
-    DetectorLuma luma, DetectorFlash *flash)
+    MeteorFormat luma, DetectorFlash *flash)
 {
   const DetectorConfig *c = &d->config;
   FramePass p;

@@ -12,6 +12,8 @@
 #ifndef __METEOR_DETECTOR_H__
 #define __METEOR_DETECTOR_H__
 
+#include "meteorformat.h"
+
 #include "kernels.h"
 
 #include <stddef.h>
@@ -20,16 +22,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef enum {
-  DETECTOR_LUMA_GRAY8, /* the plane is luma (GRAY8, I420, NV12) */
-  DETECTOR_LUMA_GRAY16,
-  DETECTOR_LUMA_YUY2,
-  DETECTOR_LUMA_RGB,
-  DETECTOR_LUMA_BGR,
-  DETECTOR_LUMA_RGBX,
-  DETECTOR_LUMA_BGRX,
-} DetectorLuma;
 
 typedef struct {
   int width, height;
@@ -149,7 +141,7 @@ void detector_free (Detector *detector);
 /* Analyses one frame (plane 0 with its stride, in the given layout); the
  * frame is only read. Returns 1 when the frame was a flash (*flash set). */
 int detector_process (Detector *detector, uint64_t frame, const uint8_t *plane,
-    int stride, DetectorLuma luma, DetectorFlash *flash);
+    int stride, MeteorFormat luma, DetectorFlash *flash);
 
 /* Meteors whose tracks ended, oldest first; returns how many were moved out.
  * detector_flush() ends every open track (end of stream). */

@@ -48,7 +48,7 @@ struct _GstMeteorDetect {
 
   /* streaming thread, and start/stop while it is not running */
   GstVideoInfo info;
-  DetectorLuma luma;
+  MeteorFormat luma;
   Detector *detector;
   guint8 *mask; /* the detector reads it: lives as long as the detector */
   guint64 next_index;

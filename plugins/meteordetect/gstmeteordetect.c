@@ -65,8 +65,7 @@
 GST_DEBUG_CATEGORY (meteordetect_debug);
 #define GST_CAT_DEFAULT meteordetect_debug
 
-#define DETECT_FORMATS                                                         \
-  "{ GRAY8, GRAY16_LE, I420, NV12, YUY2, RGB, BGR, RGBx, BGRx }"
+#define DETECT_FORMATS METEOR_FORMATS_CAPS
 /* framerate 0/1 is let in, to be named in an error rather than refused
  * with a bare not-negotiated */
 #define DETECT_CAPS GST_VIDEO_CAPS_MAKE (DETECT_FORMATS)
@@ -96,22 +95,6 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE (
     "sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (DETECT_CAPS));
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE (
     "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (DETECT_CAPS));
-
-/* How the detector reads plane 0 of each format. */
-static const struct {
-  GstVideoFormat video;
-  DetectorLuma luma;
-} formats[] = {
-  { GST_VIDEO_FORMAT_GRAY8, DETECTOR_LUMA_GRAY8 },
-  { GST_VIDEO_FORMAT_I420, DETECTOR_LUMA_GRAY8 },
-  { GST_VIDEO_FORMAT_NV12, DETECTOR_LUMA_GRAY8 },
-  { GST_VIDEO_FORMAT_GRAY16_LE, DETECTOR_LUMA_GRAY16 },
-  { GST_VIDEO_FORMAT_YUY2, DETECTOR_LUMA_YUY2 },
-  { GST_VIDEO_FORMAT_RGB, DETECTOR_LUMA_RGB },
-  { GST_VIDEO_FORMAT_BGR, DETECTOR_LUMA_BGR },
-  { GST_VIDEO_FORMAT_RGBx, DETECTOR_LUMA_RGBX },
-  { GST_VIDEO_FORMAT_BGRx, DETECTOR_LUMA_BGRX },
-};
 
 /* The double properties are DetectorConfig fields. */
 static gdouble *
@@ -168,8 +151,7 @@ gst_meteor_detect_set_caps (
   gchar *mask_path;
   guint8 *mask = NULL;
   char error[256];
-  gint luma = -1;
-  guint i;
+  gint luma;
 
   if (!gst_video_info_from_caps (&info, incaps)) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
@@ -180,9 +162,7 @@ gst_meteor_detect_set_caps (
   if (self->detector && gst_video_info_is_equal (&info, &self->info))
     return TRUE;
 
-  for (i = 0; i < G_N_ELEMENTS (formats); i++)
-    if (formats[i].video == GST_VIDEO_INFO_FORMAT (&info))
-      luma = formats[i].luma;
+  luma = meteor_format_from_name (GST_VIDEO_INFO_NAME (&info));
   g_return_val_if_fail (luma >= 0, FALSE); /* the template allows no other */
 
   if (GST_VIDEO_INFO_FPS_N (&info) <= 0 || GST_VIDEO_INFO_FPS_D (&info) <= 0) {
@@ -251,7 +231,6 @@ gst_meteor_detect_accept_caps (
   GstStructure *s;
   const gchar *format;
   gboolean warn;
-  guint i;
 
   if (GST_BASE_TRANSFORM_CLASS (parent_class)
           ->accept_caps (trans, direction, caps))
@@ -262,9 +241,8 @@ gst_meteor_detect_accept_caps (
   if (gst_structure_has_name (s, "video/x-raw")) {
     format = gst_structure_get_string (s, "format");
     /* a format of ours refused for another reason: not ours to name */
-    for (i = 0; format && i < G_N_ELEMENTS (formats); i++)
-      if (gst_video_format_from_string (format) == formats[i].video)
-        return FALSE;
+    if (meteor_format_from_name (format) >= 0)
+      return FALSE;
   } else {
     format = gst_structure_get_name (s);
   }

@@ -31,6 +31,7 @@
 #endif
 
 #include "gstmeteorpool-priv.h"
+#include <gst/meteor/meteorformat.h>
 #include <gst/meteor/meteorstatsfields.h>
 
 #include <string.h>
@@ -39,8 +40,7 @@
 GST_DEBUG_CATEGORY (meteorpool_debug);
 #define GST_CAT_DEFAULT meteorpool_debug
 
-#define RAW_FORMATS                                                            \
-  "{ GRAY8, GRAY16_LE, I420, NV12, YUY2, RGB, BGR, RGBx, BGRx }"
+#define RAW_FORMATS METEOR_FORMATS_CAPS
 #define POOL_CAPS                                                              \
   GST_VIDEO_CAPS_MAKE (RAW_FORMATS)                                            \
   "; "                                                                         \

@@ -25,7 +25,7 @@ struct _GstMeteorSky {
   GstVideoInfo info;
 
   /* streaming thread, and start/stop while it is not running */
-  SkyFormat format;
+  MeteorFormat format;
   SkyModel *model;
   guint64 model_base; /* the frame index that is the model's frame 0 */
   guint64 n_frames;   /* produced since start: the next frame's index */

@@ -18,8 +18,8 @@
  *
  * Frames are drawn into buffers from downstream's pool (honouring its
  * strides), so with meteorpool downstream they are drawn straight into the
- * frame ring. The luma is the sky's brightness in DN in every format: I420
- * and NV12 are full-range video, and their caps say so (colorimetry
+ * frame ring. The luma is the sky's brightness in DN in every format: I420,
+ * NV12 and YUY2 are full-range video, and their caps say so (colorimetry
  * 1:4:0:0).
  *
  * |[
@@ -48,15 +48,15 @@ GST_DEBUG_CATEGORY (meteorsky_debug);
 #define SKY_SIZES                                                              \
   "width = (int) [ 16, 16384 ], height = (int) [ 16, 16384 ], "                \
   "framerate = (fraction) [ 1/1, 1000/1 ]"
-/* The sky's luma is its brightness in DN, 0-255, in every format: in I420
- * and NV12 that is full-range video, and the caps say so (colorimetry
+/* The sky's luma is its brightness in DN, 0-255, in every format: in I420,
+ * NV12 and YUY2 that is full-range video, and the caps say so (colorimetry
  * 1:4:0:0, as JPEG's), or a converter taking them as studio range
  * (16-235, the default for HD sizes) would stretch the dark sky and clip
  * its noise at black */
 #define SKY_YUV_COLORIMETRY "1:4:0:0"
 #define SKY_CAPS                                                               \
   "video/x-raw, format = (string) { GRAY8, GRAY16_LE }, " SKY_SIZES "; "       \
-  "video/x-raw, format = (string) { I420, NV12 }, " SKY_SIZES ", "             \
+  "video/x-raw, format = (string) { I420, NV12, YUY2 }, " SKY_SIZES ", "       \
   "colorimetry = (string) " SKY_YUV_COLORIMETRY "; "                           \
   "video/x-raw, format = (string) { RGB, BGR, RGBx, BGRx }, " SKY_SIZES
 
@@ -96,20 +96,6 @@ GST_ELEMENT_REGISTER_DEFINE (
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE (
     "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (SKY_CAPS));
-
-static const struct {
-  GstVideoFormat video;
-  SkyFormat sky;
-} formats[] = {
-  { GST_VIDEO_FORMAT_GRAY8, SKY_FORMAT_GRAY8 },
-  { GST_VIDEO_FORMAT_GRAY16_LE, SKY_FORMAT_GRAY16_LE },
-  { GST_VIDEO_FORMAT_I420, SKY_FORMAT_I420 },
-  { GST_VIDEO_FORMAT_NV12, SKY_FORMAT_NV12 },
-  { GST_VIDEO_FORMAT_RGB, SKY_FORMAT_RGB },
-  { GST_VIDEO_FORMAT_BGR, SKY_FORMAT_BGR },
-  { GST_VIDEO_FORMAT_RGBx, SKY_FORMAT_RGBX },
-  { GST_VIDEO_FORMAT_BGRx, SKY_FORMAT_BGRX },
-};
 
 /* The double properties are SkyConfig fields. */
 static gdouble *
@@ -205,17 +191,14 @@ gst_meteor_sky_set_caps (GstBaseSrc *src, GstCaps *caps)
   SkyModel *model;
   gchar *schedule;
   char error[256];
-  guint i;
-  gint format = -1;
+  gint format;
 
   if (!gst_video_info_from_caps (&info, caps)) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
         ("invalid video caps %" GST_PTR_FORMAT, caps), (NULL));
     return FALSE;
   }
-  for (i = 0; i < G_N_ELEMENTS (formats); i++)
-    if (formats[i].video == GST_VIDEO_INFO_FORMAT (&info))
-      format = formats[i].sky;
+  format = meteor_format_from_name (GST_VIDEO_INFO_NAME (&info));
   g_return_val_if_fail (format >= 0, FALSE); /* the template allows no other */
 
   GST_OBJECT_LOCK (self);

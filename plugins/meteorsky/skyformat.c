@@ -29,15 +29,15 @@ sky_write_row (const SkyImage *img, int y, const float *row, int w)
   int x;
 
   switch (img->format) {
-    case SKY_FORMAT_GRAY8:
-    case SKY_FORMAT_I420:
-    case SKY_FORMAT_NV12: {
+    case METEOR_FORMAT_GRAY8:
+    case METEOR_FORMAT_I420:
+    case METEOR_FORMAT_NV12: {
       uint8_t *d = img->planes[0] + (size_t)y * img->strides[0];
       for (x = 0; x < w; x++)
         d[x] = to8 (row[x]);
       break;
     }
-    case SKY_FORMAT_GRAY16_LE: {
+    case METEOR_FORMAT_GRAY16_LE: {
       uint8_t *d = img->planes[0] + (size_t)y * img->strides[0];
       for (x = 0; x < w; x++) {
         uint16_t v = to16 (row[x]);
@@ -46,15 +46,23 @@ sky_write_row (const SkyImage *img, int y, const float *row, int w)
       }
       break;
     }
-    case SKY_FORMAT_RGB:
-    case SKY_FORMAT_BGR: {
+    case METEOR_FORMAT_YUY2: { /* Y0 U Y1 V, neutral chroma */
+      uint8_t *d = img->planes[0] + (size_t)y * img->strides[0];
+      for (x = 0; x < w; x++) {
+        d[2 * x] = to8 (row[x]);
+        d[2 * x + 1] = 128;
+      }
+      break;
+    }
+    case METEOR_FORMAT_RGB:
+    case METEOR_FORMAT_BGR: {
       uint8_t *d = img->planes[0] + (size_t)y * img->strides[0];
       for (x = 0; x < w; x++)
         d[3 * x] = d[3 * x + 1] = d[3 * x + 2] = to8 (row[x]);
       break;
     }
-    case SKY_FORMAT_RGBX:
-    case SKY_FORMAT_BGRX: {
+    case METEOR_FORMAT_RGBx:
+    case METEOR_FORMAT_BGRx: {
       uint8_t *d = img->planes[0] + (size_t)y * img->strides[0];
       for (x = 0; x < w; x++) {
         d[4 * x] = d[4 * x + 1] = d[4 * x + 2] = to8 (row[x]);
@@ -62,6 +70,8 @@ sky_write_row (const SkyImage *img, int y, const float *row, int w)
       }
       break;
     }
+    default:
+      break;
   }
 }
 
@@ -70,7 +80,7 @@ void
 sky_write_pixel (const SkyImage *img, int x, int y, float v)
 {
   switch (img->format) {
-    case SKY_FORMAT_GRAY16_LE: {
+    case METEOR_FORMAT_GRAY16_LE: {
       uint16_t q = to16 (v);
       uint8_t *d = img->planes[0] + (size_t)y * img->strides[0] + 2 * x;
       d[0] = (uint8_t)(q & 0xff);
@@ -78,15 +88,11 @@ sky_write_pixel (const SkyImage *img, int x, int y, float v)
       break;
     }
     default: {
-      int bpp =
-          img->format == SKY_FORMAT_RGB || img->format == SKY_FORMAT_BGR ? 3
-          : img->format == SKY_FORMAT_RGBX || img->format == SKY_FORMAT_BGRX
-              ? 4
-              : 1;
-      uint8_t *d =
-          img->planes[0] + (size_t)y * img->strides[0] + (size_t)bpp * x;
+      const MeteorFormatInfo *info = meteor_format_info (img->format);
+      uint8_t *d = img->planes[0] + (size_t)y * img->strides[0] +
+                   (size_t)info->pixel_bytes * x;
       d[0] = to8 (v);
-      if (bpp > 1)
+      if (info->rgb)
         d[1] = d[2] = d[0];
       break;
     }
@@ -99,12 +105,12 @@ sky_write_chroma (const SkyImage *img, int w, int h)
 {
   int cw = (w + 1) / 2, ch = (h + 1) / 2, y;
 
-  if (img->format == SKY_FORMAT_I420) {
+  if (img->format == METEOR_FORMAT_I420) {
     for (y = 0; y < ch; y++) {
       memset (img->planes[1] + (size_t)y * img->strides[1], 128, cw);
       memset (img->planes[2] + (size_t)y * img->strides[2], 128, cw);
     }
-  } else if (img->format == SKY_FORMAT_NV12) {
+  } else if (img->format == METEOR_FORMAT_NV12) {
     for (y = 0; y < ch; y++)
       memset (img->planes[1] + (size_t)y * img->strides[1], 128, 2 * cw);
   }

@@ -11,23 +11,14 @@
 #ifndef __SKY_RENDER_H__
 #define __SKY_RENDER_H__
 
+#include "meteorformat.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef enum {
-  SKY_FORMAT_GRAY8,
-  SKY_FORMAT_GRAY16_LE,
-  SKY_FORMAT_I420,
-  SKY_FORMAT_NV12,
-  SKY_FORMAT_RGB,
-  SKY_FORMAT_BGR,
-  SKY_FORMAT_RGBX,
-  SKY_FORMAT_BGRX,
-} SkyFormat;
 
 typedef enum {
   SKY_METEOR,
@@ -126,7 +117,7 @@ void sky_model_set_optics (SkyModel *model, double transparency, double blur);
 void sky_model_add_event (SkyModel *model, const SkyEvent *event);
 
 typedef struct {
-  SkyFormat format;
+  MeteorFormat format;
   uint8_t *planes[3];
   int strides[3];
 } SkyImage;

@@ -611,7 +611,7 @@ GST_START_TEST (test_restart_starts_over)
 GST_END_TEST;
 
 static const gchar *all_formats[] = { "GRAY8", "GRAY16_LE", "I420", "NV12",
-  "RGB", "BGR", "RGBx", "BGRx" };
+  "YUY2", "RGB", "BGR", "RGBx", "BGRx" };
 
 GST_START_TEST (test_every_format_and_odd_sizes)
 {
@@ -689,7 +689,7 @@ have_element (const gchar *name)
   return f != NULL;
 }
 
-/* The sky's luma is its DN in every format: I420 and NV12 say full range
+/* The sky's luma is its DN in every format: I420, NV12 and YUY2 say full range
  * in their colorimetry, so a converter to GRAY8 (as an IP camera pipeline
  * has after its decoder) keeps the same values at HD sizes too, where
  * studio range is the default and would clip the dark sky at black; and
@@ -699,7 +699,7 @@ GST_START_TEST (test_yuv_full_range)
   const gchar *size = "width=1280,height=720";
   gchar *caps = g_strdup_printf ("video/x-raw,format=GRAY8,%s", size);
   Run *gray = run_sky ("seed=4 num-buffers=3", caps);
-  const gchar *yuv[] = { "I420", "NV12" };
+  const gchar *yuv[] = { "I420", "NV12", "YUY2" };
   guint f, i;
 
   g_free (caps);

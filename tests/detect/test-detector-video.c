@@ -157,7 +157,7 @@ run_video (int frames, void (*make) (int f, uint8_t *frame),
     if (draw)
       draw (f, frame);
     r->flashes +=
-        detector_process (d, f, frame, W, DETECTOR_LUMA_GRAY8, &flash);
+        detector_process (d, f, frame, W, METEOR_FORMAT_GRAY8, &flash);
     take (d, r);
   }
   finish (d, r);
@@ -408,7 +408,7 @@ run_canaries (int frames, double rate, int fog_at, double transparency, Run *r)
 {
   const int w = 640, h = 480;
   uint8_t *frame = malloc ((size_t)w * h), *copy = malloc ((size_t)w * h);
-  SkyImage img = { SKY_FORMAT_GRAY8, { frame, NULL, NULL }, { w, 0, 0 } };
+  SkyImage img = { METEOR_FORMAT_GRAY8, { frame, NULL, NULL }, { w, 0, 0 } };
   DetectorConfig dc;
   SkyConfig sc;
   SkyModel *sky;
@@ -439,7 +439,7 @@ run_canaries (int frames, double rate, int fog_at, double transparency, Run *r)
     sky_model_render (sky, f, &img);
     memcpy (copy, frame, (size_t)w * h);
     r->flashes +=
-        detector_process (d, f, frame, w, DETECTOR_LUMA_GRAY8, &flash);
+        detector_process (d, f, frame, w, METEOR_FORMAT_GRAY8, &flash);
     touched |= memcmp (copy, frame, (size_t)w * h) != 0;
     take (d, r);
   }

@@ -36,13 +36,14 @@ quiet_sky (SkyConfig *c, uint64_t seed)
 
 /* Renders @frames of @sky as @format and runs the detector on it. */
 static void
-run (const SkyConfig *sky, const char *schedule, int frames, SkyFormat format,
-    DetectorLuma luma, int bin, const uint8_t *mask, Run *r)
+run (const SkyConfig *sky, const char *schedule, int frames,
+    MeteorFormat format, MeteorFormat luma, int bin, const uint8_t *mask,
+    Run *r)
 {
-  int bpp = format == SKY_FORMAT_RGB         ? 3
-            : format == SKY_FORMAT_BGRX      ? 4
-            : format == SKY_FORMAT_GRAY16_LE ? 2
-                                             : 1;
+  int bpp = format == METEOR_FORMAT_RGB         ? 3
+            : format == METEOR_FORMAT_BGRx      ? 4
+            : format == METEOR_FORMAT_GRAY16_LE ? 2
+                                                : 1;
   int stride = W * bpp + 13; /* padded rows */
   uint8_t *buf = calloc ((size_t)stride * H + 2 * (W + 1) * H, 1);
   SkyImage img = { format,
@@ -147,9 +148,9 @@ test_finds_a_meteor (void)
   Run r;
 
   quiet_sky (&c, 5);
-  run (&c, METEOR, 120, SKY_FORMAT_GRAY8, DETECTOR_LUMA_GRAY8, 2, NULL, &r);
+  run (&c, METEOR, 120, METEOR_FORMAT_GRAY8, METEOR_FORMAT_GRAY8, 2, NULL, &r);
   check_found (&r, "gray8 bin 2");
-  run (&c, METEOR, 120, SKY_FORMAT_GRAY8, DETECTOR_LUMA_GRAY8, 1, NULL, &r);
+  run (&c, METEOR, 120, METEOR_FORMAT_GRAY8, METEOR_FORMAT_GRAY8, 1, NULL, &r);
   check_found (&r, "gray8 bin 1");
 }
 
@@ -157,20 +158,21 @@ static void
 test_layouts_agree (void)
 {
   static const struct {
-    SkyFormat format;
-    DetectorLuma luma;
+    MeteorFormat format;
+    MeteorFormat luma;
     const char *name;
   } layouts[] = {
-    { SKY_FORMAT_RGB, DETECTOR_LUMA_RGB, "rgb" },
-    { SKY_FORMAT_BGRX, DETECTOR_LUMA_BGRX, "bgrx" },
-    { SKY_FORMAT_I420, DETECTOR_LUMA_GRAY8, "i420" },
+    { METEOR_FORMAT_RGB, METEOR_FORMAT_RGB, "rgb" },
+    { METEOR_FORMAT_BGRx, METEOR_FORMAT_BGRx, "bgrx" },
+    { METEOR_FORMAT_I420, METEOR_FORMAT_GRAY8, "i420" },
   };
   SkyConfig c;
   Run gray, r;
   size_t i;
 
   quiet_sky (&c, 6);
-  run (&c, METEOR, 120, SKY_FORMAT_GRAY8, DETECTOR_LUMA_GRAY8, 2, NULL, &gray);
+  run (&c, METEOR, 120, METEOR_FORMAT_GRAY8, METEOR_FORMAT_GRAY8, 2, NULL,
+      &gray);
   for (i = 0; i < sizeof (layouts) / sizeof (layouts[0]); i++) {
     run (&c, METEOR, 120, layouts[i].format, layouts[i].luma, 2, NULL, &r);
     check_found (&r, layouts[i].name);
@@ -191,8 +193,8 @@ test_gray16 (void)
 
   /* 16-bit frames: the detector works on their high byte */
   quiet_sky (&c, 6);
-  run (
-      &c, METEOR, 120, SKY_FORMAT_GRAY16_LE, DETECTOR_LUMA_GRAY16, 2, NULL, &r);
+  run (&c, METEOR, 120, METEOR_FORMAT_GRAY16_LE, METEOR_FORMAT_GRAY16_LE, 2,
+      NULL, &r);
   check_found (&r, "gray16");
 }
 
@@ -212,7 +214,7 @@ test_rejects_distractors (void)
       "plane@0,x=0,y=60,angle=10,speed=1.2,snr=10;"
       "satellite@0,x=319,y=200,angle=200,speed=1.5,snr=8;"
       "satellite@100,x=100,y=239,angle=-80,speed=0.8,snr=12",
-      600, SKY_FORMAT_GRAY8, DETECTOR_LUMA_GRAY8, 2, NULL, &r);
+      600, METEOR_FORMAT_GRAY8, METEOR_FORMAT_GRAY8, 2, NULL, &r);
   EXPECT (r.n_meteors == 0,
       "%zu detections, first %.0f,%.0f-%.0f,%.0f frames %llu-%llu, %.0f px/s",
       r.n_meteors, r.meteors[0].x0, r.meteors[0].y0, r.meteors[0].x1,
@@ -231,7 +233,8 @@ test_flash_is_reported (void)
   Run r;
 
   quiet_sky (&c, 8);
-  run (&c, "flash@60", 120, SKY_FORMAT_GRAY8, DETECTOR_LUMA_GRAY8, 2, NULL, &r);
+  run (&c, "flash@60", 120, METEOR_FORMAT_GRAY8, METEOR_FORMAT_GRAY8, 2, NULL,
+      &r);
   EXPECT (r.flashes > 0 && r.stats.flashes > 0, "flash not reported");
   EXPECT (r.n_meteors == 0, "%zu detections in a flash", r.n_meteors);
 }
@@ -246,8 +249,8 @@ test_meteor_through_headlights (void)
   Run r;
 
   quiet_sky (&c, 5);
-  run (&c, "flash@40,style=1,duration=3,snr=12;" METEOR, 150, SKY_FORMAT_GRAY8,
-      DETECTOR_LUMA_GRAY8, 2, NULL, &r);
+  run (&c, "flash@40,style=1,duration=3,snr=12;" METEOR, 150,
+      METEOR_FORMAT_GRAY8, METEOR_FORMAT_GRAY8, 2, NULL, &r);
   EXPECT (r.flashes > 0, "headlights not reported as a flash");
   EXPECT (r.n_meteors == 1, "%zu detections, 1 meteor in the headlights",
       r.n_meteors);
@@ -266,7 +269,7 @@ test_brief_meteor (void)
 
   quiet_sky (&c, 6);
   run (&c, "meteor@60,x=80,y=60,angle=30,speed=30,duration=0.1,snr=10", 100,
-      SKY_FORMAT_GRAY8, DETECTOR_LUMA_GRAY8, 2, NULL, &r);
+      METEOR_FORMAT_GRAY8, METEOR_FORMAT_GRAY8, 2, NULL, &r);
   EXPECT (r.n_meteors == 1, "%zu detections of a 3-frame meteor", r.n_meteors);
   if (r.n_meteors == 1)
     EXPECT (r.meteors[0].n_points <= 3, "%d points", r.meteors[0].n_points);
@@ -284,7 +287,7 @@ test_mask_hides (void)
   for (int y = 0; y < H; y++)
     memset (mask + y * W, 0, W / 2 + 40);
   quiet_sky (&c, 5);
-  run (&c, METEOR, 120, SKY_FORMAT_GRAY8, DETECTOR_LUMA_GRAY8, 2, mask, &r);
+  run (&c, METEOR, 120, METEOR_FORMAT_GRAY8, METEOR_FORMAT_GRAY8, 2, mask, &r);
   EXPECT (r.n_meteors == 0, "%zu detections under the mask", r.n_meteors);
   free (mask);
 }
@@ -305,7 +308,7 @@ test_satellite_pieces (void)
     memset (mask + y * W + 200, 0, 30);
   quiet_sky (&c, 7);
   run (&c, "satellite@40,x=10,y=120,angle=0,speed=2.8,duration=20,snr=12", 300,
-      SKY_FORMAT_GRAY8, DETECTOR_LUMA_GRAY8, 2, mask, &r);
+      METEOR_FORMAT_GRAY8, METEOR_FORMAT_GRAY8, 2, mask, &r);
   EXPECT (
       r.n_meteors == 0, "%zu detections of a satellite's pieces", r.n_meteors);
   EXPECT (r.stats.rejected[DETECTOR_REJECT_LONG] +
@@ -340,7 +343,7 @@ run_drawn (
     memset (frame, sky, W * H);
     draw (frame, f);
     r->flashes +=
-        detector_process (d, f, frame, W, DETECTOR_LUMA_GRAY8, &flash);
+        detector_process (d, f, frame, W, METEOR_FORMAT_GRAY8, &flash);
     r->n_meteors +=
         detector_take_meteors (d, r->meteors + r->n_meteors, 32 - r->n_meteors);
   }

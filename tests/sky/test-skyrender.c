@@ -13,19 +13,16 @@
 
 typedef struct {
   int w, h;
-  SkyFormat format;
+  MeteorFormat format;
   uint8_t *data;
   size_t size;
   SkyImage img;
 } Frame;
 
 static void
-frame_init (Frame *f, int w, int h, SkyFormat format)
+frame_init (Frame *f, int w, int h, MeteorFormat format)
 {
-  int bpp = format == SKY_FORMAT_GRAY16_LE                           ? 2
-            : format == SKY_FORMAT_RGB || format == SKY_FORMAT_BGR   ? 3
-            : format == SKY_FORMAT_RGBX || format == SKY_FORMAT_BGRX ? 4
-                                                                     : 1;
+  int bpp = (int)meteor_format_info (format)->pixel_bytes;
   /* odd stride: the renderer must honour it */
   int stride = w * bpp + 7;
   int cw = (w + 1) / 2, ch = (h + 1) / 2;
@@ -39,12 +36,12 @@ frame_init (Frame *f, int w, int h, SkyFormat format)
   f->img.format = format;
   f->img.planes[0] = f->data;
   f->img.strides[0] = stride;
-  if (format == SKY_FORMAT_I420) {
+  if (format == METEOR_FORMAT_I420) {
     f->img.planes[1] = f->data + (size_t)stride * h;
     f->img.strides[1] = cw + 3;
     f->img.planes[2] = f->img.planes[1] + (size_t)(cw + 3) * ch;
     f->img.strides[2] = cw + 3;
-  } else if (format == SKY_FORMAT_NV12) {
+  } else if (format == METEOR_FORMAT_NV12) {
     f->img.planes[1] = f->data + (size_t)stride * h;
     f->img.strides[1] = 2 * cw + 5;
   }
@@ -57,13 +54,15 @@ frame_value (const Frame *f, int x, int y)
   const uint8_t *row = f->img.planes[0] + (size_t)y * f->img.strides[0];
 
   switch (f->format) {
-    case SKY_FORMAT_GRAY16_LE:
+    case METEOR_FORMAT_GRAY16_LE:
       return (row[2 * x] | row[2 * x + 1] << 8) / 256.0;
-    case SKY_FORMAT_RGB:
-    case SKY_FORMAT_BGR:
+    case METEOR_FORMAT_YUY2:
+      return row[2 * x];
+    case METEOR_FORMAT_RGB:
+    case METEOR_FORMAT_BGR:
       return row[3 * x + 1];
-    case SKY_FORMAT_RGBX:
-    case SKY_FORMAT_BGRX:
+    case METEOR_FORMAT_RGBx:
+    case METEOR_FORMAT_BGRx:
       return row[4 * x + 1];
     default:
       return row[x];
@@ -105,9 +104,9 @@ test_same_seed_same_frames (void)
   b = sky_model_new (&c);
   c.seed = 2;
   other = sky_model_new (&c);
-  frame_init (&fa, 160, 120, SKY_FORMAT_GRAY8);
-  frame_init (&fb, 160, 120, SKY_FORMAT_GRAY8);
-  frame_init (&fo, 160, 120, SKY_FORMAT_GRAY8);
+  frame_init (&fa, 160, 120, METEOR_FORMAT_GRAY8);
+  frame_init (&fb, 160, 120, METEOR_FORMAT_GRAY8);
+  frame_init (&fo, 160, 120, METEOR_FORMAT_GRAY8);
   for (frame = 0; frame < 60; frame++) {
     sky_model_render (a, frame, &fa.img);
     sky_model_render (b, frame, &fb.img);
@@ -126,7 +125,7 @@ test_same_seed_same_frames (void)
 }
 
 static void
-measure_noise (double level, double noise, SkyFormat format)
+measure_noise (double level, double noise, MeteorFormat format)
 {
   const int w = 96, h = 64, n = 64;
   SkyConfig c;
@@ -164,8 +163,8 @@ measure_noise (double level, double noise, SkyFormat format)
   EXPECT (fabs (sigma - noise) < 0.04 * noise, "sigma %.3f, configured %.3f",
       sigma, noise);
   printf ("  level %.1f noise %.1f (%s): measured mean %.3f sigma %.3f\n",
-      level, noise, format == SKY_FORMAT_GRAY16_LE ? "16-bit" : "8-bit", mean,
-      sigma);
+      level, noise, format == METEOR_FORMAT_GRAY16_LE ? "16-bit" : "8-bit",
+      mean, sigma);
   sky_model_free (m);
   free (f.data);
   free (sum);
@@ -175,10 +174,10 @@ measure_noise (double level, double noise, SkyFormat format)
 static void
 test_noise_statistics (void)
 {
-  measure_noise (20, 2, SKY_FORMAT_GRAY8);
-  measure_noise (40, 5, SKY_FORMAT_GRAY8);
-  measure_noise (20, 2, SKY_FORMAT_GRAY16_LE);
-  measure_noise (10, 0.5, SKY_FORMAT_GRAY16_LE);
+  measure_noise (20, 2, METEOR_FORMAT_GRAY8);
+  measure_noise (40, 5, METEOR_FORMAT_GRAY8);
+  measure_noise (20, 2, METEOR_FORMAT_GRAY16_LE);
+  measure_noise (10, 0.5, METEOR_FORMAT_GRAY16_LE);
 }
 
 static void
@@ -196,8 +195,8 @@ test_16bit_same_physics (void)
   c.star_density = 80;
   m8 = sky_model_new (&c);
   m16 = sky_model_new (&c);
-  frame_init (&f8, 128, 96, SKY_FORMAT_GRAY8);
-  frame_init (&f16, 128, 96, SKY_FORMAT_GRAY16_LE);
+  frame_init (&f8, 128, 96, METEOR_FORMAT_GRAY8);
+  frame_init (&f16, 128, 96, METEOR_FORMAT_GRAY16_LE);
   for (frame = 0; frame < 5; frame++) {
     sky_model_render (m8, frame, &f8.img);
     sky_model_render (m16, frame, &f16.img);
@@ -261,7 +260,7 @@ test_meteor_truth_matches_pixels (void)
   ev.snr = 12;
   sky_model_add_event (m, &ev);
   for (frame = 0; frame < n; frame++) {
-    frame_init (&f[frame], w, h, SKY_FORMAT_GRAY8);
+    frame_init (&f[frame], w, h, METEOR_FORMAT_GRAY8);
     sky_model_render (m, frame, &f[frame].img);
   }
   sky_model_finish (m);
@@ -339,7 +338,7 @@ test_rates_and_kinds (void)
   c.flash_rate = 60;
   c.cloud_cover = 0.5;
   m = sky_model_new (&c);
-  frame_init (&f, 160, 120, SKY_FORMAT_GRAY8);
+  frame_init (&f, 160, 120, METEOR_FORMAT_GRAY8);
   /* 10 simulated minutes at 10 fps */
   for (frame = 0; frame < 6000; frame++)
     sky_model_render (m, frame, &f.img);
@@ -375,9 +374,10 @@ test_rates_and_kinds (void)
 static void
 test_formats (void)
 {
-  static const SkyFormat formats[] = { SKY_FORMAT_GRAY8, SKY_FORMAT_GRAY16_LE,
-    SKY_FORMAT_I420, SKY_FORMAT_NV12, SKY_FORMAT_RGB, SKY_FORMAT_BGR,
-    SKY_FORMAT_RGBX, SKY_FORMAT_BGRX };
+  static const MeteorFormat formats[] = { METEOR_FORMAT_GRAY8,
+    METEOR_FORMAT_GRAY16_LE, METEOR_FORMAT_I420, METEOR_FORMAT_NV12,
+    METEOR_FORMAT_YUY2, METEOR_FORMAT_RGB, METEOR_FORMAT_BGR,
+    METEOR_FORMAT_RGBx, METEOR_FORMAT_BGRx };
   SkyConfig c;
   size_t k;
   int x, y;
@@ -395,20 +395,23 @@ test_formats (void)
     for (y = 0; y < 21; y++) {
       const uint8_t *row = f.img.planes[0] + (size_t)y * f.img.strides[0];
       for (x = 0; x < 37; x++) {
-        if (formats[k] == SKY_FORMAT_RGB || formats[k] == SKY_FORMAT_BGR)
+        if (formats[k] == METEOR_FORMAT_RGB || formats[k] == METEOR_FORMAT_BGR)
           bad += row[3 * x] != row[3 * x + 1] || row[3 * x + 2] != row[3 * x];
-        if (formats[k] == SKY_FORMAT_RGBX || formats[k] == SKY_FORMAT_BGRX)
+        if (formats[k] == METEOR_FORMAT_RGBx ||
+            formats[k] == METEOR_FORMAT_BGRx)
           bad += row[4 * x] != row[4 * x + 2] || row[4 * x + 3] != 0xff;
+        if (formats[k] == METEOR_FORMAT_YUY2) /* neutral chroma */
+          bad += row[2 * x + 1] != 128;
       }
       /* stride padding is never written */
       bad += row[f.img.strides[0] - 1] != 0;
     }
-    if (formats[k] == SKY_FORMAT_I420)
+    if (formats[k] == METEOR_FORMAT_I420)
       for (y = 0; y < 11; y++)
         for (x = 0; x < 19; x++)
           bad += f.img.planes[1][y * f.img.strides[1] + x] != 128 ||
                  f.img.planes[2][y * f.img.strides[2] + x] != 128;
-    if (formats[k] == SKY_FORMAT_NV12)
+    if (formats[k] == METEOR_FORMAT_NV12)
       for (y = 0; y < 11; y++)
         for (x = 0; x < 38; x++)
           bad += f.img.planes[1][y * f.img.strides[1] + x] != 128;
