@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "xorshift.h"
 
 #define SEED 0x736b7931u
 #define RING 4
@@ -67,10 +68,7 @@ static uint32_t rng = SEED;
 static uint32_t
 rnd (void)
 {
-  rng ^= rng << 13;
-  rng ^= rng >> 17;
-  rng ^= rng << 5;
-  return rng;
+  return meteor_xorshift32 (&rng);
 }
 
 /* about normal, sigma 1: the sum of 4 uniforms, scaled */

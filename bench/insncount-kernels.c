@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "xorshift.h"
 
 #define W 1280
 #define H 720
@@ -30,10 +31,7 @@ static uint32_t rng = 0x736b7931u;
 static uint32_t
 rnd (void)
 {
-  rng ^= rng << 13;
-  rng ^= rng >> 17;
-  rng ^= rng << 5;
-  return rng;
+  return meteor_xorshift32 (&rng);
 }
 
 /* about 20 DN, a few DN of noise, a star now and then */

@@ -81,28 +81,7 @@ play_to_eos (GstElement *pipeline)
 static gchar *
 expect_error (GstElement *pipeline, GstStateChangeReturn *ret)
 {
-  GstBus *bus = gst_element_get_bus (pipeline);
-  gchar *text = NULL;
-  GstStateChangeReturn r;
-
-  r = gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  if (ret)
-    *ret = r;
-  while (text == NULL) {
-    GstMessage *msg = gst_bus_timed_pop_filtered (
-        bus, 30 * GST_SECOND, GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
-    GError *err = NULL;
-
-    fail_unless (msg != NULL, "no error posted");
-    fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS, "EOS, not an error");
-    gst_message_parse_error (msg, &err, NULL);
-    text = g_strdup (err->message);
-    g_clear_error (&err);
-    gst_message_unref (msg);
-  }
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (bus);
-  return text;
+  return meteor_test_expect_error_full (pipeline, NULL, NULL, ret);
 }
 
 /* ------------------------------------------ frames pulled from appsink */

@@ -69,17 +69,20 @@ meteor_test_stat (const GstStructure *s, const gchar *field)
   return v;
 }
 
-/* Waits for the first ERROR of a pipeline that must fail; returns its
- * message text (and the debug text in @debug) and collects WARNING texts
- * in @warnings. */
+/* Sets a pipeline that must fail PLAYING (what that returned in @ret)
+ * and waits for its first ERROR; returns its message text (and the debug
+ * text in @debug) and collects WARNING texts in @warnings. */
 static inline gchar *
-meteor_test_expect_error (
-    GstElement *pipeline, gchar **debug, GString *warnings)
+meteor_test_expect_error_full (GstElement *pipeline, gchar **debug,
+    GString *warnings, GstStateChangeReturn *ret)
 {
   GstBus *bus = gst_element_get_bus (pipeline);
   gchar *text = NULL;
+  GstStateChangeReturn r;
 
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  r = gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  if (ret)
+    *ret = r;
   while (text == NULL) {
     GstMessage *msg = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND,
         GST_MESSAGE_ERROR | GST_MESSAGE_WARNING | GST_MESSAGE_EOS);
@@ -101,6 +104,13 @@ meteor_test_expect_error (
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (bus);
   return text;
+}
+
+static inline gchar *
+meteor_test_expect_error (
+    GstElement *pipeline, gchar **debug, GString *warnings)
+{
+  return meteor_test_expect_error_full (pipeline, debug, warnings, NULL);
 }
 
 #endif /* __METEOR_TEST_H__ */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "clipstore.h"
+#include "xorshift.h"
 
 #define W 64
 #define H 48
@@ -45,15 +46,12 @@ remove_tree (const gchar *path)
 static inline void
 fill_frame (guint8 *p, gsize size, guint64 id, gboolean noise)
 {
-  guint32 s = (guint32)(id * 2654435761u) | 1;
+  uint32_t s = (uint32_t)(id * 2654435761u) | 1;
   gsize i;
 
   for (i = 0; i < size; i++) {
     if (noise) {
-      s ^= s << 13;
-      s ^= s >> 17;
-      s ^= s << 5;
-      p[i] = (guint8)s;
+      p[i] = (guint8)meteor_xorshift32 (&s);
     } else {
       p[i] = (guint8)(i / 16 + id * 7 + (i % 5 == 0 ? id : 0));
     }

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "xorshift.h"
 
 #define DEFAULT_SEED 0x4d455445u
 #define MAX_N 4097
@@ -55,10 +56,7 @@ static uint32_t rng;
 static uint32_t
 rnd (void)
 {
-  rng ^= rng << 13;
-  rng ^= rng >> 17;
-  rng ^= rng << 5;
-  return rng;
+  return meteor_xorshift32 (&rng);
 }
 
 static void

@@ -6,6 +6,7 @@
 #define __METEOR_TIERTEST_H__
 
 #include "tiercommon.h"
+#include "xorshift.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -48,9 +49,7 @@ tt_fill (uint8_t *p, size_t size, uint64_t id)
   size_t i;
 
   for (i = 0; i < size; i++) {
-    s ^= s << 13;
-    s ^= s >> 17;
-    s ^= s << 5;
+    meteor_xorshift32 (&s);
     p[i] =
         (uint8_t)((i / 64 + id) & 0xff) + ((s & 0xff) < 16 ? (s >> 8 & 3) : 0);
   }
