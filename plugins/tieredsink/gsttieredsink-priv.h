@@ -43,7 +43,8 @@ GST_DEBUG_CATEGORY_EXTERN (tieredsink_debug);
 /* the lock file in the store: one tieredsink at a time */
 #define TIER_STORE_LOCK ".lock"
 
-typedef enum { ORIGIN_STREAM, ORIGIN_WARM, ORIGIN_COLD } Origin;
+/* where a frame in hot came from; the tiers, in lookup order */
+typedef enum { ORIGIN_STREAM, ORIGIN_WARM, ORIGIN_COLD, N_TIERS } Origin;
 
 /* A caps and what follows from it; shared by the frames that have it. */
 typedef struct {
@@ -81,7 +82,7 @@ typedef struct {
 
 typedef struct {
   guint64 frames, bytes_in;
-  guint64 hot_hits, hot_misses, warm_hits, warm_misses, cold_hits, cold_misses;
+  guint64 hits[N_TIERS], misses[N_TIERS]; /* lookups, by tier */
   guint64 promotions, hot_evictions, pressure_evictions, pressure_to_cold;
   guint64 dropped, merge_copies;
   guint64 warm_copies, warm_bytes_written, warm_put_failures;
@@ -229,6 +230,29 @@ typedef struct {
 G_GNUC_INTERNAL gboolean tiers_hold (
     GstTieredSink *self, guint64 id, guint flags, TierHold *h);
 G_GNUC_INTERNAL void tier_hold_release (TierHold *h);
+
+/* One tier of the element: a new tier (or another cold format) is a file
+ * with one of these and a line in tieredtiers.c's table. Each function is
+ * called with the element's lock. */
+typedef struct {
+  Origin origin;
+  const gchar *name; /* of the tier, and of its stats fields */
+  /* whether the element has the tier (misses count only then) */
+  gboolean (*present) (GstTieredSink *self);
+  /* holds frame @id for a reader: TRUE and @h filled if the tier has it;
+   * what it holds stays valid (pinned, referenced) until
+   * tier_hold_release */
+  gboolean (*hold) (GstTieredSink *self, guint64 id, guint flags, TierHold *h);
+  /* stores a frame leaving hot; FALSE if it could not (said and counted) */
+  gboolean (*put) (
+      GstTieredSink *self, const TierRecord *rec, const FormatRef *fmt);
+  /* adds the tier's fields to the stats */
+  void (*add_stats) (GstTieredSink *self, const Settings *s, GstStructure *st);
+} TierBackend;
+
+G_GNUC_INTERNAL extern const TierBackend tiered_hot, tiered_warm, tiered_cold;
+G_GNUC_INTERNAL void tiers_add_stats (
+    GstTieredSink *self, const Settings *s, GstStructure *st);
 G_GNUC_INTERNAL GstSample *gst_tiered_sink_get_frame (
     GstTieredSink *self, guint64 id);
 G_GNUC_INTERNAL gboolean gst_tiered_sink_save_clip (

@@ -411,8 +411,6 @@ clip_request (
 GstStructure *
 make_stats (GstTieredSink *self)
 {
-  TierWarmStats ws = { 0 };
-  TierColdStats cs = { 0 };
   TierClipperStats ks = { 0 };
   GstStructure *st;
   Settings s;
@@ -421,51 +419,18 @@ make_stats (GstTieredSink *self)
   g_mutex_lock (&self->lock);
   if (self->clipper)
     tier_clipper_get_stats (self->clipper, &ks);
-  if (self->warm) {
-    g_mutex_lock (&self->warm->lock);
-    tier_warm_get_stats (self->warm->warm, &ws);
-    g_mutex_unlock (&self->warm->lock);
-  }
-  if (self->cold)
-    tier_cold_get_stats (self->cold, &cs);
   st = gst_structure_new (GST_METEOR_STATS_TIERED, GST_METEOR_STATS_FRAMES,
       G_TYPE_UINT64, self->c.frames, "bytes-in", G_TYPE_UINT64,
-      self->c.bytes_in, "hot-frames", G_TYPE_UINT64, (guint64)self->hot.length,
-      "hot-limit", G_TYPE_UINT, hot_limit (self, &s), "hot-bytes",
-      G_TYPE_UINT64, self->hot_bytes, "warm-frames", G_TYPE_UINT64, ws.frames,
-      "warm-bytes", G_TYPE_UINT64, ws.bytes, "warm-slots", G_TYPE_UINT64,
-      (guint64)ws.slots, "warm-file-bytes", G_TYPE_UINT64, ws.file_bytes,
-      "cold-frames", G_TYPE_UINT64, cs.frames, "cold-bytes", G_TYPE_UINT64,
-      cs.disk_bytes, "cold-raw-bytes", G_TYPE_UINT64, cs.raw_bytes,
-      "cold-segments", G_TYPE_UINT64, cs.segments, "compression-ratio",
-      G_TYPE_DOUBLE,
-      cs.stored_bytes ? (gdouble)cs.raw_bytes / (gdouble)cs.stored_bytes : 0.0,
-      "hot-hits", G_TYPE_UINT64, self->c.hot_hits, "hot-misses", G_TYPE_UINT64,
-      self->c.hot_misses, "warm-hits", G_TYPE_UINT64, self->c.warm_hits,
-      "warm-misses", G_TYPE_UINT64, self->c.warm_misses, "cold-hits",
-      G_TYPE_UINT64, self->c.cold_hits, "cold-misses", G_TYPE_UINT64,
-      self->c.cold_misses, GST_METEOR_STATS_PROMOTIONS, G_TYPE_UINT64,
-      self->c.promotions, "hot-evictions", G_TYPE_UINT64, self->c.hot_evictions,
-      "pressure-evictions", G_TYPE_UINT64, self->c.pressure_evictions,
-      "pressure-to-cold", G_TYPE_UINT64, self->c.pressure_to_cold,
-      "warm-evictions", G_TYPE_UINT64, ws.overwrites, "warm-pinned-skips",
-      G_TYPE_UINT64, ws.pinned_skips, "warm-reformats", G_TYPE_UINT64,
-      ws.reformats, "warm-recovered", G_TYPE_UINT64, ws.recovered,
-      "warm-dropped-page-bytes", G_TYPE_UINT64, ws.dropped_bytes,
-      "cold-evictions", G_TYPE_UINT64, cs.deleted_frames,
-      "cold-deleted-segments", G_TYPE_UINT64, cs.deleted_segments,
-      "cold-discarded-records", G_TYPE_UINT64, cs.discarded_records,
-      GST_METEOR_STATS_DROPPED, G_TYPE_UINT64, self->c.dropped, "copies",
-      G_TYPE_UINT64,
+      self->c.bytes_in, GST_METEOR_STATS_PROMOTIONS, G_TYPE_UINT64,
+      self->c.promotions, "pressure-to-cold", G_TYPE_UINT64,
+      self->c.pressure_to_cold, GST_METEOR_STATS_DROPPED, G_TYPE_UINT64,
+      self->c.dropped, "copies", G_TYPE_UINT64,
       self->c.warm_copies + self->c.cold_writes + ks.frames +
           self->c.merge_copies,
-      "warm-copies", G_TYPE_UINT64, self->c.warm_copies, "merge-copies",
-      G_TYPE_UINT64, self->c.merge_copies, "bytes-written", G_TYPE_UINT64,
+      "merge-copies", G_TYPE_UINT64, self->c.merge_copies, "bytes-written",
+      G_TYPE_UINT64,
       self->c.warm_bytes_written + self->c.cold_bytes_written +
           ks.bytes_written,
-      "warm-bytes-written", G_TYPE_UINT64, self->c.warm_bytes_written,
-      "cold-frames-written", G_TYPE_UINT64, self->c.cold_writes,
-      "cold-bytes-written", G_TYPE_UINT64, self->c.cold_bytes_written,
       "clips-saved", G_TYPE_UINT64, ks.clips, "clips-continued", G_TYPE_UINT64,
       ks.continuations, "clip-frames", G_TYPE_UINT64, ks.frames, "clip-bytes",
       G_TYPE_UINT64, ks.bytes_written, "clip-raw-bytes", G_TYPE_UINT64,
@@ -475,7 +440,6 @@ make_stats (GstTieredSink *self)
       ks.max_lag, "clips-pending", G_TYPE_UINT, (guint)ks.pending,
       GST_METEOR_STATS_DETECTIONS, G_TYPE_UINT64, self->c.detections,
       "write-errors", G_TYPE_UINT64, self->c.write_errors + ks.write_errors,
-      "warm-put-failures", G_TYPE_UINT64, self->c.warm_put_failures,
       GST_METEOR_STATS_PRESSURE_LEVEL, G_TYPE_STRING,
       tier_level_name (self->level), GST_METEOR_STATS_MEMORY_USAGE,
       G_TYPE_DOUBLE, self->usage, GST_METEOR_STATS_PRESSURE_HIGH, G_TYPE_DOUBLE,
@@ -485,8 +449,9 @@ make_stats (GstTieredSink *self)
       self->started ? store_bytes (self) : 0, "room-deleted-segments",
       G_TYPE_UINT64, self->c.room_deleted_segments, "room-deleted-clips",
       G_TYPE_UINT64, self->c.room_deleted_clips, "room-deleted-bytes",
-      G_TYPE_UINT64, self->c.room_deleted_bytes, "cold-yielded-frames",
-      G_TYPE_UINT64, self->c.cold_yielded_frames, NULL);
+      G_TYPE_UINT64, self->c.room_deleted_bytes, NULL);
+  /* and each tier's own */
+  tiers_add_stats (self, &s, st);
   g_mutex_unlock (&self->lock);
   return st;
 }

@@ -287,59 +287,6 @@ blob_apply (GstBuffer *buf, const guint8 *meta, guint32 meta_len,
   }
 }
 
-/* ------------------------------------------------------------ warm */
-
-WarmHolder *
-warm_holder_new (TierWarm *warm)
-{
-  WarmHolder *h = g_new0 (WarmHolder, 1);
-
-  h->ref = 1;
-  g_mutex_init (&h->lock);
-  h->warm = warm;
-  return h;
-}
-
-void
-warm_holder_unref (WarmHolder *h)
-{
-  if (h && g_atomic_int_dec_and_test (&h->ref)) {
-    tier_warm_close (h->warm);
-    g_mutex_clear (&h->lock);
-    g_free (h);
-  }
-}
-
-/* Called with h->lock. */
-WarmPin *
-warm_pin (WarmHolder *h, const TierWarmRef *ref)
-{
-  WarmPin *pin;
-
-  if (tier_warm_pin (h->warm, ref->slot, ref->generation) < 0)
-    return NULL;
-  pin = g_new (WarmPin, 1);
-  g_atomic_int_inc (&h->ref);
-  pin->holder = h;
-  pin->slot = ref->slot;
-  pin->epoch = h->epoch;
-  return pin;
-}
-
-/* Any thread, without the element's lock (a GstMemory's notify). */
-void
-warm_unpin (gpointer data)
-{
-  WarmPin *pin = data;
-
-  g_mutex_lock (&pin->holder->lock);
-  if (pin->epoch == pin->holder->epoch)
-    tier_warm_unpin (pin->holder->warm, pin->slot);
-  g_mutex_unlock (&pin->holder->lock);
-  warm_holder_unref (pin->holder);
-  g_free (pin);
-}
-
 /* ---------------------------------------------------------- settings */
 
 void

@@ -50,84 +50,6 @@ unmap_frame (MappedFrame *m)
   gst_buffer_unmap (m->buf, &m->map);
 }
 
-/* Copies @rec into the warm ring (reformatting it for a new frame size or
- * format); pins it for @w. Called with the lock. */
-static gboolean
-put_warm (GstTieredSink *self, const TierRecord *rec, const FormatRef *fmt)
-{
-  WarmHolder *h = self->warm;
-  TierWarmEviction ev;
-  gchar err[512];
-  gboolean ok = TRUE;
-
-  if (self->warm_off)
-    return FALSE;
-  g_mutex_lock (&h->lock);
-  if (tier_warm_intact (h->warm, err, sizeof err) < 0) {
-    g_mutex_unlock (&h->lock);
-    self->warm_off = TRUE;
-    queue_warning (self, GST_RESOURCE_ERROR_WRITE, "%s", err);
-    return FALSE;
-  }
-  if (tier_warm_frame_size (h->warm) != rec->size ||
-      strcmp (tier_warm_format (h->warm), fmt->str) != 0) {
-    TierWarmStats st;
-
-    tier_warm_get_stats (h->warm, &st);
-    if (tier_warm_reformat (h->warm, rec->size, fmt->str, err, sizeof err) <
-        0) {
-      ok = FALSE;
-      if (!self->warm_failing)
-        queue_warning (self, GST_RESOURCE_ERROR_SETTINGS,
-            "warm ring unusable for %zu-byte frames: %s", rec->size, err);
-      self->warm_failing = TRUE;
-    } else {
-      h->epoch++;
-      GST_INFO_OBJECT (self,
-          "warm ring reformatted for %zu-byte frames of %s (%" G_GUINT64_FORMAT
-          " frames of the old format dropped)",
-          rec->size, fmt->str, st.frames);
-      self->c.dropped += st.frames;
-    }
-  }
-  if (ok && tier_warm_put (h->warm, rec, &ev, err, sizeof err) < 0) {
-    /* every slot holds a frame a pending clip needs: the frame goes to
-     * cold if a clip needs it too, else it is dropped (both counted) */
-    ok = FALSE;
-    self->c.warm_put_failures++;
-    GST_INFO_OBJECT (self, "warm ring: %s", err);
-  }
-  if (ok) {
-    self->warm_failing = FALSE;
-    self->c.warm_copies++;
-    self->c.warm_bytes_written += rec->size;
-  }
-  g_mutex_unlock (&h->lock);
-  return ok;
-}
-
-/* Called with the lock. */
-static gboolean
-put_cold (GstTieredSink *self, const TierRecord *rec, const gchar *format)
-{
-  gchar err[512];
-
-  if (tier_cold_append (self->cold, rec, format, err, sizeof err) < 0) {
-    self->c.write_errors++;
-    if (!self->write_failing)
-      queue_warning (self, GST_RESOURCE_ERROR_WRITE,
-          "frame %" G_GUINT64_FORMAT " not stored: %s (further write errors "
-          "are counted in stats until writes work again)",
-          rec->frame_id, err);
-    self->write_failing = TRUE;
-    return FALSE;
-  }
-  self->write_failing = FALSE;
-  self->c.cold_writes++;
-  self->c.cold_bytes_written += rec->size;
-  return TRUE;
-}
-
 /* A frame from upstream leaves hot: to warm (or, when a clip needs it and
  * warm cannot keep it, or under high pressure, or with cold-all, to cold),
  * else it is gone. Called with the lock. */
@@ -154,13 +76,13 @@ store_leaving (GstTieredSink *self, HotEntry *e, const Settings *s)
     return;
   }
   if (tier_policy_to_warm (&f))
-    kept = in_warm = put_warm (self, &m.rec, e->fmt);
+    kept = in_warm = tiered_warm.put (self, &m.rec, e->fmt);
   switch (tier_policy_to_cold (&f, in_warm)) {
     case TIER_COLD_YIELD:
       self->c.cold_yielded_frames++;
       break;
     case TIER_COLD_WRITE:
-      if (put_cold (self, &m.rec, e->fmt->str)) {
+      if (tiered_cold.put (self, &m.rec, e->fmt)) {
         kept = TRUE;
         if (f.level == TIER_LEVEL_HIGH && !s->cold_all)
           self->c.pressure_to_cold++;
@@ -308,16 +230,7 @@ check_pressure (GstTieredSink *self, const Settings *s)
   }
 }
 
-/* ------------------------------------------------------ lookups */
-
-/* Each tier's way of holding frame @id for a reader (called with the
- * lock): TRUE and @h filled if it has it. One table, in the order frames
- * are looked for: a new tier is one more entry. */
-typedef struct {
-  Origin origin;
-  const gchar *name;
-  gboolean (*hold) (GstTieredSink *self, guint64 id, guint flags, TierHold *h);
-} TierBackend;
+/* ------------------------------------------------- the tiers, lookups */
 
 static gboolean
 hot_hold (GstTieredSink *self, guint64 id, guint flags, TierHold *h)
@@ -336,69 +249,45 @@ hot_hold (GstTieredSink *self, guint64 id, guint flags, TierHold *h)
 }
 
 static gboolean
-warm_hold (GstTieredSink *self, guint64 id, guint flags, TierHold *h)
+hot_present (GstTieredSink *self)
 {
-  WarmHolder *wh = self->warm;
-
-  if (wh == NULL || self->warm_off)
-    return FALSE;
-  g_mutex_lock (&wh->lock);
-  if (tier_warm_lookup (wh->warm, id, &h->ref) &&
-      (h->pin = warm_pin (wh, &h->ref)) != NULL)
-    h->fmt = format_for (self, tier_warm_format (wh->warm));
-  g_mutex_unlock (&wh->lock);
-  return h->pin != NULL;
+  return TRUE;
 }
 
-static gboolean
-cold_hold (GstTieredSink *self, guint64 id, guint flags, TierHold *h)
+/* Called with the lock. */
+static void
+hot_add_stats (GstTieredSink *self, const Settings *s, GstStructure *st)
 {
-  gchar err[512];
-  gint r;
-
-  if (self->cold == NULL || !tier_cold_contains (self->cold, id))
-    return FALSE;
-  if (flags & TIER_HOLD_RECORD) {
-    r = tier_cold_get_record (self->cold, id, &h->record, err, sizeof err);
-    if (r == 0)
-      h->fmt = format_for (self, h->record.format);
-  } else {
-    h->frame = g_new0 (TierFrame, 1);
-    r = tier_cold_get (self->cold, id, h->frame, err, sizeof err);
-    if (r == 0)
-      h->fmt = format_for (self, h->frame->format);
-    else
-      g_clear_pointer (&h->frame, g_free);
-  }
-  if (r < 0)
-    queue_warning (self, GST_RESOURCE_ERROR_READ,
-        "frame %" G_GUINT64_FORMAT " in cold cannot be read: %s", id, err);
-  return r == 0;
+  gst_structure_set (st, "hot-frames", G_TYPE_UINT64, (guint64)self->hot.length,
+      "hot-limit", G_TYPE_UINT, hot_limit (self, s), "hot-bytes", G_TYPE_UINT64,
+      self->hot_bytes, "hot-hits", G_TYPE_UINT64, self->c.hits[ORIGIN_STREAM],
+      "hot-misses", G_TYPE_UINT64, self->c.misses[ORIGIN_STREAM],
+      "hot-evictions", G_TYPE_UINT64, self->c.hot_evictions,
+      "pressure-evictions", G_TYPE_UINT64, self->c.pressure_evictions, NULL);
 }
 
-static const TierBackend backends[] = {
-  { .origin = ORIGIN_STREAM, .name = "hot", .hold = hot_hold },
-  { .origin = ORIGIN_WARM, .name = "warm", .hold = warm_hold },
-  { .origin = ORIGIN_COLD, .name = "cold", .hold = cold_hold },
+/* hot holds the upstream buffers themselves (references, no copy): frames
+ * come into it from the stream, never by put */
+const TierBackend tiered_hot = {
+  .origin = ORIGIN_STREAM,
+  .name = "hot",
+  .present = hot_present,
+  .hold = hot_hold,
+  .add_stats = hot_add_stats,
 };
 
-/* Whether the element has the tier @origin at all (for miss counts). */
-static gboolean
-has_tier (GstTieredSink *self, Origin origin)
-{
-  return origin == ORIGIN_STREAM || (origin == ORIGIN_WARM && self->warm) ||
-         (origin == ORIGIN_COLD && self->cold);
-}
+/* The tiers, in the order frames are looked for: a new tier is a file
+ * with its TierBackend and a line here. */
+static const TierBackend *const tiers[] = { &tiered_hot, &tiered_warm,
+  &tiered_cold };
 
-static void
-count_lookup (GstTieredSink *self, Origin origin, gboolean hit)
+void
+tiers_add_stats (GstTieredSink *self, const Settings *s, GstStructure *st)
 {
-  guint64 *hits[] = { &self->c.hot_hits, &self->c.warm_hits,
-    &self->c.cold_hits };
-  guint64 *misses[] = { &self->c.hot_misses, &self->c.warm_misses,
-    &self->c.cold_misses };
+  guint i;
 
-  (*(hit ? hits : misses)[origin])++;
+  for (i = 0; i < G_N_ELEMENTS (tiers); i++)
+    tiers[i]->add_stats (self, s, st);
 }
 
 gboolean
@@ -408,14 +297,16 @@ tiers_hold (GstTieredSink *self, guint64 id, guint flags, TierHold *h)
 
   memset (h, 0, sizeof *h);
   h->id = id;
-  for (i = 0; i < G_N_ELEMENTS (backends); i++) {
-    gboolean found = backends[i].hold (self, id, flags, h);
+  for (i = 0; i < G_N_ELEMENTS (tiers); i++) {
+    const TierBackend *t = tiers[i];
+    gboolean found = t->hold (self, id, flags, h);
 
-    if ((flags & TIER_HOLD_COUNT) && has_tier (self, backends[i].origin))
-      count_lookup (self, backends[i].origin, found);
+    /* misses count only for a tier the element has */
+    if ((flags & TIER_HOLD_COUNT) && t->present (self))
+      (found ? self->c.hits : self->c.misses)[t->origin]++;
     if (found) {
-      h->from = backends[i].origin;
-      h->tier = backends[i].name;
+      h->from = t->origin;
+      h->tier = t->name;
       return TRUE;
     }
   }
