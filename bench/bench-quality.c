@@ -12,6 +12,7 @@
 #include "skyrender.h"
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -34,6 +35,39 @@ write_truth (SkyModel *m, FILE *out)
       write_line (out, sky_truth_to_json (&t[i]));
 }
 
+/* A detection as a JSON line, the fields meteor-score reads. */
+static char *
+detection_to_json (const DetectorMeteor *m)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  const struct {
+    const char *key;
+    double value;
+  } numbers[] = { { "x0", m->x0 }, { "y0", m->y0 }, { "x1", m->x1 },
+    { "y1", m->y1 }, { "speed-px-s", m->speed }, { "snr", m->snr } };
+  size_t i;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_int_value (b, m->id);
+  json_builder_set_member_name (b, "first-frame");
+  json_builder_add_int_value (b, (gint64)m->first_frame);
+  json_builder_set_member_name (b, "last-frame");
+  json_builder_add_int_value (b, (gint64)m->last_frame);
+  for (i = 0; i < G_N_ELEMENTS (numbers); i++) {
+    json_builder_set_member_name (b, numbers[i].key);
+    json_builder_add_double_value (b, numbers[i].value);
+  }
+  json_builder_set_member_name (b, "points");
+  json_builder_add_int_value (b, m->n_points);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
+}
+
 static void
 write_detections (Detector *d, FILE *out)
 {
@@ -42,13 +76,7 @@ write_detections (Detector *d, FILE *out)
 
   while ((n = detector_take_meteors (d, m, 16)) > 0)
     for (i = 0; i < n; i++)
-      fprintf (out,
-          "{\"id\":%u,\"first-frame\":%llu,\"last-frame\":%llu,\"x0\":%.2f,"
-          "\"y0\":%.2f,\"x1\":%.2f,\"y1\":%.2f,\"speed-px-s\":%.1f,"
-          "\"snr\":%.2f,\"points\":%d}\n",
-          m[i].id, (unsigned long long)m[i].first_frame,
-          (unsigned long long)m[i].last_frame, m[i].x0, m[i].y0, m[i].x1,
-          m[i].y1, m[i].speed, m[i].snr, m[i].n_points);
+      write_line (out, detection_to_json (&m[i]));
 }
 
 int

@@ -9,6 +9,7 @@
  */
 #include <gst/check/gstcheck.h>
 #include "meteortest.h"
+#include <json-glib/json-glib.h>
 #include <gst/app/gstappsink.h>
 #include <gst/meteor/meteor.h>
 #include <gst/video/video.h>
@@ -307,213 +308,48 @@ check_timestamps (Run *run, gint fps_n, gint fps_d)
   check_timestamps_from (run, 0, fps_n, fps_d);
 }
 
-/* ------------------------------------------------ a flat JSON reader */
+/* ------------------------------------------- the truth file's lines */
 
-static void
-skip_ws (const gchar **p)
-{
-  while (**p == ' ' || **p == '\t' || **p == '\r' || **p == '\n')
-    (*p)++;
-}
-
-static gboolean
-parse_string (const gchar **p, gchar **out)
-{
-  GString *s;
-  const gchar *q = *p;
-
-  if (*q != '"')
-    return FALSE;
-  s = g_string_new (NULL);
-  for (q++; *q != '"'; q++) {
-    if ((guchar)*q < 0x20)
-      goto bad; /* includes the end of the line */
-    if (*q == '\\') {
-      q++;
-      if (*q == 'u') {
-        gint k;
-
-        for (k = 1; k <= 4; k++)
-          if (!g_ascii_isxdigit (q[k]))
-            goto bad;
-        q += 4;
-        g_string_append_c (s, '?');
-        continue;
-      }
-      if (!strchr ("\"\\/bfnrt", *q) || *q == '\0')
-        goto bad;
-    }
-    g_string_append_c (s, *q);
-  }
-  *p = q + 1;
-  if (out)
-    *out = g_string_free (s, FALSE);
-  else
-    g_string_free (s, TRUE);
-  return TRUE;
-bad:
-  g_string_free (s, TRUE);
-  return FALSE;
-}
-
-static gboolean
-parse_number (const gchar **p)
-{
-  const gchar *q = *p;
-
-  if (*q == '-')
-    q++;
-  if (*q == '0')
-    q++;
-  else if (*q >= '1' && *q <= '9')
-    while (g_ascii_isdigit (*q))
-      q++;
-  else
-    return FALSE;
-  if (*q == '.') {
-    q++;
-    if (!g_ascii_isdigit (*q))
-      return FALSE;
-    while (g_ascii_isdigit (*q))
-      q++;
-  }
-  if (*q == 'e' || *q == 'E') {
-    q++;
-    if (*q == '+' || *q == '-')
-      q++;
-    if (!g_ascii_isdigit (*q))
-      return FALSE;
-    while (g_ascii_isdigit (*q))
-      q++;
-  }
-  *p = q;
-  return TRUE;
-}
-
-static gboolean parse_value (const gchar **p, gchar **raw);
-
-/* An object ('{' at *p); top-level keys and their raw values go to
- * @fields when given. */
-static gboolean
-parse_object (const gchar **p, GHashTable *fields)
-{
-  const gchar *q = *p + 1;
-
-  skip_ws (&q);
-  if (*q == '}') {
-    *p = q + 1;
-    return TRUE;
-  }
-  for (;;) {
-    gchar *key = NULL, *raw = NULL;
-
-    skip_ws (&q);
-    if (!parse_string (&q, &key))
-      return FALSE;
-    skip_ws (&q);
-    if (*q++ != ':' || (skip_ws (&q), !parse_value (&q, &raw))) {
-      g_free (key);
-      return FALSE;
-    }
-    if (fields)
-      g_hash_table_replace (fields, key, raw);
-    else {
-      g_free (key);
-      g_free (raw);
-    }
-    skip_ws (&q);
-    if (*q == ',') {
-      q++;
-      continue;
-    }
-    if (*q != '}')
-      return FALSE;
-    *p = q + 1;
-    return TRUE;
-  }
-}
-
-static gboolean
-parse_array (const gchar **p)
-{
-  const gchar *q = *p + 1;
-
-  skip_ws (&q);
-  if (*q == ']') {
-    *p = q + 1;
-    return TRUE;
-  }
-  for (;;) {
-    skip_ws (&q);
-    if (!parse_value (&q, NULL))
-      return FALSE;
-    skip_ws (&q);
-    if (*q == ',') {
-      q++;
-      continue;
-    }
-    if (*q != ']')
-      return FALSE;
-    *p = q + 1;
-    return TRUE;
-  }
-}
-
-/* A value; strings are returned unquoted, others as their text. */
-static gboolean
-parse_value (const gchar **p, gchar **raw)
-{
-  const gchar *start = *p;
-  gchar *str = NULL;
-  gboolean ok;
-
-  if (**p == '"') {
-    ok = parse_string (p, &str);
-    if (ok && raw)
-      *raw = str;
-    else
-      g_free (str);
-    return ok;
-  }
-  if (**p == '{')
-    ok = parse_object (p, NULL);
-  else if (**p == '[')
-    ok = parse_array (p);
-  else if (g_str_has_prefix (*p, "true") || g_str_has_prefix (*p, "null"))
-    ok = (*p += 4, TRUE);
-  else if (g_str_has_prefix (*p, "false"))
-    ok = (*p += 5, TRUE);
-  else
-    ok = parse_number (p);
-  if (ok && raw)
-    *raw = g_strndup (start, *p - start);
-  return ok;
-}
-
-/* The fields of a line holding one JSON object, or NULL when it is not
- * valid JSON. */
-static GHashTable *
+/* The object a line of the truth file holds (json-glib), or NULL when it
+ * is not one JSON object. */
+static JsonObject *
 parse_json_line (const gchar *line)
 {
-  GHashTable *fields =
-      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  const gchar *p = line;
+  JsonParser *parser = json_parser_new ();
+  JsonObject *obj = NULL;
+  JsonNode *root;
 
-  skip_ws (&p);
-  if (*p != '{' || !parse_object (&p, fields) || (skip_ws (&p), *p != '\0')) {
-    g_hash_table_unref (fields);
-    return NULL;
-  }
-  return fields;
+  if (json_parser_load_from_data (parser, line, -1, NULL) &&
+      (root = json_parser_get_root (parser)) != NULL &&
+      JSON_NODE_HOLDS_OBJECT (root))
+    obj = json_object_ref (json_node_get_object (root));
+  g_object_unref (parser);
+  return obj;
 }
 
+/* Member @key, which must be there and be a number. */
 static gdouble
-json_number (GHashTable *fields, const gchar *key)
+json_number (JsonObject *obj, const gchar *key)
 {
-  const gchar *raw = g_hash_table_lookup (fields, key);
+  JsonNode *n = json_object_get_member (obj, key);
 
-  fail_unless (raw != NULL, "no field %s", key);
-  return g_ascii_strtod (raw, NULL);
+  fail_unless (n != NULL && JSON_NODE_HOLDS_VALUE (n) &&
+                   (json_node_get_value_type (n) == G_TYPE_DOUBLE ||
+                       json_node_get_value_type (n) == G_TYPE_INT64),
+      "no number %s", key);
+  return json_node_get_double (n);
+}
+
+/* Member @key, which must be there and be a string. */
+static const gchar *
+json_string (JsonObject *obj, const gchar *key)
+{
+  JsonNode *n = json_object_get_member (obj, key);
+
+  fail_unless (n != NULL && JSON_NODE_HOLDS_VALUE (n) &&
+                   json_node_get_value_type (n) == G_TYPE_STRING,
+      "no string %s", key);
+  return json_node_get_string (n);
 }
 
 /* ------------------------------------------------------------- tests */
@@ -865,7 +701,7 @@ GST_START_TEST (test_truth_messages_and_file)
       "fakesink sync=false");
   const GstStructure *m;
   GPtrArray *truth;
-  GHashTable *header, *meteor, *end;
+  JsonObject *header, *meteor, *end;
   gchar *contents = NULL, **lines;
   guint64 first_frame, last_frame;
   guint id;
@@ -913,7 +749,7 @@ GST_START_TEST (test_truth_messages_and_file)
   fail_unless (meteor != NULL, "not JSON: %s", lines[1]);
   fail_unless (end != NULL, "not JSON: %s", lines[2]);
 
-  fail_unless_equals_string (g_hash_table_lookup (header, "kind"), "sky");
+  fail_unless_equals_string (json_string (header, "kind"), "sky");
   fail_unless_equals_float (json_number (header, "seed"), 21);
   fail_unless_equals_float (json_number (header, "width"), 320);
   fail_unless_equals_float (json_number (header, "height"), 240);
@@ -923,7 +759,7 @@ GST_START_TEST (test_truth_messages_and_file)
   json_number (header, "noise");
   json_number (header, "sky-level");
 
-  fail_unless_equals_string (g_hash_table_lookup (meteor, "kind"), "meteor");
+  fail_unless_equals_string (json_string (meteor, "kind"), "meteor");
   fail_unless_equals_float (json_number (meteor, "id"), id);
   fail_unless_equals_float (json_number (meteor, "first-frame"), first_frame);
   fail_unless_equals_float (json_number (meteor, "last-frame"), last_frame);
@@ -931,12 +767,12 @@ GST_START_TEST (test_truth_messages_and_file)
   json_number (meteor, "x0");
   json_number (meteor, "y1");
 
-  fail_unless_equals_string (g_hash_table_lookup (end, "kind"), "end");
+  fail_unless_equals_string (json_string (end, "kind"), "end");
   fail_unless_equals_float (json_number (end, "frames"), 60);
 
-  g_hash_table_unref (header);
-  g_hash_table_unref (meteor);
-  g_hash_table_unref (end);
+  json_object_unref (header);
+  json_object_unref (meteor);
+  json_object_unref (end);
   g_strfreev (lines);
   g_free (contents);
   g_ptr_array_unref (truth);
@@ -974,12 +810,12 @@ GST_START_TEST (test_truth_random_events)
   fail_unless_equals_int (n_lines, truth->len + 2);
   for (i = 0; i < truth->len; i++) {
     const GstStructure *m = g_ptr_array_index (truth, i);
-    GHashTable *line = parse_json_line (lines[i + 1]);
+    JsonObject *line = parse_json_line (lines[i + 1]);
     guint64 first_frame, last_frame;
 
     fail_unless (line != NULL, "not JSON: %s", lines[i + 1]);
-    fail_unless_equals_string (g_hash_table_lookup (line, "kind"),
-        gst_structure_get_string (m, "kind"));
+    fail_unless_equals_string (
+        json_string (line, "kind"), gst_structure_get_string (m, "kind"));
     fail_unless (gst_structure_get_uint64 (m, "first-frame", &first_frame));
     fail_unless (gst_structure_get_uint64 (m, "last-frame", &last_frame));
     fail_unless (first_frame <= last_frame && last_frame < 90,
@@ -992,7 +828,7 @@ GST_START_TEST (test_truth_random_events)
     if (g_str_equal (gst_structure_get_string (m, "kind"), "plane") &&
         first_frame >= 80 && last_frame == 89)
       planes_at_end++;
-    g_hash_table_unref (line);
+    json_object_unref (line);
   }
   /* 12000/h over 3 s: about 10 meteors */
   fail_unless (meteors > 0, "no meteor at 12000 per hour");
