@@ -432,7 +432,7 @@ GST_START_TEST (test_report_pressure)
 
   gst_object_unref (fake);
   g_object_set (tracer, "memory-root", NULL, NULL);
-  remove_tree (root);
+  tier_remove_tree (root);
   g_free (root);
   g_object_unref (tracer);
 }
@@ -789,7 +789,7 @@ GST_START_TEST (test_metrics_while_clip_written)
   gst_object_unref (src);
   gst_object_unref (tiers);
   gst_object_unref (pipeline);
-  remove_tree (dir);
+  tier_remove_tree (dir);
   g_free (text);
   g_free (desc);
   g_free (dir);

@@ -134,7 +134,7 @@ GST_START_TEST (test_hot_is_zero_copy)
   gst_object_unref (identity);
   gst_object_unref (sink);
   gst_object_unref (pipeline);
-  remove_tree (dir);
+  tier_remove_tree (dir);
   g_free (dir);
   g_free (desc);
 }
@@ -202,7 +202,7 @@ GST_START_TEST (test_pool_grows_by_hot_frames)
       12);
   fail_unless (tee_grown >= tee_base + 12, "pool of %u, %u without hot",
       tee_grown, tee_base);
-  remove_tree (dir);
+  tier_remove_tree (dir);
   g_free (dir);
 }
 
@@ -237,7 +237,7 @@ GST_START_TEST (test_small_pool_caps_hot)
   gst_structure_free (stats);
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (pipeline);
-  remove_tree (dir);
+  tier_remove_tree (dir);
   g_free (dir);
   g_free (desc);
 }
@@ -447,7 +447,7 @@ GST_START_TEST (test_memory_pressure)
   free_structures (msgs);
 
   tiered_free (t, FALSE);
-  remove_tree (root);
+  tier_remove_tree (root);
   g_free (root);
   g_free (props);
 }
@@ -681,7 +681,7 @@ GST_START_TEST (test_clip_from_meteordetect)
   gst_structure_free (saved);
   gst_object_unref (bus);
   gst_object_unref (pipeline);
-  remove_tree (dir);
+  tier_remove_tree (dir);
   g_free (dir);
   g_free (desc);
 }
@@ -870,7 +870,7 @@ GST_START_TEST (test_warm_smaller_than_a_frame)
   fail_unless (strstr (text, "too small") != NULL, "%s", text);
   g_free (text);
   gst_object_unref (pipeline);
-  remove_tree (dir);
+  tier_remove_tree (dir);
   g_free (dir);
   g_free (desc);
 }
@@ -911,7 +911,7 @@ GST_START_TEST (test_stats_registered)
   fail_if (gst_meteor_stats_is_registered (sink));
   gst_object_unref (sink);
   gst_object_unref (pipeline);
-  remove_tree (dir);
+  tier_remove_tree (dir);
   g_free (desc);
   g_free (dir);
 }

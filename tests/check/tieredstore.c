@@ -113,7 +113,7 @@ GST_START_TEST (test_warm_too_big_is_an_error)
   g_free (text);
   gst_object_unref (pipeline);
   g_free (desc);
-  remove_tree (dir);
+  tier_remove_tree (dir);
   g_free (dir);
 }
 
@@ -167,7 +167,7 @@ GST_START_TEST (test_ring_file_has_one_user)
   tiered_push (t, 10, 19, FALSE);
   fail_unless (stat_of (t, "warm-frames") > 0);
   tiered_free (t, FALSE);
-  remove_tree (dir);
+  tier_remove_tree (dir);
   g_free (desc);
   g_free (props);
   g_free (ring);
@@ -292,7 +292,7 @@ GST_START_TEST (test_full_disk)
     g_print ("test_full_disk: cannot mount a tmpfs on %s (%s): not tested "
              "here (it needs root)\n",
         dir, g_strerror (errno));
-    remove_tree (dir);
+    tier_remove_tree (dir);
     g_free (dir);
     return;
   }
@@ -328,7 +328,7 @@ GST_START_TEST (test_full_disk)
   free_structures (msgs);
   tiered_free (t, TRUE);
   fail_unless (umount (dir) == 0);
-  remove_tree (dir);
+  tier_remove_tree (dir);
   g_free (dir);
 }
 

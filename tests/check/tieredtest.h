@@ -34,13 +34,6 @@ make_tmpdir (void)
   return dir;
 }
 
-/* Removes @path and everything under it (the stores' own helper). */
-static inline void
-remove_tree (const gchar *path)
-{
-  tier_remove_tree (path);
-}
-
 /* The pixels of frame @id: a ramp with id-dependent bytes, or noise that
  * zstd cannot shrink. */
 static inline void
@@ -150,7 +143,7 @@ tiered_free (Tiered *t, gboolean keep_dir)
   gst_bus_set_flushing (t->bus, TRUE);
   gst_object_unref (t->bus);
   if (!keep_dir)
-    remove_tree (t->dir);
+    tier_remove_tree (t->dir);
   g_free (t->dir);
   g_free (t);
 }

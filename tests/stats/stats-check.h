@@ -400,13 +400,6 @@ put_file (const gchar *root, const gchar *rel, const gchar *text)
   g_free (path);
 }
 
-/* Removes @path and everything under it (the stores' own helper). */
-static void
-remove_tree (const gchar *path)
-{
-  tier_remove_tree (path);
-}
-
 /* /report says each of @says (NULL-terminated) and none of @not_says. */
 static void
 report_has (const gchar *const *says, const gchar *const *not_says)
