@@ -185,46 +185,58 @@ keep_room (GstTieredSink *self, const Settings *s, gboolean force)
     return TRUE;
   if (self->cold)
     tier_cold_get_stats (self->cold, &cs);
-  if (!force && now - self->room_checked_us < ROOM_INTERVAL_US &&
-      (s->min_free_bytes == 0 ||
-          cs.appended_bytes - self->room_checked_appended <
-              s->min_free_bytes / 4))
+  if (!force &&
+      !tier_policy_room_due (now, self->room_checked_us, ROOM_INTERVAL_US,
+          cs.appended_bytes, self->room_checked_appended, s->min_free_bytes))
     return TRUE;
   self->room_checked_us = now;
   self->room_checked_appended = cs.appended_bytes;
   for (;;) {
-    guint64 used = store_bytes (self), avail = 0, short_by = 0, oldest;
+    TierRoom room = { .used = store_bytes (self),
+      .max_bytes = s->max_bytes,
+      .min_free_bytes = s->min_free_bytes };
+    TierRoomAction action;
+    guint64 short_by;
 
-    if (s->max_bytes && used > s->max_bytes)
-      short_by = used - s->max_bytes;
-    if (tier_fs_free (self->store_dir, &avail) == 0 &&
-        avail < s->min_free_bytes)
-      short_by = MAX (short_by, s->min_free_bytes - avail);
-    if (short_by == 0) {
-      self->room_warned = self->cold_yields = FALSE;
-      return TRUE;
+    room.have_free = tier_fs_free (self->store_dir, &room.free_bytes) == 0;
+    if (self->cold) {
+      room.oldest_cold = tier_cold_oldest_bytes (self->cold);
+      if (room.oldest_cold == 0 &&
+          tier_policy_room (&room, &short_by) != TIER_ROOM_OK) {
+        /* only the open segment: it can go */
+        tier_cold_seal (self->cold, err, sizeof err);
+        room.oldest_cold = tier_cold_oldest_bytes (self->cold);
+      }
     }
-    oldest = self->cold ? tier_cold_oldest_bytes (self->cold) : 0;
-    if (oldest == 0 && self->cold) { /* only the open segment: it can go */
-      tier_cold_seal (self->cold, err, sizeof err);
-      oldest = tier_cold_oldest_bytes (self->cold);
+    action = tier_policy_room (&room, &short_by);
+    /* (asked only when it matters: it looks through the pending clips) */
+    if (action == TIER_ROOM_DROP_COLD && clip_needs_oldest (self)) {
+      room.oldest_cold_needed = TRUE;
+      action = tier_policy_room (&room, &short_by);
     }
-    if (oldest > 0 && clip_needs_oldest (self)) {
-      /* a clip not yet written needs those frames: they stay, and cold
-       * takes no more frames (but a clip's) until the writer has them */
-      if (!self->cold_yields)
-        GST_INFO_OBJECT (self,
-            "store %s short by %" G_GUINT64_FORMAT
-            " bytes: cold yields the room to a clip being written",
-            self->store_dir, short_by);
-      self->cold_yields = TRUE;
-      return FALSE;
-    }
-    if (oldest > 0 &&
-        tier_cold_drop_oldest (self->cold, err, sizeof err) == 0) {
-      self->c.room_deleted_segments++;
-      self->c.room_deleted_bytes += oldest;
-      continue;
+    switch (action) {
+      case TIER_ROOM_OK:
+        self->room_warned = self->cold_yields = FALSE;
+        return TRUE;
+      case TIER_ROOM_YIELD:
+        /* a clip not yet written needs those frames: they stay, and cold
+         * takes no more frames (but a clip's) until the writer has them */
+        if (!self->cold_yields)
+          GST_INFO_OBJECT (self,
+              "store %s short by %" G_GUINT64_FORMAT
+              " bytes: cold yields the room to a clip being written",
+              self->store_dir, short_by);
+        self->cold_yields = TRUE;
+        return FALSE;
+      case TIER_ROOM_DROP_COLD:
+        if (tier_cold_drop_oldest (self->cold, err, sizeof err) == 0) {
+          self->c.room_deleted_segments++;
+          self->c.room_deleted_bytes += room.oldest_cold;
+          continue;
+        }
+        break; /* it cannot go: a clip, then */
+      case TIER_ROOM_DELETE_CLIP:
+        break;
     }
     if (!delete_oldest_clip (self, short_by)) {
       if (!self->room_warned)

@@ -111,3 +111,31 @@ tier_policy_to_cold (const TierLeaving *f, int in_warm)
     return TIER_COLD_SKIP;
   return f->cold_yields && !f->needed ? TIER_COLD_YIELD : TIER_COLD_WRITE;
 }
+
+TierRoomAction
+tier_policy_room (const TierRoom *r, uint64_t *short_by)
+{
+  uint64_t s = 0;
+
+  if (r->max_bytes && r->used > r->max_bytes)
+    s = r->used - r->max_bytes;
+  if (r->have_free && r->free_bytes < r->min_free_bytes &&
+      r->min_free_bytes - r->free_bytes > s)
+    s = r->min_free_bytes - r->free_bytes;
+  *short_by = s;
+  if (s == 0)
+    return TIER_ROOM_OK;
+  if (r->oldest_cold > 0)
+    return r->oldest_cold_needed ? TIER_ROOM_YIELD : TIER_ROOM_DROP_COLD;
+  return TIER_ROOM_DELETE_CLIP;
+}
+
+int
+tier_policy_room_due (int64_t now_us, int64_t checked_us, int64_t interval_us,
+    uint64_t appended, uint64_t checked_appended, uint64_t min_free_bytes)
+{
+  if (now_us - checked_us >= interval_us)
+    return 1;
+  return min_free_bytes > 0 &&
+         appended - checked_appended >= min_free_bytes / 4;
+}

@@ -77,4 +77,38 @@ typedef enum {
  * come to want it. */
 TierColdRoute tier_policy_to_cold (const TierLeaving *f, int in_warm);
 
+/* The room on the store's disk: one quota over everything the store holds
+ * (@max_bytes, 0: none) and free space kept (@min_free_bytes). */
+typedef struct {
+  uint64_t used;           /* bytes the store holds */
+  uint64_t max_bytes;      /* its quota; 0: none */
+  int have_free;           /* free_bytes is known */
+  uint64_t free_bytes;     /* on its filesystem */
+  uint64_t min_free_bytes; /* to keep free */
+  uint64_t oldest_cold;    /* bytes of the oldest closed cold segment, 0:
+                            * none */
+  int oldest_cold_needed;  /* a clip not yet written needs a frame of it */
+} TierRoom;
+
+typedef enum {
+  TIER_ROOM_OK,          /* within its limits */
+  TIER_ROOM_YIELD,       /* short, but the oldest cold frames are a clip's:
+                          * they stay, and cold takes only clips' frames */
+  TIER_ROOM_DROP_COLD,   /* delete the oldest cold segment */
+  TIER_ROOM_DELETE_CLIP, /* no cold left to delete: the oldest clip */
+} TierRoomAction;
+
+/* What to do about the room, and in @short_by how many bytes the store is
+ * short: raw cold frames go first, clips only when no cold is left; cold
+ * frames a pending clip needs are never deleted. Asked again after each
+ * deletion, until OK or YIELD (or nothing is left to delete). */
+TierRoomAction tier_policy_room (const TierRoom *room, uint64_t *short_by);
+
+/* Whether the room is to be checked now: every @interval_us, and every
+ * quarter of @min_free_bytes that cold has appended since the last check
+ * (so the stream never eats the room kept for clips between two checks). */
+int tier_policy_room_due (int64_t now_us, int64_t checked_us,
+    int64_t interval_us, uint64_t appended, uint64_t checked_appended,
+    uint64_t min_free_bytes);
+
 #endif /* __METEOR_TIER_POLICY_H__ */

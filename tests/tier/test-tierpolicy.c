@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: tieredsink's policy core (tierpolicy.h), rule by rule:
- * clip windows, frames from times, pressure levels, what hot holds, and
- * where a frame leaving hot goes. Merging windows by appending is the clip
- * writer's: tests/tier/test-clipper.c. Plain C, no GStreamer. */
+ * clip windows, frames from times, pressure levels, what hot holds,
+ * where a frame leaving hot goes, and the room on the disk. Merging windows by
+ * appending is the clip writer's: tests/tier/test-clipper.c. Plain C, no
+ * GStreamer. */
 #include "tierpolicy.h"
 
 #include "minitest.h"
@@ -162,6 +163,60 @@ test_routing (void)
   EXPECT (tier_policy_to_cold (&f, 0) == TIER_COLD_SKIP, "no cold");
 }
 
+static void
+test_room (void)
+{
+  TierRoom r = { .used = 900,
+    .max_bytes = 1000,
+    .have_free = 1,
+    .free_bytes = 5000,
+    .min_free_bytes = 300,
+    .oldest_cold = 100 };
+  uint64_t short_by = 7;
+
+  EXPECT (tier_policy_room (&r, &short_by) == TIER_ROOM_OK && short_by == 0,
+      "within: %" PRIu64, short_by);
+  /* over the quota: raw cold frames go first */
+  r.used = 1250;
+  EXPECT (tier_policy_room (&r, &short_by) == TIER_ROOM_DROP_COLD &&
+              short_by == 250,
+      "quota: %" PRIu64, short_by);
+  /* short of free space, more than of quota: the larger counts */
+  r.free_bytes = 0;
+  EXPECT (tier_policy_room (&r, &short_by) == TIER_ROOM_DROP_COLD &&
+              short_by == 300,
+      "free space: %" PRIu64, short_by);
+  /* free space not known: only the quota */
+  r.have_free = 0;
+  EXPECT (tier_policy_room (&r, &short_by) == TIER_ROOM_DROP_COLD &&
+              short_by == 250,
+      "free unknown: %" PRIu64, short_by);
+  /* the oldest cold frames are a pending clip's: they stay, cold yields */
+  r.oldest_cold_needed = 1;
+  EXPECT (tier_policy_room (&r, &short_by) == TIER_ROOM_YIELD, "yield");
+  /* no cold left: the oldest clip goes */
+  r.oldest_cold = 0;
+  r.oldest_cold_needed = 0;
+  EXPECT (tier_policy_room (&r, &short_by) == TIER_ROOM_DELETE_CLIP, "clip");
+  /* no quota and no free space kept: never short */
+  r.max_bytes = 0;
+  r.min_free_bytes = 0;
+  EXPECT (tier_policy_room (&r, &short_by) == TIER_ROOM_OK, "no limits");
+
+  /* checked every interval, and every quarter of min-free-bytes appended */
+  EXPECT (
+      tier_policy_room_due (1500000, 1000000, 500000, 0, 0, 400), "interval");
+  EXPECT (
+      !tier_policy_room_due (1400000, 1000000, 500000, 99, 0, 400), "not yet");
+  EXPECT (tier_policy_room_due (1400000, 1000000, 500000, 1100, 1000, 400),
+      "a quarter appended");
+  EXPECT (!tier_policy_room_due (
+              1400000, 1000000, 500000, UINT64_C (1000000000), 0, 0),
+      "no free space kept: the interval only");
+  EXPECT (tier_policy_room_due (INT64_C (5000000000), 0, 500000, 0, 0, 0),
+      "first check");
+}
+
 int
 main (void)
 {
@@ -171,6 +226,7 @@ main (void)
     { "pressure levels", test_levels },
     { "what hot holds", test_hot_limit },
     { "where a frame leaving hot goes", test_routing },
+    { "room on the disk: what goes first, when it is checked", test_room },
   };
 
   return minitest_run (tests, sizeof tests / sizeof tests[0]);
