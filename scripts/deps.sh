@@ -13,7 +13,7 @@ PACKAGES="
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
   libzstd-dev zlib1g-dev libjson-glib-dev libcfitsio-dev libpng-dev
   libzstd-dev:arm64 zlib1g-dev:arm64 libjson-glib-dev:arm64
-  libcfitsio-dev:arm64 libpng-dev:arm64
+  libcfitsio-dev:arm64 libpng-dev:arm64 libnova-dev libnova-dev:arm64
   libsoup-3.0-dev prometheus
   gobject-introspection libgirepository1.0-dev python3-gi gir1.2-gstreamer-1.0
   gir1.2-gst-plugins-base-1.0 gnuplot-nox

@@ -2,15 +2,15 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """gst-meteor example: the meteor station from Python (python3-gi).
 
-The same pipeline as meteor-station.c: reads each frame's GstMeteorFrameMeta
+The same pipeline as station-example.c: reads each frame's GstMeteorFrameMeta
 through GObject introspection (GstMeteor-1.0), prints meteordetect's
 meteor-detected messages, asks tieredsink for each meteor's first frame
 (get-frame) when it is there, and stops cleanly on SIGINT.
 
-Installed gst-meteor: python3 meteor-station.py
+Installed gst-meteor: python3 station-example.py
 Uninstalled build (see docs/embedding.md):
   GI_TYPELIB_PATH=build/gst/meteor LD_LIBRARY_PATH=build/gst/meteor \\
-  GST_PLUGIN_PATH=... python3 examples/meteor-station.py --seconds 5
+  GST_PLUGIN_PATH=... python3 examples/station-example.py --seconds 5
 """
 import argparse
 import builtins
@@ -76,7 +76,7 @@ class Station:
 
         have_tiered = Gst.ElementFactory.find("tieredsink") is not None
         if have_tiered:
-            self.tmpdir = tempfile.mkdtemp(prefix="meteor-station-")
+            self.tmpdir = tempfile.mkdtemp(prefix="station-example-")
             storage = (f'tieredsink name=store location="{self.tmpdir}" '
                        f"hot-frames={args.hot_frames}")
         else:

@@ -8,13 +8,13 @@
  * (EOS through the pipeline, then NULL).
  *
  * Build against an installed gst-meteor:
- *   cc meteor-station.c -o meteor-station \
+ *   cc station-example.c -o station-example \
  *     $(pkg-config --cflags --libs gstreamer-meteor-1.0 gstreamer-app-1.0)
  *
- * Run:  ./meteor-station                 synthetic sky (meteorsky), Ctrl-C to
+ * Run:  ./station-example                 synthetic sky (meteorsky), Ctrl-C to
  * stop
- *       ./meteor-station --source "v4l2src ! videoconvert"
- *       ./meteor-station --pipeline "... appsink name=frames"   any pipeline
+ *       ./station-example --source "v4l2src ! videoconvert"
+ *       ./station-example --pipeline "... appsink name=frames"   any pipeline
  *
  * A pipeline given with --pipeline needs an appsink named "frames"; the
  * elements named "pool" (meteorpool) and "store" (tieredsink) are used when
@@ -190,7 +190,7 @@ on_eos_timeout (gpointer user_data)
 {
   Station *st = user_data;
 
-  g_printerr ("meteor-station: no EOS %d s after SIGINT, stopping anyway\n",
+  g_printerr ("station-example: no EOS %d s after SIGINT, stopping anyway\n",
       EOS_TIMEOUT_S);
   st->failed = TRUE;
   st->eos_timeout_id = 0;
@@ -355,14 +355,14 @@ main (int argc, char **argv)
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
   if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
-    g_printerr ("meteor-station: %s\n", error->message);
+    g_printerr ("station-example: %s\n", error->message);
     g_error_free (error);
     g_option_context_free (ctx);
     return EXIT_FAILURE;
   }
   g_option_context_free (ctx);
   if (print_every < 0 || seconds < 0 || hot_frames < 0) {
-    g_printerr ("meteor-station: --print-every, --seconds and --hot-frames "
+    g_printerr ("station-example: --print-every, --seconds and --hot-frames "
                 "take a number >= 0\n");
     return EXIT_FAILURE;
   }
@@ -376,9 +376,9 @@ main (int argc, char **argv)
 
     if (have_tiered) {
       if (location == NULL) {
-        tmpdir = g_dir_make_tmp ("meteor-station-XXXXXX", &error);
+        tmpdir = g_dir_make_tmp ("station-example-XXXXXX", &error);
         if (tmpdir == NULL) {
-          g_printerr ("meteor-station: %s\n", error->message);
+          g_printerr ("station-example: %s\n", error->message);
           g_error_free (error);
           return EXIT_FAILURE;
         }
@@ -398,7 +398,7 @@ main (int argc, char **argv)
   st.pipeline = gst_parse_launch (desc, &error);
   g_free (desc);
   if (st.pipeline == NULL || error) {
-    g_printerr ("meteor-station: cannot build the pipeline: %s\n",
+    g_printerr ("station-example: cannot build the pipeline: %s\n",
         error ? error->message : "?");
     g_clear_error (&error);
     gst_clear_object (&st.pipeline);
@@ -407,7 +407,7 @@ main (int argc, char **argv)
 
   sink = gst_bin_get_by_name (GST_BIN (st.pipeline), "frames");
   if (sink == NULL || !GST_IS_APP_SINK (sink)) {
-    g_printerr ("meteor-station: the pipeline has no appsink named frames\n");
+    g_printerr ("station-example: the pipeline has no appsink named frames\n");
     gst_clear_object (&sink);
     gst_object_unref (st.pipeline);
     return EXIT_FAILURE;
@@ -438,7 +438,7 @@ main (int argc, char **argv)
 
   if (gst_element_set_state (st.pipeline, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE) {
-    g_printerr ("meteor-station: the pipeline does not start\n");
+    g_printerr ("station-example: the pipeline does not start\n");
     st.failed = TRUE;
   } else {
     g_print ("running; Ctrl-C (SIGINT) stops\n");

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gst-meteor: meteor-station's config: the installed example reads, and
+ * each kind of mistake fails naming the file, the line and the key.
+ * Plain C (GLib), no GStreamer. */
+#include "stationconfig.h"
+
+#include "minitest.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+static gchar *dir;
+
+/* Writes @text to a config file; returns its path (free it). */
+static gchar *
+write_config (const gchar *name, const gchar *text)
+{
+  gchar *path = g_build_filename (dir, name, NULL);
+
+  g_file_set_contents (path, text, -1, NULL);
+  return path;
+}
+
+/* Loads @text; NULL and the message in @msg on error. */
+static StationConfig *
+load_text (const gchar *text, gchar **msg)
+{
+  gchar *path = write_config ("station.ini", text);
+  GError *err = NULL;
+  StationConfig *c = station_config_load (path, &err);
+
+  *msg = err ? g_strdup (err->message) : NULL;
+  g_clear_error (&err);
+  g_free (path);
+  return c;
+}
+
+#define MINIMAL                                                                \
+  "[camera]\nsource = sky\n[storage]\npath = /tmp/store\n"                     \
+  "[schedule]\nmode = always\n"
+
+static void
+test_example_reads (void)
+{
+  GError *err = NULL;
+  StationConfig *c =
+      station_config_load (METEOR_SOURCE_ROOT "/station/station.ini", &err);
+
+  EXPECT (c != NULL, "%s", err ? err->message : "");
+  if (c == NULL) {
+    g_clear_error (&err);
+    return;
+  }
+  EXPECT (!strcmp (c->id, "XX0001"), "id %s", c->id);
+  EXPECT (c->latitude == 45.80 && c->longitude == 15.97, "place");
+  EXPECT (c->source == STATION_CAMERA_SKY && c->width == 1280 &&
+              c->height == 720 && c->fps_n == 25 && c->fps_d == 1,
+      "camera");
+  EXPECT (c->cold_bytes == 8ull << 30 && c->quota_bytes == 32ull << 30 &&
+              c->min_free_bytes == 1ull << 30 && c->warm_bytes == 256ull << 20,
+      "sizes");
+  EXPECT (c->metrics_port == 9464 && !strcmp (c->metrics_bind, "127.0.0.1"),
+      "metrics");
+  EXPECT (!c->always && c->start_altitude == -6, "schedule");
+  EXPECT (c->n_detect == 2 && !strcmp (c->detect[0].name, "k1") &&
+              !strcmp (c->detect[0].value, "7") && c->detect[0].line > 20,
+      "detect: %u", c->n_detect);
+  station_config_free (c);
+}
+
+static void
+test_defaults (void)
+{
+  gchar *msg;
+  StationConfig *c = load_text (MINIMAL, &msg);
+
+  EXPECT (c != NULL, "%s", msg ? msg : "");
+  if (c) {
+    EXPECT (c->always && c->hot_seconds == 2 && c->no_frame_seconds == 10 &&
+                c->metrics_port == 0 && c->fps_n == 0,
+        "defaults");
+    station_config_free (c);
+  }
+  g_free (msg);
+  /* a frame rate as a fraction, and one with decimals */
+  c = load_text ("[camera]\nsource = sky\nframerate = 30000/1001\n"
+                 "[storage]\npath = /s\n[schedule]\nmode = always\n",
+      &msg);
+  EXPECT (c && c->fps_n == 30000 && c->fps_d == 1001, "30000/1001");
+  station_config_free (c);
+  g_free (msg);
+  c = load_text ("[camera]\nsource = sky\nframerate = 29.97\n[storage]\n"
+                 "path = /s\n[schedule]\nmode = always\n",
+      &msg);
+  EXPECT (c && c->fps_n == 2997 && c->fps_d == 100, "29.97: %d/%d",
+      c ? c->fps_n : 0, c ? c->fps_d : 0);
+  station_config_free (c);
+  g_free (msg);
+}
+
+/* @text fails with a message holding each of the NULL-terminated @says. */
+static void
+expect_error (const gchar *text, ...)
+{
+  gchar *msg;
+  StationConfig *c = load_text (text, &msg);
+  const gchar *say;
+  va_list ap;
+
+  EXPECT (c == NULL, "accepted: %s", text);
+  station_config_free (c);
+  va_start (ap, text);
+  while ((say = va_arg (ap, const gchar *)) != NULL)
+    EXPECT (msg && strstr (msg, say), "\"%s\" not in: %s", say,
+        msg ? msg : "(none)");
+  va_end (ap);
+  g_free (msg);
+}
+
+static void
+test_errors_name_file_line_key (void)
+{
+  gchar *path = g_build_filename (dir, "nope.ini", NULL);
+  GError *err = NULL;
+
+  EXPECT (station_config_load (path, &err) == NULL, "missing file read");
+  EXPECT (err && strstr (err->message, "nope.ini") &&
+              strstr (err->message, "No such file"),
+      "%s", err ? err->message : "");
+  g_clear_error (&err);
+  g_free (path);
+
+  expect_error ("[camera]\nsource = sky\nexposure = 5\n[storage]\npath = /s\n",
+      "station.ini:3", "[camera] exposure", "unknown key", NULL);
+  expect_error ("[camera]\nsource = webcam\n[storage]\npath = /s\n",
+      "station.ini:2", "[camera] source", "\"webcam\" is not one of", NULL);
+  expect_error ("[station]\nlatitude = 95\n" MINIMAL, "station.ini:2",
+      "[station] latitude", "out of range", NULL);
+  expect_error ("[station]\nlatitude = north\n" MINIMAL, "station.ini:2",
+      "latitude", "not a number", NULL);
+  expect_error ("[camera]\nsource = sky\nwidth = 12.5\n[storage]\npath = /s\n",
+      "station.ini:3", "[camera] width", "whole number", NULL);
+  expect_error ("[camera]\nsource = sky\n[storage]\npath = /s\nquota = lots\n",
+      "station.ini:5", "[storage] quota", "not a size", NULL);
+  expect_error ("[camera]\nsource = sky\nframerate = fast\n[storage]\n"
+                "path = /s\n",
+      "station.ini:3", "framerate", "not a frame rate", NULL);
+  expect_error ("[cameras]\nsource = sky\n", "station.ini:1", "[cameras]",
+      "unknown section", NULL);
+  expect_error ("[camera]\nsource = sky\n", "[storage] path", "missing", NULL);
+  expect_error ("[camera]\nsource = rtsp\n[storage]\npath = /s\n"
+                "[schedule]\nmode = always\n",
+      "station.ini:1", "[camera] url", "source=rtsp", NULL);
+  /* the sun schedule needs the place */
+  expect_error ("[camera]\nsource = sky\n[storage]\npath = /s\n",
+      "[station] latitude", "missing", NULL);
+  /* not a key file at all: the line GKeyFile stumbled on */
+  expect_error (
+      "[camera]\nsource = sky\nthis line is wrong\n", "station.ini:3", NULL);
+}
+
+static void
+test_pool_sizing (void)
+{
+  /* 2 s at 25 fps, 4 buffers in queues, 2 for the camera */
+  EXPECT (station_pool_buffers (2, 25, 1, 4) == 56, "%u",
+      station_pool_buffers (2, 25, 1, 4));
+  EXPECT (station_pool_buffers (1, 30000, 1001, 0) == 32, "%u",
+      station_pool_buffers (1, 30000, 1001, 0));
+  /* the camera's rate not known yet: 30 */
+  EXPECT (station_pool_buffers (0.5, 0, 1, 3) == 20, "%u",
+      station_pool_buffers (0.5, 0, 1, 3));
+}
+
+int
+main (void)
+{
+  static const MiniTest tests[] = {
+    { "the example config reads", test_example_reads },
+    { "defaults and frame rates", test_defaults },
+    { "errors name the file, the line and the key",
+        test_errors_name_file_line_key },
+    { "pool sizing", test_pool_sizing },
+  };
+  int status;
+
+  dir = g_dir_make_tmp ("meteor-station-config-XXXXXX", NULL);
+  status = minitest_run (tests, G_N_ELEMENTS (tests));
+  {
+    gchar *p = g_build_filename (dir, "station.ini", NULL);
+    g_unlink (p);
+    g_free (p);
+  }
+  g_rmdir (dir);
+  g_free (dir);
+  return status;
+}
