@@ -32,6 +32,7 @@ static const struct {
   KEY ("camera", "url", T_STRING, 0, 0, NULL),
   KEY ("camera", "path", T_STRING, 0, 0, NULL),
   KEY ("camera", "format", T_STRING, 0, 0, NULL),
+  KEY ("camera", "sky", T_STRING, 0, 0, NULL),
   KEY ("camera", "width", T_INT, 16, 16384, NULL),
   KEY ("camera", "height", T_INT, 16, 16384, NULL),
   KEY ("camera", "framerate", T_FRACTION, 0.1, 1000, NULL),
@@ -320,6 +321,7 @@ read_camera (Reader *r, StationConfig *c)
   get_string (r, "camera", "url", &c->url);
   get_string (r, "camera", "path", &c->file);
   get_string (r, "camera", "format", &c->format);
+  get_string (r, "camera", "sky", &c->sky_options);
   v = get (r, "camera", "width", NULL);
   c->width = v ? atoi (v) : 0;
   g_free (v);
@@ -470,6 +472,7 @@ station_config_free (StationConfig *c)
   g_free (c->url);
   g_free (c->file);
   g_free (c->format);
+  g_free (c->sky_options);
   g_free (c->store);
   g_free (c->metrics_bind);
   g_free (c);

@@ -33,6 +33,7 @@ typedef struct {
   StationCamera source;
   gchar *device, *url, *file; /* v4l2, rtsp, file */
   gchar *format;              /* raw format wanted, NULL: the camera's */
+  gchar *sky_options;         /* source=sky: more meteorsky properties */
   gint width, height;         /* 0: the camera's */
   gint fps_n, fps_d;          /* 0/1: the camera's */
   gdouble no_frame_seconds;   /* the watchdog: a camera this quiet is hung */
