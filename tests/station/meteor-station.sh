@@ -15,8 +15,18 @@ fail=0
 ok() { echo "ok: $1"; }
 bad() { echo "FAIL: $1"; fail=1; }
 
-# the registry brought up to date first, not in the station's process
-gst-inspect-1.0 meteorsky >/dev/null 2>&1
+# The registry is brought up to date first, by a throw-away process: in
+# the station's, the scan would load every installed plugin, and some leak
+# (libav, OpenNI2, fontconfig through pango) or start threads of their own.
+# Under ASan the plugins are sanitized and gst-inspect-1.0 is not: the
+# runtime is preloaded for it.
+if [ "${METEOR_TEST_SETUP:-}" = asan ]; then
+  LD_PRELOAD="$(cc -print-file-name=libasan.so) $(cc -print-file-name=libubsan.so)" \
+    ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
+    gst-inspect-1.0 meteorsky >/dev/null 2>&1
+else
+  gst-inspect-1.0 meteorsky >/dev/null 2>&1
+fi
 # under the leaks tracer (make test's second run), what it finds alive at
 # the end is logged: a run that leaves any GstObject or GstMiniObject fails
 case "${GST_TRACERS:-}" in
