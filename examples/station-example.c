@@ -172,7 +172,8 @@ static void
 on_meteor (Station *st, const GstStructure *s)
 {
   GstMeteorDetection d;
-  const gchar *utc = gst_structure_get_string (s, GST_METEOR_DETECTION_START_UTC);
+  const gchar *utc =
+      gst_structure_get_string (s, GST_METEOR_DETECTION_START_UTC);
 
   if (!gst_meteor_detection_parse (s, &d))
     return;
