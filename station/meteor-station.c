@@ -277,8 +277,14 @@ schedule (Station *st)
     night = station_night_at (
         c->latitude, c->longitude, alt, now, HORIZON_S, &change);
   }
+  if (!night && st->pipeline) {
+    /* dawn: an EOS lets tieredsink finish its clips; the EOS brings us
+     * back here with the pipeline gone */
+    say ("dawn: stopping capture");
+    gst_element_send_event (st->pipeline, gst_event_new_eos ());
+    return;
+  }
   if (!night) {
-    stop_pipeline (st);
     if (change == 0) {
       say ("the sun does not get %.1f degrees below the horizon at %.2f, "
            "%.2f in the next %.0f hours: no capture; looking again in %.0f "

@@ -233,12 +233,10 @@ get_string (Reader *r, const gchar *group, const gchar *key, gchar **out)
 static void
 get_bytes (Reader *r, const gchar *group, const gchar *key, guint64 *out)
 {
-  gdouble num;
-  gchar *v = get (r, group, key, &num);
+  gdouble num = (gdouble)*out;
 
-  if (v)
-    *out = (guint64)num;
-  g_free (v);
+  get_double (r, group, key, &num);
+  *out = (guint64)num;
 }
 
 /* Every group and key known and every value good. */

@@ -116,6 +116,20 @@ else
 fi
 stop || bad "SIGTERM at 65 N: exit $?"
 
+# at dawn (Zagreb, 8 December: 05:48:16 UTC by libnova) capture stops
+# with an EOS, its clips whole, and it waits for the next dusk
+printf '[station]\nlatitude = 45.8\nlongitude = 15.97\n[camera]\nsource = sky\nformat = GRAY8\nwidth = 320\nheight = 240\nframerate = 10\n[storage]\npath = %s/dawn\n' "$work" >"$work/dawn.ini"
+start "$work/dawn.ini" --now 2026-12-08T05:48:13Z
+if wait_log "waiting for dusk at 2026-12-08T15:4" 60 &&
+  grep -q "capturing until dawn at 2026-12-08T05:48:16Z" "$work/log" &&
+  grep -q "dawn: stopping capture" "$work/log" && [ -d "$work/dawn/20261207" ]; then
+  ok "at dawn it stops capturing (night 20261207) and waits for dusk"
+else
+  bad "at dawn: $(cat "$work/log")"
+fi
+stop || bad "SIGTERM after dawn: exit $?"
+no_leaks "dawn"
+
 # always, on the synthetic sky: a night directory, clips, a clean stop
 printf '[station]\nid = T1\n[camera]\nsource = sky\nsky = seed=2026 meteor-rate=900\nformat = GRAY8\nwidth = 320\nheight = 240\nframerate = 10\n[storage]\npath = %s/store\nhot-seconds = 1\n[schedule]\nmode = always\n' "$work" >"$work/sky.ini"
 start "$work/sky.ini"
