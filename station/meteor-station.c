@@ -9,7 +9,10 @@
  * it after a camera error with a backoff of 1 s doubling to 60 s.
  * SIGINT/SIGTERM finish the clips being written and exit 0. --now (or
  * METEOR_STATION_NOW) sets the clock, for tests. */
+#include "stationclock.h"
 #include "stationconfig.h"
+#include "stationpipeline.h"
+#include "stationrecord.h"
 #include "stationsun.h"
 
 #include <errno.h>
@@ -22,14 +25,20 @@
 #define HORIZON_S (2 * 86400.0)
 /* checked again when no dusk or dawn is in sight (high latitudes) */
 #define RECHECK_S (6 * 3600.0)
-#define QUEUE_BUFFERS 8
+/* the kernel's clock state is read this often */
+#define CLOCK_PERIOD_S 60
 
 typedef struct {
   StationConfig *cfg;
   gdouble clock_offset; /* --now minus the real time at start */
   GMainLoop *loop;
   GstElement *pipeline;
-  guint timer;
+  StationCameraBin *camera; /* the pipeline's */
+  gchar *store_dir;         /* the night's */
+  StationRecord *record;    /* the night's */
+  gdouble capture_start;
+  StationClockState clock;
+  guint timer, clock_timer;
   gboolean quitting;
   gdouble backoff;
   gint status;
@@ -65,129 +74,6 @@ say (const gchar *fmt, ...)
   g_free (msg);
 }
 
-/* The camera part of the pipeline, up to raw video in the config's
- * format and size. */
-static gchar *
-source_desc (const StationConfig *c)
-{
-  GString *s = g_string_new (NULL);
-  gboolean convert = TRUE;
-
-  switch (c->source) {
-    case STATION_CAMERA_SKY:
-      g_string_append (s, "meteorsky is-live=true");
-      if (c->sky_options)
-        g_string_append_printf (s, " %s", c->sky_options);
-      convert = FALSE;
-      break;
-    case STATION_CAMERA_LIBCAMERA:
-      g_string_append (s, "libcamerasrc");
-      convert = FALSE;
-      break;
-    case STATION_CAMERA_V4L2:
-      g_string_append_printf (
-          s, "v4l2src device=\"%s\" ! decodebin", c->device);
-      break;
-    case STATION_CAMERA_RTSP:
-      g_string_append_printf (s,
-          "rtspsrc location=\"%s\" latency=200 protocols=tcp ! decodebin",
-          c->url);
-      break;
-    case STATION_CAMERA_FILE:
-      g_string_append_printf (
-          s, "filesrc location=\"%s\" ! decodebin", c->file);
-      break;
-  }
-  if (convert)
-    g_string_append (s, " ! videoconvert");
-  g_string_append (s, " ! video/x-raw");
-  if (c->format)
-    g_string_append_printf (s, ",format=%s", c->format);
-  if (c->width)
-    g_string_append_printf (s, ",width=%d", c->width);
-  if (c->height)
-    g_string_append_printf (s, ",height=%d", c->height);
-  if (c->fps_n)
-    g_string_append_printf (s, ",framerate=%d/%d", c->fps_n, c->fps_d);
-  return g_string_free (s, FALSE);
-}
-
-/* Sets the [detect] properties on meteordetect, each checked against the
- * element: an unknown one or a bad value names the config's line. */
-static gboolean
-set_detect (const StationConfig *c, GstElement *detect, GError **error)
-{
-  guint i;
-
-  for (i = 0; i < c->n_detect; i++) {
-    const StationProperty *p = &c->detect[i];
-    GParamSpec *spec =
-        g_object_class_find_property (G_OBJECT_GET_CLASS (detect), p->name);
-    GValue v = G_VALUE_INIT;
-
-    if (spec == NULL || !(spec->flags & G_PARAM_WRITABLE)) {
-      g_set_error (error, STATION_CONFIG_ERROR, 0,
-          "%s:%d: [detect] %s: meteordetect has no such property "
-          "(gst-inspect-1.0 meteordetect)",
-          c->path, p->line, p->name);
-      return FALSE;
-    }
-    g_value_init (&v, spec->value_type);
-    if (!gst_value_deserialize (&v, p->value) ||
-        g_param_value_validate (spec, &v)) {
-      g_set_error (error, STATION_CONFIG_ERROR, 0,
-          "%s:%d: [detect] %s: \"%s\" is not a valid value", c->path, p->line,
-          p->name, p->value);
-      g_value_unset (&v);
-      return FALSE;
-    }
-    g_object_set_property (G_OBJECT (detect), p->name, &v);
-    g_value_unset (&v);
-  }
-  return TRUE;
-}
-
-/* The whole pipeline for the night @night (YYYYMMDD). */
-static GstElement *
-build (Station *st, const gchar *night, GError **error)
-{
-  const StationConfig *c = st->cfg;
-  gdouble fps = c->fps_n ? (gdouble)c->fps_n / c->fps_d : 30;
-  guint hot = (guint)ceil (c->hot_seconds * fps);
-  gchar *src = source_desc (c);
-  gchar *store = g_build_filename (c->store, night, NULL);
-  gchar *desc = g_strdup_printf (
-      "%s ! meteorpool name=pool camera-id=\"%s\" max-buffers=%u "
-      "! queue max-size-buffers=%d ! meteordetect name=detect "
-      "! tieredsink name=store location=\"%s\" hot-frames=%u "
-      "warm-max-bytes=%" G_GUINT64_FORMAT " cold-max-bytes=%" G_GUINT64_FORMAT
-      " max-bytes=%" G_GUINT64_FORMAT " min-free-bytes=%" G_GUINT64_FORMAT,
-      src, c->id,
-      station_pool_buffers (c->hot_seconds, c->fps_n, c->fps_d, QUEUE_BUFFERS),
-      QUEUE_BUFFERS, store, MAX (hot, 1), c->warm_bytes, c->cold_bytes,
-      c->quota_bytes, c->min_free_bytes);
-  GstElement *pipeline, *detect;
-
-  pipeline = gst_parse_launch (desc, error);
-  if (pipeline) {
-    detect = gst_bin_get_by_name (GST_BIN (pipeline), "detect");
-    if (!set_detect (c, detect, error))
-      g_clear_object (&pipeline);
-    gst_object_unref (detect);
-  }
-  if (pipeline && g_mkdir_with_parents (store, 0755) < 0) {
-    g_set_error (error, STATION_CONFIG_ERROR, 0, "cannot create %s: %s", store,
-        g_strerror (errno));
-    g_clear_object (&pipeline);
-  }
-  if (pipeline)
-    say ("capturing into %s: %s", store, desc);
-  g_free (desc);
-  g_free (store);
-  g_free (src);
-  return pipeline;
-}
-
 static void schedule (Station *st);
 
 static gboolean
@@ -215,8 +101,30 @@ stop_pipeline (Station *st)
   if (st->pipeline == NULL)
     return;
   gst_element_set_state (st->pipeline, GST_STATE_NULL);
+  g_clear_pointer (&st->record, station_record_free);
   gst_bus_remove_watch (GST_ELEMENT_BUS (st->pipeline));
+  gst_clear_object (&st->camera);
   gst_clear_object (&st->pipeline);
+  g_clear_pointer (&st->store_dir, g_free);
+}
+
+/* The night's summary and image, when capture stops. */
+static void
+finish_night (Station *st)
+{
+  GError *err = NULL;
+  gchar *path;
+
+  if (st->record == NULL)
+    return;
+  path = g_build_filename (st->store_dir, "night.json", NULL);
+  if (station_record_finish (
+          st->record, st->capture_start, station_now (st), &st->clock, &err))
+    say ("summary: %s", path);
+  else
+    g_printerr ("meteor-station: WARNING: %s\n", err->message);
+  g_clear_error (&err);
+  g_free (path);
 }
 
 static gboolean
@@ -227,7 +135,12 @@ on_bus (GstBus *bus, GstMessage *msg, gpointer data)
   gchar *debug = NULL;
 
   switch (GST_MESSAGE_TYPE (msg)) {
+    case GST_MESSAGE_ELEMENT:
+    case GST_MESSAGE_WARNING:
+      station_record_message (st->record, msg, &st->clock);
+      break;
     case GST_MESSAGE_EOS:
+      finish_night (st);
       stop_pipeline (st);
       if (st->quitting)
         g_main_loop_quit (st->loop);
@@ -240,6 +153,7 @@ on_bus (GstBus *bus, GstMessage *msg, gpointer data)
           GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), err->message, st->backoff);
       g_clear_error (&err);
       g_free (debug);
+      finish_night (st);
       stop_pipeline (st);
       if (st->quitting) {
         g_main_loop_quit (st->loop);
@@ -281,7 +195,7 @@ schedule (Station *st)
     /* dawn: an EOS lets tieredsink finish its clips; the EOS brings us
      * back here with the pipeline gone */
     say ("dawn: stopping capture");
-    gst_element_send_event (st->pipeline, gst_event_new_eos ());
+    station_camera_bin_end (st->camera);
     return;
   }
   if (!night) {
@@ -306,7 +220,7 @@ schedule (Station *st)
     else
       station_night_name (
           c->latitude, c->longitude, c->start_altitude, now, night_name);
-    st->pipeline = build (st, night_name, &err);
+    st->pipeline = station_pipeline_build (c, night_name, &st->store_dir, &err);
     if (st->pipeline == NULL) {
       g_printerr ("meteor-station: %s\n", err->message);
       g_clear_error (&err);
@@ -314,6 +228,12 @@ schedule (Station *st)
       g_main_loop_quit (st->loop);
       return;
     }
+    st->camera = STATION_CAMERA_BIN (
+        gst_bin_get_by_name (GST_BIN (st->pipeline), "camera"));
+    station_camera_bin_set_clock (st->camera, &st->clock);
+    st->record = station_record_new (
+        c, night_name, st->store_dir, st->pipeline, &st->clock);
+    st->capture_start = now;
     gst_bus_add_watch (GST_ELEMENT_BUS (st->pipeline), on_bus, st);
     gst_element_set_state (st->pipeline, GST_STATE_PLAYING);
   }
@@ -329,6 +249,37 @@ schedule (Station *st)
   }
 }
 
+static void
+read_clock (Station *st)
+{
+  StationClockState now;
+  gchar *line;
+
+  station_clock_read (NULL, &now);
+  if (st->clock_timer == 0 || now.synchronized != st->clock.synchronized) {
+    line = station_clock_describe (&now);
+    if (now.synchronized)
+      say ("clock: %s", line);
+    else /* loud: detection times are what a network triangulates with */
+      g_printerr ("meteor-station: WARNING: clock: %s; detection times are "
+                  "not to be trusted\n",
+          line);
+    g_free (line);
+  }
+  st->clock = now;
+  if (st->camera)
+    station_camera_bin_set_clock (st->camera, &now);
+  if (st->record)
+    station_record_clock (st->record, &now);
+}
+
+static gboolean
+on_clock_timer (gpointer data)
+{
+  read_clock (data);
+  return G_SOURCE_CONTINUE;
+}
+
 static gboolean
 on_signal (gpointer data)
 {
@@ -340,8 +291,68 @@ on_signal (gpointer data)
   }
   say ("stopping: finishing the clips being written");
   st->quitting = TRUE;
-  gst_element_send_event (st->pipeline, gst_event_new_eos ());
+  station_camera_bin_end (st->camera);
   return G_SOURCE_CONTINUE;
+}
+
+/* SIGHUP: the config again; what can change live does, the rest is
+ * said. A config with a mistake changes nothing. */
+static gboolean
+on_hangup (gpointer data)
+{
+  Station *st = data;
+  GError *err = NULL;
+  StationConfig *next = station_config_load (st->cfg->path, &err);
+  GstElement *detect;
+  gchar *needs;
+  guint i;
+
+  if (next == NULL) {
+    g_printerr (
+        "meteor-station: SIGHUP: config not applied: %s\n", err->message);
+    g_clear_error (&err);
+    return G_SOURCE_CONTINUE;
+  }
+  detect = st->pipeline ? gst_bin_get_by_name (GST_BIN (st->pipeline), "detect")
+                        : NULL;
+  if (detect && !station_set_detect (next, detect, &err)) {
+    g_printerr (
+        "meteor-station: SIGHUP: config not applied: %s\n", err->message);
+    g_clear_error (&err);
+    station_config_free (next);
+    gst_object_unref (detect);
+    return G_SOURCE_CONTINUE;
+  }
+  g_clear_object (&detect);
+  for (i = 0; i < next->n_detect; i++)
+    say ("SIGHUP: [detect] %s = %s applied", next->detect[i].name,
+        next->detect[i].value);
+  needs = station_config_restart_needed (st->cfg, next);
+  if (needs)
+    say ("SIGHUP: %s changed: applied at the next restart", needs);
+  g_free (needs);
+  station_config_take_live (st->cfg, next);
+  station_config_free (next);
+  schedule (st); /* the schedule may have changed */
+  return G_SOURCE_CONTINUE;
+}
+
+/* The meteorstats tracer serves /metrics when [metrics] has a port: it
+ * is set up before gst_init, which reads GST_TRACERS. */
+static void
+enable_metrics (const StationConfig *c)
+{
+  const gchar *tracers = g_getenv ("GST_TRACERS");
+  gchar *ours;
+
+  if (c->metrics_port <= 0 ||
+      (tracers && strstr (tracers, "meteorstats") != NULL))
+    return;
+  ours = g_strdup_printf ("%s%smeteorstats(port=%d,address=%s)",
+      tracers ? tracers : "", tracers && *tracers ? ";" : "", c->metrics_port,
+      c->metrics_bind);
+  g_setenv ("GST_TRACERS", ours, TRUE);
+  g_free (ours);
 }
 
 int
@@ -358,10 +369,12 @@ main (int argc, char **argv)
   GError *err = NULL;
 
   g_option_context_add_main_entries (ctx, entries, NULL);
-  g_option_context_add_group (ctx, gst_init_get_option_group ());
+  /* --gst-* options are GStreamer's, once the config is read */
+  g_option_context_set_ignore_unknown_options (ctx, TRUE);
   g_option_context_set_summary (ctx,
       "Runs a meteor station from one config file (station.ini): captures "
-      "from dusk to dawn, detects, stores clips.");
+      "from dusk to dawn, detects, stores clips. SIGTERM stops it, SIGHUP "
+      "reads the config again.");
   if (!g_option_context_parse (ctx, &argc, &argv, &err) || config == NULL) {
     g_printerr ("meteor-station: %s\n",
         err ? err->message : "usage: meteor-station --config FILE");
@@ -390,16 +403,22 @@ main (int argc, char **argv)
     st.status = 2;
     goto out;
   }
+  enable_metrics (st.cfg);
+  gst_init (&argc, &argv);
   st.loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGINT, on_signal, &st);
   g_unix_signal_add (SIGTERM, on_signal, &st);
+  g_unix_signal_add (SIGHUP, on_hangup, &st);
   say ("station %s, config %s", st.cfg->id, config);
+  read_clock (&st);
+  st.clock_timer = g_timeout_add_seconds (CLOCK_PERIOD_S, on_clock_timer, &st);
   schedule (&st);
   if (st.status == 0)
     g_main_loop_run (st.loop);
   stop_pipeline (&st);
   if (st.timer)
     g_source_remove (st.timer);
+  g_source_remove (st.clock_timer);
   g_main_loop_unref (st.loop);
 out:
   g_clear_error (&err);

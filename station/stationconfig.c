@@ -476,6 +476,61 @@ station_config_free (StationConfig *c)
   g_free (c);
 }
 
+static gboolean
+same_string (const gchar *a, const gchar *b)
+{
+  return g_strcmp0 (a, b) == 0;
+}
+
+gchar *
+station_config_restart_needed (const StationConfig *a, const StationConfig *b)
+{
+  GString *s = g_string_new (NULL);
+
+  if (a->source != b->source || !same_string (a->device, b->device) ||
+      !same_string (a->url, b->url) || !same_string (a->file, b->file) ||
+      !same_string (a->format, b->format) ||
+      !same_string (a->sky_options, b->sky_options) || a->width != b->width ||
+      a->height != b->height ||
+      a->fps_n * (gint64)b->fps_d != b->fps_n * (gint64)a->fps_d ||
+      a->no_frame_seconds != b->no_frame_seconds)
+    g_string_append (s, ", [camera]");
+  if (!same_string (a->store, b->store) || a->hot_seconds != b->hot_seconds ||
+      a->warm_bytes != b->warm_bytes || a->cold_bytes != b->cold_bytes ||
+      a->quota_bytes != b->quota_bytes ||
+      a->min_free_bytes != b->min_free_bytes)
+    g_string_append (s, ", [storage]");
+  if (a->metrics_port != b->metrics_port ||
+      !same_string (a->metrics_bind, b->metrics_bind))
+    g_string_append (s, ", [metrics]");
+  if (!same_string (a->id, b->id))
+    g_string_append (s, ", [station] id");
+  if (s->len == 0) {
+    g_string_free (s, TRUE);
+    return NULL;
+  }
+  g_string_erase (s, 0, 2);
+  return g_string_free (s, FALSE);
+}
+
+void
+station_config_take_live (StationConfig *c, StationConfig *next)
+{
+  StationProperty *detect = c->detect;
+  guint n_detect = c->n_detect;
+
+  c->detect = next->detect;
+  c->n_detect = next->n_detect;
+  next->detect = detect;
+  next->n_detect = n_detect;
+  c->latitude = next->latitude;
+  c->longitude = next->longitude;
+  c->elevation = next->elevation;
+  c->always = next->always;
+  c->start_altitude = next->start_altitude;
+  c->stop_altitude = next->stop_altitude;
+}
+
 guint
 station_pool_buffers (gdouble hot_seconds, gint fps_n, gint fps_d, guint queued)
 {

@@ -61,6 +61,15 @@ typedef struct {
 StationConfig *station_config_load (const gchar *path, GError **error);
 void station_config_free (StationConfig *config);
 
+/* SIGHUP: the sections whose change in @next only a restart applies
+ * ("[camera], [storage]"; g_free it), or NULL when none changed. */
+gchar *station_config_restart_needed (
+    const StationConfig *config, const StationConfig *next);
+
+/* SIGHUP: takes what applies live from @next into @config: [detect]
+ * (moved out of @next), [schedule] and the station's place. */
+void station_config_take_live (StationConfig *config, StationConfig *next);
+
 /* Buffers meteorpool needs: the frames hot keeps (@hot_seconds at the
  * frame rate), the queues' (@queued), and two for the camera to fill.
  * The user never sets max-buffers. */

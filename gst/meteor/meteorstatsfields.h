@@ -10,6 +10,7 @@
 #define GST_METEOR_STATS_POOL "meteorpool-stats"
 #define GST_METEOR_STATS_DETECT "meteordetect-stats"
 #define GST_METEOR_STATS_TIERED "tieredsink-stats"
+#define GST_METEOR_STATS_CAMERA "meteor-camera-stats"
 
 /* any element's: frames, drops and copies (guint64 counts) */
 #define GST_METEOR_STATS_FRAMES "frames"
@@ -52,5 +53,17 @@
 #define GST_METEOR_STATS_PRESSURE_HIGH "pressure-high"
 #define GST_METEOR_STATS_PRESSURE_LOW "pressure-low"
 #define GST_METEOR_STATS_PRESSURE_LEVEL "pressure-level"
+
+/* meteor-station's camera (its watchdog) and the clock state it stamps
+ * frames with: reconnects and seconds lost (counts), up (1 or 0), seconds
+ * since the last frame, clock synchronised (1 or 0), its estimated error
+ * and offset in seconds (doubles) */
+#define GST_METEOR_STATS_RECONNECTS "reconnects"
+#define GST_METEOR_STATS_UP "up"
+#define GST_METEOR_STATS_SINCE_FRAME "seconds-since-frame"
+#define GST_METEOR_STATS_DROPPED_SECONDS "dropped-seconds"
+#define GST_METEOR_STATS_CLOCK_SYNCHRONIZED "clock-synchronized"
+#define GST_METEOR_STATS_CLOCK_ERROR "clock-error-seconds"
+#define GST_METEOR_STATS_CLOCK_OFFSET "clock-offset-seconds"
 
 #endif /* __GST_METEOR_STATS_FIELDS_H__ */

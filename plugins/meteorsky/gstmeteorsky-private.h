@@ -29,6 +29,9 @@ struct _GstMeteorSky {
   SkyModel *model;
   guint64 model_base; /* the frame index that is the model's frame 0 */
   guint64 n_frames;   /* produced since start: the next frame's index */
+  /* live, started in a pipeline already running (a camera reconnected):
+   * the running time of its first frame, added to every timestamp */
+  GstClockTime live_offset;
   gboolean finished;  /* the model is finished and the end line written */
   FILE *truth_file;
   gchar *truth_path;

@@ -327,6 +327,28 @@ gst_meteor_sky_get_times (
   }
 }
 
+/* A live sky that starts more than a second into a running pipeline
+ * stamps its frames from the running time then, as a camera would;
+ * otherwise from 0. */
+static GstClockTime
+late_start_offset (GstMeteorSky *self)
+{
+  GstClock *clock;
+  GstClockTime now, base, running = 0;
+
+  if (!gst_base_src_is_live (GST_BASE_SRC (self)))
+    return 0;
+  clock = gst_element_get_clock (GST_ELEMENT (self));
+  if (clock == NULL)
+    return 0;
+  now = gst_clock_get_time (clock);
+  base = gst_element_get_base_time (GST_ELEMENT (self));
+  gst_object_unref (clock);
+  if (now > base)
+    running = now - base;
+  return running > GST_SECOND ? running : 0;
+}
+
 static gboolean
 gst_meteor_sky_is_seekable (GstBaseSrc *src)
 {
@@ -375,8 +397,10 @@ gst_meteor_sky_fill (GstPushSrc *src, GstBuffer *buf)
   sky_model_render (self->model, index - self->model_base, &image);
   gst_video_frame_unmap (&frame);
 
+  if (index == 0)
+    self->live_offset = late_start_offset (self);
   pts = frame_time (&self->info, index);
-  GST_BUFFER_PTS (buf) = pts;
+  GST_BUFFER_PTS (buf) = self->live_offset + pts;
   GST_BUFFER_DTS (buf) = GST_CLOCK_TIME_NONE;
   GST_BUFFER_DURATION (buf) = frame_time (&self->info, index + 1) - pts;
   GST_BUFFER_OFFSET (buf) = index;
@@ -398,6 +422,7 @@ gst_meteor_sky_start (GstBaseSrc *src)
 
   self->n_frames = 0;
   self->model_base = 0;
+  self->live_offset = 0;
   self->finished = FALSE;
 
   GST_OBJECT_LOCK (self);

@@ -514,6 +514,7 @@ typedef struct {
 #define ANY NULL
 #define POOL GST_METEOR_STATS_POOL
 #define DETECT GST_METEOR_STATS_DETECT
+#define CAMERA GST_METEOR_STATS_CAMERA
 
 static const FieldRule field_rules[] = {
   { ANY, GST_METEOR_STATS_FRAMES, "meteor_element_frames_total", METRIC_COUNTER,
@@ -590,6 +591,29 @@ static const FieldRule field_rules[] = {
       "memory usage from which it judges the pressure high or low" },
   { ANY, GST_METEOR_STATS_PRESSURE_LOW, "meteor_memory_pressure_threshold",
       METRIC_GAUGE, 1, "bound", "low", NULL },
+  /* meteor-station's camera and clock */
+  { CAMERA, GST_METEOR_STATS_RECONNECTS, "meteor_camera_reconnects_total",
+      METRIC_COUNTER, 1, NULL, NULL,
+      "Times the camera was torn down and built again (error, end of "
+      "stream, or no frame)" },
+  { CAMERA, GST_METEOR_STATS_UP, "meteor_camera_up", METRIC_GAUGE, 1, NULL,
+      NULL, "1 while the camera delivers frames, 0 while it is reconnected" },
+  { CAMERA, GST_METEOR_STATS_SINCE_FRAME,
+      "meteor_camera_seconds_since_last_frame", METRIC_GAUGE, 1, NULL, NULL,
+      "Seconds since the camera's last frame" },
+  { CAMERA, GST_METEOR_STATS_DROPPED_SECONDS,
+      "meteor_camera_dropped_seconds_total", METRIC_COUNTER, 1, NULL, NULL,
+      "Camera time lost to outages, from the last frame before to the "
+      "first after" },
+  { CAMERA, GST_METEOR_STATS_CLOCK_SYNCHRONIZED, "meteor_clock_synchronized",
+      METRIC_GAUGE, 1, NULL, NULL,
+      "1 when the kernel's clock is disciplined (NTP, PTP), from adjtimex" },
+  { CAMERA, GST_METEOR_STATS_CLOCK_ERROR, "meteor_clock_error_seconds",
+      METRIC_GAUGE, 1, NULL, NULL,
+      "The kernel's estimated clock error, from adjtimex" },
+  { CAMERA, GST_METEOR_STATS_CLOCK_OFFSET, "meteor_clock_offset_seconds",
+      METRIC_GAUGE, 1, NULL, NULL,
+      "The clock's last offset from its reference, from adjtimex" },
 };
 
 /* <tier>-<what> fields of tieredsink */

@@ -5,68 +5,15 @@
 # 65 N in June it says there is no night; with mode=always on the
 # synthetic sky it captures into STORE/YYYYMMDD and stores clips; SIGTERM
 # stops it with exit status 0, the clips whole.
-# usage: meteor-station.sh METEOR_STATION   (environment from meson)
+# SIGHUP applies a new k1 without dropping a frame; the clock state (a
+# stand-in adjtimex preloaded) is warned about, exported and recorded
+# with every detection; night.json and night.png are written at dawn and
+# on stop.
+# usage: meteor-station.sh METEOR_STATION FAKE_ADJTIMEX_SO (env from meson)
 set -u
 station=$1
-work=$(mktemp -d "${TMPDIR:-/tmp}/meteor-station-test-XXXXXX")
-pid=""
-trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-fail=0
-ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; fail=1; }
-
-# The registry is brought up to date first, by a throw-away process: in
-# the station's, the scan would load every installed plugin, and some leak
-# (libav, OpenNI2, fontconfig through pango) or start threads of their own.
-# Under ASan the plugins are sanitized and gst-inspect-1.0 is not: the
-# runtime is preloaded for it.
-if [ "${METEOR_TEST_SETUP:-}" = asan ]; then
-  LD_PRELOAD="$(cc -print-file-name=libasan.so) $(cc -print-file-name=libubsan.so)" \
-    ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
-    gst-inspect-1.0 meteorsky >/dev/null 2>&1
-else
-  gst-inspect-1.0 meteorsky >/dev/null 2>&1
-fi
-# under the leaks tracer (make test's second run), what it finds alive at
-# the end is logged: a run that leaves any GstObject or GstMiniObject fails
-case "${GST_TRACERS:-}" in
-  *leaks*) export GST_DEBUG="${GST_DEBUG:+$GST_DEBUG,}GST_TRACER:7" ;;
-esac
-no_leaks() {
-  if grep -q 'object-alive, type-name=(string)[A-Za-z]' "$work/log"; then
-    bad "$1 leaked: $(grep -o 'object-alive, type-name=(string)[A-Za-z]*' "$work/log" | sort | uniq -c)"
-  fi
-}
-
-# config FILE: runs the station in the background (pid, log in $work/log)
-start() {
-  "$station" --config "$1" "$@" >"$work/log" 2>&1 &
-  pid=$!
-}
-# waits (at most SECONDS) until the log has PATTERN
-wait_log() {
-  i=0
-  while [ $i -lt $(($2 * 10)) ]; do
-    grep -q "$1" "$work/log" && return 0
-    sleep 0.1
-    i=$((i + 1))
-  done
-  return 1
-}
-# SIGTERM, then the exit status (killed after 60 s)
-stop() {
-  kill -TERM "$pid"
-  i=0
-  while kill -0 "$pid" 2>/dev/null && [ $i -lt 600 ]; do
-    sleep 0.1
-    i=$((i + 1))
-  done
-  kill -9 "$pid" 2>/dev/null
-  wait "$pid"
-  status=$?
-  pid=""
-  return $status
-}
+fake_adjtimex=$2
+. "$(dirname "$0")/lib.sh"
 
 printf '[camera]\nsource = sky\nexposure = 3\n[storage]\npath = /x\n' >"$work/bad.ini"
 "$station" --config "$work/bad.ini" 2>"$work/err"
@@ -124,15 +71,19 @@ if wait_log "waiting for dusk at 2026-12-08T15:4" 60 &&
   grep -q "capturing until dawn at 2026-12-08T05:48:16Z" "$work/log" &&
   grep -q "dawn: stopping capture" "$work/log" && [ -d "$work/dawn/20261207" ]; then
   ok "at dawn it stops capturing (night 20261207) and waits for dusk"
+  [ -s "$work/dawn/20261207/night.json" ] && [ -s "$work/dawn/20261207/night.png" ] ||
+    bad "at dawn: no night.json and night.png: $(ls "$work/dawn/20261207")"
 else
   bad "at dawn: $(cat "$work/log")"
 fi
 stop || bad "SIGTERM after dawn: exit $?"
 no_leaks "dawn"
 
-# always, on the synthetic sky: a night directory, clips, a clean stop
-printf '[station]\nid = T1\n[camera]\nsource = sky\nsky = seed=2026 meteor-rate=900\nformat = GRAY8\nwidth = 320\nheight = 240\nframerate = 10\n[storage]\npath = %s/store\nhot-seconds = 1\n[schedule]\nmode = always\n' "$work" >"$work/sky.ini"
-start "$work/sky.ini"
+# always, on the synthetic sky, the clock synchronised: a night
+# directory, clips, SIGHUP, a clean stop, the night's summary
+mport=$(free_port)
+printf '[station]\nid = T1\n[camera]\nsource = sky\nsky = seed=2026 meteor-rate=900\nformat = GRAY8\nwidth = 320\nheight = 240\nframerate = 10\n[detect]\nk1 = 7\n[storage]\npath = %s/store\nhot-seconds = 1\n[metrics]\nport = %s\n[schedule]\nmode = always\n' "$work" "$mport" >"$work/sky.ini"
+LD_PRELOAD=$(preload "$fake_adjtimex") FAKE_ADJTIMEX=synchronized start "$work/sky.ini"
 i=0
 while [ $i -lt 1200 ] && ! ls "$work"/store/*/clips/*/clip.json >/dev/null 2>&1; do
   sleep 0.1
@@ -143,13 +94,57 @@ if ls "$work"/store/*/clips/*/clip.json >/dev/null 2>&1; then
 else
   bad "always: no clip in 120 s: $(cat "$work/log")"
 fi
+sed -i 's/^k1 = 7$/k1 = 6/' "$work/sky.ini"
+kill -HUP "$pid"
+if wait_log "SIGHUP: \[detect\] k1 = 6 applied" 30; then
+  ok "SIGHUP applies a new k1"
+else
+  bad "SIGHUP: $(tail -5 "$work/log")"
+fi
+sync_metric=$(metric "$mport" meteor_clock_synchronized)
+[ "$sync_metric" = 1 ] || bad "meteor_clock_synchronized is '$sync_metric' with a synchronised clock"
+grep -q "WARNING: clock" "$work/log" && bad "a synchronised clock warned about"
+# a detection after the SIGHUP, then the stop
+n=$(grep -c "meteor-station: meteor " "$work/log")
+wait_log "meteor-station: meteor " 60 $((n + 1)) || bad "no detection after SIGHUP"
 stop && ok "SIGTERM while capturing: exit 0" || bad "SIGTERM while capturing: exit $?"
 no_leaks "capturing"
 grep -q "stopping: finishing the clips" "$work/log" || bad "no stop said"
-for f in "$work"/store/*/clips/*/clip.json; do
-  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["frames"] == len(d["frame_list"]) > 0' "$f" ||
-    bad "a clip is not whole: $f"
+clips_whole "$work/store"
+if python3 - "$work"/store/*/night.json "$work"/store/*/detections.jsonl "$work"/store/*/night.png <<'PY'
+import json, os, sys
+n = json.load(open(sys.argv[1]))
+assert n["frames"] > 0 and n["frames_dropped"] == 0, (n["frames"], n["frames_dropped"])
+assert n["clock"]["start"]["synchronized"] and not n["clock"]["ever_unsynchronized"], n["clock"]
+assert n["image"] == "night.png" and os.path.getsize(sys.argv[3]) > 0
+lines = [json.loads(l) for l in open(sys.argv[2])]
+assert len(lines) == len(n["detections"]) >= 2, (len(lines), len(n["detections"]))
+for l in lines:
+    c = l["clock"]
+    assert c["synchronized"] and abs(c["error_s"] - 0.002) < 1e-9 and abs(c["offset_s"] + 120e-6) < 1e-12, c
+assert all(d["clock"]["synchronized"] for d in n["detections"])
+PY
+then
+  ok "night.json: frames, none dropped across SIGHUP, the clock in every detection; night.png"
+else
+  bad "night.json: $(head -40 "$work"/store/*/night.json)"
+fi
+
+# the clock not synchronised: warned about, and exported
+printf '[camera]\nsource = sky\nformat = GRAY8\nwidth = 320\nheight = 240\nframerate = 10\n[storage]\npath = %s/unsync\n[metrics]\nport = %s\n[schedule]\nmode = always\n' "$work" "$mport" >"$work/unsync.ini"
+LD_PRELOAD=$(preload "$fake_adjtimex") FAKE_ADJTIMEX=unsynchronized start "$work/unsync.ini"
+if wait_log "WARNING: clock: NOT synchronised" 30 && wait_log "capturing into" 30; then
+  ok "an unsynchronised clock is warned about"
+else
+  bad "an unsynchronised clock: $(cat "$work/log")"
+fi
+i=0
+while [ $i -lt 300 ] && [ "$(metric "$mport" meteor_clock_synchronized)" != 0 ]; do
+  sleep 0.1
+  i=$((i + 1))
 done
-ls -d "$work"/store/*/clips/*.tmp* >/dev/null 2>&1 && bad "a clip left half-written"
+[ "$(metric "$mport" meteor_clock_synchronized)" = 0 ] || bad "meteor_clock_synchronized is not 0"
+stop || bad "SIGTERM, clock unsynchronised: exit $?"
+no_leaks "clock unsynchronised"
 [ $fail -eq 0 ] && echo "meteor-station: all ok"
 exit $fail

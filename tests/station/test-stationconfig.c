@@ -172,6 +172,47 @@ test_pool_sizing (void)
       station_pool_buffers (0.5, 0, 1, 3));
 }
 
+static void
+test_sighup (void)
+{
+  const gchar *base = "[station]\nlatitude = 45.8\nlongitude = 16\n"
+                      "[camera]\nsource = sky\n[detect]\nk1 = 7\n"
+                      "[storage]\npath = /s\n";
+  gchar *msg = NULL, *needs;
+  StationConfig *a = load_text (base, &msg);
+  StationConfig *b = load_text (
+      "[station]\nlatitude = 60\nlongitude = 16\n[camera]\nsource = sky\n"
+      "[detect]\nk1 = 5\nk2 = 3\n[storage]\npath = /s\n"
+      "[schedule]\nstart-altitude = -12\n",
+      &msg);
+  StationConfig *c = load_text (
+      "[camera]\nsource = rtsp\nurl = rtsp://x/\n[storage]\npath = /t\n"
+      "[metrics]\nport = 1\n[schedule]\nmode = always\n",
+      &msg);
+
+  EXPECT (a && b && c, "%s", msg);
+  if (a && b && c) {
+    /* thresholds and the schedule apply live: nothing needs a restart */
+    needs = station_config_restart_needed (a, b);
+    EXPECT (needs == NULL, "%s", needs);
+    g_free (needs);
+    needs = station_config_restart_needed (a, c);
+    EXPECT (!g_strcmp0 (needs, "[camera], [storage], [metrics]"), "%s", needs);
+    g_free (needs);
+    station_config_take_live (a, b);
+    EXPECT (a->n_detect == 2 && !strcmp (a->detect[0].name, "k1") &&
+                !strcmp (a->detect[0].value, "5"),
+        "%u", a->n_detect);
+    EXPECT (a->latitude == 60 && a->start_altitude == -12, "%g %g",
+        a->latitude, a->start_altitude);
+    EXPECT (!strcmp (a->store, "/s"), "[storage] kept: %s", a->store);
+  }
+  station_config_free (a);
+  station_config_free (b);
+  station_config_free (c);
+  g_free (msg);
+}
+
 int
 main (void)
 {
@@ -181,6 +222,7 @@ main (void)
     { "errors name the file, the line and the key",
         test_errors_name_file_line_key },
     { "pool sizing", test_pool_sizing },
+    { "SIGHUP: what applies live, what needs a restart", test_sighup },
   };
   int status;
 
