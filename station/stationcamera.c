@@ -49,19 +49,8 @@ G_DEFINE_TYPE (StationCameraBin, station_camera_bin, GST_TYPE_BIN)
 
 static void attach_source (StationCameraBin *self);
 
-static void say (const gchar *fmt, ...) G_GNUC_PRINTF (1, 2);
-static void
-say (const gchar *fmt, ...)
-{
-  va_list ap;
-  gchar *msg;
-
-  va_start (ap, fmt);
-  msg = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  g_print ("meteor-station: camera: %s\n", msg);
-  g_free (msg);
-}
+/* the station's log, which says what its camera does */
+#define say(fmt, ...) g_print ("meteor-station: camera: " fmt "\n", __VA_ARGS__)
 
 typedef struct {
   StationCameraBin *camera;

@@ -34,6 +34,9 @@
 #define GST_METEOR_STATS_ACQUIRE_WAIT_HISTOGRAM "acquire-wait-histogram"
 #define GST_METEOR_STATS_RING_SLOTS "ring-slots"
 #define GST_METEOR_STATS_RING_OVERFLOWS "ring-overflows"
+/* frame times with no frame (a gap in the running times: a camera
+ * reconnected): frame ids move on past them */
+#define GST_METEOR_STATS_SKIPPED "skipped-frames"
 
 /* meteordetect's */
 #define GST_METEOR_STATS_DETECTIONS "detections"

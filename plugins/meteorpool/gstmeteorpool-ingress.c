@@ -273,6 +273,35 @@ report_pressure (GstMeteorPool *self, GstBufferPool *pool)
   }
 }
 
+/* A gap in the running times (a camera reconnected, frames it lost)
+ * moves the frame id on by the frame times missed: ids count frame times,
+ * so a gap shows downstream and in the clips. */
+static void
+skip_missed_frames (GstMeteorPool *self, GstBuffer *buf)
+{
+  gint fps_n = GST_VIDEO_INFO_FPS_N (&self->info);
+  gint fps_d = GST_VIDEO_INFO_FPS_D (&self->info);
+  GstClockTime running, frame;
+  guint64 missed;
+
+  if (!GST_BUFFER_PTS_IS_VALID (buf) || fps_n <= 0 || fps_d <= 0)
+    return;
+  running = gst_segment_to_running_time (
+      &self->segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buf));
+  if (!GST_CLOCK_TIME_IS_VALID (running))
+    return;
+  frame = gst_util_uint64_scale_int (GST_SECOND, fps_d, fps_n);
+  if (GST_CLOCK_TIME_IS_VALID (self->last_running) && frame > 0 &&
+      running > self->last_running + frame + frame / 2) {
+    missed = (running - self->last_running + frame / 2) / frame - 1;
+    self->next_frame_id += missed;
+    GST_OBJECT_LOCK (self);
+    self->counters.skipped += missed;
+    GST_OBJECT_UNLOCK (self);
+  }
+  self->last_running = running;
+}
+
 GstFlowReturn
 gst_meteor_pool_chain (GstPad *pad, GstObject *parent, GstBuffer *buf)
 {
@@ -296,6 +325,7 @@ gst_meteor_pool_chain (GstPad *pad, GstObject *parent, GstBuffer *buf)
     return gst_pad_push (self->srcpad, buf);
   }
 
+  skip_missed_frames (self, buf);
   GST_OBJECT_LOCK (self);
   pool = self->pool ? gst_object_ref (self->pool) : NULL;
   ingress = self->ingress;

@@ -35,6 +35,7 @@ typedef struct {
   guint64 ingress_copies;
   guint64 ingress_bytes;
   guint64 dropped;
+  guint64 skipped; /* frame times with no frame: ids moved on past them */
 } FrameCounters;
 
 struct _GstMeteorPool {
@@ -61,6 +62,8 @@ struct _GstMeteorPool {
   GstCaps *caps;
   GstSegment segment;
   guint64 next_frame_id;
+  /* running time of the last raw frame: a gap after it moves the ids on */
+  GstClockTime last_running;
   guint downstream_min;
   gboolean downstream_video_meta;
   GstBufferPool *foreign_pool; /* last foreign pool seen ... */

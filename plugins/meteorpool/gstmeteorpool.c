@@ -169,6 +169,7 @@ gst_meteor_pool_make_stats (GstMeteorPool *self)
       G_TYPE_UINT64, fc.ingress_bytes + rs.bytes_copied,
       GST_METEOR_STATS_DOWNSTREAM_COPIES, G_TYPE_UINT64, rs.copies,
       GST_METEOR_STATS_DROPPED, G_TYPE_UINT64, fc.dropped,
+      GST_METEOR_STATS_SKIPPED, G_TYPE_UINT64, fc.skipped,
       GST_METEOR_STATS_ALLOCATIONS, G_TYPE_UINT64, ps.allocations,
       GST_METEOR_STATS_REUSES, G_TYPE_UINT64, ps.reuses,
       GST_METEOR_STATS_POOL_SIZE, G_TYPE_UINT, ps.pool_size,
@@ -235,6 +236,9 @@ gst_meteor_pool_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
     }
     case GST_EVENT_SEGMENT:
       gst_event_copy_segment (event, &self->segment);
+      break;
+    case GST_EVENT_FLUSH_STOP: /* a seek: not a gap */
+      self->last_running = GST_CLOCK_TIME_NONE;
       break;
     case GST_EVENT_EOS:
       post_stats (self);
@@ -347,6 +351,7 @@ reset_streaming (GstMeteorPool *self)
   memset (&self->retired, 0, sizeof (self->retired));
   GST_OBJECT_UNLOCK (self);
   self->next_frame_id = 0;
+  self->last_running = GST_CLOCK_TIME_NONE;
   self->waits_reported = 0;
   self->drops_reported = 0;
   self->temperature_read_at = 0;
@@ -534,6 +539,7 @@ gst_meteor_pool_init (GstMeteorPool *self)
   self->exposure_time = DEFAULT_EXPOSURE_TIME;
   self->gain = DEFAULT_GAIN;
   self->temperature = TEMPERATURE_UNKNOWN;
+  self->last_running = GST_CLOCK_TIME_NONE;
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
 }
 

@@ -558,6 +558,10 @@ static const FieldRule field_rules[] = {
       NULL, "Time producers waited for a pool buffer" },
   { POOL, GST_METEOR_STATS_RING_SLOTS, "meteor_pool_ring_slots", METRIC_GAUGE,
       1, NULL, NULL, "Slots of the mmap'd frame ring" },
+  { POOL, GST_METEOR_STATS_SKIPPED, "meteor_pool_skipped_frames_total",
+      METRIC_COUNTER, 1, NULL, NULL,
+      "Frame times with no frame (the camera was away): ids move on past "
+      "them" },
   { POOL, GST_METEOR_STATS_RING_OVERFLOWS, "meteor_pool_ring_overflows_total",
       METRIC_COUNTER, 1, NULL, NULL,
       "Allocations that found the ring full (system memory instead)" },

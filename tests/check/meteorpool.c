@@ -6,6 +6,7 @@
  * and the element's copy and allocation counters must say so too.
  */
 #include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
 #include "meteortest.h"
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
@@ -1040,6 +1041,43 @@ stall (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK; /* blocking probe: stays blocked till removed */
 }
 
+/* A gap in the timestamps (a camera away, reconnected) moves the frame
+ * ids on by the frame times missed, and is counted. */
+GST_START_TEST (test_gap_moves_frame_ids)
+{
+  GstHarness *h = gst_harness_new ("meteorpool");
+  /* at 10 fps: frames at 0, 0.1, 0.2 s, then nothing until 1.2 s */
+  const GstClockTime pts[] = { 0, 100, 200, 1200, 1300, 1420 };
+  const guint64 ids[] = { 0, 1, 2, 12, 13, 14 };
+  GstStructure *stats;
+  guint64 skipped = 0;
+  guint i;
+
+  gst_harness_set_src_caps_str (
+      h, "video/x-raw,format=GRAY8,width=16,height=16,framerate=10/1");
+  for (i = 0; i < G_N_ELEMENTS (pts); i++) {
+    GstBuffer *in = gst_buffer_new_allocate (NULL, 256, NULL), *out;
+    GstMeteorFrameMeta *meta;
+
+    GST_BUFFER_PTS (in) = pts[i] * GST_MSECOND;
+    GST_BUFFER_DURATION (in) = 100 * GST_MSECOND;
+    fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
+    out = gst_harness_pull (h);
+    meta = gst_buffer_get_meteor_frame_meta (out);
+    fail_unless (meta != NULL);
+    /* 1.42 s is 1.2 frames after 1.3 s: jitter, not a frame missed */
+    fail_unless_equals_uint64 (meta->frame_id, ids[i]);
+    gst_buffer_unref (out);
+  }
+  g_object_get (h->element, "stats", &stats, NULL);
+  fail_unless (gst_structure_get_uint64 (stats, "skipped-frames", &skipped));
+  fail_unless_equals_uint64 (skipped, 9);
+  gst_structure_free (stats);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_leaky_with_stalled_branch)
 {
   const guint n = 200;
@@ -1149,6 +1187,7 @@ meteorpool_suite (void)
   tcase_add_test (tc, test_bad_max_buffers);
   tcase_add_test (tc, test_unsupported_format);
   tcase_add_test (tc, test_leaky_with_stalled_branch);
+  tcase_add_test (tc, test_gap_moves_frame_ids);
   return s;
 }
 

@@ -86,6 +86,13 @@ else
   bad "/metrics: reconnects '$reconnects', lost '$lost', up '$up'"
 fi
 [ -n "$(metric "$mport" meteor_clock_synchronized)" ] || bad "/metrics has no meteor_clock_synchronized"
+# the frame ids moved on past the outages (20 s and more at 10 fps)
+skipped=$(metric "$mport" meteor_pool_skipped_frames_total)
+if [ "${skipped:-0}" -ge 150 ] 2>/dev/null; then
+  ok "frame ids moved on past the outages: $skipped frame times skipped"
+else
+  bad "frame ids and the outages: meteor_pool_skipped_frames_total '$skipped'"
+fi
 
 # clips after the outages, then a clean stop
 i=0
