@@ -13,6 +13,7 @@
 #include "stationconfig.h"
 #include "stationpipeline.h"
 #include "stationrecord.h"
+#include "stationstore.h"
 #include "stationsun.h"
 
 #include <errno.h>
@@ -27,6 +28,8 @@
 #define RECHECK_S (6 * 3600.0)
 /* the kernel's clock state is read this often */
 #define CLOCK_PERIOD_S 60
+/* and the store's use over all nights checked this often */
+#define STORE_PERIOD_S 5
 
 typedef struct {
   StationConfig *cfg;
@@ -35,10 +38,11 @@ typedef struct {
   GstElement *pipeline;
   StationCameraBin *camera; /* the pipeline's */
   gchar *store_dir;         /* the night's */
+  gchar night[9];           /* its name, YYYYMMDD */
   StationRecord *record;    /* the night's */
   gdouble capture_start;
   StationClockState clock;
-  guint timer, clock_timer;
+  guint timer, clock_timer, store_timer;
   gboolean quitting;
   gdouble backoff;
   gint status;
@@ -273,10 +277,43 @@ read_clock (Station *st)
     station_record_clock (st->record, &now);
 }
 
+static void
+on_deleted (const gchar *night, const gchar *what, const gchar *path,
+    guint64 bytes, gpointer data)
+{
+  if (strcmp (what, "cold") == 0)
+    say ("storage: over the quota: deleted the cold frames of night %s "
+         "(%.1f MB)",
+        night, bytes / 1048576.0);
+  else /* the last resort: said loudly */
+    g_printerr ("meteor-station: WARNING: storage: over the quota: deleted "
+                "the clip %s of night %s (%.1f MB)\n",
+        path, night, bytes / 1048576.0);
+}
+
+/* One quota over the store: tieredsink keeps tonight within it; the
+ * nights before make room, cold frames first, clips last. */
+static void
+make_room (Station *st, const gchar *tonight)
+{
+  station_store_make_room (
+      st->cfg->store, tonight, st->cfg->quota_bytes, on_deleted, st);
+}
+
 static gboolean
 on_clock_timer (gpointer data)
 {
   read_clock (data);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_store_timer (gpointer data)
+{
+  Station *st = data;
+
+  if (st->pipeline)
+    make_room (st, st->night);
   return G_SOURCE_CONTINUE;
 }
 
@@ -412,6 +449,9 @@ main (int argc, char **argv)
   say ("station %s, config %s", st.cfg->id, config);
   read_clock (&st);
   st.clock_timer = g_timeout_add_seconds (CLOCK_PERIOD_S, on_clock_timer, &st);
+  if (st.cfg->quota_bytes > 0)
+    st.store_timer =
+        g_timeout_add_seconds (STORE_PERIOD_S, on_store_timer, &st);
   schedule (&st);
   if (st.status == 0)
     g_main_loop_run (st.loop);
@@ -419,6 +459,8 @@ main (int argc, char **argv)
   if (st.timer)
     g_source_remove (st.timer);
   g_source_remove (st.clock_timer);
+  if (st.store_timer)
+    g_source_remove (st.store_timer);
   g_main_loop_unref (st.loop);
 out:
   g_clear_error (&err);

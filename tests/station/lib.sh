@@ -88,7 +88,9 @@ preload() {
     echo "$1"
   fi
 }
-# metric PORT NAME: the value of NAME on the station's /metrics
+# metric PORT NAME: the value of NAME (a family, or a sample with its
+# labels: 'name{label="v"}') on the station's /metrics
 metric() {
-  curl -s "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1 ~ "^"m"({|$)" { print $2 }'
+  curl -s "http://127.0.0.1:$1/metrics" | awk -v m="$2" 'index($1, m) == 1 &&
+    (length($1) == length(m) || substr($1, length(m) + 1, 1) == "{") { print $2; exit }'
 }

@@ -146,5 +146,47 @@ done
 [ "$(metric "$mport" meteor_clock_synchronized)" = 0 ] || bad "meteor_clock_synchronized is not 0"
 stop || bad "SIGTERM, clock unsynchronised: exit $?"
 no_leaks "clock unsynchronised"
+# a full disk: a 16 MB tmpfs, a quota of 10 MB, and a night before
+# tonight with 5 MB of cold frames and a clip. The old night's cold
+# frames go first, its clip last and said; capture never stops.
+disk="$work/disk"
+mkdir -p "$disk"
+if mount -t tmpfs -o size=16m tmpfs "$disk" 2>/dev/null; then
+  cleanup_extra='umount "$disk" 2>/dev/null'
+  old="$disk/store/20261130"
+  mkdir -p "$old/cold" "$old/clips/meteor-20261130T200000Z-000001-000010"
+  head -c 5000000 /dev/urandom >"$old/cold/seg-000000.mtrc"
+  head -c 1000000 /dev/urandom >"$old/clips/meteor-20261130T200000Z-000001-000010/frames.mtrs"
+  printf '[camera]\nsource = sky\nsky = seed=5 meteor-rate=1800\nformat = GRAY8\nwidth = 320\nheight = 240\nframerate = 10\n[storage]\npath = %s/store\nhot-seconds = 1\nquota = 10M\nmin-free = 1M\n[metrics]\nport = %s\n[schedule]\nmode = always\n' "$disk" "$mport" >"$work/full.ini"
+  start "$work/full.ini"
+  if wait_log "deleted the cold frames of night 20261130" 90 &&
+    wait_log "WARNING: storage: over the quota: deleted the clip .*20261130" 90; then
+    ok "full disk: the old night's cold frames went first, its clip last, said"
+  else
+    bad "full disk: $(grep -v 'meteor [0-9]*:' "$work/log")"
+  fi
+  f1=$(metric "$mport" 'meteor_element_frames_total{element="pool"}')
+  i=0
+  while [ $i -lt 300 ] && [ "$(metric "$mport" 'meteor_element_frames_total{element="pool"}')" -lt $((${f1:-0} + 50)) ]; do
+    sleep 0.1
+    i=$((i + 1))
+  done
+  f2=$(metric "$mport" 'meteor_element_frames_total{element="pool"}')
+  if [ "${f2:-0}" -ge $((${f1:-0} + 50)) ]; then
+    ok "full disk: capture goes on ($f1 -> $f2 frames)"
+  else
+    bad "full disk: capture stopped at ${f2:-?} frames"
+  fi
+  used=$(du -sk "$disk/store" | cut -f1)
+  [ "$used" -le $((12 * 1024)) ] || bad "full disk: the store uses $used KB over a 10 MB quota"
+  stop && ok "full disk: SIGTERM, exit 0" || bad "full disk: SIGTERM: exit $?"
+  no_leaks "full disk"
+  clips_whole "$disk/store"
+  ls "$disk"/store/20*/night.json >/dev/null 2>&1 || bad "full disk: no night.json"
+  umount "$disk"
+  cleanup_extra=""
+else
+  echo "skipped: a full disk (cannot mount a tmpfs here)"
+fi
 [ $fail -eq 0 ] && echo "meteor-station: all ok"
 exit $fail
