@@ -116,6 +116,10 @@ add_range (TierClipper *c, uint64_t first, uint64_t last, const char *detection,
   for (j = c->jobs; j; j = j->link) {
     if (!overlaps_or_touches (first, last, j->first, j->last))
       continue;
+    /* a range just before a clip already being written cannot join it
+     * (it cannot start earlier): a clip of its own */
+    if (last < j->first && j->next != j->first)
+      continue;
     if (first < j->first) {
       if (j->next == j->first) { /* nothing written yet: it starts earlier */
         j->first = j->next = first;
