@@ -146,9 +146,11 @@ on_bus (GstBus *bus, GstMessage *msg, gpointer data)
     case GST_MESSAGE_EOS:
       finish_night (st);
       stop_pipeline (st);
-      if (st->quitting)
+      if (st->cfg->source == STATION_CAMERA_FILE && !st->quitting)
+        say ("the recording ended: stopping");
+      if (st->quitting || st->cfg->source == STATION_CAMERA_FILE)
         g_main_loop_quit (st->loop);
-      else /* dawn, or a camera that ended: see what the schedule says */
+      else /* dawn: see what the schedule says */
         after (st, 1);
       return G_SOURCE_REMOVE;
     case GST_MESSAGE_ERROR:

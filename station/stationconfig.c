@@ -10,7 +10,15 @@
 
 G_DEFINE_QUARK (station - config - error - quark, station_config_error)
 
-typedef enum { T_STRING, T_DOUBLE, T_INT, T_BYTES, T_FRACTION, T_CHOICE } Type;
+typedef enum {
+  T_STRING,
+  T_DOUBLE,
+  T_INT,
+  T_BYTES,
+  T_FRACTION,
+  T_CHOICE,
+  T_TIME, /* ISO 8601 with a zone */
+} Type;
 
 /* Every key there is; [detect] takes meteordetect's properties. */
 #define KEY(g, k, t, lo, hi, ch)                                               \
@@ -37,6 +45,7 @@ static const struct {
   KEY ("camera", "height", T_INT, 16, 16384, NULL),
   KEY ("camera", "framerate", T_FRACTION, 0.1, 1000, NULL),
   KEY ("camera", "no-frame-seconds", T_DOUBLE, 0.5, 3600, NULL),
+  KEY ("camera", "start-time", T_TIME, 0, 0, NULL),
   KEY ("storage", "path", T_STRING, 0, 0, NULL),
   KEY ("storage", "hot-seconds", T_DOUBLE, 0, 600, NULL),
   KEY ("storage", "warm-size", T_BYTES, 0, 1e15, NULL),
@@ -161,6 +170,17 @@ check_value (Reader *r, gint k, const gchar *value, gdouble *num)
       if (value[0] == '\0')
         return fail (r, group, key, "empty");
       return TRUE;
+    case T_TIME: {
+      GDateTime *t = g_date_time_new_from_iso8601 (value, NULL);
+
+      if (t == NULL)
+        return fail (r, group, key,
+            "\"%s\" is not an ISO 8601 time with a zone "
+            "(2026-12-07T20:00:00Z)",
+            value);
+      g_date_time_unref (t);
+      return TRUE;
+    }
     case T_CHOICE: {
       gchar **c = g_strsplit (keys[k].choices, " ", -1);
       gboolean ok = g_strv_contains ((const gchar *const *)c, value);
@@ -320,6 +340,7 @@ read_camera (Reader *r, StationConfig *c)
   get_string (r, "camera", "path", &c->file);
   get_string (r, "camera", "format", &c->format);
   get_string (r, "camera", "sky", &c->sky_options);
+  get_string (r, "camera", "start-time", &c->start_time);
   v = get (r, "camera", "width", NULL);
   c->width = v ? atoi (v) : 0;
   g_free (v);
@@ -471,6 +492,7 @@ station_config_free (StationConfig *c)
   g_free (c->file);
   g_free (c->format);
   g_free (c->sky_options);
+  g_free (c->start_time);
   g_free (c->store);
   g_free (c->metrics_bind);
   g_free (c);

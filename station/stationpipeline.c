@@ -96,16 +96,19 @@ station_pipeline_build (const StationConfig *c, const gchar *night,
   guint hot = (guint)ceil (c->hot_seconds * fps);
   gchar *src = station_source_description (c);
   gchar *store = g_build_filename (c->store, night, NULL);
+  /* a recording's frames are stamped from its configured start */
+  gboolean replay = c->source == STATION_CAMERA_FILE && c->start_time;
   /* the part after the camera; the camera is added and linked after */
   gchar *desc = g_strdup_printf (
-      "meteorpool name=pool camera-id=\"%s\" max-buffers=%u "
+      "meteorpool name=pool camera-id=\"%s\" max-buffers=%u%s%s%s "
       "! queue max-size-buffers=%d ! meteordetect name=detect "
       "! tieredsink name=store location=\"%s\" hot-frames=%u "
       "warm-max-bytes=%" G_GUINT64_FORMAT " cold-max-bytes=%" G_GUINT64_FORMAT
       " max-bytes=%" G_GUINT64_FORMAT " min-free-bytes=%" G_GUINT64_FORMAT,
       c->id,
       station_pool_buffers (c->hot_seconds, c->fps_n, c->fps_d, QUEUE_BUFFERS),
-      QUEUE_BUFFERS, store, MAX (hot, 1), c->warm_bytes, c->cold_bytes,
+      replay ? " start-utc=\"" : "", replay ? c->start_time : "",
+      replay ? "\"" : "", QUEUE_BUFFERS, store, MAX (hot, 1), c->warm_bytes, c->cold_bytes,
       c->quota_bytes, c->min_free_bytes);
   GstElement *pipeline = NULL, *rest, *detect, *pool;
   StationCameraBin *camera = NULL;

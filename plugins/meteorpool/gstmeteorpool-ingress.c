@@ -57,15 +57,29 @@ read_temperature_file (GstMeteorPool *self, const gchar *path)
   return value;
 }
 
-/* Wall-clock time of capture: the buffer's running time mapped through the
+/* Wall-clock time of capture: for a replay (start-utc) its start plus the
+ * running time; else the buffer's running time mapped through the
  * pipeline clock when that is plausible (live sources stamp capture), else
  * the time of arrival. */
 static GstClockTime
 capture_time_utc (GstMeteorPool *self, GstBuffer *buf)
 {
   gint64 now_utc = g_get_real_time () * 1000;
-  GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
-  GstClockTime utc = (GstClockTime)now_utc;
+  GstClock *clock;
+  GstClockTime utc = (GstClockTime)now_utc, start;
+
+  GST_OBJECT_LOCK (self);
+  start = self->start_utc_ns;
+  GST_OBJECT_UNLOCK (self);
+  if (start > 0 && GST_BUFFER_PTS_IS_VALID (buf)) {
+    /* a replay: its own timeline from the configured start */
+    GstClockTime running = gst_segment_to_running_time (
+        &self->segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buf));
+
+    if (GST_CLOCK_TIME_IS_VALID (running))
+      return start + running;
+  }
+  clock = gst_element_get_clock (GST_ELEMENT (self));
 
   if (clock && GST_BUFFER_PTS_IS_VALID (buf)) {
     GstClockTime running = gst_segment_to_running_time (

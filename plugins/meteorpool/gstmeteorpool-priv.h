@@ -55,6 +55,8 @@ struct _GstMeteorPool {
   gdouble gain;
   gdouble temperature;
   gchar *temperature_file;
+  gchar *start_utc;          /* a replay's UTC at running time 0, or NULL */
+  GstClockTime start_utc_ns; /* it, in ns since 1970; 0: unset */
 
   /* streaming thread */
   gboolean is_raw;

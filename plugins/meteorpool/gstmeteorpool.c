@@ -60,6 +60,7 @@ enum {
   PROP_GAIN,
   PROP_TEMPERATURE,
   PROP_TEMPERATURE_FILE,
+  PROP_START_UTC,
   PROP_STATS,
 };
 
@@ -440,11 +441,31 @@ gst_meteor_pool_set_property (
       break;
     case PROP_TEMPERATURE_FILE:
       g_free (self->temperature_file);
+      g_free (self->start_utc);
       self->temperature_file = g_value_dup_string (value);
       if (self->temperature_file && !*self->temperature_file)
         g_clear_pointer (&self->temperature_file, g_free);
       self->temperature_read_at = 0;
       break;
+    case PROP_START_UTC: {
+      const gchar *iso = g_value_get_string (value);
+      GDateTime *d =
+          iso && *iso ? g_date_time_new_from_iso8601 (iso, NULL) : NULL;
+
+      if (iso && *iso && d == NULL)
+        g_warning ("meteorpool: start-utc \"%s\" is not an ISO 8601 time "
+                   "with a zone (2026-12-07T20:00:00Z): not used",
+            iso);
+      g_free (self->start_utc); /* under the object lock, as every one */
+      self->start_utc = d ? g_strdup (iso) : NULL;
+      self->start_utc_ns =
+          d ? (g_date_time_to_unix (d) * GST_SECOND +
+                  g_date_time_get_microsecond (d) * GST_USECOND)
+            : 0;
+      if (d)
+        g_date_time_unref (d);
+      break;
+    }
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -494,6 +515,9 @@ gst_meteor_pool_get_property (
       break;
     case PROP_TEMPERATURE_FILE:
       g_value_set_string (value, self->temperature_file);
+      break;
+    case PROP_START_UTC:
+      g_value_set_string (value, self->start_utc);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -606,10 +630,19 @@ gst_meteor_pool_class_init (GstMeteorPoolClass *klass)
           "/sys/class/thermal/thermal_zone0/temp, millidegrees); overrides "
           "temperature",
           NULL, rw_playing));
+  g_object_class_install_property (gobject_class, PROP_START_UTC,
+      g_param_spec_string ("start-utc", "Start UTC",
+          "A recording replayed: the UTC time (ISO 8601) of its running time "
+          "0; frames are stamped with it plus their running time. Unset: "
+          "from the pipeline clock (a camera)",
+          NULL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
           "Counters: frames, zero-copy-frames, wrapped-frames, "
           "ingress-copies, bytes-copied, downstream-copies, dropped, "
+          "skipped-frames (frame times with no frame), "
           "allocations, reuses, pool-size, buffers-used (ever handed out: "
           "their ring pages are committed), in-use, max-in-use, "
           "acquire-waits, acquire-wait-ns, ring-slots, ring-overflows, "

@@ -1078,6 +1078,36 @@ GST_START_TEST (test_gap_moves_frame_ids)
 
 GST_END_TEST;
 
+/* A recording replayed: frames are stamped with the configured start
+ * plus their running time, not with when they were read. */
+GST_START_TEST (test_replay_start_utc)
+{
+  GstHarness *h = gst_harness_new ("meteorpool");
+  /* 2026-12-07T20:00:00.250Z */
+  const GstClockTime start = 1796673600 * GST_SECOND + 250 * GST_MSECOND;
+  GstBuffer *in, *out;
+  GstMeteorFrameMeta *meta;
+  gchar *iso = NULL;
+
+  g_object_set (h->element, "start-utc", "2026-12-07T20:00:00.25Z", NULL);
+  g_object_get (h->element, "start-utc", &iso, NULL);
+  fail_unless_equals_string (iso, "2026-12-07T20:00:00.25Z");
+  gst_harness_set_src_caps_str (
+      h, "video/x-raw,format=GRAY8,width=16,height=16,framerate=10/1");
+  in = gst_buffer_new_allocate (NULL, 256, NULL);
+  GST_BUFFER_PTS (in) = 3 * GST_SECOND;
+  fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  meta = gst_buffer_get_meteor_frame_meta (out);
+  fail_unless (meta != NULL);
+  fail_unless_equals_uint64 (meta->capture_time_utc, start + 3 * GST_SECOND);
+  gst_buffer_unref (out);
+  g_free (iso);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_leaky_with_stalled_branch)
 {
   const guint n = 200;
@@ -1188,6 +1218,7 @@ meteorpool_suite (void)
   tcase_add_test (tc, test_unsupported_format);
   tcase_add_test (tc, test_leaky_with_stalled_branch);
   tcase_add_test (tc, test_gap_moves_frame_ids);
+  tcase_add_test (tc, test_replay_start_utc);
   return s;
 }
 

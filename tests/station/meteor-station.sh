@@ -146,6 +146,38 @@ done
 [ "$(metric "$mport" meteor_clock_synchronized)" = 0 ] || bad "meteor_clock_synchronized is not 0"
 stop || bad "SIGTERM, clock unsynchronised: exit $?"
 no_leaks "clock unsynchronised"
+# a recording replayed: stamped from its configured start, and the end
+# of the recording is the end of the run
+gst-launch-1.0 -q meteorsky num-buffers=100 seed=9 meteor-rate=3600 \
+  ! video/x-raw,format=I420,width=320,height=240,framerate=10/1 \
+  ! x264enc speed-preset=ultrafast ! matroskamux ! filesink location="$work/rec.mkv" ||
+  bad "cannot record a replay"
+printf '[camera]\nsource = file\npath = %s/rec.mkv\nstart-time = 2026-12-07T20:00:00Z\nformat = GRAY8\n[storage]\npath = %s/replay\nhot-seconds = 1\n[schedule]\nmode = always\n' "$work" "$work" >"$work/replay.ini"
+start "$work/replay.ini"
+i=0
+while kill -0 "$pid" 2>/dev/null && [ $i -lt 600 ]; do
+  sleep 0.1
+  i=$((i + 1))
+done
+if ! kill -0 "$pid" 2>/dev/null && wait "$pid" && grep -q "the recording ended" "$work/log" &&
+  python3 - "$work"/replay/*/detections.jsonl "$work"/replay/*/night.json <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert lines, "no detection"
+for l in lines:
+    # frame 0 is 20:00:00; 100 frames at 10 fps end at 20:00:10
+    assert "2026-12-07T20:00:00" <= l["start-utc"] < "2026-12-07T20:00:10", l["start-utc"]
+n = json.load(open(sys.argv[2]))
+assert n["frames"] == 100, n["frames"]
+PY
+then
+  ok "a replay: frames stamped from its start time, the run ends with it"
+else
+  bad "a replay: $(cat "$work/log")"
+fi
+pid=""
+no_leaks "a replay"
+
 # a full disk: a 16 MB tmpfs, a quota of 10 MB, and a night before
 # tonight with 5 MB of cold frames and a clip. The old night's cold
 # frames go first, its clip last and said; capture never stops.

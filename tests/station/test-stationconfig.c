@@ -145,6 +145,9 @@ test_errors_name_file_line_key (void)
   expect_error ("[camera]\nsource = sky\nframerate = fast\n[storage]\n"
                 "path = /s\n",
       "station.ini:3", "framerate", "not a frame rate", NULL);
+  expect_error ("[camera]\nsource = file\npath = /r.mkv\n"
+                "start-time = yesterday\n[storage]\npath = /s\n",
+      "station.ini:4", "[camera] start-time", "not an ISO 8601 time", NULL);
   expect_error ("[cameras]\nsource = sky\n", "station.ini:1", "[cameras]",
       "unknown section", NULL);
   expect_error ("[camera]\nsource = sky\n", "[storage] path", "missing", NULL);
