@@ -52,6 +52,20 @@ fi
 stop && ok "SIGTERM while waiting: exit 0" || bad "SIGTERM while waiting: exit $?"
 no_leaks "waiting for dusk"
 [ ! -d "$work/s" ] || bad "it captured by day"
+dusk=$(sed -n 's/.*waiting for dusk at \([^ ]*\) .*/\1/p' "$work/log" | head -1)
+
+# 3 s before that dusk: it waits, then starts capturing for the night
+# of 7 December, until dawn
+printf '[station]\nlatitude = 45.8\nlongitude = 15.97\n[camera]\nsource = sky\nformat = GRAY8\nwidth = 320\nheight = 240\nframerate = 10\n[storage]\npath = %s/dusk\n' "$work" >"$work/dusk.ini"
+start "$work/dusk.ini" --now "$(date -u -d "$dusk - 3 seconds" +%Y-%m-%dT%H:%M:%SZ)"
+if [ -n "$dusk" ] && wait_log "night: capturing until dawn at 2026-12-08T05:4" 60 &&
+  [ -d "$work/dusk/20261207" ]; then
+  ok "at dusk ($dusk) it starts capturing (night 20261207) until dawn"
+else
+  bad "at dusk '$dusk': $(cat "$work/log")"
+fi
+stop || bad "SIGTERM after dusk: exit $?"
+no_leaks "dusk"
 
 # 65 N in June: the sun stays above -6 degrees: said, not spun on
 printf '[station]\nlatitude = 65\nlongitude = 25\n[camera]\nsource = sky\n[storage]\npath = %s/s\n' "$work" >"$work/white.ini"
