@@ -441,7 +441,6 @@ gst_meteor_pool_set_property (
       break;
     case PROP_TEMPERATURE_FILE:
       g_free (self->temperature_file);
-      g_free (self->start_utc);
       self->temperature_file = g_value_dup_string (value);
       if (self->temperature_file && !*self->temperature_file)
         g_clear_pointer (&self->temperature_file, g_free);
@@ -534,6 +533,7 @@ gst_meteor_pool_finalize (GObject *object)
   g_free (self->ring_path);
   g_free (self->temperature_file);
   g_free (self->temperature_warned_for);
+  g_free (self->start_utc);
   g_free (self->rejected_format);
   gst_clear_caps (&self->caps);
   gst_clear_object (&self->pool);

@@ -11,18 +11,21 @@ fail=0
 ok() { echo "ok: $1"; }
 bad() { echo "FAIL: $1"; fail=1; }
 
+# gst_tool CMD ARGS: a GStreamer command-line tool on the plugins just
+# built (under ASan they are sanitized and the tool is not: the runtime is
+# preloaded, leak checks off: the tool's leaks are not ours)
+gst_tool() {
+  if [ "${METEOR_TEST_SETUP:-}" = asan ]; then
+    LD_PRELOAD="$(cc -print-file-name=libasan.so) $(cc -print-file-name=libubsan.so)" \
+      ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$@"
+  else
+    "$@"
+  fi
+}
 # The registry is brought up to date first, by a throw-away process: in
 # the station's, the scan would load every installed plugin, and some leak
 # (libav, OpenNI2, fontconfig through pango) or start threads of their own.
-# Under ASan the plugins are sanitized and gst-inspect-1.0 is not: the
-# runtime is preloaded for it.
-if [ "${METEOR_TEST_SETUP:-}" = asan ]; then
-  LD_PRELOAD="$(cc -print-file-name=libasan.so) $(cc -print-file-name=libubsan.so)" \
-    ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
-    gst-inspect-1.0 meteorsky >/dev/null 2>&1
-else
-  gst-inspect-1.0 meteorsky >/dev/null 2>&1
-fi
+gst_tool gst-inspect-1.0 meteorsky >/dev/null 2>&1
 # under the leaks tracer (make test's second run), what it finds alive at
 # the end is logged: a run that leaves any GstObject or GstMiniObject fails
 case "${GST_TRACERS:-}" in

@@ -162,7 +162,7 @@ stop || bad "SIGTERM, clock unsynchronised: exit $?"
 no_leaks "clock unsynchronised"
 # a recording replayed: stamped from its configured start, and the end
 # of the recording is the end of the run
-gst-launch-1.0 -q meteorsky num-buffers=100 seed=9 meteor-rate=3600 \
+gst_tool gst-launch-1.0 -q meteorsky num-buffers=100 seed=9 meteor-rate=3600 \
   ! video/x-raw,format=I420,width=320,height=240,framerate=10/1 \
   ! x264enc speed-preset=ultrafast ! matroskamux ! filesink location="$work/rec.mkv" ||
   bad "cannot record a replay"
