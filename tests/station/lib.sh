@@ -66,6 +66,8 @@ stop() {
   wait "$pid"
   status=$?
   pid=""
+  # what went wrong is at the end of its log (ASan's report, say)
+  [ $status -eq 0 ] || tail -40 "$work/log" | sed 's/^/  | /'
   return $status
 }
 # clips_whole DIR: every clip.json under DIR lists all its frames, and no
