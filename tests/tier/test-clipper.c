@@ -373,8 +373,9 @@ test_window_before_a_clip_being_written (void)
   tier_clipper_add (c, 23, 40, "meteor-detected, id=2");
   tier_clipper_drain (c); /* frames 23-30 written */
   tier_clipper_add (c, 17, 22, "meteor-detected, id=1");
-  EXPECT (tier_clipper_wants_any (c, 17, 22), "the earlier window is kept");
   stream (c, 31, 45);
+  /* the earlier window became a clip of its own (the writer may have
+   * written it already: asked only once both are done) */
   EXPECT (await_reports (&t, 2) == 2, "%d clips", t.n_reports);
   clipper_free (c, &t);
   tt_rmdir (dir);
