@@ -317,6 +317,35 @@ frame_buffer (TierClip *clip)
   return buf;
 }
 
+uint8_t *
+clip_frame_buffer (TierClip *clip)
+{
+  return frame_buffer (clip);
+}
+
+int
+clip_read_luma (TierClip *clip, const ClipVideo *v, size_t i, uint8_t *buf,
+    uint8_t *luma, char *error, size_t error_len)
+{
+  uint32_t x, y;
+
+  if (load (clip, v, i, buf, error, error_len) < 0)
+    return -1;
+  for (y = 0; y < v->height; y++)
+    for (x = 0; x < v->width; x++) {
+      uint8_t *o = luma + (size_t)y * v->width + x, rgb[3];
+
+      if (v->format == METEOR_FORMAT_GRAY16_LE)
+        *o = (uint8_t)(pixel_gray16 (v, buf, x, y) >> 8);
+      else if (is_rgb (v)) { /* the luma meteordetect computes */
+        pixel_rgb (v, buf, x, y, rgb);
+        *o = (uint8_t)((77 * rgb[0] + 150 * rgb[1] + 29 * rgb[2] + 128) >> 8);
+      } else
+        *o = pixel_luma (v, buf, x, y);
+    }
+  return 0;
+}
+
 /* ---- y4m ---- */
 
 int

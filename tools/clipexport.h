@@ -49,6 +49,19 @@ int clip_export_png (TierClip *clip, const ClipVideo *v, const char *dir,
  * I420, NV12, YUY2: their luma (Y) only, BITPIX 8. */
 int clip_export_fits (TierClip *clip, const ClipVideo *v, const char *path,
     char *error, size_t error_len);
+/* A buffer for any frame of @clip (free() it). */
+uint8_t *clip_frame_buffer (TierClip *clip);
+/* Frame @i as 8-bit luma, width x height bytes into @luma: GRAY8 as it
+ * is, GRAY16_LE's high byte, the Y of YUV formats, RGB's BT.601 luma (as
+ * meteordetect computes it); @buf from clip_frame_buffer. */
+int clip_read_luma (TierClip *clip, const ClipVideo *v, size_t i, uint8_t *buf,
+    uint8_t *luma, char *error, size_t error_len);
+/* RMS FF blocks of the clip's frames into @dir (clipexport-ff.c): the
+ * blocks are the station's, frame ids 256 k to 256 k + 255, each named
+ * for @station and the time of its frame 256 k; a block with fewer than 3
+ * of the clip's frames is left out. Returns the blocks written, or -1. */
+int clip_export_ff (TierClip *clip, const ClipVideo *v, const char *dir,
+    const char *station, char *error, size_t error_len);
 /* Prints what the sidecar and the records say; @frames: one line a frame. */
 void clip_print_info (TierClip *clip, FILE *out, int frames);
 

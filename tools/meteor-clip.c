@@ -25,8 +25,8 @@ usage (FILE *out)
   fputs (
       "usage: meteor-clip list LOCATION\n"
       "       meteor-clip info CLIP [--frames]\n"
-      "       meteor-clip export CLIP (--y4m FILE | --png DIR | --fits FILE)\n"
-      "                               [--salvage]\n"
+      "       meteor-clip export CLIP (--y4m FILE | --png DIR | --fits FILE |\n"
+      "                               --ff DIR --station ID) [--salvage]\n"
       "\n"
       "Clips are the directories tieredsink writes (frames.mtrs: lossless\n"
       "zstd records; clip.json: caps, detection, frame list). Raw formats\n"
@@ -49,6 +49,11 @@ usage (FILE *out)
       "               BITPIX 8, GRAY16_LE -> BITPIX 16 + BZERO 32768\n"
       "               (lossless); RGB formats -> BITPIX 8, W x H x 3 x N;\n"
       "               I420, NV12, YUY2 -> their luma (Y) only.\n"
+      "  --ff DIR     RMS FF blocks (the four-plane FITS the Global Meteor\n"
+      "               Network reads) into DIR, in the station's blocks of 256\n"
+      "               frame ids, named "
+      "FF_<ID>_<date>_<time>_<ms>_<frame>.fits\n"
+      "               for --station ID (its code, e.g. US0001); of the luma.\n"
       "  --salvage    a damaged clip (a record that fails its CRC) gives the\n"
       "               frames that check out; how many are lost is said.\n"
       "\n"
@@ -116,11 +121,14 @@ main (int argc, char **argv)
   static const struct option opts[] = { { "y4m", required_argument, 0, 'y' },
     { "png", required_argument, 0, 'p' }, { "fits", required_argument, 0, 'f' },
     { "frames", no_argument, 0, 'F' }, { "salvage", no_argument, 0, 's' },
-    { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
-  const char *y4m = NULL, *png = NULL, *fits = NULL, *cmd, *arg;
+    { "ff", required_argument, 0, 'r' },
+    { "station", required_argument, 0, 'S' }, { "help", no_argument, 0, 'h' },
+    { 0, 0, 0, 0 } };
+  const char *y4m = NULL, *png = NULL, *fits = NULL, *ff = NULL;
+  const char *station = NULL, *cmd, *arg;
   int frames = 0, salvage = 0, c, status = 0;
   size_t lost = 0;
-  char err[512];
+  char err[512] = "";
   TierClip *clip;
   ClipVideo v;
 
@@ -134,6 +142,12 @@ main (int argc, char **argv)
         break;
       case 'f':
         fits = optarg;
+        break;
+      case 'r':
+        ff = optarg;
+        break;
+      case 'S':
+        station = optarg;
         break;
       case 'F':
         frames = 1;
@@ -162,8 +176,15 @@ main (int argc, char **argv)
     usage (stderr);
     return 2;
   }
-  if (strcmp (cmd, "export") == 0 && !y4m && !png && !fits) {
-    fprintf (stderr, "meteor-clip: export needs --y4m, --png or --fits\n");
+  if (strcmp (cmd, "export") == 0 && !y4m && !png && !fits && !ff) {
+    fprintf (
+        stderr, "meteor-clip: export needs --y4m, --png, --fits or --ff\n");
+    return 2;
+  }
+  if (ff && (station == NULL || !station[0] || strchr (station, '_') ||
+                strchr (station, '/'))) {
+    fprintf (stderr, "meteor-clip: --ff needs --station ID, the station's "
+                     "code in the FF names (e.g. US0001; no '_' or '/')\n");
     return 2;
   }
   clip = salvage ? tier_clip_open_salvage (arg, &lost, err, sizeof err)
@@ -189,10 +210,13 @@ main (int argc, char **argv)
     tier_clip_close (clip);
     return 1;
   }
-  if (png && mkdir (png, 0755) < 0 && errno != EEXIST) {
-    fprintf (
-        stderr, "meteor-clip: cannot create %s: %s\n", png, strerror (errno));
-    status = 1;
+  for (c = 0; c < 2; c++) {
+    const char *dir = c ? ff : png;
+    if (dir && status == 0 && mkdir (dir, 0755) < 0 && errno != EEXIST) {
+      fprintf (
+          stderr, "meteor-clip: cannot create %s: %s\n", dir, strerror (errno));
+      status = 1;
+    }
   }
   if (status == 0 && y4m &&
       clip_export_y4m (clip, &v, y4m, err, sizeof err) < 0)
@@ -202,6 +226,9 @@ main (int argc, char **argv)
     status = 1;
   if (status == 0 && fits &&
       clip_export_fits (clip, &v, fits, err, sizeof err) < 0)
+    status = 1;
+  if (status == 0 && ff &&
+      clip_export_ff (clip, &v, ff, station, err, sizeof err) < 0)
     status = 1;
   if (status)
     fprintf (stderr, "meteor-clip: %s\n", err[0] ? err : "export failed");

@@ -34,6 +34,29 @@ check "export fits" "$clip_tool" export --fits "$dir/out.fits" "$dir/clips/night
 check "fits is 2 blocks" test "$(wc -c < "$dir/out.fits")" -eq 5760
 check "missing clip: exit 1 with the reason" sh -c "! '$clip_tool' info '$dir/nope' 2>'$dir/err' && grep -q 'No such file' '$dir/err'"
 check "export without a target: usage" sh -c "'$clip_tool' export '$dir/clips/night-1' 2>/dev/null; test \$? -eq 2"
+check "export --ff without --station: exit 2, said" sh -c "'$clip_tool' export --ff '$dir/ff' '$dir/clips/night-1' 2>'$dir/err'; test \$? -eq 2 && grep -q -- '--station ID' '$dir/err'"
+check "export --ff" "$clip_tool" export --ff "$dir/ff" --station XX0001 "$dir/clips/night-1"
+# frames 10-12 of the station's block 0 (frame 10 at 22:13:20.000, 30 fps)
+ff="$dir/ff/FF_XX0001_20231114_221319_666_0000000.fits"
+check "the FF block named for the station and its frame 0" test -f "$ff"
+# read as RMS's reader (RMS/Formats/FFfits.py) reads it: the header keys,
+# then HDUs 1-4 as maxpixel, maxframe, avepixel, stdpixel
+check "the FF block reads as RMS reads it (astropy)" /usr/bin/python3 - "$ff" <<'PY'
+import sys
+from astropy.io import fits
+with fits.open(sys.argv[1]) as h:
+    head = h[0].header
+    assert (head['NROWS'], head['NCOLS'], head['NBITS']) == (3, 5, 8), head
+    assert head["NFRAMES"] == 13 and head['NSUMMED'] == 3, head
+    assert head['FIRST'] == 256 and head['CAMNO'] == 'XX0001', head
+    assert head['FPS'] == 30.0 and head['DATE-OBS'] == '2023-11-14T22:13:19.666666', head
+    names = [x.name for x in h[1:]]
+    assert names == ['MAXPIXEL', 'MAXFRAME', 'AVEPIXEL', 'STDPIXEL'], names
+    for x in h[1:]:
+        assert x.data.shape == (3, 5) and x.data.dtype.name == 'uint8', x
+    assert set(h[2].data.ravel()) <= {10, 11, 12}, h[2].data
+    assert (h[1].data >= h[3].data).all()
+PY
 check "--help says what each format gets" sh -c "'$clip_tool' --help | grep -q 'C444 converted'"
 
 # one flipped byte in the second frame's record: the clip is damaged, its
