@@ -4,6 +4,9 @@
 
 #include "stationnight.h"
 
+#include "ffblock.h"
+#include "ftpdetectinfo.h"
+
 #include <errno.h>
 #include <gst/meteor/meteordetection.h>
 #include <gst/meteor/meteorstatsfields.h>
@@ -30,6 +33,9 @@ struct StationRecord {
   gboolean ever_unsynchronized;
   GstVideoInfo info; /* of the frames the probe sees */
   gboolean have_info;
+  gchar *station;     /* the id, in RMS's file names */
+  MeteorFtpFile *ftp; /* the night's FTPdetectinfo, rewritten a meteor */
+  gchar *ftp_path;
 };
 
 static gdouble
@@ -83,17 +89,22 @@ station_record_new (const StationConfig *c, const gchar *night,
   GstElement *detect = gst_bin_get_by_name (GST_BIN (pipeline), "detect");
   GstPad *pad = gst_element_get_static_pad (detect, "src");
 
-  r->night = station_night_new (
-      c->id, night, c->latitude, c->longitude, c->elevation);
+  r->night =
+      station_night_new (c->id, night, c->latitude, c->longitude, c->elevation);
   r->dir = g_strdup (dir);
   r->jsonl = g_build_filename (dir, "detections.jsonl", NULL);
   r->pipeline = gst_object_ref (pipeline);
   r->detections = g_array_new (FALSE, TRUE, sizeof (Detection));
   r->clock_start = *clock;
   r->ever_unsynchronized = !clock->synchronized;
+  /* RMS's names split at '_' */
+  r->station = g_strdelimit (g_strdup (c->id), "_/", '-');
+  r->ftp = meteor_ftp_file_new (dir, dir);
+  r->ftp_path =
+      g_strdup_printf ("%s/FTPdetectinfo_%s_%s.txt", dir, r->station, night);
   gst_pad_add_probe (pad,
-      GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
-      on_frame, r, NULL);
+      GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_frame,
+      r, NULL);
   gst_object_unref (pad);
   gst_object_unref (detect);
   return r;
@@ -110,6 +121,9 @@ station_record_free (StationRecord *r)
     g_free (g_array_index (r->detections, Detection, i).clip);
   g_array_unref (r->detections);
   station_night_free (r->night);
+  meteor_ftp_file_free (r->ftp);
+  g_free (r->ftp_path);
+  g_free (r->station);
   gst_object_unref (r->pipeline);
   g_free (r->dir);
   g_free (r->jsonl);
@@ -170,8 +184,8 @@ add_value (JsonBuilder *b, const GValue *v)
 /* One line of detections.jsonl: the detection as meteordetect reported
  * it, and the clock state; on disk (fsync) before the next one. */
 static void
-append_jsonl (StationRecord *r, const GstStructure *s,
-    const StationClockState *clock)
+append_jsonl (
+    StationRecord *r, const GstStructure *s, const StationClockState *clock)
 {
   JsonBuilder *b = json_builder_new ();
   JsonNode *root;
@@ -201,6 +215,58 @@ append_jsonl (StationRecord *r, const GstStructure *s,
   g_free (line);
   json_node_unref (root);
   g_object_unref (b);
+}
+
+/* The meteor into the night's FTPdetectinfo, in the FF block of its first
+ * frame (frame ids 256 k..), uncalibrated: RA, Dec, azimuth and
+ * elevation stay zero until the camera is calibrated. Rewritten whole
+ * (small), synced and renamed over: never half a file. */
+static void
+add_ftp_meteor (StationRecord *r, const GstStructure *s,
+    const GstMeteorDetection *det, gdouble start_utc)
+{
+  const GValue *path = gst_structure_get_value (s, GST_METEOR_DETECTION_PATH);
+  gdouble fps = r->have_info && GST_VIDEO_INFO_FPS_N (&r->info) > 0
+                    ? (gdouble)GST_VIDEO_INFO_FPS_N (&r->info) /
+                          GST_VIDEO_INFO_FPS_D (&r->info)
+                    : 0;
+  guint64 counter = det->first_frame - det->first_frame % METEOR_FF_FRAMES;
+  char ff_name[128];
+  MeteorFtpMeteor *m;
+  GError *error = NULL;
+  guint i, n;
+
+  if (path == NULL || !GST_VALUE_HOLDS_ARRAY (path) || fps <= 0 ||
+      start_utc <= 0) {
+    g_printerr ("meteor-station: WARNING: meteor %u: no path, frame rate or "
+                "time: not in %s\n",
+        det->id, r->ftp_path);
+    return;
+  }
+  meteor_ff_file_name (r->station,
+      (guint64)((start_utc - (det->first_frame - counter) / fps) * 1e9),
+      counter, ff_name, sizeof ff_name);
+  m = meteor_ftp_file_add (r->ftp, ff_name, r->station, fps, NULL);
+  n = gst_value_array_get_size (path);
+  for (i = 0; i < n; i++) {
+    const GValue *v = gst_value_array_get_value (path, i);
+    MeteorFtpPoint p = { 0 };
+
+    if (!GST_VALUE_HOLDS_ARRAY (v) || gst_value_array_get_size (v) < 4)
+      continue;
+    p.frame = g_value_get_double (gst_value_array_get_value (v, 0)) - counter;
+    p.x = g_value_get_double (gst_value_array_get_value (v, 1));
+    p.y = g_value_get_double (gst_value_array_get_value (v, 2));
+    p.intensity =
+        (guint)MAX (0, g_value_get_double (gst_value_array_get_value (v, 3)));
+    meteor_ftp_meteor_add_point (m, &p);
+  }
+  meteor_ftp_meteor_fit_line (
+      m, GST_VIDEO_INFO_WIDTH (&r->info), GST_VIDEO_INFO_HEIGHT (&r->info));
+  if (!meteor_ftp_write_file (r->ftp_path, r->ftp, &error)) {
+    g_printerr ("meteor-station: WARNING: %s\n", error->message);
+    g_error_free (error);
+  }
 }
 
 static void
@@ -262,6 +328,7 @@ station_record_message (
   d.d.n_points = det.n_points;
   d.d.clock = *clock;
   g_array_append_val (r->detections, d);
+  add_ftp_meteor (r, s, &det, d.d.start_utc);
   g_print ("meteor-station: meteor %u: frames %" G_GUINT64_FORMAT
            "-%" G_GUINT64_FORMAT ", (%.0f,%.0f) to (%.0f,%.0f), snr %.1f\n",
       det.id, det.first_frame, det.last_frame, det.x0, det.y0, det.x1, det.y1,

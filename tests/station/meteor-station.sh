@@ -144,6 +144,53 @@ else
   bad "night.json: $(head -40 "$work"/store/*/night.json)"
 fi
 
+# the night's FTPdetectinfo, read by a parser written from RMS's format
+# description (11 header lines; per meteor: 55 dashes, FF name,
+# calibration, "Cam# Meteor# #Segments fps hnr mle bin Pix/fm Rho Phi",
+# rows "Frame# Col Row RA Dec Azim Elev Inten Mag"), field for field
+# against detections.jsonl; uncalibrated: no made-up coordinates
+if python3 - "$work"/store/*/FTPdetectinfo_T1_*.txt "$work"/store/*/detections.jsonl <<'PY'
+import datetime, json, re, sys
+lines = open(sys.argv[1]).read().split("\n")
+dets = [json.loads(l) for l in open(sys.argv[2])]
+assert lines[0] == "Meteor Count = %06d" % len(dets), (lines[0], len(dets))
+assert lines[4].startswith("FF  folder = ") and lines[5].startswith("CAL folder = ")
+assert lines[9] == "Cam# Meteor# #Segments fps hnr mle bin Pix/fm Rho Phi"
+assert lines[10] == "Per segment:  Frame# Col Row RA Dec Azim Elev Inten Mag"
+i, seen = 11, 0
+for d in dets:
+    assert lines[i] == "-" * 55, lines[i]
+    m = re.fullmatch(r"FF_T1_(\d{8})_(\d{6})_(\d{3})_(\d{7})\.fits", lines[i + 1])
+    assert m, lines[i + 1]
+    counter = int(m.group(4))
+    assert counter == d["first-frame"] // 256 * 256, (counter, d["first-frame"])
+    start = datetime.datetime.strptime(m.group(1) + m.group(2), "%Y%m%d%H%M%S").replace(
+        microsecond=int(m.group(3)) * 1000, tzinfo=datetime.timezone.utc)
+    first = datetime.datetime.fromisoformat(d["start-utc"].replace("Z", "+00:00"))
+    lag = (first - start).total_seconds() - (d["first-frame"] - counter) / 10.0
+    assert abs(lag) < 0.002, lag
+    assert lines[i + 2] == "Uncalibrated", lines[i + 2]
+    f = lines[i + 3].split()
+    assert f[0] == "T1" and int(f[1]) == seen + 1 and int(f[2]) == len(d["path"]) and float(f[3]) == 10.0, f
+    p0, p1 = d["path"][0], d["path"][-1]
+    pix = ((p1[1] - p0[1]) ** 2 + (p1[2] - p0[2]) ** 2) ** 0.5 / (p1[0] - p0[0]) if p1[0] != p0[0] else 0
+    assert abs(float(f[7]) - pix) <= 0.051, (f[7], pix)
+    for k, p in enumerate(d["path"]):
+        r = lines[i + 4 + k].split()
+        assert len(r) == 9, r
+        assert abs(float(r[0]) - (p[0] - counter)) < 1e-4 and abs(float(r[1]) - p[1]) < 0.006 and abs(float(r[2]) - p[2]) < 0.006, (r, p)
+        assert r[3:7] == ["000.00"] * 4 and r[8] == "0.00", r
+        assert int(r[7]) == max(0, int(p[3])), (r, p)
+    i += 4 + len(d["path"])
+    seen += 1
+assert lines[i:] == [""], lines[i:]
+PY
+then
+  ok "FTPdetectinfo: every detection, field for field, uncalibrated"
+else
+  bad "FTPdetectinfo: $(head -30 "$work"/store/*/FTPdetectinfo_T1_*.txt)"
+fi
+
 # the clock not synchronised: warned about, and exported
 printf '[camera]\nsource = sky\nformat = GRAY8\nwidth = 320\nheight = 240\nframerate = 10\n[storage]\npath = %s/unsync\n[metrics]\nport = %s\n[schedule]\nmode = always\n' "$work" "$mport" >"$work/unsync.ini"
 LD_PRELOAD=$(preload "$fake_adjtimex") FAKE_ADJTIMEX=unsynchronized start "$work/unsync.ini"
