@@ -379,7 +379,7 @@ meteor_ff_read (const char *path, MeteorFFPlanes *p, MeteorFFHeader *h,
     h->start_ns = named.start_ns;
   if (named_ok)
     h->counter = named.counter;
-  snprintf (h->station, sizeof h->station, "%s", camno);
+  snprintf (h->station, sizeof h->station, "%.15s", camno);
   h->first = (uint64_t)first;
   p->width = (int)ncols;
   p->height = (int)nrows;

@@ -14,6 +14,7 @@ PACKAGES="
   libzstd-dev zlib1g-dev libjson-glib-dev libcfitsio-dev libpng-dev
   libzstd-dev:arm64 zlib1g-dev:arm64 libjson-glib-dev:arm64
   libcfitsio-dev:arm64 libpng-dev:arm64 libnova-dev libnova-dev:arm64
+  astrometry.net astrometry-data-tycho2-10-19 wcslib-dev wcslib-dev:arm64
   libsoup-3.0-dev prometheus libgstrtspserver-1.0-dev
   gobject-introspection libgirepository1.0-dev python3-gi gir1.2-gstreamer-1.0
   gir1.2-gst-plugins-base-1.0 gnuplot-nox

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gst-meteor: calibrating a camera against the stars with the field's own
+ * solver, astrometry.net's solve-field and its Tycho-2 index files
+ * (Debian astrometry.net, astrometry-data-tycho2-10-19). Pure C on GLib:
+ * the image goes to the solver as FITS (cfitsio), its WCS comes back
+ * with SIP distortion and is read with wcslib. */
+#ifndef __METEOR_CALIBRATE_H__
+#define __METEOR_CALIBRATE_H__
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  double scale_low, scale_high; /* arcsec a pixel; 0: no hint */
+  int tweak_order;              /* SIP order, 0: 3 */
+  int cpu_limit_s;              /* the solver's, 0: 120 */
+} MeteorCalibrateOptions;
+
+typedef struct {
+  int width, height;
+  double ra, dec;      /* of the image centre, J2000 degrees */
+  double scale;        /* arcsec a pixel, at the centre */
+  double rotation;     /* the image's up, degrees east of north */
+  double fov_w, fov_h; /* degrees, through the centre */
+  guint stars;         /* catalogue stars the solution matched */
+  double residual_px;  /* their rms distance, pixels */
+} MeteorCalibration;
+
+/* An 8-bit image: an RMS FF file's AVEPIXEL (its time, s since 1970, into
+ * @utc, else 0), a FITS file's first image, or a PNG (grey, or its
+ * luma). */
+guint8 *meteor_calibrate_load_image (
+    const char *path, int *width, int *height, double *utc, GError **error);
+
+/* Solves @image and writes its WCS (a FITS header with SIP terms) to
+ * @wcs_path; FALSE with the cause when the sky gives no solution. The
+ * solver is solve-field on PATH, or $METEOR_SOLVE_FIELD. */
+gboolean meteor_calibrate_solve (const guint8 *image, int width, int height,
+    const MeteorCalibrateOptions *options, const char *wcs_path,
+    MeteorCalibration *out, GError **error);
+
+/* Centre, scale, rotation and field of view of a WCS, over a @width x
+ * @height image. */
+gboolean meteor_calibration_describe (const char *wcs_path, int width,
+    int height, MeteorCalibration *out, GError **error);
+
+G_END_DECLS
+
+#endif /* __METEOR_CALIBRATE_H__ */
