@@ -28,10 +28,10 @@ struct _StationCameraBin {
   GstElement *source;
   guint retry_timer, watchdog_timer, restart_idle;
   gdouble backoff;
-  gboolean running; /* between PAUSED->PLAYING and PLAYING->PAUSED */
-  gint ending;      /* atomic: station_camera_bin_end() was called */
-  gint teardowns;   /* threads taking old sources to NULL, under lock */
-  GCond teardown_done;
+  gboolean running;     /* between PAUSED->PLAYING and PLAYING->PAUSED */
+  gint ending;          /* atomic: station_camera_bin_end() was called */
+  GPtrArray *teardowns; /* Teardown: old sources going to NULL (main
+                          thread's; joined when done, and in dispose) */
 
   GMutex lock; /* what the streaming thread and the stats read */
   gint64 last_frame_us, source_started_us, down_since_us;
@@ -53,24 +53,45 @@ static void attach_source (StationCameraBin *self);
 #define say(fmt, ...) g_print ("meteor-station: camera: " fmt "\n", __VA_ARGS__)
 
 typedef struct {
-  StationCameraBin *camera;
   GstElement *source;
+  GThread *thread;
+  gint done; /* atomic: the thread has let go of the source */
 } Teardown;
 
 static gpointer
 teardown_thread (gpointer data)
 {
   Teardown *t = data;
-  StationCameraBin *self = t->camera;
 
   gst_element_set_state (t->source, GST_STATE_NULL);
-  gst_object_unref (t->source);
-  g_free (t);
-  g_mutex_lock (&self->lock);
-  self->teardowns--;
-  g_cond_broadcast (&self->teardown_done);
-  g_mutex_unlock (&self->lock);
+  gst_clear_object (&t->source);
+  g_atomic_int_set (&t->done, 1);
   return NULL;
+}
+
+static void
+teardown_join (gpointer data)
+{
+  Teardown *t = data;
+
+  g_thread_join (t->thread);
+  g_free (t);
+}
+
+/* Joins the teardowns that are over (main thread): none is left to exit
+ * on its own, at any time */
+static void
+reap_teardowns (StationCameraBin *self)
+{
+  guint i = 0;
+
+  while (i < self->teardowns->len) {
+    Teardown *t = g_ptr_array_index (self->teardowns, i);
+    if (g_atomic_int_get (&t->done))
+      g_ptr_array_remove_index_fast (self->teardowns, i);
+    else
+      i++;
+  }
 }
 
 /* Takes the current source out (main thread). */
@@ -81,17 +102,15 @@ detach_source (StationCameraBin *self)
 
   if (self->source == NULL)
     return;
-  t = g_new (Teardown, 1);
-  t->camera = self;
+  reap_teardowns (self);
+  t = g_new0 (Teardown, 1);
   t->source = gst_object_ref (self->source);
   self->source = NULL;
   gst_ghost_pad_set_target (GST_GHOST_PAD (self->srcpad), NULL);
   gst_bin_remove (GST_BIN (self), t->source);
-  g_mutex_lock (&self->lock);
-  self->teardowns++;
-  g_mutex_unlock (&self->lock);
-  /* not joined: dispose waits for the count to reach 0 */
-  g_thread_unref (g_thread_new ("camera-teardown", teardown_thread, t));
+  /* a hung camera may take its time: the main loop never waits for it */
+  t->thread = g_thread_new ("camera-teardown", teardown_thread, t);
+  g_ptr_array_add (self->teardowns, t);
 }
 
 static gboolean
@@ -349,9 +368,8 @@ dispose (GObject *object)
   g_clear_handle_id (&self->watchdog_timer, g_source_remove);
   g_mutex_lock (&self->lock);
   g_clear_handle_id (&self->restart_idle, g_source_remove);
-  while (self->teardowns > 0)
-    g_cond_wait (&self->teardown_done, &self->lock);
   g_mutex_unlock (&self->lock);
+  g_ptr_array_set_size (self->teardowns, 0); /* each joined */
   G_OBJECT_CLASS (station_camera_bin_parent_class)->dispose (object);
 }
 
@@ -363,7 +381,7 @@ finalize (GObject *object)
   g_free (self->description);
   g_free (self->pending_reason);
   g_mutex_clear (&self->lock);
-  g_cond_clear (&self->teardown_done);
+  g_ptr_array_unref (self->teardowns);
   G_OBJECT_CLASS (station_camera_bin_parent_class)->finalize (object);
 }
 
@@ -387,7 +405,7 @@ static void
 station_camera_bin_init (StationCameraBin *self)
 {
   g_mutex_init (&self->lock);
-  g_cond_init (&self->teardown_done);
+  self->teardowns = g_ptr_array_new_with_free_func (teardown_join);
   self->backoff = BACKOFF_MIN_S;
   self->clock.state = -1;
 }
