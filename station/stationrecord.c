@@ -2,6 +2,7 @@
 /* gst-meteor: meteor-station's record of a night from its pipeline. */
 #include "stationrecord.h"
 
+#include "stationff.h"
 #include "stationnight.h"
 
 #include "ffblock.h"
@@ -35,6 +36,7 @@ struct StationRecord {
   gboolean have_info;
   gchar *station;     /* the id, in RMS's file names */
   MeteorFtpFile *ftp; /* the night's FTPdetectinfo, rewritten a meteor */
+  StationFF *ff;      /* the saved clips as FF blocks, in ff/ */
   gchar *ftp_path;
 };
 
@@ -88,6 +90,7 @@ station_record_new (const StationConfig *c, const gchar *night,
   StationRecord *r = g_new0 (StationRecord, 1);
   GstElement *detect = gst_bin_get_by_name (GST_BIN (pipeline), "detect");
   GstPad *pad = gst_element_get_static_pad (detect, "src");
+  gchar *ff_dir;
 
   r->night =
       station_night_new (c->id, night, c->latitude, c->longitude, c->elevation);
@@ -100,6 +103,9 @@ station_record_new (const StationConfig *c, const gchar *night,
   /* RMS's names split at '_' */
   r->station = g_strdelimit (g_strdup (c->id), "_/", '-');
   r->ftp = meteor_ftp_file_new (dir, dir);
+  ff_dir = g_build_filename (dir, "ff", NULL);
+  r->ff = station_ff_new (r->station, ff_dir);
+  g_free (ff_dir);
   r->ftp_path =
       g_strdup_printf ("%s/FTPdetectinfo_%s_%s.txt", dir, r->station, night);
   gst_pad_add_probe (pad,
@@ -120,6 +126,7 @@ station_record_free (StationRecord *r)
   for (i = 0; i < r->detections->len; i++)
     g_free (g_array_index (r->detections, Detection, i).clip);
   g_array_unref (r->detections);
+  station_ff_free (r->ff); /* the clips queued are written first */
   station_night_free (r->night);
   meteor_ftp_file_free (r->ftp);
   g_free (r->ftp_path);
@@ -277,6 +284,8 @@ clip_saved (StationRecord *r, const GstStructure *s)
   guint i;
 
   r->clips_written++;
+  if (path)
+    station_ff_clip (r->ff, path);
   gst_structure_get_uint64 (s, "first-frame", &first);
   gst_structure_get_uint64 (s, "last-frame", &last);
   for (i = 0; path && i < r->detections->len; i++) {

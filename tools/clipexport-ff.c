@@ -27,8 +27,8 @@ clip_fps (TierClip *clip, const ClipVideo *v)
  * @start_ns); fewer than 3 frames are left out. */
 static int
 flush_block (MeteorFFBlock *b, const char *dir, const char *station, double fps,
-    uint64_t counter, uint64_t start_ns, int *written, char *error,
-    size_t error_len)
+    uint64_t counter, uint64_t start_ns, int *written, ClipFFWritten done,
+    void *data, char *error, size_t error_len)
 {
   MeteorFFPlanes planes;
   MeteorFFHeader h = { .fps = fps,
@@ -40,9 +40,8 @@ flush_block (MeteorFFBlock *b, const char *dir, const char *station, double fps,
   int ret;
 
   if (meteor_ff_block_planes (b, &planes) < 0) {
-    printf ("meteor-clip: frames %" PRIu64 "..: %u of the clip's, too few for "
-            "a block\n",
-        counter, meteor_ff_block_frames (b));
+    if (done)
+      done (NULL, counter, meteor_ff_block_frames (b), data);
     return 0;
   }
   snprintf (h.station, sizeof h.station, "%s", station);
@@ -54,7 +53,8 @@ flush_block (MeteorFFBlock *b, const char *dir, const char *station, double fps,
   snprintf (path, len, "%s/%s", dir, name);
   ret = meteor_ff_write (path, &planes, &h, error, error_len);
   if (ret == 0) {
-    printf ("meteor-clip: %s: %u frames\n", path, planes.summed);
+    if (done)
+      done (path, counter, planes.summed, data);
     (*written)++;
   }
   free (path);
@@ -62,58 +62,102 @@ flush_block (MeteorFFBlock *b, const char *dir, const char *station, double fps,
   return ret;
 }
 
-int
-clip_export_ff (TierClip *clip, const ClipVideo *v, const char *dir,
-    const char *station, char *error, size_t error_len)
+/* a frame of one of the clips */
+typedef struct {
+  uint64_t id;
+  size_t clip, index;
+} FrameRef;
+
+static int
+by_id (const void *a, const void *b)
 {
-  double fps = clip_fps (clip, v);
+  uint64_t x = ((const FrameRef *)a)->id, y = ((const FrameRef *)b)->id;
+  return x < y ? -1 : x > y;
+}
+
+/* the frames of @clips with ids in [@first, @last], in id order */
+static FrameRef *
+frames_in (
+    TierClip **clips, size_t n_clips, uint64_t first, uint64_t last, size_t *n)
+{
+  size_t c, i, total = 0;
+  FrameRef *refs;
+
+  for (c = 0; c < n_clips; c++)
+    total += clips[c]->n_frames;
+  refs = malloc ((total ? total : 1) * sizeof *refs);
+  if (refs == NULL)
+    abort ();
+  *n = 0;
+  for (c = 0; c < n_clips; c++)
+    for (i = 0; i < clips[c]->n_frames; i++) {
+      uint64_t id = clips[c]->frames[i].frame_id;
+      if (id >= first && id <= last)
+        refs[(*n)++] = (FrameRef){ id, c, i };
+    }
+  qsort (refs, *n, sizeof *refs, by_id);
+  return refs;
+}
+
+int
+clip_export_ff (TierClip **clips, size_t n_clips, const ClipVideo *v,
+    uint64_t first_id, uint64_t last_id, const char *dir, const char *station,
+    ClipFFWritten done, void *data, char *error, size_t error_len)
+{
+  double fps = clip_fps (clips[0], v);
   MeteorFFBlock *b;
-  uint8_t *buf, *luma;
+  uint8_t *buf = NULL, *luma;
   uint64_t counter = 0, start_ns = 0;
   int written = 0, ret = 0;
-  size_t i;
+  size_t i, n;
+  FrameRef *refs = frames_in (clips, n_clips, first_id, last_id, &n);
 
-  if (clip->n_frames == 0 || fps <= 0) {
-    snprintf (error, error_len, "clip %s: %s", clip->path,
-        clip->n_frames ? "no frame rate in its caps nor its timestamps"
-                       : "no frames");
+  if (n == 0 || fps <= 0) {
+    snprintf (error, error_len, "clip %s: %s", clips[0]->path,
+        n ? "no frame rate in its caps nor its timestamps" : "no frames");
+    free (refs);
     return -1;
   }
   b = meteor_ff_block_new ((int)v->width, (int)v->height);
-  buf = clip_frame_buffer (clip);
   luma = malloc ((size_t)v->width * v->height);
   if (luma == NULL)
     abort ();
-  for (i = 0; i < clip->n_frames && ret == 0; i++) {
-    uint64_t id = clip->frames[i].frame_id;
+  for (i = 0; i < n && ret == 0; i++) {
+    TierClip *clip = clips[refs[i].clip];
+    uint64_t id = refs[i].id;
     unsigned index = (unsigned)(id % METEOR_FF_FRAMES);
 
     if (meteor_ff_block_frames (b) > 0 && id - index != counter) {
-      ret = flush_block (
-          b, dir, station, fps, counter, start_ns, &written, error, error_len);
+      ret = flush_block (b, dir, station, fps, counter, start_ns, &written,
+          done, data, error, error_len);
       meteor_ff_block_reset (b);
     }
-    if (ret < 0 ||
-        clip_read_luma (clip, v, i, buf, luma, error, error_len) < 0) {
+    if (i == 0 || refs[i].clip != refs[i - 1].clip) {
+      free (buf);
+      buf = clip_frame_buffer (clip);
+    }
+    if (ret < 0 || clip_read_luma (clip, v, refs[i].index, buf, luma, error,
+                       error_len) < 0) {
       ret = -1;
       break;
     }
     if (meteor_ff_block_frames (b) == 0) {
       counter = id - index;
       /* the block's frame 0, where the station's clock put it */
-      start_ns = clip->frames[i].utc_ns - (uint64_t)(index * 1e9 / fps);
+      start_ns =
+          clip->frames[refs[i].index].utc_ns - (uint64_t)(index * 1e9 / fps);
     }
     if (meteor_ff_block_add_at (b, luma, v->width, index) < 0) {
-      snprintf (error, error_len,
-          "clip %s: frame id %" PRIu64 " comes after a later one", clip->path,
-          id);
+      snprintf (error, error_len, "clip %s: frame id %" PRIu64 " twice",
+          clip->path, id);
       ret = -1;
     }
   }
   if (ret == 0 && meteor_ff_block_frames (b) > 0)
-    ret = flush_block (
-        b, dir, station, fps, counter, start_ns, &written, error, error_len);
+    ret = flush_block (b, dir, station, fps, counter, start_ns, &written, done,
+        data, error, error_len);
   meteor_ff_block_free (b);
+  free (refs);
   free (buf);
   free (luma);
   return ret < 0 ? -1 : written;

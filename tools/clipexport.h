@@ -56,12 +56,19 @@ uint8_t *clip_frame_buffer (TierClip *clip);
  * meteordetect computes it); @buf from clip_frame_buffer. */
 int clip_read_luma (TierClip *clip, const ClipVideo *v, size_t i, uint8_t *buf,
     uint8_t *luma, char *error, size_t error_len);
-/* RMS FF blocks of the clip's frames into @dir (clipexport-ff.c): the
- * blocks are the station's, frame ids 256 k to 256 k + 255, each named
- * for @station and the time of its frame 256 k; a block with fewer than 3
- * of the clip's frames is left out. Returns the blocks written, or -1. */
-int clip_export_ff (TierClip *clip, const ClipVideo *v, const char *dir,
-    const char *station, char *error, size_t error_len);
+/* Told of each block: its file (NULL: left out, too few frames), its
+ * first frame id and the clip's frames in it. */
+typedef void (*ClipFFWritten) (
+    const char *path, uint64_t counter, unsigned frames, void *data);
+/* RMS FF blocks into @dir (clipexport-ff.c) of the frames of @clips (of
+ * one format, @v) with ids from @first_id to @last_id: the blocks are the
+ * station's, frame ids 256 k to 256 k + 255, each named for @station and
+ * the time of its frame 256 k; a block with fewer than 3 frames is left
+ * out. Several clips: the frames of each block they share, together.
+ * Returns the blocks written, or -1. */
+int clip_export_ff (TierClip **clips, size_t n_clips, const ClipVideo *v,
+    uint64_t first_id, uint64_t last_id, const char *dir, const char *station,
+    ClipFFWritten done, void *data, char *error, size_t error_len);
 /* Prints what the sidecar and the records say; @frames: one line a frame. */
 void clip_print_info (TierClip *clip, FILE *out, int frames);
 

@@ -115,6 +115,17 @@ cmd_list (const char *location)
   return 0;
 }
 
+static void
+say_ff (const char *path, uint64_t counter, unsigned frames, void *data)
+{
+  if (path)
+    printf ("meteor-clip: %s: %u frames\n", path, frames);
+  else
+    printf ("meteor-clip: frames %" PRIu64 "..: %u of the clip's, too few "
+            "for a block\n",
+        counter, frames);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -228,7 +239,8 @@ main (int argc, char **argv)
       clip_export_fits (clip, &v, fits, err, sizeof err) < 0)
     status = 1;
   if (status == 0 && ff &&
-      clip_export_ff (clip, &v, ff, station, err, sizeof err) < 0)
+      clip_export_ff (&clip, 1, &v, 0, UINT64_MAX, ff, station, say_ff, NULL,
+          err, sizeof err) < 0)
     status = 1;
   if (status)
     fprintf (stderr, "meteor-clip: %s\n", err[0] ? err : "export failed");

@@ -191,6 +191,44 @@ else
   bad "FTPdetectinfo: $(head -30 "$work"/store/*/FTPdetectinfo_T1_*.txt)"
 fi
 
+# the saved clips as RMS FF blocks (ff/): the FF files FTPdetectinfo
+# names are there, read as RMS's reader reads them (astropy), and each
+# meteor's points sit where MAXFRAME has their frame (within a pixel), as
+# on RMS's own files
+if /usr/bin/python3 - "$work"/store/*/FTPdetectinfo_T1_*.txt "$work"/store/*/ff <<'PY'
+import os, sys
+from astropy.io import fits
+lines = open(sys.argv[1]).read().split("\n")
+ffdir = sys.argv[2]
+names = [lines[i + 1] for i, l in enumerate(lines) if l == "-" * 55]
+present = [n for n in names if os.path.exists(os.path.join(ffdir, n))]
+assert names and len(present) >= 0.8 * len(names), (names, os.listdir(ffdir))
+hits = total = 0
+for i, l in enumerate(lines):
+    if l != "-" * 55 or lines[i + 1] not in present:
+        continue
+    with fits.open(os.path.join(ffdir, lines[i + 1])) as h:
+        assert h[0].header["CAMNO"] == "T1" and h[0].header["FPS"] == 10.0
+        assert [x.name for x in h[1:]] == ["MAXPIXEL", "MAXFRAME", "AVEPIXEL", "STDPIXEL"]
+        maxframe = h[2].data
+        n = int(lines[i + 3].split()[2])
+        for row in lines[i + 4:i + 4 + n]:
+            f, x, y = (float(v) for v in row.split()[:3])
+            if f >= 256:
+                continue
+            xi, yi = int(round(x)), int(round(y))
+            box = maxframe[max(0, yi - 1):yi + 2, max(0, xi - 1):xi + 2]
+            total += 1
+            hits += int(f) in box
+assert total > 0 and hits >= 0.8 * total, (hits, total)
+print("FF: %d of %d blocks; %d of %d points on their MAXFRAME" % (len(present), len(names), hits, total))
+PY
+then
+  ok "FF blocks of the clips: read as RMS reads them, the meteors on their MAXFRAME"
+else
+  bad "FF blocks: $(ls "$work"/store/*/ff 2>&1 | head)"
+fi
+
 # the clock not synchronised: warned about, and exported
 printf '[camera]\nsource = sky\nformat = GRAY8\nwidth = 320\nheight = 240\nframerate = 10\n[storage]\npath = %s/unsync\n[metrics]\nport = %s\n[schedule]\nmode = always\n' "$work" "$mport" >"$work/unsync.ini"
 LD_PRELOAD=$(preload "$fake_adjtimex") FAKE_ADJTIMEX=unsynchronized start "$work/unsync.ini"
