@@ -67,8 +67,9 @@ compare_names (gconstpointer a, gconstpointer b)
   return strcmp (*(const gchar *const *)a, *(const gchar *const *)b);
 }
 
-/* The directories to delete, in order: every old night's cold/, then
- * every old night's clips, oldest first. */
+/* The directories to delete, in order: every old night's cold/, then its
+ * FF blocks (ff/: made from the clips, again if need be), then its clips,
+ * oldest first. */
 static GPtrArray *
 candidates (const gchar *store, const gchar *tonight, GPtrArray *whats)
 {
@@ -84,14 +85,16 @@ candidates (const gchar *store, const gchar *tonight, GPtrArray *whats)
   if (dir)
     g_dir_close (dir);
   g_ptr_array_sort (nights, compare_names);
-  for (i = 0; i < nights->len; i++) {
-    g_ptr_array_add (paths,
-        g_build_filename (store, g_ptr_array_index (nights, i), "cold", NULL));
-    g_ptr_array_add (whats, "cold");
+  for (i = 0; i < nights->len * 2; i++) {
+    const gchar *what = i < nights->len ? "cold" : "ff";
+    g_ptr_array_add (
+        paths, g_build_filename (store,
+                   g_ptr_array_index (nights, i % nights->len), what, NULL));
+    g_ptr_array_add (whats, (gpointer)what);
   }
   for (i = 0; i < nights->len; i++) {
-    gchar *clips = g_build_filename (
-        store, g_ptr_array_index (nights, i), "clips", NULL);
+    gchar *clips =
+        g_build_filename (store, g_ptr_array_index (nights, i), "clips", NULL);
     GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
     guint j;
 

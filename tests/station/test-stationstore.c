@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: meteor-station's quota over its nights: the nights before
- * tonight lose their cold frames first, oldest first, then their clips;
+ * tonight lose their cold frames first, oldest first, then their FF
+ * blocks, then their clips;
  * tonight and the nights' records are never touched; nothing goes when
  * the store is within its quota. Plain C on a temporary directory. */
 #include "stationstore.h"
@@ -56,7 +57,9 @@ fill (void)
   put ("20261201/clips/meteor-20261201T200000Z-1/frames.mtrs", 100 * KB);
   put ("20261201/clips/meteor-20261201T210000Z-2/frames.mtrs", 100 * KB);
   put ("20261201/night.json", 1 * KB);
+  put ("20261201/ff/FF_T1_20261201_200000_000_0000000.fits", 20 * KB);
   put ("20261202/cold/seg-0.mtrc", 300 * KB);
+  put ("20261202/ff/FF_T1_20261202_200000_000_0000000.fits", 20 * KB);
   put ("20261202/clips/meteor-20261202T200000Z-1/frames.mtrs", 100 * KB);
   put ("20261203/cold/seg-0.mtrc", 400 * KB); /* tonight */
   put ("20261203/clips/meteor-20261203T200000Z-1/frames.mtrs", 100 * KB);
@@ -68,13 +71,12 @@ test_within_quota (void)
 {
   guint64 used = station_store_usage (store);
 
-  EXPECT (used >= 1411 * KB, "usage %" G_GUINT64_FORMAT, used);
+  EXPECT (used >= 1451 * KB, "usage %" G_GUINT64_FORMAT, used);
   g_string_truncate (order, 0);
-  EXPECT (station_store_make_room (store, "20261203", used, on_deleted,
-              NULL) == 0,
+  EXPECT (
+      station_store_make_room (store, "20261203", used, on_deleted, NULL) == 0,
       "within quota");
-  EXPECT (station_store_make_room (store, "20261203", 0, on_deleted, NULL) ==
-              0,
+  EXPECT (station_store_make_room (store, "20261203", 0, on_deleted, NULL) == 0,
       "no quota");
   EXPECT (order->len == 0, "%s", order->str);
 }
@@ -88,19 +90,21 @@ test_cold_first_then_clips (void)
   g_string_truncate (order, 0);
   freed = station_store_make_room (
       store, "20261203", used - 500 * KB, on_deleted, NULL);
-  EXPECT (!strcmp (order->str, "20261201/cold 20261202/cold "), "%s",
-      order->str);
+  EXPECT (
+      !strcmp (order->str, "20261201/cold 20261202/cold "), "%s", order->str);
   EXPECT (freed >= 600 * KB, "%" G_GUINT64_FORMAT, freed);
   EXPECT (exists ("20261201/clips/meteor-20261201T200000Z-1"),
       "a clip went before the cold frames");
 
-  /* 150 KB more: the oldest night's clips go, oldest first */
+  /* 250 KB more: the FF blocks, then the oldest night's clips, oldest
+   * first */
   used = station_store_usage (store);
   g_string_truncate (order, 0);
   station_store_make_room (
-      store, "20261203", used - 150 * KB, on_deleted, NULL);
-  EXPECT (!strcmp (order->str, "20261201/clip 20261201/clip "), "%s",
-      order->str);
+      store, "20261203", used - 250 * KB, on_deleted, NULL);
+  EXPECT (!strcmp (order->str,
+              "20261201/ff 20261202/ff 20261201/clip 20261201/clip "),
+      "%s", order->str);
   EXPECT (exists ("20261202/clips/meteor-20261202T200000Z-1"),
       "a newer night's clip went first");
   EXPECT (exists ("20261201/night.json"), "a night's summary went");
@@ -120,7 +124,8 @@ main (void)
 {
   static const MiniTest tests[] = {
     { "within the quota nothing goes", test_within_quota },
-    { "old nights: cold frames first, then clips", test_cold_first_then_clips },
+    { "old nights: cold frames first, then FF blocks, then clips",
+        test_cold_first_then_clips },
   };
   int status;
 
