@@ -150,6 +150,16 @@ meteor_ff_planes_clear (MeteorFFPlanes *p)
 
 /* ---- names ---- */
 
+uint64_t
+meteor_ff_block_start (
+    uint64_t frame_id, uint64_t utc_ns, double fps, uint64_t *counter)
+{
+  unsigned index = (unsigned)(frame_id % METEOR_FF_FRAMES);
+
+  *counter = frame_id - index;
+  return utc_ns - (uint64_t)(index * 1e9 / fps);
+}
+
 void
 meteor_ff_file_name (const char *station, uint64_t start_ns, uint64_t counter,
     char *out, size_t len)

@@ -63,6 +63,13 @@ int meteor_ff_block_planes (const MeteorFFBlock *b, MeteorFFPlanes *out);
 
 void meteor_ff_planes_clear (MeteorFFPlanes *p);
 
+/* The station's block holding frame @frame_id, whose UTC is @utc_ns: its
+ * first frame id into @counter (256 k), and the UTC of that frame, where
+ * the frame rate puts it. The FF file's name and the FTPdetectinfo entry
+ * naming it both come from here, so they agree. */
+uint64_t meteor_ff_block_start (
+    uint64_t frame_id, uint64_t utc_ns, double fps, uint64_t *counter);
+
 /* RMS's name for a block: FF_<station>_<YYYYMMDD>_<hhmmss>_<ms>_<counter,
  * 7 digits>.fits, the time that of its first frame (UTC). */
 void meteor_ff_file_name (const char *station, uint64_t start_ns,

@@ -20,17 +20,13 @@ struct StationFF {
   GArray *clips;      /* ClipSpan: the worker's, the night's clips so far */
   GAsyncQueue *queue; /* clip paths */
   GThread *thread;
-  gint blocks, failed; /* atomic */
 };
 
 static void
 said_block (const char *path, uint64_t counter, unsigned frames, void *data)
 {
-  StationFF *ff = data;
-
   if (path == NULL)
     return; /* a clip's few frames in a block: not worth one */
-  g_atomic_int_inc (&ff->blocks);
   g_print ("meteor-station: FF block %s (%u frames)\n", path, frames);
 }
 
@@ -82,12 +78,11 @@ export_clip (StationFF *ff, const gchar *path)
       }
       g_array_append_val (ff->clips, span);
       ok = clip_export_ff ((TierClip **)open->pdata, open->len, &v, lo, hi,
-          ff->dir, ff->station, said_block, ff, error, sizeof error);
+          ff->dir, ff->station, said_block, NULL, error, sizeof error);
     }
   }
   g_ptr_array_unref (open);
   if (ok < 0) {
-    g_atomic_int_inc (&ff->failed);
     g_printerr (
         "meteor-station: WARNING: no FF blocks of %s: %s\n", path, error);
   }
@@ -124,13 +119,6 @@ void
 station_ff_clip (StationFF *ff, const gchar *clip_path)
 {
   g_async_queue_push (ff->queue, g_strdup (clip_path));
-}
-
-void
-station_ff_counts (StationFF *ff, guint *blocks, guint *failed)
-{
-  *blocks = (guint)g_atomic_int_get (&ff->blocks);
-  *failed = (guint)g_atomic_int_get (&ff->failed);
 }
 
 void

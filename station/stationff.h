@@ -18,8 +18,6 @@ StationFF *station_ff_new (const gchar *station, const gchar *dir);
 void station_ff_clip (StationFF *ff, const gchar *clip_path);
 /* Writes what was queued, then joins the thread. */
 void station_ff_free (StationFF *ff);
-/* Blocks written, and clips that failed (each said on stderr). */
-void station_ff_counts (StationFF *ff, guint *blocks, guint *failed);
 
 G_END_DECLS
 

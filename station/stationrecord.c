@@ -237,7 +237,7 @@ add_ftp_meteor (StationRecord *r, const GstStructure *s,
                     ? (gdouble)GST_VIDEO_INFO_FPS_N (&r->info) /
                           GST_VIDEO_INFO_FPS_D (&r->info)
                     : 0;
-  guint64 counter = det->first_frame - det->first_frame % METEOR_FF_FRAMES;
+  guint64 counter, start_ns;
   char ff_name[128];
   MeteorFtpMeteor *m;
   GError *error = NULL;
@@ -250,9 +250,9 @@ add_ftp_meteor (StationRecord *r, const GstStructure *s,
         det->id, r->ftp_path);
     return;
   }
-  meteor_ff_file_name (r->station,
-      (guint64)((start_utc - (det->first_frame - counter) / fps) * 1e9),
-      counter, ff_name, sizeof ff_name);
+  start_ns = meteor_ff_block_start (
+      det->first_frame, (guint64)(start_utc * 1e9), fps, &counter);
+  meteor_ff_file_name (r->station, start_ns, counter, ff_name, sizeof ff_name);
   m = meteor_ftp_file_add (r->ftp, ff_name, r->station, fps, NULL);
   n = gst_value_array_get_size (path);
   for (i = 0; i < n; i++) {

@@ -141,12 +141,9 @@ clip_export_ff (TierClip **clips, size_t n_clips, const ClipVideo *v,
       ret = -1;
       break;
     }
-    if (meteor_ff_block_frames (b) == 0) {
-      counter = id - index;
-      /* the block's frame 0, where the station's clock put it */
-      start_ns =
-          clip->frames[refs[i].index].utc_ns - (uint64_t)(index * 1e9 / fps);
-    }
+    if (meteor_ff_block_frames (b) == 0)
+      start_ns = meteor_ff_block_start (
+          id, clip->frames[refs[i].index].utc_ns, fps, &counter);
     if (meteor_ff_block_add_at (b, luma, v->width, index) < 0) {
       snprintf (error, error_len, "clip %s: frame id %" PRIu64 " twice",
           clip->path, id);
