@@ -88,9 +88,23 @@ load_fits (const char *path, int *width, int *height, GError **error)
   return pixels;
 }
 
+/* one frame's noise: the block's median STDPIXEL (a histogram: 8 bits) */
+static double
+median_std (const MeteorFFPlanes *p)
+{
+  size_t count[256] = { 0 }, n = (size_t)p->width * p->height, seen = 0, i;
+
+  for (i = 0; i < n; i++)
+    count[p->stdpixel[i]]++;
+  for (i = 0; i < 256; i++)
+    if ((seen += count[i]) * 2 >= n)
+      return (double)i;
+  return NAN;
+}
+
 guint8 *
-meteor_calibrate_load_image (
-    const char *path, int *width, int *height, double *utc, GError **error)
+meteor_calibrate_load_image (const char *path, int *width, int *height,
+    double *utc, double *noise, GError **error)
 {
   MeteorFFPlanes planes;
   MeteorFFHeader h;
@@ -100,6 +114,7 @@ meteor_calibrate_load_image (
   guint8 *pixels;
 
   *utc = 0;
+  *noise = NAN;
   if (f == NULL || fread (magic, 1, sizeof magic, f) != sizeof magic) {
     g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "cannot read %s: %s",
         path, f ? "too short" : g_strerror (errno));
@@ -123,6 +138,7 @@ meteor_calibrate_load_image (
     *width = planes.width;
     *height = planes.height;
     *utc = h.start_ns / 1e9;
+    *noise = median_std (&planes);
     meteor_ff_planes_clear (&planes);
     return pixels;
   }

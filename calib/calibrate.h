@@ -28,10 +28,10 @@ typedef struct {
 } MeteorCalibration;
 
 /* An 8-bit image: an RMS FF file's AVEPIXEL (its time, s since 1970, into
- * @utc, else 0), a FITS file's first image, or a PNG (grey, or its
- * luma). */
-guint8 *meteor_calibrate_load_image (
-    const char *path, int *width, int *height, double *utc, GError **error);
+ * @utc, else 0; one frame's noise, its median STDPIXEL, into @noise, else
+ * NAN), a FITS file's first image, or a PNG (grey, or its luma). */
+guint8 *meteor_calibrate_load_image (const char *path, int *width, int *height,
+    double *utc, double *noise, GError **error);
 
 /* Solves @image and writes its WCS (a FITS header with SIP terms) to
  * @wcs_path; FALSE with the cause when the sky gives no solution. The

@@ -10,6 +10,7 @@
  * report. Exit status 0 solved, 1 not (the cause on stderr), 2 usage. */
 #include "calibrate.h"
 #include "camerawcs.h"
+#include "photometry.h"
 
 #include <getopt.h>
 #include <json-glib/json-glib.h>
@@ -45,6 +46,37 @@ member_double (JsonBuilder *b, const char *name, double v)
   json_builder_add_double_value (b, v);
 }
 
+static void
+member_double_or_null (JsonBuilder *b, const char *name, double v)
+{
+  json_builder_set_member_name (b, name);
+  if (isfinite (v))
+    json_builder_add_double_value (b, v);
+  else
+    json_builder_add_null_value (b);
+}
+
+/* the zero point and limiting magnitude, kept in the WCS file; a sky the
+ * photometry cannot use still has its astrometry (a warning) */
+static void
+photometry (const guint8 *image, int width, int height, double noise,
+    const char *wcs_path, MeteorPhotometry *phot)
+{
+  GError *error = NULL;
+  MeteorCameraWcs *w = meteor_camera_wcs_load (wcs_path, &error);
+
+  phot->zero_point = phot->sigma = phot->limiting_mag = NAN;
+  phot->stars = 0;
+  if (w == NULL ||
+      !meteor_photometry_fit (image, width, height, noise, w, phot, &error) ||
+      !meteor_photometry_save (wcs_path, phot, &error)) {
+    fprintf (stderr, "meteor-calibrate: WARNING: no photometry: %s\n",
+        error->message);
+    g_error_free (error);
+  }
+  meteor_camera_wcs_free (w);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -59,7 +91,8 @@ main (int argc, char **argv)
   MeteorCalibrateOptions o = { 0 };
   MeteorCalibration cal;
   const char *output = NULL, *when = NULL;
-  double lat = NAN, lon = NAN, elev = 0, utc = 0, az, el;
+  double lat = NAN, lon = NAN, elev = 0, utc = 0, noise, az, el;
+  MeteorPhotometry phot;
   int c, width, height;
   guint8 *image;
   GError *error = NULL;
@@ -106,8 +139,8 @@ main (int argc, char **argv)
     usage (stderr);
     return 2;
   }
-  image =
-      meteor_calibrate_load_image (argv[optind], &width, &height, &utc, &error);
+  image = meteor_calibrate_load_image (
+      argv[optind], &width, &height, &utc, &noise, &error);
   if (image == NULL) {
     fprintf (stderr, "meteor-calibrate: %s\n", error->message);
     g_error_free (error);
@@ -134,6 +167,7 @@ main (int argc, char **argv)
     g_free (image);
     return 1;
   }
+  photometry (image, width, height, noise, output, &phot);
   g_free (image);
   b = json_builder_new ();
   json_builder_begin_object (b);
@@ -172,6 +206,11 @@ main (int argc, char **argv)
   json_builder_add_int_value (b, cal.stars);
   member_double (b, "residual_px", cal.residual_px);
   member_double (b, "residual_arcmin", cal.residual_px * cal.scale / 60);
+  member_double_or_null (b, "zero_point", phot.zero_point);
+  member_double_or_null (b, "zero_point_sigma", phot.sigma);
+  json_builder_set_member_name (b, "photometry_stars");
+  json_builder_add_int_value (b, phot.stars);
+  member_double_or_null (b, "limiting_magnitude", phot.limiting_mag);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   text = json_to_string (root, TRUE);

@@ -181,10 +181,10 @@ test_real_blocks (void)
           "%s/test-calibrate-%u.wcs", g_get_tmp_dir (), (guint)getpid ());
       MeteorCalibration cal;
       MeteorCameraWcs *w;
-      double utc, *sep = g_new (double, m->points->len), median;
+      double utc, noise, *sep = g_new (double, m->points->len), median;
       int width, height;
       guint8 *image =
-          meteor_calibrate_load_image (ff, &width, &height, &utc, &error);
+          meteor_calibrate_load_image (ff, &width, &height, &utc, &noise, &error);
 
       EXPECT (image && width == 1280 && utc > 1.68e9, "%s: %s", ff,
           error ? error->message : "");

@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gst-meteor: a zero point against Tycho-2's MAG_VT. */
+#include "photometry.h"
+
+#include <fitsio.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define APERTURE 3.0     /* px: a sky camera's star is 2-3 px wide */
+#define ANNULUS_IN 6.0   /* px: the local background, clear of the star */
+#define ANNULUS_OUT 10.0 /* px */
+#define SEARCH 3         /* px: the WCS's residual on a wide lens */
+/* DN: a star that peaks this high in the average is clipped at 255 in
+ * the frames where it twinkles up */
+#define SATURATED 200
+#define MIN_SNR 10.0      /* stars fainter than this add noise, not scale */
+#define CATALOGUE_MAG 9.0 /* stars that may spoil a neighbour's aperture */
+#define MIN_STARS 5
+/* stars near the detection limit are in the fit only when noise or an
+ * uncatalogued neighbour lifted them (a biased zero point): a star counts
+ * when the first fit expects it at this many times the limit */
+#define COMPLETE 3.0
+
+typedef struct {
+  double x, y, mag;
+} Star;
+
+/* The Tycho-2 index of the solver: $METEOR_STAR_INDEX, else Debian's
+ * astrometry-data-tycho2-10-19 scale 10 (the densest: every star down to
+ * about VT 10 in a station's field). */
+static gchar *
+find_index (void)
+{
+  const char *env = g_getenv ("METEOR_STAR_INDEX");
+  const char *dir = "/usr/share/astrometry", *name;
+  gchar *found = NULL;
+  GDir *d;
+
+  if (env)
+    return g_strdup (env);
+  d = g_dir_open (dir, 0, NULL);
+  while (d && found == NULL && (name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_prefix (name, "index-tycho2-10.") &&
+        g_str_has_suffix (name, ".fits"))
+      found = g_build_filename (dir, name, NULL);
+  if (d)
+    g_dir_close (d);
+  return found;
+}
+
+/* The catalogue's stars within @radius degrees of the field's centre that
+ * fall on the image, at their pixels. */
+static GArray *
+query_catalogue (MeteorCameraWcs *w, int width, int height, GError **error)
+{
+  gchar *index = find_index (), *out = NULL, *err = NULL, **lines, **l;
+  gchar ra_s[32], dec_s[32], radius_s[32];
+  double ra0, dec0, radius = 0, cx[4] = { 0, width - 1, 0, width - 1 };
+  double cy[4] = { 0, 0, height - 1, height - 1 };
+  int status = 0, i;
+  GArray *stars;
+
+  if (index == NULL) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+        "no Tycho-2 index (Debian astrometry-data-tycho2-10-19, or "
+        "$METEOR_STAR_INDEX)");
+    return NULL;
+  }
+  meteor_camera_wcs_pix2sky (
+      w, (width - 1) / 2.0, (height - 1) / 2.0, &ra0, &dec0);
+  for (i = 0; i < 4; i++) {
+    double ra, dec;
+    if (meteor_camera_wcs_pix2sky (w, cx[i], cy[i], &ra, &dec))
+      radius = MAX (radius, meteor_sky_separation (ra0, dec0, ra, dec));
+  }
+  g_ascii_dtostr (ra_s, sizeof ra_s, ra0);
+  g_ascii_dtostr (dec_s, sizeof dec_s, dec0);
+  g_ascii_dtostr (radius_s, sizeof radius_s, MIN (radius + 1, 90));
+  {
+    const char *argv[] = { "query-starkd", "-r", ra_s, "-d", dec_s, "-R",
+      radius_s, "-t", "MAG_VT", index, NULL };
+    if (!g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL,
+            NULL, &out, &err, &status, error) ||
+        !g_spawn_check_wait_status (status, error)) {
+      g_prefix_error (error, "cannot read the stars of %s (query-starkd): %s",
+          index, err ? err : "");
+      g_free (out);
+      g_free (err);
+      g_free (index);
+      return NULL;
+    }
+  }
+  stars = g_array_new (FALSE, FALSE, sizeof (Star));
+  lines = g_strsplit (out, "\n", -1);
+  for (l = lines; *l; l++) {
+    double ra, dec, mag;
+    Star s;
+    /* "ra, dec, mag" (query-starkd's ASCII; its "# RA, Dec, MAG_VT" and
+     * its log skipped) */
+    if (**l == '#' || sscanf (*l, "%lf, %lf, %lf", &ra, &dec, &mag) != 3 ||
+        mag > CATALOGUE_MAG ||
+        !meteor_camera_wcs_sky2pix (w, ra, dec, &s.x, &s.y) ||
+        s.x < ANNULUS_OUT || s.y < ANNULUS_OUT ||
+        s.x > width - 1 - ANNULUS_OUT || s.y > height - 1 - ANNULUS_OUT)
+      continue;
+    s.mag = mag;
+    g_array_append_val (stars, s);
+  }
+  g_strfreev (lines);
+  g_free (out);
+  g_free (err);
+  g_free (index);
+  return stars;
+}
+
+static int
+compare_double (const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+
+  return (x > y) - (x < y);
+}
+
+static double
+median (double *v, size_t n)
+{
+  qsort (v, n, sizeof *v, compare_double);
+  return n == 0 ? NAN : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+typedef struct {
+  double flux, noise; /* DN summed above the background; the sky's sigma */
+  int pixels, peak;
+} Measure;
+
+/* Aperture photometry at the brightest pixel near (x, y). */
+static void
+measure_star (
+    const guint8 *im, int width, int height, double x, double y, Measure *m)
+{
+  int bx = (int)lround (x), by = (int)lround (y), i, j, n = 0;
+  double ring[(int)(2 * ANNULUS_OUT + 1) * (int)(2 * ANNULUS_OUT + 1)], sky;
+  double sum = 0;
+
+  m->peak = -1;
+  for (j = -SEARCH; j <= SEARCH; j++)
+    for (i = -SEARCH; i <= SEARCH; i++) {
+      int v = im[(size_t)((int)lround (y) + j) * width + (int)lround (x) + i];
+      if (v > m->peak) {
+        m->peak = v;
+        bx = (int)lround (x) + i;
+        by = (int)lround (y) + j;
+      }
+    }
+  m->pixels = 0;
+  for (j = -(int)ANNULUS_OUT; j <= (int)ANNULUS_OUT; j++)
+    for (i = -(int)ANNULUS_OUT; i <= (int)ANNULUS_OUT; i++) {
+      double r = hypot (i, j);
+      int px = bx + i, py = by + j;
+      if (px < 0 || py < 0 || px >= width || py >= height)
+        continue;
+      if (r <= APERTURE) {
+        sum += im[(size_t)py * width + px];
+        m->pixels++;
+      } else if (r >= ANNULUS_IN && r <= ANNULUS_OUT)
+        ring[n++] = im[(size_t)py * width + px];
+    }
+  sky = median (ring, n);
+  for (i = 0; i < n; i++)
+    ring[i] = fabs (ring[i] - sky);
+  /* the MAD of a clipped 8-bit sky is 0 on a flat one: at least 0.5 DN */
+  m->noise = MAX (1.4826 * median (ring, n), 0.5);
+  m->flux = sum - m->pixels * sky;
+}
+
+/* no other catalogue star near enough and bright enough to add to it */
+static gboolean
+isolated (const GArray *stars, guint k)
+{
+  const Star *s = &g_array_index (stars, Star, k);
+  guint i;
+
+  for (i = 0; i < stars->len; i++) {
+    const Star *o = &g_array_index (stars, Star, i);
+    if (i != k && o->mag < s->mag + 2.5 &&
+        hypot (o->x - s->x, o->y - s->y) < ANNULUS_OUT + APERTURE)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+meteor_photometry_fit (const guint8 *image, int width, int height,
+    double frame_noise, MeteorCameraWcs *w, MeteorPhotometry *out,
+    GError **error)
+{
+  GArray *stars = query_catalogue (w, width, height, error);
+  double *zp, *dev, *noise, *mag, med, spread, limit, sum = 0, sum2 = 0;
+  guint i, k, n = 0, kept = 0, pixels = 0;
+
+  out->zero_point = out->sigma = out->limiting_mag = NAN;
+  out->stars = 0;
+  if (stars == NULL)
+    return FALSE;
+  zp = g_new (double, stars->len + 1);
+  dev = g_new (double, stars->len + 1);
+  noise = g_new (double, stars->len + 1);
+  mag = g_new (double, stars->len + 1);
+  for (i = 0; i < stars->len; i++) {
+    const Star *s = &g_array_index (stars, Star, i);
+    Measure m;
+    measure_star (image, width, height, s->x, s->y, &m);
+    if (m.peak >= SATURATED || !isolated (stars, i) ||
+        m.flux < MIN_SNR * m.noise * sqrt (m.pixels))
+      continue;
+    /* METEOR_PHOTOMETRY_TRACE=1: each star in the fit, on stderr */
+    if (g_getenv ("METEOR_PHOTOMETRY_TRACE"))
+      fprintf (stderr, "star %.1f %.1f vt %.2f flux %.0f peak %d zp %.3f\n",
+          s->x, s->y, s->mag, m.flux, m.peak, s->mag + 2.5 * log10 (m.flux));
+    noise[n] = m.noise;
+    pixels = m.pixels;
+    mag[n] = s->mag;
+    zp[n++] = s->mag + 2.5 * log10 (m.flux);
+  }
+  g_array_unref (stars);
+  if (n >= MIN_STARS) {
+    /* the complete bright end: expected well above the limit */
+    memcpy (dev, noise, n * sizeof *noise);
+    limit = MIN_SNR * median (dev, n) * sqrt ((double)pixels) * COMPLETE;
+    memcpy (dev, zp, n * sizeof *zp);
+    med = median (dev, n);
+    for (i = 0, k = 0; i < n; i++)
+      if (pow (10, (med - mag[i]) / 2.5) >= limit) {
+        noise[k] = noise[i];
+        zp[k++] = zp[i];
+      }
+    n = k;
+  }
+  if (n >= MIN_STARS) {
+    /* robust: the median, then the mean of those within 3 sigma of it
+     * (a variable star, a blend, a cloud over one) */
+    memcpy (dev, zp, n * sizeof *zp);
+    med = median (dev, n);
+    for (i = 0; i < n; i++)
+      dev[i] = fabs (zp[i] - med);
+    spread = MAX (1.4826 * median (dev, n), 0.05);
+    for (i = 0; i < n; i++)
+      if (fabs (zp[i] - med) <= 3 * spread) {
+        sum += zp[i];
+        sum2 += zp[i] * zp[i];
+        kept++;
+      }
+    out->zero_point = sum / kept;
+    out->sigma =
+        sqrt (MAX (sum2 / kept - out->zero_point * out->zero_point, 0));
+    out->stars = kept;
+    if (!isfinite (frame_noise) || frame_noise <= 0)
+      frame_noise = median (noise, n);
+    out->limiting_mag =
+        out->zero_point - 2.5 * log10 (5 * frame_noise * sqrt ((double)pixels));
+  } else
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+        "photometry: %u catalogue stars measurable, %d needed (clouds, "
+        "twilight, the lens out of focus?)",
+        n, MIN_STARS);
+  g_free (zp);
+  g_free (dev);
+  g_free (noise);
+  g_free (mag);
+  return n >= MIN_STARS;
+}
+
+double
+meteor_photometry_magnitude (double zero_point, double intensity)
+{
+  if (!isfinite (zero_point) || !(intensity > 0))
+    return NAN;
+  return zero_point - 2.5 * log10 (intensity);
+}
+
+gboolean
+meteor_photometry_save (
+    const char *wcs_path, const MeteorPhotometry *p, GError **error)
+{
+  fitsfile *f = NULL;
+  int status = 0, ignored = 0, stars = (int)p->stars;
+  char text[FLEN_STATUS];
+
+  if (!isfinite (p->zero_point))
+    return TRUE;
+  fits_open_diskfile (&f, wcs_path, READWRITE, &status);
+  fits_update_key_dbl (f, "MAGZP", p->zero_point, 4,
+      "mag = MAGZP - 2.5 log10(intensity), Tycho-2 VT", &status);
+  fits_update_key_dbl (
+      f, "MAGZPSIG", p->sigma, 4, "stars' rms about MAGZP, mag", &status);
+  fits_update_key_lng (f, "MAGNSTAR", stars, "stars in the fit", &status);
+  fits_update_key_dbl (f, "MAGLIM", p->limiting_mag, 3,
+      "point source at 5 sigma in one frame", &status);
+  if (f)
+    fits_close_file (f, status ? &ignored : &status);
+  if (status) {
+    fits_get_errstatus (status, text);
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+        "cannot write the photometry to %s: %s", wcs_path, text);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+void
+meteor_photometry_load (const char *wcs_path, MeteorPhotometry *p)
+{
+  fitsfile *f = NULL;
+  int status = 0, ignored = 0;
+  long stars = 0;
+
+  p->zero_point = p->sigma = p->limiting_mag = NAN;
+  p->stars = 0;
+  fits_open_diskfile (&f, wcs_path, READONLY, &status);
+  fits_read_key_dbl (f, "MAGZP", &p->zero_point, NULL, &status);
+  fits_read_key_dbl (f, "MAGZPSIG", &p->sigma, NULL, &status);
+  fits_read_key_lng (f, "MAGNSTAR", &stars, NULL, &status);
+  fits_read_key_dbl (f, "MAGLIM", &p->limiting_mag, NULL, &status);
+  if (f)
+    fits_close_file (f, &ignored);
+  if (status)
+    p->zero_point = p->sigma = p->limiting_mag = NAN;
+  else
+    p->stars = (guint)stars;
+}
