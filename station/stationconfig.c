@@ -418,8 +418,14 @@ station_config_load (const gchar *path, GError **error)
     get_string (&r, "station", "id", &c->id);
     if (c->id == NULL)
       c->id = g_strdup ("station");
+    c->latitude = c->longitude = NAN;
     get_double (&r, "station", "latitude", &c->latitude);
     get_double (&r, "station", "longitude", &c->longitude);
+    c->has_location = !isnan (c->latitude) && !isnan (c->longitude);
+    if (isnan (c->latitude))
+      c->latitude = 0;
+    if (isnan (c->longitude))
+      c->longitude = 0;
     get_double (&r, "station", "elevation", &c->elevation);
     get_double (&r, "schedule", "start-altitude", &c->start_altitude);
     get_double (&r, "schedule", "stop-altitude", &c->stop_altitude);
@@ -546,6 +552,7 @@ station_config_take_live (StationConfig *c, StationConfig *next)
   next->detect = detect;
   next->n_detect = n_detect;
   c->latitude = next->latitude;
+  c->has_location = next->has_location;
   c->longitude = next->longitude;
   c->elevation = next->elevation;
   c->always = next->always;

@@ -28,16 +28,17 @@ typedef struct {
   /* [station] */
   gchar *id;
   gdouble latitude, longitude, elevation;
+  gboolean has_location; /* latitude and longitude given */
 
   /* [camera] */
   StationCamera source;
   gchar *device, *url, *file; /* v4l2, rtsp, file */
   gchar *format;              /* raw format wanted, NULL: the camera's */
   gchar *sky_options;         /* source=sky: more meteorsky properties */
-  gchar *start_time; /* source=file: the recording's UTC start (ISO 8601) */
-  gint width, height;         /* 0: the camera's */
-  gint fps_n, fps_d;          /* 0/1: the camera's */
-  gdouble no_frame_seconds;   /* the watchdog: a camera this quiet is hung */
+  gchar *start_time;  /* source=file: the recording's UTC start (ISO 8601) */
+  gint width, height; /* 0: the camera's */
+  gint fps_n, fps_d;  /* 0/1: the camera's */
+  gdouble no_frame_seconds; /* the watchdog: a camera this quiet is hung */
 
   /* [detect] */
   StationProperty *detect;

@@ -60,6 +60,11 @@ station_set_detect (const StationConfig *c, GstElement *detect, GError **error)
 {
   guint i;
 
+  /* calibrated points are placed on the horizon from here ([detect] may
+   * still say otherwise) */
+  if (c->has_location)
+    g_object_set (detect, "latitude", c->latitude, "longitude", c->longitude,
+        "elevation", c->elevation, NULL);
   for (i = 0; i < c->n_detect; i++) {
     const StationProperty *p = &c->detect[i];
     GParamSpec *spec =
@@ -108,8 +113,8 @@ station_pipeline_build (const StationConfig *c, const gchar *night,
       c->id,
       station_pool_buffers (c->hot_seconds, c->fps_n, c->fps_d, QUEUE_BUFFERS),
       replay ? " start-utc=\"" : "", replay ? c->start_time : "",
-      replay ? "\"" : "", QUEUE_BUFFERS, store, MAX (hot, 1), c->warm_bytes, c->cold_bytes,
-      c->quota_bytes, c->min_free_bytes);
+      replay ? "\"" : "", QUEUE_BUFFERS, store, MAX (hot, 1), c->warm_bytes,
+      c->cold_bytes, c->quota_bytes, c->min_free_bytes);
   GstElement *pipeline = NULL, *rest, *detect, *pool;
   StationCameraBin *camera = NULL;
   GError *err = NULL;

@@ -168,7 +168,11 @@ add_value (JsonBuilder *b, const GValue *v)
   if (G_VALUE_HOLDS_STRING (v)) {
     json_builder_add_string_value (b, g_value_get_string (v));
   } else if (G_VALUE_HOLDS_DOUBLE (v)) {
-    json_builder_add_double_value (b, g_value_get_double (v));
+    /* JSON has no NaN: what is not known (an uncalibrated magnitude) */
+    if (isfinite (g_value_get_double (v)))
+      json_builder_add_double_value (b, g_value_get_double (v));
+    else
+      json_builder_add_null_value (b);
   } else if (GST_VALUE_HOLDS_ARRAY (v)) {
     guint i, n = gst_value_array_get_size (v);
 
@@ -224,9 +228,20 @@ append_jsonl (
   g_object_unref (b);
 }
 
+/* a path point's value @i: 0 when it has none or does not know it */
+static gdouble
+path_value (const GValue *point, guint i)
+{
+  gdouble v = i < gst_value_array_get_size (point)
+                  ? g_value_get_double (gst_value_array_get_value (point, i))
+                  : 0;
+
+  return isfinite (v) ? v : 0;
+}
+
 /* The meteor into the night's FTPdetectinfo, in the FF block of its first
- * frame (frame ids 256 k..), uncalibrated: RA, Dec, azimuth and
- * elevation stay zero until the camera is calibrated. Rewritten whole
+ * frame (frame ids 256 k..), with RA, Dec, azimuth, elevation and
+ * magnitude when meteordetect has a calibration (zero without). Rewritten whole
  * (small), synced and renamed over: never half a file. */
 static void
 add_ftp_meteor (StationRecord *r, const GstStructure *s,
@@ -253,7 +268,10 @@ add_ftp_meteor (StationRecord *r, const GstStructure *s,
   start_ns = meteor_ff_block_start (
       det->first_frame, (guint64)(start_utc * 1e9), fps, &counter);
   meteor_ff_file_name (r->station, start_ns, counter, ff_name, sizeof ff_name);
-  m = meteor_ftp_file_add (r->ftp, ff_name, r->station, fps, NULL);
+  m = meteor_ftp_file_add (r->ftp, ff_name, r->station, fps,
+      gst_structure_has_field (s, GST_METEOR_DETECTION_BEGIN_RA)
+          ? "Calibrated with gst-meteor (meteor-calibrate)"
+          : NULL);
   n = gst_value_array_get_size (path);
   for (i = 0; i < n; i++) {
     const GValue *v = gst_value_array_get_value (path, i);
@@ -261,11 +279,17 @@ add_ftp_meteor (StationRecord *r, const GstStructure *s,
 
     if (!GST_VALUE_HOLDS_ARRAY (v) || gst_value_array_get_size (v) < 4)
       continue;
-    p.frame = g_value_get_double (gst_value_array_get_value (v, 0)) - counter;
-    p.x = g_value_get_double (gst_value_array_get_value (v, 1));
-    p.y = g_value_get_double (gst_value_array_get_value (v, 2));
-    p.intensity =
-        (guint)MAX (0, g_value_get_double (gst_value_array_get_value (v, 3)));
+    p.frame = path_value (v, 0) - counter;
+    p.x = path_value (v, 1);
+    p.y = path_value (v, 2);
+    p.intensity = (guint)MAX (0, path_value (v, 3));
+    /* calibrated: utc, ra, dec, azimuth, elevation, magnitude follow
+     * (zero where not known, as RMS writes an uncalibrated meteor) */
+    p.ra = path_value (v, 5);
+    p.dec = path_value (v, 6);
+    p.azim = path_value (v, 7);
+    p.elev = path_value (v, 8);
+    p.mag = path_value (v, 9);
     meteor_ftp_meteor_add_point (m, &p);
   }
   meteor_ftp_meteor_fit_line (

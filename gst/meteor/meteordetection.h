@@ -35,6 +35,23 @@ G_BEGIN_DECLS
 #define GST_METEOR_DETECTION_SCORE "score"
 #define GST_METEOR_DETECTION_POINTS "points"
 #define GST_METEOR_DETECTION_PATH "path"
+/* With a calibration (meteordetect's calibration=): where the meteor began
+ * and ended on the sky (J2000 degrees), on the horizon (degrees, azimuth
+ * from north through east; with the station's place and capture times),
+ * its angular speed (degrees a second) and its brightest magnitude (with
+ * a zero point); each only when known. The path's points then carry six
+ * more values: utc (s since 1970), ra, dec, azimuth, elevation, magnitude
+ * (NaN where not known). */
+#define GST_METEOR_DETECTION_BEGIN_RA "begin-ra"
+#define GST_METEOR_DETECTION_BEGIN_DEC "begin-dec"
+#define GST_METEOR_DETECTION_END_RA "end-ra"
+#define GST_METEOR_DETECTION_END_DEC "end-dec"
+#define GST_METEOR_DETECTION_BEGIN_AZIMUTH "begin-azimuth"
+#define GST_METEOR_DETECTION_BEGIN_ELEVATION "begin-elevation"
+#define GST_METEOR_DETECTION_END_AZIMUTH "end-azimuth"
+#define GST_METEOR_DETECTION_END_ELEVATION "end-elevation"
+#define GST_METEOR_DETECTION_ANGULAR_SPEED "angular-speed"
+#define GST_METEOR_DETECTION_PEAK_MAGNITUDE "peak-magnitude"
 
 typedef struct _GstMeteorDetection GstMeteorDetection;
 
@@ -57,7 +74,8 @@ typedef struct _GstMeteorDetection GstMeteorDetection;
  *
  * The scalar part of a meteor detection. The structure may carry more:
  * the UTC times (strings, ISO 8601) and the per-frame path, an array of
- * (frame, x, y, intensity) arrays of gdouble.
+ * (frame, x, y, intensity) arrays of gdouble, and, calibrated, the sky
+ * fields above.
  */
 struct _GstMeteorDetection {
   guint id;

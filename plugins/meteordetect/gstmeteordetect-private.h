@@ -8,6 +8,8 @@
 
 #include "gstmeteordetect.h"
 #include "detector.h"
+#include "camerawcs.h"
+#include "photometry.h"
 
 #include <gst/base/gstbasetransform.h>
 #include <gst/video/video.h>
@@ -42,6 +44,10 @@ struct _GstMeteorDetect {
   /* properties, object lock; width, height and fps come from the caps */
   DetectorConfig settings;
   gchar *mask_location;
+  gchar *calibration;  /* the camera's WCS file; NULL: uncalibrated */
+  gboolean sky_reload; /* calibration= changed while running */
+  gdouble latitude, longitude, elevation; /* the station's place */
+  gboolean location_set;                  /* latitude and longitude given */
 
   /* chosen when the element is made */
   const MeteorKernels *kernels;
@@ -71,6 +77,10 @@ struct _GstMeteorDetect {
   guint64 process_us; /* wall time in detector_process() */
   guint64 processed;  /* frames that time is over */
   gchar *rejected_format;
+
+  /* streaming thread (and start): the calibration in use */
+  MeteorCameraWcs *wcs;
+  MeteorPhotometry photometry;
 };
 
 /* gstmeteordetect-report.c */
@@ -84,6 +94,16 @@ void md_report_flash (GstMeteorDetect *self, const DetectorFlash *flash);
 void md_check_canaries (GstMeteorDetect *self);
 void md_flush_detector (GstMeteorDetect *self);
 void md_retire_detector (GstMeteorDetect *self);
+
+/* gstmeteordetect-sky.c: a path point's utc, ra, dec, azimuth,
+ * elevation, magnitude */
+#define MD_SKY_VALUES 6
+gboolean md_sky_update (GstMeteorDetect *self, gboolean starting);
+void md_sky_point (GstMeteorDetect *self, double x, double y, double intensity,
+    GstClockTime utc, double sky[MD_SKY_VALUES]);
+void md_sky_set_meteor_fields (
+    GstMeteorDetect *self, GstStructure *s, const DetectorMeteor *m);
+void md_sky_clear (GstMeteorDetect *self);
 
 /* gstmeteordetect-mask.c */
 guint8 *md_load_mask (

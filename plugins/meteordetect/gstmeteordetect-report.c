@@ -247,7 +247,8 @@ append_double (GValue *array, gdouble value)
 /* "path": the meteor's blob in each frame it was seen, as RMS's
  * FTPdetectinfo lists them: < frame, x, y, intensity > (frame id; the
  * blob's centroid, px; its light above the background summed, DN), all
- * doubles (a GstValueArray holds one type). */
+ * doubles (a GstValueArray holds one type); calibrated, < ..., utc, ra,
+ * dec, azimuth, elevation, magnitude >. */
 static void
 set_path_field (GstMeteorDetect *self, GstStructure *s, const DetectorMeteor *m)
 {
@@ -257,13 +258,21 @@ set_path_field (GstMeteorDetect *self, GstStructure *s, const DetectorMeteor *m)
   gst_value_array_init (&path, m->n_points);
   for (i = 0; i < m->n_points; i++) {
     const DetectorPoint *p = &m->points[i];
+    FrameEntry e = md_lookup_frame (self, p->frame);
     GValue point = G_VALUE_INIT;
 
-    gst_value_array_init (&point, 4);
-    append_double (&point, (gdouble)md_lookup_frame (self, p->frame).frame_id);
+    gst_value_array_init (&point, self->wcs ? 4 + MD_SKY_VALUES : 4);
+    append_double (&point, (gdouble)e.frame_id);
     append_double (&point, p->x);
     append_double (&point, p->y);
     append_double (&point, p->intensity);
+    if (self->wcs) {
+      double sky[MD_SKY_VALUES];
+      int k;
+      md_sky_point (self, p->x, p->y, p->intensity, e.utc, sky);
+      for (k = 0; k < MD_SKY_VALUES; k++)
+        append_double (&point, sky[k]);
+    }
     gst_value_array_append_and_take_value (&path, &point);
   }
   gst_structure_take_value (s, GST_METEOR_DETECTION_PATH, &path);
@@ -297,7 +306,10 @@ report_meteor (GstMeteorDetect *self, const DetectorMeteor *m)
   s = gst_meteor_detection_to_structure (&d);
   set_utc_field (s, GST_METEOR_DETECTION_START_UTC, first.utc);
   set_utc_field (s, GST_METEOR_DETECTION_END_UTC, last.utc);
+  md_sky_update (self, FALSE);
   set_path_field (self, s, m);
+  if (self->wcs)
+    md_sky_set_meteor_fields (self, s, m);
   GST_INFO_OBJECT (self, "%" GST_PTR_FORMAT, s);
 
   event = gst_meteor_detection_event_new (gst_structure_copy (s));

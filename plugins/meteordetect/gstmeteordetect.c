@@ -84,6 +84,10 @@ enum {
   PROP_CANARY_MIN_RECALL,
   PROP_SIMD,
   PROP_STATS,
+  PROP_CALIBRATION,
+  PROP_LATITUDE,
+  PROP_LONGITUDE,
+  PROP_ELEVATION,
 };
 
 #define gst_meteor_detect_parent_class parent_class
@@ -394,6 +398,8 @@ gst_meteor_detect_start (GstBaseTransform *trans)
   self->processed = 0;
   g_clear_pointer (&self->rejected_format, g_free);
   GST_OBJECT_UNLOCK (self);
+  if (!md_sky_update (self, TRUE))
+    return FALSE;
   gst_meteor_stats_register (GST_ELEMENT (self));
   return TRUE;
 }
@@ -432,6 +438,22 @@ gst_meteor_detect_set_property (
     case PROP_MASK:
       g_free (self->mask_location);
       self->mask_location = g_value_dup_string (value);
+      break;
+    case PROP_CALIBRATION:
+      g_free (self->calibration);
+      self->calibration = g_value_dup_string (value);
+      self->sky_reload = TRUE;
+      break;
+    case PROP_LATITUDE:
+      self->latitude = g_value_get_double (value);
+      self->location_set = TRUE;
+      break;
+    case PROP_LONGITUDE:
+      self->longitude = g_value_get_double (value);
+      self->location_set = TRUE;
+      break;
+    case PROP_ELEVATION:
+      self->elevation = g_value_get_double (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -473,6 +495,18 @@ gst_meteor_detect_get_property (
     case PROP_MASK:
       g_value_set_string (value, self->mask_location);
       break;
+    case PROP_CALIBRATION:
+      g_value_set_string (value, self->calibration);
+      break;
+    case PROP_LATITUDE:
+      g_value_set_double (value, self->latitude);
+      break;
+    case PROP_LONGITUDE:
+      g_value_set_double (value, self->longitude);
+      break;
+    case PROP_ELEVATION:
+      g_value_set_double (value, self->elevation);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -489,6 +523,8 @@ gst_meteor_detect_finalize (GObject *object)
   g_free (self->mask);
   g_free (self->taken);
   g_free (self->mask_location);
+  g_free (self->calibration);
+  md_sky_clear (self);
   g_free (self->rejected_format);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -507,6 +543,7 @@ gst_meteor_detect_init (GstMeteorDetect *self)
   self->taken = g_new0 (DetectorMeteor, TAKE_BATCH);
   self->flash_warned_at = GST_CLOCK_TIME_NONE;
   self->canary.window_recall = NAN;
+  self->photometry.zero_point = NAN;
   gst_video_info_init (&self->info);
 }
 
@@ -531,6 +568,8 @@ gst_meteor_detect_class_init (GstMeteorDetectClass *klass)
   GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
   const GParamFlags rw_ready =
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY;
+  const GParamFlags rw_playing =
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING;
   DetectorConfig d;
 
   detector_config_init (&d);
@@ -592,6 +631,30 @@ gst_meteor_detect_class_init (GstMeteorDetectClass *klass)
       "this, a warning is posted (details: a meteordetect-canary structure); "
       "in [0, 1]",
       d.canary_min_recall);
+  g_object_class_install_property (gobject_class, PROP_CALIBRATION,
+      g_param_spec_string ("calibration", "Calibration",
+          "The camera's WCS file (meteor-calibrate -o CAMERA.wcs: a FITS "
+          "header, TAN with SIP, and its photometric zero point): each "
+          "meteor-detected point then carries utc, ra, dec, azimuth, "
+          "elevation and magnitude, and the meteor its begin and end on the "
+          "sky and horizon, angular-speed and peak-magnitude. Read at start "
+          "(an error when it cannot be) and again when set while playing (a "
+          "recalibration; a warning when it cannot be, the last one stays). "
+          "Unset: pixels only",
+          NULL, rw_playing));
+  g_object_class_install_property (gobject_class, PROP_LATITUDE,
+      g_param_spec_double ("latitude", "Latitude",
+          "The station's latitude, degrees north (with longitude: azimuth "
+          "and elevation of calibrated points)",
+          -90, 90, 0, rw_playing));
+  g_object_class_install_property (gobject_class, PROP_LONGITUDE,
+      g_param_spec_double ("longitude", "Longitude",
+          "The station's longitude, degrees east", -180, 180, 0, rw_playing));
+  g_object_class_install_property (gobject_class, PROP_ELEVATION,
+      g_param_spec_double ("elevation", "Elevation",
+          "The station's height above sea level, metres (kept for the "
+          "network's triangulation)",
+          -500, 9000, 0, rw_playing));
   /* the reference (gst-inspect) shows no value: it depends on the CPU */
   g_object_class_install_property (gobject_class, PROP_SIMD,
       g_param_spec_string ("simd", "SIMD",

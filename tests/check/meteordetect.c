@@ -993,6 +993,21 @@ GST_START_TEST (test_bad_settings)
       "unclear: %s", text);
   g_free (text);
 
+  /* a calibration that cannot be read, or is no WCS: named */
+  text = expect_error_from (
+      BAD_SKY "meteordetect calibration=/nonexistent-camera.wcs ! fakesink");
+  fail_unless (
+      strstr (text, "/nonexistent-camera.wcs") != NULL, "unclear: %s", text);
+  g_free (text);
+  path = write_temp_file ("camera.wcs", "not a FITS header", 17, &dir);
+  desc =
+      g_strdup_printf (BAD_SKY "meteordetect calibration=%s ! fakesink", path);
+  text = expect_error_from (desc);
+  fail_unless (strstr (text, path) != NULL, "unclear: %s", text);
+  g_free (text);
+  g_free (desc);
+  remove_temp_file (path, dir);
+
   /* a mask of another size names both */
   pgm = make_pgm (32, 24, 0, &len);
   path = write_temp_file ("small.pgm", pgm, len, &dir);

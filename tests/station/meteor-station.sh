@@ -96,7 +96,23 @@ no_leaks "dawn"
 # always, on the synthetic sky, the clock synchronised: a night
 # directory, clips, SIGHUP, a clean stop, the night's summary
 mport=$(free_port)
-printf '[station]\nid = T1\n[camera]\nsource = sky\nsky = seed=2026 meteor-rate=900\nformat = GRAY8\nwidth = 320\nheight = 240\nframerate = 10\n[detect]\nk1 = 7\n[storage]\npath = %s/store\nhot-seconds = 1\n[metrics]\nport = %s\n[schedule]\nmode = always\n' "$work" "$mport" >"$work/sky.ini"
+# calibrated by a WCS written by astropy: 0.25 deg a pixel, TAN, with a
+# zero point, and the station's place
+/usr/bin/python3 - "$work/cam.wcs" <<'PY' || bad "astropy cannot write a WCS"
+import sys
+from astropy.io import fits
+from astropy.wcs import WCS
+w = WCS(naxis=2)
+w.wcs.ctype = ["RA---TAN", "DEC--TAN"]
+w.wcs.crval = [150.0, 20.0]
+w.wcs.crpix = [160.5, 120.5]
+w.wcs.cdelt = [-0.25, 0.25]
+h = w.to_header()
+h["IMAGEW"], h["IMAGEH"], h["MAGZP"], h["MAGZPSIG"] = 320, 240, 10.0, 0.2
+h["MAGNSTAR"], h["MAGLIM"] = 12, 5.0
+fits.PrimaryHDU(header=h).writeto(sys.argv[1])
+PY
+printf '[station]\nid = T1\nlatitude = 45.8\nlongitude = 15.97\n[camera]\nsource = sky\nsky = seed=2026 meteor-rate=900\nformat = GRAY8\nwidth = 320\nheight = 240\nframerate = 10\n[detect]\nk1 = 7\ncalibration = %s/cam.wcs\n[storage]\npath = %s/store\nhot-seconds = 1\n[metrics]\nport = %s\n[schedule]\nmode = always\n' "$work" "$work" "$mport" >"$work/sky.ini"
 LD_PRELOAD=$(preload "$fake_adjtimex") FAKE_ADJTIMEX=synchronized start "$work/sky.ini"
 i=0
 while [ $i -lt 1200 ] && ! ls "$work"/store/*/clips/*/clip.json >/dev/null 2>&1; do
@@ -148,9 +164,13 @@ fi
 # description (11 header lines; per meteor: 55 dashes, FF name,
 # calibration, "Cam# Meteor# #Segments fps hnr mle bin Pix/fm Rho Phi",
 # rows "Frame# Col Row RA Dec Azim Elev Inten Mag"), field for field
-# against detections.jsonl; uncalibrated: no made-up coordinates
-if python3 - "$work"/store/*/FTPdetectinfo_T1_*.txt "$work"/store/*/detections.jsonl <<'PY'
-import datetime, json, re, sys
+# against detections.jsonl; calibrated: RA/Dec where astropy puts the
+# pixel, the magnitude from the zero point
+if /usr/bin/python3 - "$work"/store/*/FTPdetectinfo_T1_*.txt "$work"/store/*/detections.jsonl "$work/cam.wcs" <<'PY'
+import datetime, json, math, re, sys
+from astropy.io import fits
+from astropy.wcs import WCS
+wcs = WCS(fits.getheader(sys.argv[3]))
 lines = open(sys.argv[1]).read().split("\n")
 dets = [json.loads(l) for l in open(sys.argv[2])]
 assert lines[0] == "Meteor Count = %06d" % len(dets), (lines[0], len(dets))
@@ -169,7 +189,9 @@ for d in dets:
     first = datetime.datetime.fromisoformat(d["start-utc"].replace("Z", "+00:00"))
     lag = (first - start).total_seconds() - (d["first-frame"] - counter) / 10.0
     assert abs(lag) < 0.002, lag
-    assert lines[i + 2] == "Uncalibrated", lines[i + 2]
+    assert lines[i + 2] == "Calibrated with gst-meteor (meteor-calibrate)", lines[i + 2]
+    assert all(k in d for k in ("begin-ra", "end-dec", "begin-azimuth", "end-elevation")), d
+    assert 0 < d["angular-speed"] and d["peak-magnitude"] == min(p[9] for p in d["path"]), d
     f = lines[i + 3].split()
     assert f[0] == "T1" and int(f[1]) == seen + 1 and int(f[2]) == len(d["path"]) and float(f[3]) == 10.0, f
     p0, p1 = d["path"][0], d["path"][-1]
@@ -179,14 +201,21 @@ for d in dets:
         r = lines[i + 4 + k].split()
         assert len(r) == 9, r
         assert abs(float(r[0]) - (p[0] - counter)) < 1e-4 and abs(float(r[1]) - p[1]) < 0.006 and abs(float(r[2]) - p[2]) < 0.006, (r, p)
-        assert r[3:7] == ["000.00"] * 4 and r[8] == "0.00", r
+        assert len(p) == 10, p
+        ra, dec = wcs.pixel_to_world_values(p[1], p[2])
+        dra = (float(r[3]) - ra + 180) % 360 - 180
+        assert abs(dra) < 2e-4 and abs(float(r[4]) - dec) < 2e-4, (r, ra, dec)
+        assert abs(p[5] - ra) < 1e-6 and abs(p[6] - dec) < 1e-6, (p, ra, dec)
+        assert r[5:7] == ["%08.4f" % p[7], "%+08.4f" % p[8]], (r, p)
+        assert abs(p[9] - (10.0 - 2.5 * math.log10(p[3]))) < 1e-9, p
+        assert r[8] == "%.2f" % p[9], (r, p)
         assert int(r[7]) == max(0, int(p[3])), (r, p)
     i += 4 + len(d["path"])
     seen += 1
 assert lines[i:] == [""], lines[i:]
 PY
 then
-  ok "FTPdetectinfo: every detection, field for field, uncalibrated"
+  ok "FTPdetectinfo: every detection, field for field, calibrated"
 else
   bad "FTPdetectinfo: $(head -30 "$work"/store/*/FTPdetectinfo_T1_*.txt)"
 fi
