@@ -318,6 +318,7 @@ meteor_calibrate_solve (const guint8 *image, int width, int height,
   ok = meteor_calibration_describe (wcs_path, width, height, out, error);
   if (ok)
     read_matches (corr, &out->stars, &out->residual_px);
+  ok = ok && meteor_calibration_save (wcs_path, out, 0, error);
 done:
   remove_flat_dir (dir);
   g_free (log);
@@ -341,6 +342,36 @@ position_angle (double ra1, double dec1, double ra2, double dec2)
                        r +
                    360,
       360);
+}
+
+/* what meteor_calibration_save kept */
+static void
+read_meta (const char *wcs_path, MeteorCalibration *out)
+{
+  fitsfile *f = NULL;
+  int status = 0, ignored = 0;
+  long stars = 0;
+  char iso[FLEN_VALUE] = "";
+
+  out->residual_px = NAN;
+  fits_open_diskfile (&f, wcs_path, READONLY, &status);
+  if (fits_read_key_lng (f, "CALSTARS", &stars, NULL, &status) == 0)
+    out->stars = (guint)stars;
+  status = status == KEY_NO_EXIST ? 0 : status;
+  fits_read_key_dbl (f, "CALRESPX", &out->residual_px, NULL, &status);
+  status = status == KEY_NO_EXIST ? 0 : status;
+  if (fits_read_key_str (f, "DATE-OBS", iso, NULL, &status) == 0) {
+    gchar *z = g_strconcat (iso, "Z", NULL);
+    GDateTime *d = g_date_time_new_from_iso8601 (z, NULL);
+    if (d) {
+      out->image_utc =
+          g_date_time_to_unix (d) + g_date_time_get_microsecond (d) / 1e6;
+      g_date_time_unref (d);
+    }
+    g_free (z);
+  }
+  if (f)
+    fits_close_file (f, &ignored);
 }
 
 gboolean
@@ -375,5 +406,72 @@ meteor_calibration_describe (const char *wcs_path, int width, int height,
   out->rotation = position_angle (ra[2], dec[2], ra[5], dec[5]);
   out->fov_w = meteor_sky_separation (ra[3], dec[3], ra[4], dec[4]);
   out->fov_h = meteor_sky_separation (ra[2], dec[2], ra[5], dec[5]);
+  read_meta (wcs_path, out);
+  return TRUE;
+}
+
+gboolean
+meteor_calibration_save (const char *wcs_path, const MeteorCalibration *cal,
+    double image_utc, GError **error)
+{
+  fitsfile *f = NULL;
+  int status = 0, ignored = 0;
+  char text[FLEN_STATUS];
+
+  fits_open_diskfile (&f, wcs_path, READWRITE, &status);
+  fits_update_key_lng (f, "CALSTARS", (long)cal->stars,
+      "catalogue stars in the astrometric solution", &status);
+  if (isfinite (cal->residual_px))
+    fits_update_key_dbl (f, "CALRESPX", cal->residual_px, 4,
+        "their rms residual, pixels", &status);
+  if (image_utc > 0) {
+    gint64 ms = llround (image_utc * 1000); /* .340, not .339999 */
+    GDateTime *d = g_date_time_new_from_unix_utc (ms / 1000);
+    gchar *day = g_date_time_format (d, "%Y-%m-%dT%H:%M:%S");
+    gchar *iso = g_strdup_printf ("%s.%03d", day, (int)(ms % 1000));
+    fits_update_key_str (f, "DATE-OBS", iso, "UTC of the sky solved", &status);
+    g_free (iso);
+    g_free (day);
+    g_date_time_unref (d);
+  }
+  if (f)
+    fits_close_file (f, status ? &ignored : &status);
+  if (status) {
+    fits_get_errstatus (status, text);
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+        "cannot write the calibration's stars to %s: %s", wcs_path, text);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+meteor_calibration_horizon (const char *wcs_path, int width, int height,
+    double utc, double lat, double lon, double *azimuth, double *altitude,
+    double *rotation, GError **error)
+{
+  MeteorCameraWcs *w = meteor_camera_wcs_load (wcs_path, error);
+  double cx = (width - 1) / 2.0, cy = (height - 1) / 2.0, ra[2], dec[2];
+  double az[2], alt[2], step = MAX (width / 20, 1), daz;
+  gboolean ok;
+
+  if (w == NULL)
+    return FALSE;
+  /* the centre, and a step right of it along the row */
+  ok = meteor_camera_wcs_pix2sky (w, cx, cy, &ra[0], &dec[0]) &&
+       meteor_camera_wcs_pix2sky (w, cx + step, cy, &ra[1], &dec[1]);
+  meteor_camera_wcs_free (w);
+  if (!ok) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+        "%s: its WCS does not map the image's centre", wcs_path);
+    return FALSE;
+  }
+  meteor_sky_to_horizon (ra[0], dec[0], utc, lat, lon, &az[0], &alt[0]);
+  meteor_sky_to_horizon (ra[1], dec[1], utc, lat, lon, &az[1], &alt[1]);
+  *azimuth = az[0];
+  *altitude = alt[0];
+  daz = fmod (az[1] - az[0] + 540.0, 360.0) - 180.0;
+  *rotation =
+      -atan2 (alt[1] - alt[0], daz * cos (alt[0] * M_PI / 180)) * 180 / M_PI;
   return TRUE;
 }

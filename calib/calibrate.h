@@ -25,6 +25,7 @@ typedef struct {
   double fov_w, fov_h; /* degrees, through the centre */
   guint stars;         /* catalogue stars the solution matched */
   double residual_px;  /* their rms distance, pixels */
+  double image_utc;    /* when the sky solved was seen, s; 0: not said */
 } MeteorCalibration;
 
 /* An 8-bit image: an RMS FF file's AVEPIXEL (its time, s since 1970, into
@@ -41,9 +42,22 @@ gboolean meteor_calibrate_solve (const guint8 *image, int width, int height,
     MeteorCalibration *out, GError **error);
 
 /* Centre, scale, rotation and field of view of a WCS, over a @width x
- * @height image. */
+ * @height image; its stars, residual and time when the file keeps them. */
 gboolean meteor_calibration_describe (const char *wcs_path, int width,
     int height, MeteorCalibration *out, GError **error);
+
+/* Keeps the solution's stars, residual and the image's time (@image_utc,
+ * s; 0: not known) in the WCS file: CALSTARS, CALRESPX, DATE-OBS. */
+gboolean meteor_calibration_save (const char *wcs_path,
+    const MeteorCalibration *cal, double image_utc, GError **error);
+
+/* The field's centre on the horizon at @utc from (@lat, @lon), and the
+ * rotation of the frame's x axis from the horizon in degrees, clockwise
+ * on the sky positive (GDEF's obs_rot): 0 when the frame's rows are level,
+ * positive when its right side dips. */
+gboolean meteor_calibration_horizon (const char *wcs_path, int width,
+    int height, double utc, double lat, double lon, double *azimuth,
+    double *altitude, double *rotation, GError **error);
 
 G_END_DECLS
 

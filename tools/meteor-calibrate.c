@@ -168,6 +168,11 @@ main (int argc, char **argv)
     return 1;
   }
   photometry (image, width, height, noise, output, &phot);
+  /* the time of the sky solved, kept with it */
+  if (utc > 0 && !meteor_calibration_save (output, &cal, utc, &error)) {
+    fprintf (stderr, "meteor-calibrate: WARNING: %s\n", error->message);
+    g_clear_error (&error);
+  }
   g_free (image);
   b = json_builder_new ();
   json_builder_begin_object (b);

@@ -183,8 +183,8 @@ test_real_blocks (void)
       MeteorCameraWcs *w;
       double utc, noise, *sep = g_new (double, m->points->len), median;
       int width, height;
-      guint8 *image =
-          meteor_calibrate_load_image (ff, &width, &height, &utc, &noise, &error);
+      guint8 *image = meteor_calibrate_load_image (
+          ff, &width, &height, &utc, &noise, &error);
 
       EXPECT (image && width == 1280 && utc > 1.68e9, "%s: %s", ff,
           error ? error->message : "");
@@ -210,6 +210,18 @@ test_real_blocks (void)
         EXPECT (median < 0.5, "%s: median %.3f deg", m->ff_name, median);
         EXPECT (cal.scale > 200 && cal.scale < 260, "scale %f", cal.scale);
         meteor_camera_wcs_free (w);
+        /* the solution's stars, residual and the sky's time stay with it */
+        {
+          MeteorCalibration kept = { 0 };
+          EXPECT (meteor_calibration_save (wcs, &cal, utc, &error) &&
+                      meteor_calibration_describe (
+                          wcs, width, height, &kept, &error) &&
+                      kept.stars == cal.stars &&
+                      fabs (kept.residual_px - cal.residual_px) < 1e-3 &&
+                      fabs (kept.image_utc - utc) < 1e-3,
+              "%s: kept %u stars, %f px, %f s (%s)", m->ff_name, kept.stars,
+              kept.residual_px, kept.image_utc, error ? error->message : "");
+        }
         blocks++;
       } else
         EXPECT (FALSE, "%s: %s", m->ff_name, error ? error->message : "");
