@@ -2,6 +2,7 @@
 /* gst-meteor: meteor-station's record of a night from its pipeline. */
 #include "stationrecord.h"
 
+#include "stationecsv.h"
 #include "stationff.h"
 #include "stationnight.h"
 
@@ -243,9 +244,10 @@ path_value (const GValue *point, guint i)
  * frame (frame ids 256 k..), with RA, Dec, azimuth, elevation and
  * magnitude when meteordetect has a calibration (zero without). Rewritten whole
  * (small), synced and renamed over: never half a file. */
-static void
+static gboolean
 add_ftp_meteor (StationRecord *r, const GstStructure *s,
-    const GstMeteorDetection *det, gdouble start_utc)
+    const GstMeteorDetection *det, gdouble start_utc, char *ff_name,
+    gsize ff_name_size)
 {
   const GValue *path = gst_structure_get_value (s, GST_METEOR_DETECTION_PATH);
   gdouble fps = r->have_info && GST_VIDEO_INFO_FPS_N (&r->info) > 0
@@ -253,7 +255,6 @@ add_ftp_meteor (StationRecord *r, const GstStructure *s,
                           GST_VIDEO_INFO_FPS_D (&r->info)
                     : 0;
   guint64 counter, start_ns;
-  char ff_name[128];
   MeteorFtpMeteor *m;
   GError *error = NULL;
   guint i, n;
@@ -263,11 +264,11 @@ add_ftp_meteor (StationRecord *r, const GstStructure *s,
     g_printerr ("meteor-station: WARNING: meteor %u: no path, frame rate or "
                 "time: not in %s\n",
         det->id, r->ftp_path);
-    return;
+    return FALSE;
   }
   start_ns = meteor_ff_block_start (
       det->first_frame, (guint64)(start_utc * 1e9), fps, &counter);
-  meteor_ff_file_name (r->station, start_ns, counter, ff_name, sizeof ff_name);
+  meteor_ff_file_name (r->station, start_ns, counter, ff_name, ff_name_size);
   m = meteor_ftp_file_add (r->ftp, ff_name, r->station, fps,
       gst_structure_has_field (s, GST_METEOR_DETECTION_BEGIN_RA)
           ? "Calibrated with gst-meteor (meteor-calibrate)"
@@ -298,6 +299,7 @@ add_ftp_meteor (StationRecord *r, const GstStructure *s,
     g_printerr ("meteor-station: WARNING: %s\n", error->message);
     g_error_free (error);
   }
+  return TRUE;
 }
 
 static void
@@ -331,6 +333,7 @@ station_record_message (
   const GstStructure *s = gst_message_get_structure (msg);
   GstMeteorDetection det;
   Detection d = { 0 };
+  char ff_name[128];
 
   if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING &&
       g_strcmp0 (GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), "store") == 0) {
@@ -361,7 +364,12 @@ station_record_message (
   d.d.n_points = det.n_points;
   d.d.clock = *clock;
   g_array_append_val (r->detections, d);
-  add_ftp_meteor (r, s, &det, d.d.start_utc);
+  if (add_ftp_meteor (r, s, &det, d.d.start_utc, ff_name, sizeof ff_name)) {
+    GstElement *detect = gst_bin_get_by_name (GST_BIN (r->pipeline), "detect");
+    g_free (station_ecsv_add (r->dir, r->station, detect, s, ff_name,
+        GST_VIDEO_INFO_WIDTH (&r->info), GST_VIDEO_INFO_HEIGHT (&r->info)));
+    gst_object_unref (detect);
+  }
   g_print ("meteor-station: meteor %u: frames %" G_GUINT64_FORMAT
            "-%" G_GUINT64_FORMAT ", (%.0f,%.0f) to (%.0f,%.0f), snr %.1f\n",
       det.id, det.first_frame, det.last_frame, det.x0, det.y0, det.x1, det.y1,

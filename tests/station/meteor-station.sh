@@ -220,6 +220,45 @@ else
   bad "FTPdetectinfo: $(head -30 "$work"/store/*/FTPdetectinfo_T1_*.txt)"
 fi
 
+# every calibrated detection as a GDEF ECSV file (ecsv/), read by
+# astropy's ECSV reader: its meta and one row a point, as detections.jsonl
+if /usr/bin/python3 - "$work"/store/*/detections.jsonl "$work"/store/*/ecsv <<'PY'
+import datetime, glob, json, math, os, sys
+from astropy.table import Table
+dets = [json.loads(l) for l in open(sys.argv[1])]
+files = sorted(glob.glob(os.path.join(sys.argv[2], "*.ecsv")))
+assert len(files) == len(dets), (len(files), len(dets))
+tables = [Table.read(f, format="ascii.ecsv") for f in files]
+def utc(text):
+    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f").replace(
+        tzinfo=datetime.timezone.utc).timestamp()
+for d in dets:
+    t = [t for t in tables if abs(utc(t["datetime"][0]) - d["path"][0][4]) < 2e-6]
+    assert len(t) == 1, (d["path"][0][4], [x["datetime"][0] for x in tables])
+    t = t[0]
+    m = t.meta
+    assert m["camera_id"] == "T1" and m["origin"] == "gst-meteor", m
+    assert m["obs_latitude"] == 45.8 and m["obs_longitude"] == 15.97, m
+    assert m["cx"] == 320 and m["cy"] == 240 and m["photometric_band"] == "Tycho VT", m
+    assert m["image_file"].startswith("FF_T1_") and m["mag_label"] == "mag_data", m
+    # 320 px of 0.25 deg through the centre of a TAN projection
+    fov = 2 * math.degrees(math.atan(math.radians(159.5 * 0.25)))
+    assert abs(m["fov_horiz"] - fov) < 0.05 and -90 <= m["obs_ev"] <= 90, (m, fov)
+    assert t.colnames == ["datetime", "ra", "dec", "azimuth", "altitude", "x_image",
+                          "y_image", "integrated_pixel_value", "mag_data"], t.colnames
+    assert len(t) == len(d["path"]), (len(t), len(d["path"]))
+    for row, p in zip(t, d["path"]):
+        assert abs(utc(row["datetime"]) - p[4]) < 2e-6, (row, p)
+        assert abs(row["ra"] - p[5]) < 2e-6 and abs(row["dec"] - p[6]) < 2e-6, (row, p)
+        assert abs(row["azimuth"] - p[7]) < 2e-6 and abs(row["altitude"] - p[8]) < 2e-6, (row, p)
+        assert abs(row["x_image"] - p[1]) < 0.002 and abs(row["mag_data"] - p[9]) < 0.006, (row, p)
+PY
+then
+  ok "ECSV: every detection a GDEF file astropy reads, row for row"
+else
+  bad "ECSV: $(ls "$work"/store/*/ecsv 2>&1 | head -5)"
+fi
+
 # the saved clips as RMS FF blocks (ff/): the FF files FTPdetectinfo
 # names are there, read as RMS's reader reads them (astropy), and each
 # meteor's points sit where MAXFRAME has their frame (within a pixel), as
