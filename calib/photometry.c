@@ -259,7 +259,7 @@ meteor_photometry_fit (const guint8 *image, int width, int height,
     if (!isfinite (frame_noise) || frame_noise <= 0)
       frame_noise = median (noise, n);
     out->limiting_mag =
-        out->zero_point - 2.5 * log10 (5 * frame_noise * sqrt ((double)pixels));
+        meteor_photometry_limiting_magnitude (out->zero_point, frame_noise);
   } else
     g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
         "photometry: %u catalogue stars measurable, %d needed (clouds, "
@@ -278,6 +278,26 @@ meteor_photometry_magnitude (double zero_point, double intensity)
   if (!isfinite (zero_point) || !(intensity > 0))
     return NAN;
   return zero_point - 2.5 * log10 (intensity);
+}
+
+/* pixels within APERTURE of a pixel's centre */
+static int
+aperture_pixels (void)
+{
+  int i, j, n = 0, r = (int)APERTURE;
+
+  for (j = -r; j <= r; j++)
+    for (i = -r; i <= r; i++)
+      n += hypot (i, j) <= APERTURE;
+  return n;
+}
+
+double
+meteor_photometry_limiting_magnitude (double zero_point, double noise)
+{
+  if (!isfinite (zero_point) || !(noise > 0))
+    return NAN;
+  return zero_point - 2.5 * log10 (5 * noise * sqrt (aperture_pixels ()));
 }
 
 gboolean

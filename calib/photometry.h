@@ -37,6 +37,11 @@ gboolean meteor_photometry_fit (const guint8 *image, int width, int height,
  * either is not positive or not known. */
 double meteor_photometry_magnitude (double zero_point, double intensity);
 
+/* The magnitude of a point source at 5 sigma of @noise (one frame's
+ * background noise, DN a pixel) in the photometry's aperture; NAN when
+ * either is not known. */
+double meteor_photometry_limiting_magnitude (double zero_point, double noise);
+
 /* Kept in (and read from) the camera's WCS file: MAGZP, MAGZPSIG,
  * MAGNSTAR, MAGLIM. Reading a file without them gives zero_point NAN. */
 gboolean meteor_photometry_save (

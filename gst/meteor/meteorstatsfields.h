@@ -45,6 +45,9 @@
 #define GST_METEOR_STATS_CLUSTERS "clusters"
 #define GST_METEOR_STATS_TRACKS "tracks"
 #define GST_METEOR_STATS_NS_PER_FRAME "ns-per-frame"
+/* calibrated: the faintest star the sky shows now (a point source at 5
+ * sigma of the background's noise in one frame), magnitude */
+#define GST_METEOR_STATS_LIMITING_MAGNITUDE "limiting-magnitude"
 
 /* tieredsink's: lookups, and the memory pressure it judges (memory-usage
  * a fraction of its limit, its thresholds, and the level it is at: one of

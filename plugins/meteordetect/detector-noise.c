@@ -481,3 +481,32 @@ det_noise_past (const Detector *d, int back, const uint8_t **fresh)
   *fresh = nm->ring_fresh[i];
   return nm->ring[i];
 }
+
+static int
+compare_u16 (const void *a, const void *b)
+{
+  return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+/* The sky's noise now: the median tile's, in DN of one frame pixel (the
+ * analysis image averages bin x bin pixels, whose independent noise is
+ * bin times the average's); NAN before the first frame. */
+double
+detector_sky_noise (const Detector *d)
+{
+  const NoiseModel *nm = &d->noise;
+  size_t n = (size_t)nm->tw * nm->th;
+  uint16_t *s;
+  double sigma;
+
+  if (d->frames_seen == 0 || n == 0)
+    return NAN;
+  s = malloc (n * sizeof *s);
+  if (s == NULL)
+    return NAN;
+  memcpy (s, nm->spread, n * sizeof *s);
+  qsort (s, n, sizeof *s, compare_u16);
+  sigma = fmax (s[n / 2] / 128.0, SIGMA_FLOOR_DN) * nm->frame_scale * d->bin;
+  free (s);
+  return sigma;
+}

@@ -156,6 +156,9 @@ size_t detector_live_boxes (
     Detector *detector, uint64_t frame, int *boxes, size_t max);
 
 void detector_get_stats (const Detector *detector, DetectorStats *stats);
+/* The sky's background noise now, DN of one frame pixel (the median of
+ * the noise model's tiles); NAN before the first frame. */
+double detector_sky_noise (const Detector *detector);
 void detector_get_canary_stats (
     const Detector *detector, DetectorCanaryStats *stats);
 

@@ -27,6 +27,8 @@ GST_DEBUG_CATEGORY_EXTERN (meteordetect_debug);
 #define FLASH_WARNING_PERIOD (10 * GST_SECOND)
 /* boxes of meteors in flight marked on one frame */
 #define MAX_BOXES 32
+/* frames between two measures of the sky's limiting magnitude */
+#define LIMIT_PERIOD 25
 /* meteors taken from the detector at a time */
 #define TAKE_BATCH 4
 
@@ -74,8 +76,9 @@ struct _GstMeteorDetect {
   DetectorStats retired; /* of detectors replaced since start */
   DetectorCanaryStats canary, canary_retired;
   guint64 shallow_copies;
-  guint64 process_us; /* wall time in detector_process() */
-  guint64 processed;  /* frames that time is over */
+  guint64 process_us;   /* wall time in detector_process() */
+  guint64 processed;    /* frames that time is over */
+  gdouble limiting_mag; /* of the sky now; NAN: not calibrated */
   gchar *rejected_format;
 
   /* streaming thread (and start): the calibration in use */

@@ -90,6 +90,7 @@ md_make_stats (GstMeteorDetect *self)
   DetectorStats s;
   guint64 shallow_copies, process_us, processed;
   GstStructure *st;
+  gdouble limit;
   guint r;
 
   GST_OBJECT_LOCK (self);
@@ -100,6 +101,7 @@ md_make_stats (GstMeteorDetect *self)
   shallow_copies = self->shallow_copies;
   process_us = self->process_us;
   processed = self->processed;
+  limit = self->limiting_mag;
   GST_OBJECT_UNLOCK (self);
 
   st = gst_structure_new (GST_METEOR_STATS_DETECT, GST_METEOR_STATS_FRAMES,
@@ -122,6 +124,9 @@ md_make_stats (GstMeteorDetect *self)
       "ns-per-frame", G_TYPE_UINT64,
       processed ? process_us * 1000 / processed : (guint64)0, NULL);
   set_canary_stats (st, &canary);
+  if (isfinite (limit))
+    gst_structure_set (
+        st, GST_METEOR_STATS_LIMITING_MAGNITUDE, G_TYPE_DOUBLE, limit, NULL);
   return st;
 }
 
@@ -131,12 +136,20 @@ md_update_stats (GstMeteorDetect *self, gint64 process_us)
 {
   DetectorCanaryStats c;
   DetectorStats s;
+  double limit = NAN;
 
   detector_get_stats (self->detector, &s);
   detector_get_canary_stats (self->detector, &c);
+  /* the sky's limiting magnitude, from its noise now and the calibration's
+   * zero point (a median over the tiles: every LIMIT_PERIOD frames) */
+  if (self->wcs && s.frames % LIMIT_PERIOD == 1)
+    limit = meteor_photometry_limiting_magnitude (
+        self->photometry.zero_point, detector_sky_noise (self->detector));
   GST_OBJECT_LOCK (self);
   self->current = s;
   self->canary = c;
+  if (s.frames % LIMIT_PERIOD == 1)
+    self->limiting_mag = limit;
   if (process_us >= 0) {
     self->process_us += process_us;
     self->processed++;

@@ -396,6 +396,7 @@ gst_meteor_detect_start (GstBaseTransform *trans)
   self->shallow_copies = 0;
   self->process_us = 0;
   self->processed = 0;
+  self->limiting_mag = NAN;
   g_clear_pointer (&self->rejected_format, g_free);
   GST_OBJECT_UNLOCK (self);
   if (!md_sky_update (self, TRUE))
@@ -544,6 +545,7 @@ gst_meteor_detect_init (GstMeteorDetect *self)
   self->flash_warned_at = GST_CLOCK_TIME_NONE;
   self->canary.window_recall = NAN;
   self->photometry.zero_point = NAN;
+  self->limiting_mag = NAN;
   gst_video_info_init (&self->info);
 }
 

@@ -580,6 +580,10 @@ static const FieldRule field_rules[] = {
       METRIC_COUNTER, 1, NULL, NULL, "Tracks followed" },
   { DETECT, GST_METEOR_STATS_NS_PER_FRAME, "meteor_detect_frame_seconds",
       METRIC_GAUGE, 1e-9, NULL, NULL, "Mean detector time per frame" },
+  { DETECT, GST_METEOR_STATS_LIMITING_MAGNITUDE,
+      "meteor_sky_limiting_magnitude", METRIC_GAUGE, 1, NULL, NULL,
+      "The faintest star the sky shows now (5 sigma in one frame), "
+      "calibrated cameras only" },
   /* tieredsink: see docs/meteorstats.md */
   { ANY, GST_METEOR_STATS_MISSES, "meteor_tier_misses_total", METRIC_COUNTER, 1,
       NULL, NULL, "Frame lookups no tier could answer" },

@@ -11,7 +11,9 @@
 # degrees (median: what the solver's SIP fit gives on these wide lenses,
 # docs/calibration.md), its magnitude within 0.75 of RMS's (median; Tycho
 # VT against RMS's catalogue band) and following RMS's light curve (the
-# offsets' median deviation under 0.3 mag).
+# offsets' median deviation under 0.3 mag). The sky's limiting magnitude
+# meteordetect measures live (its stats) must be within 0.75 of the
+# calibration's.
 #
 # usage: detect-calibrated.sh RMS_FF_DIR BUILD_DIR
 set -eu
@@ -59,7 +61,7 @@ for block in FF_UK0006_20230423_213749_340_0145408 \
 done
 
 exec python3 - "$data" "$work" << 'EOF'
-import glob, json, math, os, statistics, sys
+import glob, json, math, os, re, statistics, sys
 
 data, work = sys.argv[1], sys.argv[2]
 
@@ -125,6 +127,16 @@ for path in sorted(glob.glob(os.path.join(work, "*.detections.jsonl"))):
               "begin-elevation", "end-azimuth", "end-elevation",
               "angular-speed", "peak-magnitude")
     missing = [f for f in fields if f not in d]
+    # the sky's limiting magnitude live (the detector's noise now) against
+    # the calibration's (the block's STDPIXEL): the same sky
+    live = re.findall(r"limiting-magnitude=\(double\)([-0-9.e+]+)",
+                      open(os.path.join(work, block + ".log")).read())
+    if not live or abs(float(live[-1]) - report["limiting_magnitude"]) >= 0.75:
+        print(f"{block}: FAIL: live limiting magnitude {live[-1:]} against "
+              f"{report['limiting_magnitude']:.2f}")
+        failed = True
+    else:
+        print(f"{block}: limiting magnitude live {float(live[-1]):.2f}")
     print(f"{block}: zero point {report['zero_point']:.2f} "
           f"({report['photometry_stars']} stars, sigma "
           f"{report['zero_point_sigma']:.2f}), limiting mag "

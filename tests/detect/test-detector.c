@@ -20,6 +20,7 @@ typedef struct {
   DetectorMeteor meteors[32];
   size_t n_meteors;
   DetectorStats stats;
+  double sky_noise;
   int flashes;
 } Run;
 
@@ -83,6 +84,7 @@ run (const SkyConfig *sky, const char *schedule, int frames,
       detector_take_meteors (d, r->meteors + r->n_meteors, 32 - r->n_meteors);
   r->n_truth = sky_model_take_truth (m, r->truth, 256);
   detector_get_stats (d, &r->stats);
+  r->sky_noise = detector_sky_noise (d);
   detector_free (d);
   sky_model_free (m);
   free (buf);
@@ -445,6 +447,30 @@ test_config_errors (void)
       "'%s'", error);
 }
 
+/* The sky's noise the detector reports (for the limiting magnitude) is
+ * the sky's, in frame pixels, binned or not. */
+static void
+test_sky_noise (void)
+{
+  static const double sigmas[] = { 2, 5 };
+  SkyConfig sky;
+  Run r;
+  size_t i;
+  int bin;
+
+  for (i = 0; i < sizeof (sigmas) / sizeof (sigmas[0]); i++)
+    for (bin = 1; bin <= 2; bin++) {
+      quiet_sky (&sky, 7 + i);
+      sky.noise = sigmas[i];
+      run (&sky, "", 60, METEOR_FORMAT_GRAY8, METEOR_FORMAT_GRAY8, bin, NULL,
+          &r);
+      printf ("  noise %.1f, bin %d: %.2f\n", sigmas[i], bin, r.sky_noise);
+      EXPECT (fabs (r.sky_noise - sigmas[i]) < 0.25 * sigmas[i],
+          "noise %.1f, bin %d: the detector says %.2f", sigmas[i], bin,
+          r.sky_noise);
+    }
+}
+
 int
 main (void)
 {
@@ -461,6 +487,7 @@ main (void)
     { "flat_sky_flicker", test_flat_sky_flicker },
     { "flaring_fireball", test_flaring_fireball },
     { "config_errors", test_config_errors },
+    { "sky_noise", test_sky_noise },
   };
 
   printf ("kernels: %s\n", meteor_kernels_get ()->name);

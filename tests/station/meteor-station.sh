@@ -133,6 +133,14 @@ else
 fi
 sync_metric=$(metric "$mport" meteor_clock_synchronized)
 [ "$sync_metric" = 1 ] || bad "meteor_clock_synchronized is '$sync_metric' with a synchronised clock"
+# calibrated: the sky's limiting magnitude (zero point 10, meteorsky's
+# noise of about 3 DN: about 4.7)
+lim=$(metric "$mport" meteor_sky_limiting_magnitude)
+if awk -v m="$lim" 'BEGIN { exit !(m > 3.5 && m < 6) }'; then
+  ok "/metrics: meteor_sky_limiting_magnitude $lim"
+else
+  bad "/metrics: meteor_sky_limiting_magnitude '$lim'"
+fi
 grep -q "WARNING: clock" "$work/log" && bad "a synchronised clock warned about"
 # a detection after the SIGHUP, then the stop
 n=$(grep -c "meteor-station: meteor " "$work/log")
