@@ -57,6 +57,12 @@ static const struct {
   KEY ("schedule", "mode", T_CHOICE, 0, 0, "sun always"),
   KEY ("schedule", "start-altitude", T_DOUBLE, -30, 10, NULL),
   KEY ("schedule", "stop-altitude", T_DOUBLE, -30, 10, NULL),
+  KEY ("calibration", "mode", T_CHOICE, 0, 0, "auto off"),
+  KEY ("calibration", "interval", T_DOUBLE, 60, 86400, NULL),
+  KEY ("calibration", "retry", T_DOUBLE, 10, 86400, NULL),
+  KEY ("calibration", "stack-seconds", T_DOUBLE, 1, 600, NULL),
+  KEY ("calibration", "scale-low", T_DOUBLE, 1, 36000, NULL),
+  KEY ("calibration", "scale-high", T_DOUBLE, 1, 36000, NULL),
 };
 
 /* Where each group and key is in the text: "group" and "group\nkey" to
@@ -366,6 +372,24 @@ read_camera (Reader *r, StationConfig *c)
   get_double (r, "camera", "no-frame-seconds", &c->no_frame_seconds);
 }
 
+/* [calibration]: by itself (mode=auto) from a real camera's sky, unless
+ * [detect] names a fixed calibration */
+static void
+read_calibration (Reader *r, StationConfig *c)
+{
+  gchar *mode = get (r, "calibration", "mode", NULL);
+
+  c->calibrate = c->source != STATION_CAMERA_SKY &&
+                 g_strcmp0 (mode, "off") != 0 &&
+                 !g_key_file_has_key (r->kf, "detect", "calibration", NULL);
+  g_free (mode);
+  get_double (r, "calibration", "interval", &c->calib.interval);
+  get_double (r, "calibration", "retry", &c->calib.retry);
+  get_double (r, "calibration", "stack-seconds", &c->calib.stack_seconds);
+  get_double (r, "calibration", "scale-low", &c->calib.scale_low);
+  get_double (r, "calibration", "scale-high", &c->calib.scale_high);
+}
+
 StationConfig *
 station_config_load (const gchar *path, GError **error)
 {
@@ -386,6 +410,9 @@ station_config_load (const gchar *path, GError **error)
   c->metrics_bind = g_strdup ("127.0.0.1");
   c->store = NULL;
   c->start_altitude = c->stop_altitude = -6;
+  c->calib.interval = 3600;
+  c->calib.retry = 600;
+  c->calib.stack_seconds = 10;
   if (!g_file_get_contents (path, &text, &len, &err)) {
     g_set_error (error, STATION_CONFIG_ERROR, 0, "cannot read config %s: %s",
         path, err->message);
@@ -440,6 +467,7 @@ station_config_load (const gchar *path, GError **error)
     c->metrics_port = v ? atoi (v) : 0;
     g_free (v);
     get_string (&r, "metrics", "bind", &c->metrics_bind);
+    read_calibration (&r, c);
     /* what a choice needs */
     ok = (c->always || (require (&r, "station", "latitude",
                             "the sun schedule needs "

@@ -5,6 +5,8 @@
 #ifndef __METEOR_STATION_CONFIG_H__
 #define __METEOR_STATION_CONFIG_H__
 
+#include "stationcalib.h"
+
 #include <glib.h>
 
 typedef enum {
@@ -56,6 +58,10 @@ typedef struct {
   /* [schedule] */
   gboolean always;
   gdouble start_altitude, stop_altitude; /* degrees, the sun's */
+
+  /* [calibration] */
+  gboolean calibrate; /* by itself, from its frames */
+  StationCalibSettings calib;
 } StationConfig;
 
 /* Reads and checks @path; NULL with @error naming the file, the line and

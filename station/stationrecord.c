@@ -2,6 +2,7 @@
 /* gst-meteor: meteor-station's record of a night from its pipeline. */
 #include "stationrecord.h"
 
+#include "stationcalib.h"
 #include "stationecsv.h"
 #include "stationff.h"
 #include "stationnight.h"
@@ -11,6 +12,7 @@
 
 #include <errno.h>
 #include <gst/meteor/meteordetection.h>
+#include <gst/meteor/meteorframemeta.h>
 #include <gst/meteor/meteorstatsfields.h>
 #include <gst/video/video.h>
 #include <json-glib/json-glib.h>
@@ -39,6 +41,8 @@ struct StationRecord {
   MeteorFtpFile *ftp; /* the night's FTPdetectinfo, rewritten a meteor */
   StationFF *ff;      /* the saved clips as FF blocks, in ff/ */
   gchar *ftp_path;
+  StationCalib *calib; /* its own calibrations, or NULL */
+  GstElement *detect;
 };
 
 static gdouble
@@ -79,9 +83,31 @@ on_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
         GST_VIDEO_FRAME_COMP_WIDTH (&frame, 0),
         GST_VIDEO_FRAME_COMP_HEIGHT (&frame, 0),
         GST_VIDEO_FRAME_COMP_PSTRIDE (&frame, 0));
+    if (r->calib) {
+      GstMeteorFrameMeta *meta =
+          gst_buffer_get_meteor_frame_meta (GST_PAD_PROBE_INFO_BUFFER (info));
+      if (meta && GST_CLOCK_TIME_IS_VALID (meta->capture_time_utc))
+        station_calib_frame (r->calib, GST_VIDEO_FRAME_COMP_DATA (&frame, 0),
+            GST_VIDEO_FRAME_COMP_STRIDE (&frame, 0),
+            GST_VIDEO_FRAME_COMP_PSTRIDE (&frame, 0),
+            GST_VIDEO_FRAME_COMP_WIDTH (&frame, 0),
+            GST_VIDEO_FRAME_COMP_HEIGHT (&frame, 0),
+            meta->capture_time_utc / 1e9);
+    }
     gst_video_frame_unmap (&frame);
   }
   return GST_PAD_PROBE_OK;
+}
+
+/* A calibration the station made (the solver's thread): meteordetect
+ * takes it at its next meteor. */
+static void
+calibrated (const gchar *wcs_path, const MeteorCalibration *cal,
+    const MeteorPhotometry *phot, gpointer data)
+{
+  StationRecord *r = data;
+
+  g_object_set (r->detect, "calibration", wcs_path, NULL);
 }
 
 StationRecord *
@@ -113,7 +139,18 @@ station_record_new (const StationConfig *c, const gchar *night,
       GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_frame,
       r, NULL);
   gst_object_unref (pad);
-  gst_object_unref (detect);
+  r->detect = detect;
+  if (c->calibrate) {
+    gchar *calib_dir = g_build_filename (c->store, "calibration", NULL);
+    gchar *latest = station_calib_latest (calib_dir);
+
+    /* the last night's until tonight's own */
+    if (latest)
+      g_object_set (detect, "calibration", latest, NULL);
+    r->calib = station_calib_new (&c->calib, calib_dir, calibrated, r);
+    g_free (latest);
+    g_free (calib_dir);
+  }
   return r;
 }
 
@@ -127,6 +164,8 @@ station_record_free (StationRecord *r)
   for (i = 0; i < r->detections->len; i++)
     g_free (g_array_index (r->detections, Detection, i).clip);
   g_array_unref (r->detections);
+  station_calib_free (r->calib); /* a solve under way ends first */
+  gst_object_unref (r->detect);
   station_ff_free (r->ff); /* the clips queued are written first */
   station_night_free (r->night);
   meteor_ftp_file_free (r->ftp);
@@ -349,6 +388,8 @@ station_record_message (
   if (!gst_meteor_detection_is (s) || !gst_meteor_detection_parse (s, &det))
     return;
   append_jsonl (r, s, clock);
+  if (r->calib)
+    station_calib_interrupt (r->calib);
   d.d.id = det.id;
   d.d.start_utc = utc_seconds (s, GST_METEOR_DETECTION_START_UTC);
   d.d.end_utc = utc_seconds (s, GST_METEOR_DETECTION_END_UTC);

@@ -37,7 +37,7 @@ outage() {
 }
 
 serve
-printf '[station]\nid = RT1\n[camera]\nsource = rtsp\nurl = rtsp://127.0.0.1:%s/sky\nformat = GRAY8\nno-frame-seconds = 3\n[storage]\npath = %s/store\nhot-seconds = 1\n[metrics]\nport = %s\n[schedule]\nmode = always\n' \
+printf '[station]\nid = RT1\n[camera]\nsource = rtsp\nurl = rtsp://127.0.0.1:%s/sky\nformat = GRAY8\nno-frame-seconds = 3\n[storage]\npath = %s/store\nhot-seconds = 1\n[metrics]\nport = %s\n[schedule]\nmode = always\n[calibration]\nmode = off\n' \
   "$port" "$work" "$mport" >"$work/rtsp.ini"
 start "$work/rtsp.ini"
 if wait_log "meteor-station: meteor " 90; then

@@ -327,7 +327,7 @@ gst_tool gst-launch-1.0 -q meteorsky num-buffers=100 seed=9 meteor-rate=3600 \
   ! video/x-raw,format=I420,width=320,height=240,framerate=10/1 \
   ! x264enc speed-preset=ultrafast ! matroskamux ! filesink location="$work/rec.mkv" ||
   bad "cannot record a replay"
-printf '[camera]\nsource = file\npath = %s/rec.mkv\nstart-time = 2026-12-07T20:00:00Z\nformat = GRAY8\n[storage]\npath = %s/replay\nhot-seconds = 1\n[schedule]\nmode = always\n' "$work" "$work" >"$work/replay.ini"
+printf '[camera]\nsource = file\npath = %s/rec.mkv\nstart-time = 2026-12-07T20:00:00Z\nformat = GRAY8\n[storage]\npath = %s/replay\nhot-seconds = 1\n[schedule]\nmode = always\n[calibration]\nmode = off\n' "$work" "$work" >"$work/replay.ini"
 start "$work/replay.ini"
 i=0
 while kill -0 "$pid" 2>/dev/null && [ $i -lt 600 ]; do

@@ -162,6 +162,57 @@ test_errors_name_file_line_key (void)
       "[camera]\nsource = sky\nthis line is wrong\n", "station.ini:3", NULL);
 }
 
+/* [calibration]: on by itself for a real camera, an hour apart; never on
+ * the synthetic sky; off when said, or when [detect] names a fixed one */
+static void
+test_calibration (void)
+{
+  static const struct {
+    const char *text;
+    gboolean calibrate;
+  } cases[] = {
+    { MINIMAL, FALSE },
+    { "[camera]\nsource = rtsp\nurl = rtsp://x/\n[storage]\npath = /s\n"
+      "[schedule]\nmode = always\n",
+        TRUE },
+    { "[camera]\nsource = rtsp\nurl = rtsp://x/\n[storage]\npath = /s\n"
+      "[schedule]\nmode = always\n[calibration]\nmode = off\n",
+        FALSE },
+    { "[camera]\nsource = rtsp\nurl = rtsp://x/\n[storage]\npath = /s\n"
+      "[schedule]\nmode = always\n[detect]\ncalibration = /c.wcs\n",
+        FALSE },
+  };
+  gchar *msg;
+  StationConfig *c;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    c = load_text (cases[i].text, &msg);
+    EXPECT (c && c->calibrate == cases[i].calibrate, "case %u: %s", i,
+        msg ? msg : "");
+    if (c)
+      EXPECT (c->calib.interval == 3600 && c->calib.retry == 600 &&
+                  c->calib.stack_seconds == 10 && c->calib.scale_low == 0,
+          "case %u: defaults", i);
+    station_config_free (c);
+    g_free (msg);
+  }
+  c = load_text ("[camera]\nsource = v4l2\ndevice = /dev/video0\n"
+                 "[storage]\npath = /s\n[schedule]\nmode = always\n"
+                 "[calibration]\ninterval = 1800\nstack-seconds = 20\n"
+                 "scale-low = 180\nscale-high = 280\n",
+      &msg);
+  EXPECT (c && c->calibrate && c->calib.interval == 1800 &&
+              c->calib.stack_seconds == 20 && c->calib.scale_low == 180 &&
+              c->calib.scale_high == 280,
+      "set: %s", msg ? msg : "");
+  station_config_free (c);
+  g_free (msg);
+  expect_error (MINIMAL "[calibration]\nmode = sometimes\n",
+      "station.ini:", "[calibration] mode", NULL);
+  expect_error (MINIMAL "[calibration]\ninterval = 5\n", "interval", NULL);
+}
+
 static void
 test_pool_sizing (void)
 {
@@ -206,8 +257,8 @@ test_sighup (void)
     EXPECT (a->n_detect == 2 && !strcmp (a->detect[0].name, "k1") &&
                 !strcmp (a->detect[0].value, "5"),
         "%u", a->n_detect);
-    EXPECT (a->latitude == 60 && a->start_altitude == -12, "%g %g",
-        a->latitude, a->start_altitude);
+    EXPECT (a->latitude == 60 && a->start_altitude == -12, "%g %g", a->latitude,
+        a->start_altitude);
     EXPECT (!strcmp (a->store, "/s"), "[storage] kept: %s", a->store);
   }
   station_config_free (a);
@@ -226,6 +277,7 @@ main (void)
         test_errors_name_file_line_key },
     { "pool sizing", test_pool_sizing },
     { "SIGHUP: what applies live, what needs a restart", test_sighup },
+    { "[calibration]", test_calibration },
   };
   int status;
 
