@@ -339,14 +339,20 @@ meteor_photometry_load (const char *wcs_path, MeteorPhotometry *p)
   p->zero_point = p->sigma = p->limiting_mag = NAN;
   p->stars = 0;
   fits_open_diskfile (&f, wcs_path, READONLY, &status);
-  fits_read_key_dbl (f, "MAGZP", &p->zero_point, NULL, &status);
-  fits_read_key_dbl (f, "MAGZPSIG", &p->sigma, NULL, &status);
-  fits_read_key_lng (f, "MAGNSTAR", &stars, NULL, &status);
-  fits_read_key_dbl (f, "MAGLIM", &p->limiting_mag, NULL, &status);
+  /* the zero point is the photometry; the rest is said when known */
+  if (fits_read_key_dbl (f, "MAGZP", &p->zero_point, NULL, &status) != 0)
+    p->zero_point = NAN;
+  if (status == 0) {
+    if (fits_read_key_dbl (f, "MAGZPSIG", &p->sigma, NULL, &ignored) != 0)
+      p->sigma = NAN;
+    ignored = 0;
+    if (fits_read_key_lng (f, "MAGNSTAR", &stars, NULL, &ignored) == 0)
+      p->stars = (guint)stars;
+    ignored = 0;
+    if (fits_read_key_dbl (f, "MAGLIM", &p->limiting_mag, NULL, &ignored) != 0)
+      p->limiting_mag = NAN;
+  }
+  ignored = 0;
   if (f)
     fits_close_file (f, &ignored);
-  if (status)
-    p->zero_point = p->sigma = p->limiting_mag = NAN;
-  else
-    p->stars = (guint)stars;
 }

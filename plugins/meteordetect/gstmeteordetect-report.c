@@ -142,6 +142,8 @@ md_update_stats (GstMeteorDetect *self, gint64 process_us)
   detector_get_canary_stats (self->detector, &c);
   /* the sky's limiting magnitude, from its noise now and the calibration's
    * zero point (a median over the tiles: every LIMIT_PERIOD frames) */
+  if (s.frames % LIMIT_PERIOD == 1 && process_us >= 0)
+    md_sky_update (self, FALSE); /* a recalibration, between meteors too */
   if (self->wcs && s.frames % LIMIT_PERIOD == 1)
     limit = meteor_photometry_limiting_magnitude (
         self->photometry.zero_point, detector_sky_noise (self->detector));

@@ -788,6 +788,115 @@ GST_START_TEST (test_frame_ids_and_utc)
 
 GST_END_TEST;
 
+/* A WCS file as meteor-calibrate writes one (a FITS header of 80-column
+ * cards in a 2880-byte block): TAN, 0.25 deg a pixel, centred on
+ * (150, +20) over 320x240, zero point 10. */
+static gchar *
+write_wcs (gchar **dir)
+{
+  static const char *const cards[] = { "SIMPLE  =                    T",
+    "BITPIX  =                    8", "NAXIS   =                    0",
+    "CTYPE1  = 'RA---TAN'", "CTYPE2  = 'DEC--TAN'",
+    "CRVAL1  =                150.0", "CRVAL2  =                 20.0",
+    "CRPIX1  =                160.5", "CRPIX2  =                120.5",
+    "CDELT1  =                -0.25", "CDELT2  =                 0.25",
+    "IMAGEW  =                  320", "IMAGEH  =                  240",
+    "MAGZP   =                 10.0", "END" };
+  char block[2880];
+  guint i;
+
+  memset (block, ' ', sizeof block);
+  for (i = 0; i < G_N_ELEMENTS (cards); i++)
+    memcpy (block + 80 * i, cards[i], strlen (cards[i]));
+  return write_temp_file ("camera.wcs", block, sizeof block, dir);
+}
+
+typedef struct {
+  gchar *bad, *good;
+} Recalibration;
+
+/* while playing: a file that is not there at frame 5 (a warning, nothing
+ * to keep), the good one at frame 30 (before the meteor) */
+static GstPadProbeReturn
+recalibrate_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  Recalibration *r = data;
+  GstElement *d = GST_PAD_PARENT (pad);
+  guint64 n = GST_BUFFER_OFFSET (GST_PAD_PROBE_INFO_BUFFER (info));
+
+  if (n == 5)
+    g_object_set (d, "calibration", r->bad, NULL);
+  else if (n == 30)
+    g_object_set (d, "calibration", r->good, NULL);
+  return GST_PAD_PROBE_OK;
+}
+
+GST_START_TEST (test_calibration_while_playing)
+{
+  GstElement *pipeline =
+      meteor_test_parse ("meteorsky name=sky num-buffers=90 " QUIET_SKY " ! "
+                         "video/x-raw,format=GRAY8,width=320,height=240 ! "
+                         "meteordetect name=d ! fakesink sync=false");
+  GstElement *d = get_element (pipeline, "d");
+  GstPad *pad = gst_element_get_static_pad (d, "sink");
+  Recalibration r = { g_strdup ("/nonexistent-camera.wcs"), NULL };
+  const GstStructure *det;
+  const GValue *path, *point;
+  gdouble ra, dec, peak, x, y, intensity, brightest = -1;
+  gchar *dir;
+  Messages *m;
+  guint i;
+
+  r.good = write_wcs (&dir);
+  set_element (pipeline, "sky", "schedule", METEOR_SCHEDULE, NULL);
+  gst_pad_add_probe (
+      pad, GST_PAD_PROBE_TYPE_BUFFER, recalibrate_probe, &r, NULL);
+  m = play_to_eos (pipeline);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  fail_unless (strstr (m->warnings->str, "/nonexistent-camera.wcs") != NULL,
+      "warnings: %s", m->warnings->str);
+  fail_unless_equals_int (m->meteors->len, 1);
+  det = g_ptr_array_index (m->meteors, 0);
+  /* on the sky: the TAN projection's centre is (150, +20) */
+  ra = get_double (det, "begin-ra");
+  dec = get_double (det, "begin-dec");
+  fail_unless (fabs (ra - 150) < 40 && fabs (dec - 20) < 30, "%f %f", ra, dec);
+  fail_unless (get_double (det, "angular-speed") > 0);
+  /* no place: no horizon */
+  fail_if (gst_structure_has_field (det, "begin-azimuth"));
+  path = gst_structure_get_value (det, "path");
+  for (i = 0; i < gst_value_array_get_size (path); i++) {
+    point = gst_value_array_get_value (path, i);
+    fail_unless_equals_int (gst_value_array_get_size (point), 10);
+    x = g_value_get_double (gst_value_array_get_value (point, 1));
+    y = g_value_get_double (gst_value_array_get_value (point, 2));
+    intensity = g_value_get_double (gst_value_array_get_value (point, 3));
+    brightest = MAX (brightest, intensity);
+    /* the centre pixel is the reference point; 0.25 deg a pixel near it,
+     * FITS rows counted from the frame's top (as RMS stores them) */
+    dec = g_value_get_double (gst_value_array_get_value (point, 6));
+    fail_unless (
+        fabs (dec - (20 + (y - 119.5) * 0.25)) < 0.2 * fabs (y - 119.5) + 0.5,
+        "(%f, %f) at Dec %f", x, y, dec);
+    fail_unless (
+        isnan (g_value_get_double (gst_value_array_get_value (point, 7))),
+        "an azimuth without a place");
+    fail_unless_equals_float (
+        g_value_get_double (gst_value_array_get_value (point, 9)),
+        10.0 - 2.5 * log10 (intensity));
+  }
+  peak = get_double (det, "peak-magnitude");
+  fail_unless_equals_float (peak, 10.0 - 2.5 * log10 (brightest));
+  messages_free (m);
+  remove_temp_file (r.good, dir);
+  g_free (r.bad);
+  gst_object_unref (pad);
+  gst_object_unref (d);
+  gst_object_unref (pipeline);
+}
+
+GST_END_TEST;
+
 /* Every format negotiates (the same caps on both pads) and runs; GRAY8,
  * I420, NV12 and YUY2 carry the same luma, so their detections are
  * identical, down to the last bit. */
@@ -1109,6 +1218,7 @@ meteordetect_suite (void)
   tcase_add_test (tc, test_detection_outputs);
   tcase_add_test (tc, test_meteor_in_flight_at_eos);
   tcase_add_test (tc, test_frame_ids_and_utc);
+  tcase_add_test (tc, test_calibration_while_playing);
   tcase_add_test (tc, test_every_format);
   tcase_add_test (tc, test_flash);
   tcase_add_test (tc, test_mask);
