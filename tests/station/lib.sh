@@ -70,6 +70,26 @@ stop() {
   [ $status -eq 0 ] || tail -40 "$work/log" | sed 's/^/  | /'
   return $status
 }
+# run_to_end CONFIG [SECONDS]: the station over a recording to its end
+# (within SECONDS, default 120; killed after), its exit status
+run_to_end() {
+  start "$1"
+  i=0
+  while kill -0 "$pid" 2>/dev/null && [ $i -lt $((${2:-120} * 10)) ]; do
+    sleep 0.1
+    i=$((i + 1))
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -9 "$pid"
+    pid=""
+    echo "the station did not end with its recording" >>"$work/log"
+    return 1
+  fi
+  wait "$pid"
+  status=$?
+  pid=""
+  return $status
+}
 # clips_whole DIR: every clip.json under DIR lists all its frames, and no
 # clip is left half-written
 clips_whole() {

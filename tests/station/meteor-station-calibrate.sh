@@ -41,31 +41,12 @@ gst_tool gst-launch-1.0 -q filesrc location="$work/video.gray" \
   { echo "FAIL: cannot record the block"; exit 1; }
 rm -f "$work/video.gray"
 
-# run CONFIG: the station over the recording, to its end
-run() {
-  start "$1"
-  i=0
-  while kill -0 "$pid" 2>/dev/null && [ $i -lt 1200 ]; do
-    sleep 0.1
-    i=$((i + 1))
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -9 "$pid"
-    pid=""
-    return 1
-  fi
-  wait "$pid"
-  status=$?
-  pid=""
-  return $status
-}
-
 config() { # STORE
   printf '[station]\nid = UK0006\nlatitude = 51.5\nlongitude = -1.0\n[camera]\nsource = file\npath = %s/rec.mkv\nstart-time = 2023-04-23T21:37:49.340Z\nformat = GRAY8\n[storage]\npath = %s\nhot-seconds = 1\n[schedule]\nmode = always\n[calibration]\nstack-seconds = 4\nscale-low = 180\nscale-high = 280\n' "$work" "$1"
 }
 
 config "$work/first" >"$work/first.ini"
-if run "$work/first.ini" && grep -q "meteor-station: calibrated: " "$work/log" &&
+if run_to_end "$work/first.ini" && grep -q "meteor-station: calibrated: " "$work/log" &&
   [ -f "$work/first/calibration/camera.wcs" ] &&
   ls "$work"/first/calibration/20230423_2137*.wcs >/dev/null 2>&1 &&
   /usr/bin/python3 - "$work/first/calibration/camera.wcs" <<'PY'
@@ -92,7 +73,7 @@ no_leaks "calibrating"
 mkdir -p "$work/second"
 cp -r "$work/first/calibration" "$work/second/"
 config "$work/second" >"$work/second.ini"
-if run "$work/second.ini" &&
+if run_to_end "$work/second.ini" &&
   /usr/bin/python3 - "$data" "$work"/second/[0-9]*/FTPdetectinfo_UK0006_*.txt \
     "$work"/second/[0-9]*/ecsv <<'PY'
 import glob, math, os, statistics, sys

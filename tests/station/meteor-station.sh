@@ -328,13 +328,7 @@ gst_tool gst-launch-1.0 -q meteorsky num-buffers=100 seed=9 meteor-rate=3600 \
   ! x264enc speed-preset=ultrafast ! matroskamux ! filesink location="$work/rec.mkv" ||
   bad "cannot record a replay"
 printf '[camera]\nsource = file\npath = %s/rec.mkv\nstart-time = 2026-12-07T20:00:00Z\nformat = GRAY8\n[storage]\npath = %s/replay\nhot-seconds = 1\n[schedule]\nmode = always\n[calibration]\nmode = off\n' "$work" "$work" >"$work/replay.ini"
-start "$work/replay.ini"
-i=0
-while kill -0 "$pid" 2>/dev/null && [ $i -lt 600 ]; do
-  sleep 0.1
-  i=$((i + 1))
-done
-if ! kill -0 "$pid" 2>/dev/null && wait "$pid" && grep -q "the recording ended" "$work/log" &&
+if run_to_end "$work/replay.ini" 60 && grep -q "the recording ended" "$work/log" &&
   python3 - "$work"/replay/*/detections.jsonl "$work"/replay/*/night.json <<'PY'
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
@@ -350,7 +344,6 @@ then
 else
   bad "a replay: $(cat "$work/log")"
 fi
-pid=""
 no_leaks "a replay"
 
 # a full disk: a 16 MB tmpfs, a quota of 10 MB, and a night before
