@@ -9,7 +9,7 @@
 # elevation and magnitude. Against RMS's row of the same frame: its pixel
 # within 1 px (median, along and across the path), its RA/Dec within 0.5
 # degrees (median: what the solver's SIP fit gives on these wide lenses,
-# docs/calibration.md), its magnitude within 0.75 of RMS's (median; Tycho
+# docs/calibration.md) and so its azimuth and elevation, its magnitude within 0.75 of RMS's (median; Tycho
 # VT against RMS's catalogue band) and following RMS's light curve (the
 # offsets' median deviation under 0.3 mag). The sky's limiting magnitude
 # meteordetect measures live (its stats) must be within 0.75 of the
@@ -46,13 +46,13 @@ for block in FF_UK0006_20230423_213749_340_0145408 \
     's/^FF_[^_]+_(....)(..)(..)_(..)(..)(..)_(...)_.*/\1-\2-\3T\4:\5:\6.\7Z/')
   "$ff2raw" "$ff" --noise 1.0 --seed 12345 -o "$work/video.gray" \
     > "$work/$block.ff2raw" 2>&1 || { cat "$work/$block.ff2raw"; exit 1; }
-  # a UK station's place (RMS's is not in the data): the horizon is
-  # checked for being there and consistent, not against RMS's
+  # the cameras' place, as RMS's azimuths and elevations put it
+  # (test-calibrate: both fit it within 0.002 deg)
   gst-launch-1.0 -m filesrc location="$work/video.gray" \
     ! rawvideoparse format=gray8 width=1280 height=720 framerate=25/1 \
     ! meteorpool start-utc="$start" \
-    ! meteordetect calibration="$work/$block.wcs" latitude=51.5 \
-      longitude=-1.0 elevation=100 \
+    ! meteordetect calibration="$work/$block.wcs" latitude=51.882 \
+      longitude=-1.305 elevation=100 \
     ! fakesink > "$work/$block.log" 2>&1 ||
     { tail -20 "$work/$block.log"; exit 1; }
   rm -f "$work/video.gray"
@@ -66,7 +66,7 @@ import glob, json, math, os, re, statistics, sys
 data, work = sys.argv[1], sys.argv[2]
 
 def rms_points():
-    """RMS's per-frame rows: {block: [(frame, x, y, ra, dec, mag)]}"""
+    """RMS's per-frame rows: {block: [(frame, x, y, ra, dec, mag, az, el)]}"""
     out, block = {}, None
     for path in glob.glob(os.path.join(data, "FTPdetectinfo_*.txt")):
         for line in open(path):
@@ -75,7 +75,7 @@ def rms_points():
                 block = line.strip()[:-5]
             elif len(f) == 9 and block and f[0][0].isdigit() and "." in f[0]:
                 out.setdefault(block, []).append(
-                    tuple(float(v) for v in (f[0], f[1], f[2], f[3], f[4], f[8])))
+                    tuple(float(v) for v in (f[0], f[1], f[2], f[3], f[4], f[8], f[5], f[6])))
     return out
 
 def sep(ra1, dec1, ra2, dec2):
@@ -102,7 +102,7 @@ for path in sorted(glob.glob(os.path.join(work, "*.detections.jsonl"))):
         failed = True
         continue
     d, hits = best
-    seps, dmag, pix, along = [], [], [], []
+    seps, dmag, pix, along, hor = [], [], [], [], []
     for p in d["path"]:
         if len(p) != 10 or any(v is None or not math.isfinite(v) for v in p):
             print(f"{block}: FAIL: a point without its sky values: {p}")
@@ -114,6 +114,7 @@ for path in sorted(glob.glob(os.path.join(work, "*.detections.jsonl"))):
         # time correction)
         t = min(truth, key=lambda t: abs(p[0] - math.floor(t[0])))
         seps.append(sep(p[5], p[6], t[3], t[4]))
+        hor.append(sep(p[7], p[8], t[6], t[7]))
         # along and across RMS's path, px
         dx, dy = truth[-1][1] - truth[0][1], truth[-1][2] - truth[0][2]
         n = math.hypot(dx, dy) or 1
@@ -143,7 +144,8 @@ for path in sorted(glob.glob(os.path.join(work, "*.detections.jsonl"))):
           f"{report['limiting_magnitude']:.2f}; {len(hits)} points on RMS's "
           f"frames: {statistics.median(along):+.1f} px along and "
           f"{statistics.median(pix):.1f} px across its path, RA/Dec median "
-          f"{med:.3f} deg from RMS's, magnitude "
+          f"{med:.3f} deg and azimuth/elevation {statistics.median(hor):.3f} "
+          f"deg from RMS's, magnitude "
           f"{off:+.2f} from RMS's (spread {spread:.2f}); "
           f"{d.get('angular-speed', 0):.1f} deg/s, peak mag "
           f"{d.get('peak-magnitude', 0):.2f}")
@@ -159,7 +161,8 @@ for path in sorted(glob.glob(os.path.join(work, "*.detections.jsonl"))):
         print(f"{block}: FAIL: angular speed {d.get('angular-speed')}")
         failed = True
     if (abs(statistics.median(along)) >= 1 or statistics.median(pix) >= 1
-            or med >= 0.5 or abs(off) >= 0.75 or spread >= 0.3):
+            or med >= 0.5 or statistics.median(hor) >= 0.5
+            or abs(off) >= 0.75 or spread >= 0.3):
         print(f"{block}: FAIL: off RMS's positions or light curve")
         failed = True
 sys.exit(1 if failed else 0)

@@ -5,6 +5,7 @@
  * usage: test-calibrate [RMS_FF_DIR] (METEOR_RMS_FF wins) */
 #include "calibrate.h"
 #include "camerawcs.h"
+#include "ffblock.h"
 #include "ftpdetectinfo.h"
 #include "minitest.h"
 
@@ -239,6 +240,90 @@ test_real_blocks (void)
   EXPECT (blocks == 3, "%u blocks solved, not 3", blocks);
 }
 
+typedef struct {
+  double ra, dec, az, el, utc;
+} HorizonRow;
+
+/* the largest distance between RMS's azimuth and elevation and ours from
+ * RMS's RA/Dec, for a station at (@lat, @lon) */
+static double
+horizon_misfit (const GArray *rows, double lat, double lon)
+{
+  double worst = 0, az, el;
+  guint i;
+
+  for (i = 0; i < rows->len; i++) {
+    const HorizonRow *r = &g_array_index (rows, HorizonRow, i);
+    meteor_sky_to_horizon (r->ra, r->dec, r->utc, lat, lon, &az, &el);
+    worst = MAX (worst, meteor_sky_separation (az, el, r->az, r->el));
+  }
+  return worst;
+}
+
+/* RMS's azimuth and elevation of each point against ours from its RA/Dec
+ * and time. The stations' places are not in the data: the place that fits
+ * best is searched for (on a grid, then finer), and must be in the UK and
+ * fit every row of both nights' files within 0.05 deg; a wrong azimuth
+ * origin, time or precession fits nowhere. */
+static void
+test_horizon_against_rms (void)
+{
+  static const char *const files[] = {
+    "FTPdetectinfo_UK0006_20230423_195209_508127_excerpt.txt",
+    "FTPdetectinfo_UK000F_20230423_195211_138993_excerpt.txt",
+  };
+  guint i, j, k;
+
+  if (data_dir == NULL || !g_file_test (data_dir, G_FILE_TEST_IS_DIR)) {
+    printf ("SKIP: horizon: no rms-ff data set at '%s'\n",
+        data_dir ? data_dir : "");
+    return;
+  }
+  for (i = 0; i < G_N_ELEMENTS (files); i++) {
+    gchar *path = g_build_filename (data_dir, files[i], NULL);
+    MeteorFtpFile *ftp = meteor_ftp_read_file (path, NULL);
+    GArray *rows = g_array_new (FALSE, FALSE, sizeof (HorizonRow));
+    double best = 1e9, lat = 0, lon = 0, step, a, b;
+    int pass;
+
+    for (j = 0; ftp && j < ftp->meteors->len; j++) {
+      MeteorFtpMeteor *m = g_ptr_array_index (ftp->meteors, j);
+      MeteorFFHeader h;
+      EXPECT (meteor_ff_parse_name (m->ff_name, &h) == 0, "%s", m->ff_name);
+      for (k = 0; k < m->points->len; k++) {
+        const MeteorFtpPoint *p = &g_array_index (m->points, MeteorFtpPoint, k);
+        HorizonRow r = { p->ra, p->dec, p->azim, p->elev,
+          h.start_ns / 1e9 + p->frame / m->fps };
+        g_array_append_val (rows, r);
+      }
+    }
+    EXPECT (rows->len >= 15, "%s: %u rows", files[i], rows->len);
+    /* Great Britain and around it, then ever finer about the best */
+    for (pass = 0, step = 0.25; pass < 3; pass++, step /= 10) {
+      double lat0 = pass ? lat : 54, lon0 = pass ? lon : -3;
+      double span = pass ? step * 10 : 6;
+      for (a = lat0 - span; a <= lat0 + span; a += step)
+        for (b = lon0 - span; b <= lon0 + span; b += step) {
+          double f = horizon_misfit (rows, a, b);
+          if (f < best) {
+            best = f;
+            lat = a;
+            lon = b;
+          }
+        }
+    }
+    printf ("  %s: %u rows fit best at %.3f N %.3f E: RMS's azimuth and "
+            "elevation within %.4f deg of ours\n",
+        files[i], rows->len, lat, lon, best);
+    EXPECT (lat > 49.5 && lat < 59 && lon > -8.5 && lon < 2, "%s: %f %f",
+        files[i], lat, lon);
+    EXPECT (best < 0.05, "%s: misfit %f deg", files[i], best);
+    g_array_unref (rows);
+    meteor_ftp_file_free (ftp);
+    g_free (path);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -247,6 +332,7 @@ main (int argc, char **argv)
         test_wcs_and_horizon },
     { "an image with no stars: no solution, no WCS", test_no_stars },
     { "real RMS blocks: RA/Dec against RMS's", test_real_blocks },
+    { "the horizon against RMS's", test_horizon_against_rms },
   };
 
   data_dir = g_getenv ("METEOR_RMS_FF");
