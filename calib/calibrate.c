@@ -410,6 +410,15 @@ meteor_calibration_describe (const char *wcs_path, int width, int height,
   return TRUE;
 }
 
+double
+meteor_calibration_time (const char *wcs_path)
+{
+  MeteorCalibration c = { 0 };
+
+  read_meta (wcs_path, &c);
+  return c.image_utc;
+}
+
 gboolean
 meteor_calibration_save (const char *wcs_path, const MeteorCalibration *cal,
     double image_utc, GError **error)

@@ -46,6 +46,9 @@ gboolean meteor_calibrate_solve (const guint8 *image, int width, int height,
 gboolean meteor_calibration_describe (const char *wcs_path, int width,
     int height, MeteorCalibration *out, GError **error);
 
+/* When the sky of @wcs_path was seen (its DATE-OBS), s; 0: not said. */
+double meteor_calibration_time (const char *wcs_path);
+
 /* Keeps the solution's stars, residual and the image's time (@image_utc,
  * s; 0: not known) in the WCS file: CALSTARS, CALRESPX, DATE-OBS. */
 gboolean meteor_calibration_save (const char *wcs_path,

@@ -35,6 +35,7 @@ struct StationCalib {
   gint busy; /* atomic */
   gdouble next_at;
   guint made, failed;
+  gdouble last_utc; /* the sky's time of the calibration in use; 0: none */
   gboolean have_centre;
   gdouble ra, dec;
 };
@@ -51,11 +52,16 @@ station_calib_new (const StationCalibSettings *settings, const gchar *dir,
     StationCalibDone done, gpointer data)
 {
   StationCalib *c = g_new0 (StationCalib, 1);
+  gchar *latest;
 
   c->s = *settings;
   c->dir = g_strdup (dir);
   c->done = done;
   c->data = data;
+  latest = station_calib_latest (dir);
+  if (latest)
+    c->last_utc = meteor_calibration_time (latest);
+  g_free (latest);
   return c;
 }
 
@@ -208,11 +214,18 @@ solve (gpointer data)
         cal.ra, cal.dec, cal.scale, cal.stars, cal.residual_px, phot.zero_point,
         phot.limiting_mag, latest);
     c->made++;
+    c->last_utc = job->utc;
     c->done (latest, &cal, &phot, c->data);
     c->next_at = job->utc + c->s.interval;
   } else {
-    g_print ("meteor-station: calibration: %s; again in %.0f s\n",
-        error ? error->message : "cannot make its directory", c->s.retry);
+    gchar *kept = c->last_utc > 0
+                      ? g_strdup_printf ("the last calibration (%.0f s old) "
+                                         "stays",
+                            job->utc - c->last_utc)
+                      : g_strdup ("still uncalibrated");
+    g_print ("meteor-station: WARNING: calibration: %s; %s; again in %.0f s\n",
+        error ? error->message : "cannot make its directory", kept, c->s.retry);
+    g_free (kept);
     c->failed++;
     c->next_at = job->utc + c->s.retry;
   }

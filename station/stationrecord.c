@@ -200,13 +200,15 @@ add_clock (JsonBuilder *b, const StationClockState *clock)
   json_builder_end_object (b);
 }
 
-/* A field of the detection: strings, numbers, and the path (an array of
- * [frame, x, y, intensity] arrays). */
+/* A field of the detection: strings, booleans, numbers, and the path (an
+ * array of [frame, x, y, intensity, ...] arrays). */
 static void
 add_value (JsonBuilder *b, const GValue *v)
 {
   if (G_VALUE_HOLDS_STRING (v)) {
     json_builder_add_string_value (b, g_value_get_string (v));
+  } else if (G_VALUE_HOLDS_BOOLEAN (v)) {
+    json_builder_add_boolean_value (b, g_value_get_boolean (v));
   } else if (G_VALUE_HOLDS_DOUBLE (v)) {
     /* JSON has no NaN: what is not known (an uncalibrated magnitude) */
     if (isfinite (g_value_get_double (v)))

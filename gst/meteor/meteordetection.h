@@ -42,6 +42,10 @@ G_BEGIN_DECLS
  * a zero point); each only when known. The path's points then carry six
  * more values: utc (s since 1970), ra, dec, azimuth, elevation, magnitude
  * (NaN where not known). */
+/* Always: whether the detector had a calibration (gboolean); with one
+ * whose sky's time is known, its age at the meteor's first frame (s). */
+#define GST_METEOR_DETECTION_CALIBRATED "calibrated"
+#define GST_METEOR_DETECTION_CALIBRATION_AGE "calibration-age"
 #define GST_METEOR_DETECTION_BEGIN_RA "begin-ra"
 #define GST_METEOR_DETECTION_BEGIN_DEC "begin-dec"
 #define GST_METEOR_DETECTION_END_RA "end-ra"

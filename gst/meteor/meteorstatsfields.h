@@ -48,6 +48,10 @@
 /* calibrated: the faintest star the sky shows now (a point source at 5
  * sigma of the background's noise in one frame), magnitude */
 #define GST_METEOR_STATS_LIMITING_MAGNITUDE "limiting-magnitude"
+/* whether it has a calibration (gboolean), and its age at the last frame
+ * (s, when the calibration's time is known) */
+#define GST_METEOR_STATS_CALIBRATED "calibrated"
+#define GST_METEOR_STATS_CALIBRATION_AGE "calibration-age"
 
 /* tieredsink's: lookups, and the memory pressure it judges (memory-usage
  * a fraction of its limit, its thresholds, and the level it is at: one of

@@ -8,6 +8,7 @@
 
 #include "gstmeteordetect.h"
 #include "detector.h"
+#include "calibrate.h"
 #include "camerawcs.h"
 #include "photometry.h"
 
@@ -79,11 +80,14 @@ struct _GstMeteorDetect {
   guint64 process_us;   /* wall time in detector_process() */
   guint64 processed;    /* frames that time is over */
   gdouble limiting_mag; /* of the sky now; NAN: not calibrated */
+  gboolean calibrated;
+  gdouble calibration_age; /* s at the last frame; NAN: not known */
   gchar *rejected_format;
 
   /* streaming thread (and start): the calibration in use */
   MeteorCameraWcs *wcs;
   MeteorPhotometry photometry;
+  gdouble calibration_utc; /* its sky's time, s; 0: not said */
 };
 
 /* gstmeteordetect-report.c */
@@ -106,6 +110,7 @@ void md_sky_point (GstMeteorDetect *self, double x, double y, double intensity,
     GstClockTime utc, double sky[MD_SKY_VALUES]);
 void md_sky_set_meteor_fields (
     GstMeteorDetect *self, GstStructure *s, const DetectorMeteor *m);
+gdouble md_sky_age (GstMeteorDetect *self, GstClockTime utc);
 void md_sky_clear (GstMeteorDetect *self);
 
 /* gstmeteordetect-mask.c */

@@ -90,7 +90,8 @@ md_make_stats (GstMeteorDetect *self)
   DetectorStats s;
   guint64 shallow_copies, process_us, processed;
   GstStructure *st;
-  gdouble limit;
+  gdouble limit, age;
+  gboolean calibrated;
   guint r;
 
   GST_OBJECT_LOCK (self);
@@ -102,6 +103,8 @@ md_make_stats (GstMeteorDetect *self)
   process_us = self->process_us;
   processed = self->processed;
   limit = self->limiting_mag;
+  calibrated = self->calibrated;
+  age = self->calibration_age;
   GST_OBJECT_UNLOCK (self);
 
   st = gst_structure_new (GST_METEOR_STATS_DETECT, GST_METEOR_STATS_FRAMES,
@@ -124,9 +127,14 @@ md_make_stats (GstMeteorDetect *self)
       "ns-per-frame", G_TYPE_UINT64,
       processed ? process_us * 1000 / processed : (guint64)0, NULL);
   set_canary_stats (st, &canary);
+  gst_structure_set (
+      st, GST_METEOR_STATS_CALIBRATED, G_TYPE_BOOLEAN, calibrated, NULL);
   if (isfinite (limit))
     gst_structure_set (
         st, GST_METEOR_STATS_LIMITING_MAGNITUDE, G_TYPE_DOUBLE, limit, NULL);
+  if (isfinite (age))
+    gst_structure_set (
+        st, GST_METEOR_STATS_CALIBRATION_AGE, G_TYPE_DOUBLE, age, NULL);
   return st;
 }
 
@@ -136,7 +144,7 @@ md_update_stats (GstMeteorDetect *self, gint64 process_us)
 {
   DetectorCanaryStats c;
   DetectorStats s;
-  double limit = NAN;
+  double limit = NAN, age = NAN;
 
   detector_get_stats (self->detector, &s);
   detector_get_canary_stats (self->detector, &c);
@@ -144,14 +152,20 @@ md_update_stats (GstMeteorDetect *self, gint64 process_us)
    * zero point (a median over the tiles: every LIMIT_PERIOD frames) */
   if (s.frames % LIMIT_PERIOD == 1 && process_us >= 0)
     md_sky_update (self, FALSE); /* a recalibration, between meteors too */
-  if (self->wcs && s.frames % LIMIT_PERIOD == 1)
+  if (self->wcs && s.frames % LIMIT_PERIOD == 1) {
     limit = meteor_photometry_limiting_magnitude (
         self->photometry.zero_point, detector_sky_noise (self->detector));
+    if (self->next_index > 0)
+      age = md_sky_age (self, md_lookup_frame (self, self->next_index - 1).utc);
+  }
   GST_OBJECT_LOCK (self);
   self->current = s;
   self->canary = c;
-  if (s.frames % LIMIT_PERIOD == 1)
+  if (s.frames % LIMIT_PERIOD == 1) {
     self->limiting_mag = limit;
+    self->calibrated = self->wcs != NULL;
+    self->calibration_age = age;
+  }
   if (process_us >= 0) {
     self->process_us += process_us;
     self->processed++;
@@ -323,6 +337,12 @@ report_meteor (GstMeteorDetect *self, const DetectorMeteor *m)
   set_utc_field (s, GST_METEOR_DETECTION_END_UTC, last.utc);
   md_sky_update (self, FALSE);
   set_path_field (self, s, m);
+  /* an uncalibrated detection says so (and has no sky fields) */
+  gst_structure_set (s, GST_METEOR_DETECTION_CALIBRATED, G_TYPE_BOOLEAN,
+      self->wcs != NULL, NULL);
+  if (isfinite (md_sky_age (self, first.utc)))
+    gst_structure_set (s, GST_METEOR_DETECTION_CALIBRATION_AGE, G_TYPE_DOUBLE,
+        md_sky_age (self, first.utc), NULL);
   if (self->wcs)
     md_sky_set_meteor_fields (self, s, m);
   GST_INFO_OBJECT (self, "%" GST_PTR_FORMAT, s);

@@ -41,6 +41,7 @@ md_sky_update (GstMeteorDetect *self, gboolean starting)
   }
   g_clear_pointer (&self->wcs, meteor_camera_wcs_free);
   self->wcs = wcs;
+  self->calibration_utc = wcs ? meteor_calibration_time (path) : 0;
   if (wcs)
     meteor_photometry_load (path, &self->photometry);
   GST_INFO_OBJECT (
@@ -139,6 +140,17 @@ md_sky_set_meteor_fields (
       peak = mag;
   }
   set_double (s, GST_METEOR_DETECTION_PEAK_MAGNITUDE, peak);
+}
+
+/* Whether there is a calibration, and its age at @utc (ns; NAN when
+ * either time is not known). */
+gdouble
+md_sky_age (GstMeteorDetect *self, GstClockTime utc)
+{
+  if (self->wcs == NULL || self->calibration_utc <= 0 ||
+      !GST_CLOCK_TIME_IS_VALID (utc))
+    return NAN;
+  return utc / 1e9 - self->calibration_utc;
 }
 
 void

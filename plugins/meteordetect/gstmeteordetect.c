@@ -397,6 +397,8 @@ gst_meteor_detect_start (GstBaseTransform *trans)
   self->process_us = 0;
   self->processed = 0;
   self->limiting_mag = NAN;
+  self->calibrated = FALSE;
+  self->calibration_age = NAN;
   g_clear_pointer (&self->rejected_format, g_free);
   GST_OBJECT_UNLOCK (self);
   if (!md_sky_update (self, TRUE))
@@ -546,6 +548,7 @@ gst_meteor_detect_init (GstMeteorDetect *self)
   self->canary.window_recall = NAN;
   self->photometry.zero_point = NAN;
   self->limiting_mag = NAN;
+  self->calibration_age = NAN;
   gst_video_info_init (&self->info);
 }
 

@@ -584,6 +584,13 @@ static const FieldRule field_rules[] = {
       "meteor_sky_limiting_magnitude", METRIC_GAUGE, 1, NULL, NULL,
       "The faintest star the sky shows now (5 sigma in one frame), "
       "calibrated cameras only" },
+  { DETECT, GST_METEOR_STATS_CALIBRATED, "meteor_calibrated", METRIC_GAUGE, 1,
+      NULL, NULL,
+      "1 when the detector has a calibration against the stars, 0 when "
+      "its detections are in pixels only" },
+  { DETECT, GST_METEOR_STATS_CALIBRATION_AGE, "meteor_calibration_age_seconds",
+      METRIC_GAUGE, 1, NULL, NULL,
+      "Age of the calibration in use (from the time of the sky it solved)" },
   /* tieredsink: see docs/meteorstats.md */
   { ANY, GST_METEOR_STATS_MISSES, "meteor_tier_misses_total", METRIC_COUNTER, 1,
       NULL, NULL, "Frame lookups no tier could answer" },

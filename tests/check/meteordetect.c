@@ -767,6 +767,7 @@ GST_START_TEST (test_frame_ids_and_utc)
   const GstStructure *c = g_ptr_array_index (meta->meteors, 0);
   guint64 first_frame = get_uint64 (a, "first-frame");
   guint64 last_frame = get_uint64 (a, "last-frame");
+  gboolean calibrated = TRUE;
 
   /* meteorsky's offsets count frames from 0 */
   fail_unless (
@@ -782,6 +783,10 @@ GST_START_TEST (test_frame_ids_and_utc)
       get_uint64 (c, "end-time"), get_uint64 (a, "end-time"));
   /* capture times only from the meta */
   fail_if (gst_structure_has_field (b, "start-utc"));
+  /* no calibration: said, and nothing on the sky */
+  fail_unless (
+      gst_structure_get_boolean (a, "calibrated", &calibrated) && !calibrated);
+  fail_if (gst_structure_has_field (a, "begin-ra"));
   check_utc (c, "start-utc", first_frame);
   check_utc (c, "end-utc", last_frame);
   /* the rest of the detection is the same */
@@ -844,6 +849,7 @@ GST_START_TEST (test_calibration_while_playing)
   const GstStructure *det;
   const GValue *path, *point;
   gdouble ra, dec, peak, x, y, intensity, brightest = -1;
+  gboolean calibrated = FALSE;
   gchar *dir;
   Messages *m;
   guint i;
@@ -853,6 +859,10 @@ GST_START_TEST (test_calibration_while_playing)
   fail_unless (strstr (m->warnings->str, "/nonexistent-camera.wcs") != NULL,
       "warnings: %s", m->warnings->str);
   det = g_ptr_array_index (m->meteors, 0);
+  fail_unless (
+      gst_structure_get_boolean (det, "calibrated", &calibrated) && calibrated);
+  /* the file says not when its sky was seen: no age */
+  fail_if (gst_structure_has_field (det, "calibration-age"));
   /* on the sky: the TAN projection's centre is (150, +20) */
   ra = get_double (det, "begin-ra");
   dec = get_double (det, "begin-dec");

@@ -109,6 +109,12 @@ print(f"  {len(both)} frames: RA/Dec median {statistics.median(seps):.3f} deg "
 assert statistics.median(seps) < 0.5, seps
 assert abs(statistics.median(dmag)) < 1, dmag
 assert glob.glob(os.path.join(ecsv, "2023-04-23T21_37_5*_gst-meteor_UK0006*.ecsv")), os.listdir(ecsv)
+# the detection says how old its calibration is: the first night's stack
+# (21:37:49.3-53.3) before the meteor (21:37:57)
+import json
+for line in open(os.path.join(os.path.dirname(ours), "detections.jsonl")):
+    d = json.loads(line)
+    assert d["calibrated"] is True and 3 < d["calibration-age"] < 9, d.get("calibration-age")
 PY
 then
   ok "second night: started calibrated: FTPdetectinfo and ECSV on the sky, near RMS's"

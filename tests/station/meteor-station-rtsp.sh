@@ -86,6 +86,9 @@ else
   bad "/metrics: reconnects '$reconnects', lost '$lost', up '$up'"
 fi
 [ -n "$(metric "$mport" meteor_clock_synchronized)" ] || bad "/metrics has no meteor_clock_synchronized"
+# never calibrated ([calibration] off): said, and no age
+[ "$(metric "$mport" meteor_calibrated)" = 0 ] || bad "/metrics: meteor_calibrated is not 0 uncalibrated"
+[ -z "$(metric "$mport" meteor_calibration_age_seconds)" ] || bad "/metrics: a calibration age uncalibrated"
 # the frame ids moved on past the outages (20 s and more at 10 fps)
 skipped=$(metric "$mport" meteor_pool_skipped_frames_total)
 if [ "${skipped:-0}" -ge 150 ] 2>/dev/null; then

@@ -136,7 +136,8 @@ sync_metric=$(metric "$mport" meteor_clock_synchronized)
 # calibrated: the sky's limiting magnitude (zero point 10, meteorsky's
 # noise of about 3 DN: about 4.7)
 lim=$(metric "$mport" meteor_sky_limiting_magnitude)
-if awk -v m="$lim" 'BEGIN { exit !(m > 3.5 && m < 6) }'; then
+if awk -v m="$lim" 'BEGIN { exit !(m > 3.5 && m < 6) }' &&
+  [ "$(metric "$mport" meteor_calibrated)" = 1 ]; then
   ok "/metrics: meteor_sky_limiting_magnitude $lim"
 else
   bad "/metrics: meteor_sky_limiting_magnitude '$lim'"
@@ -334,6 +335,9 @@ import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 assert lines, "no detection"
 for l in lines:
+    # never calibrated: said, and nothing on the sky made up
+    assert l["calibrated"] is False and "begin-ra" not in l, l
+    assert all(len(p) == 4 for p in l["path"]), l["path"]
     # frame 0 is 20:00:00; 100 frames at 10 fps end at 20:00:10
     assert "2026-12-07T20:00:00" <= l["start-utc"] < "2026-12-07T20:00:10", l["start-utc"]
 n = json.load(open(sys.argv[2]))
