@@ -175,6 +175,18 @@ measure_star (
   m->flux = sum - m->pixels * sky;
 }
 
+/* pixels within APERTURE of a pixel's centre */
+static int
+aperture_pixels (void)
+{
+  int i, j, n = 0, r = (int)APERTURE;
+
+  for (j = -r; j <= r; j++)
+    for (i = -r; i <= r; i++)
+      n += hypot (i, j) <= APERTURE;
+  return n;
+}
+
 /* no other catalogue star near enough and bright enough to add to it */
 static gboolean
 isolated (const GArray *stars, guint k)
@@ -198,7 +210,7 @@ meteor_photometry_fit (const guint8 *image, int width, int height,
 {
   GArray *stars = query_catalogue (w, width, height, error);
   double *zp, *dev, *noise, *mag, med, spread, limit, sum = 0, sum2 = 0;
-  guint i, k, n = 0, kept = 0, pixels = 0;
+  guint i, k, n = 0, kept = 0;
 
   out->zero_point = out->sigma = out->limiting_mag = NAN;
   out->stars = 0;
@@ -220,7 +232,6 @@ meteor_photometry_fit (const guint8 *image, int width, int height,
       fprintf (stderr, "star %.1f %.1f vt %.2f flux %.0f peak %d zp %.3f\n",
           s->x, s->y, s->mag, m.flux, m.peak, s->mag + 2.5 * log10 (m.flux));
     noise[n] = m.noise;
-    pixels = m.pixels;
     mag[n] = s->mag;
     zp[n++] = s->mag + 2.5 * log10 (m.flux);
   }
@@ -228,7 +239,7 @@ meteor_photometry_fit (const guint8 *image, int width, int height,
   if (n >= MIN_STARS) {
     /* the complete bright end: expected well above the limit */
     memcpy (dev, noise, n * sizeof *noise);
-    limit = MIN_SNR * median (dev, n) * sqrt ((double)pixels) * COMPLETE;
+    limit = MIN_SNR * median (dev, n) * sqrt (aperture_pixels ()) * COMPLETE;
     memcpy (dev, zp, n * sizeof *zp);
     med = median (dev, n);
     for (i = 0, k = 0; i < n; i++)
@@ -278,18 +289,6 @@ meteor_photometry_magnitude (double zero_point, double intensity)
   if (!isfinite (zero_point) || !(intensity > 0))
     return NAN;
   return zero_point - 2.5 * log10 (intensity);
-}
-
-/* pixels within APERTURE of a pixel's centre */
-static int
-aperture_pixels (void)
-{
-  int i, j, n = 0, r = (int)APERTURE;
-
-  for (j = -r; j <= r; j++)
-    for (i = -r; i <= r; i++)
-      n += hypot (i, j) <= APERTURE;
-  return n;
 }
 
 double

@@ -317,6 +317,7 @@ report_meteor (GstMeteorDetect *self, const DetectorMeteor *m)
   GstMeteorDetection d;
   GstStructure *s;
   GstEvent *event;
+  gdouble age;
 
   d.id = m->id;
   d.first_frame = first.frame_id;
@@ -340,9 +341,10 @@ report_meteor (GstMeteorDetect *self, const DetectorMeteor *m)
   /* an uncalibrated detection says so (and has no sky fields) */
   gst_structure_set (s, GST_METEOR_DETECTION_CALIBRATED, G_TYPE_BOOLEAN,
       self->wcs != NULL, NULL);
-  if (isfinite (md_sky_age (self, first.utc)))
-    gst_structure_set (s, GST_METEOR_DETECTION_CALIBRATION_AGE, G_TYPE_DOUBLE,
-        md_sky_age (self, first.utc), NULL);
+  age = md_sky_age (self, first.utc);
+  if (isfinite (age))
+    gst_structure_set (
+        s, GST_METEOR_DETECTION_CALIBRATION_AGE, G_TYPE_DOUBLE, age, NULL);
   if (self->wcs)
     md_sky_set_meteor_fields (self, s, m);
   GST_INFO_OBJECT (self, "%" GST_PTR_FORMAT, s);
