@@ -137,7 +137,10 @@ meteor_calibrate_load_image (const char *path, int *width, int *height,
     planes.avepixel = NULL;
     *width = planes.width;
     *height = planes.height;
-    *utc = h.start_ns / 1e9;
+    *utc =
+        h.start_ns / 1e9 +
+        (h.fps > 0 ? (planes.summed ? planes.summed : planes.frames) / h.fps / 2
+                   : 0);
     *noise = median_std (&planes);
     meteor_ff_planes_clear (&planes);
     return pixels;

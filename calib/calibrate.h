@@ -29,7 +29,7 @@ typedef struct {
 } MeteorCalibration;
 
 /* An 8-bit image: an RMS FF file's AVEPIXEL (its time, s since 1970, into
- * @utc, else 0; one frame's noise, its median STDPIXEL, into @noise, else
+ * @utc, else 0: the block's middle, where its average sees the stars; one frame's noise, its median STDPIXEL, into @noise, else
  * NAN), a FITS file's first image, or a PNG (grey, or its luma). */
 guint8 *meteor_calibrate_load_image (const char *path, int *width, int *height,
     double *utc, double *noise, GError **error);

@@ -5,6 +5,7 @@
 #include <fitsio.h>
 #include <libnova/julian_day.h>
 #include <libnova/precession.h>
+#include <libnova/sidereal_time.h>
 #include <libnova/transform.h>
 #include <math.h>
 #include <wcslib/wcs.h>
@@ -121,6 +122,24 @@ meteor_sky_to_horizon (double ra, double dec, double utc, double lat,
   /* libnova counts azimuth from the south, westwards */
   *azim = fmod (hrz.az + 180.0, 360.0);
   *elev = hrz.alt;
+}
+
+void
+meteor_sky_follow (double *ra, double *dec, double from_utc, double to_utc)
+{
+  double jd0 = from_utc / 86400.0 + 2440587.5,
+         jd1 = to_utc / 86400.0 + 2440587.5;
+  double turn = 15.0 * (ln_get_mean_sidereal_time (jd1) -
+                           ln_get_mean_sidereal_time (jd0));
+  struct ln_equ_posn j2000 = { *ra, *dec }, then, now;
+
+  /* hour angle and declination of the date stay; the sidereal clock
+   * turns the right ascension of the date */
+  ln_get_equ_prec (&j2000, jd0, &then);
+  then.ra = fmod (then.ra + turn + 720.0, 360.0);
+  ln_get_equ_prec2 (&then, jd1, 2451545.0, &now);
+  *ra = fmod (now.ra + 360.0, 360.0);
+  *dec = now.dec;
 }
 
 double

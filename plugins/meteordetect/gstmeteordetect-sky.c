@@ -89,6 +89,10 @@ md_sky_point (GstMeteorDetect *self, double x, double y, double intensity,
     sky[0] = utc / 1e9;
   if (!pixel_to_sky (self, x, y, &sky[1], &sky[2]))
     sky[1] = sky[2] = NAN;
+  /* the WCS is of the sky when it was made: the camera stays, the sky
+   * turns */
+  else if (isfinite (sky[0]) && self->calibration_utc > 0)
+    meteor_sky_follow (&sky[1], &sky[2], self->calibration_utc, sky[0]);
   if (placed && isfinite (sky[0]) && isfinite (sky[1]))
     meteor_sky_to_horizon (sky[1], sky[2], sky[0], lat, lon, &sky[3], &sky[4]);
   sky[5] = meteor_photometry_magnitude (self->photometry.zero_point, intensity);

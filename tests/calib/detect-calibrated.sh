@@ -6,7 +6,8 @@
 # into video by the data set's ff2raw and run through
 # meteorpool ! meteordetect calibration=... latitude=... longitude=...
 # Every point of the meteor found must carry its time, RA/Dec, azimuth,
-# elevation and magnitude. Against RMS's row of the same frame: its pixel
+# elevation and magnitude (and an hour later with that calibration, the
+# same azimuth and elevation, the RA turned by the sidereal time). Against RMS's row of the same frame: its pixel
 # within 1 px (median, along and across the path), its RA/Dec within 0.5
 # degrees (median: what the solver's SIP fit gives on these wide lenses,
 # docs/calibration.md) and so its azimuth and elevation, its magnitude within 0.75 of RMS's (median; Tycho
@@ -36,6 +37,22 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# detect NAME START-UTC: the video through meteordetect with NAME's
+# calibration, into NAME.detections.jsonl
+detect () {
+  # the cameras' place, as RMS's azimuths and elevations put it
+  # (test-calibrate: both fit it within 0.002 deg)
+  gst-launch-1.0 -m filesrc location="$work/video.gray" \
+    ! rawvideoparse format=gray8 width=1280 height=720 framerate=25/1 \
+    ! meteorpool start-utc="$2" \
+    ! meteordetect calibration="$work/${1%+1h}.wcs" latitude=51.882 \
+      longitude=-1.305 elevation=100 \
+    ! fakesink > "$work/$1.log" 2>&1 ||
+    { tail -20 "$work/$1.log"; exit 1; }
+  "$(dirname "$0")/../quality/messages-to-jsonl" < "$work/$1.log" \
+    > "$work/$1.detections.jsonl"
+}
+
 for block in FF_UK0006_20230423_213749_340_0145408 \
     FF_UK000F_20230423_212112_966_0116480; do
   ff="$data/$block.fits"
@@ -46,18 +63,15 @@ for block in FF_UK0006_20230423_213749_340_0145408 \
     's/^FF_[^_]+_(....)(..)(..)_(..)(..)(..)_(...)_.*/\1-\2-\3T\4:\5:\6.\7Z/')
   "$ff2raw" "$ff" --noise 1.0 --seed 12345 -o "$work/video.gray" \
     > "$work/$block.ff2raw" 2>&1 || { cat "$work/$block.ff2raw"; exit 1; }
-  # the cameras' place, as RMS's azimuths and elevations put it
-  # (test-calibrate: both fit it within 0.002 deg)
-  gst-launch-1.0 -m filesrc location="$work/video.gray" \
-    ! rawvideoparse format=gray8 width=1280 height=720 framerate=25/1 \
-    ! meteorpool start-utc="$start" \
-    ! meteordetect calibration="$work/$block.wcs" latitude=51.882 \
-      longitude=-1.305 elevation=100 \
-    ! fakesink > "$work/$block.log" 2>&1 ||
-    { tail -20 "$work/$block.log"; exit 1; }
+  detect "$block" "$start"
+  # the same night an hour later, with that calibration: the camera
+  # looks at the same azimuth and elevation, the sky turned 15 degrees
+  if [ "$block" = FF_UK0006_20230423_213749_340_0145408 ]; then
+    cp "$work/$block.json" "$work/$block+1h.json"
+    detect "$block+1h" "$(date -u -d "$(echo "$start" | tr TZ '  ') UTC + 1 hour" \
+      +%Y-%m-%dT%H:%M:%S.%3NZ)"
+  fi
   rm -f "$work/video.gray"
-  "$(dirname "$0")/../quality/messages-to-jsonl" < "$work/$block.log" \
-    > "$work/$block.detections.jsonl"
 done
 
 exec python3 - "$data" "$work" << 'EOF'
@@ -88,7 +102,9 @@ rms, failed = rms_points(), False
 for path in sorted(glob.glob(os.path.join(work, "*.detections.jsonl"))):
     block = os.path.basename(path)[:-len(".detections.jsonl")]
     report = json.load(open(os.path.join(work, block + ".json")))
-    truth = rms[block]
+    # an hour later the sidereal clock turned RMS's RA by 15.041 degrees
+    turn = 15.0411 if block.endswith("+1h") else 0
+    truth = rms[block.removesuffix("+1h")]
     best = None
     for line in open(path):
         d = json.loads(line)
@@ -113,7 +129,7 @@ for path in sorted(glob.glob(os.path.join(work, "*.detections.jsonl"))):
         # part is the frame whose pixels it measured (the fraction is its
         # time correction)
         t = min(truth, key=lambda t: abs(p[0] - math.floor(t[0])))
-        seps.append(sep(p[5], p[6], t[3], t[4]))
+        seps.append(sep(p[5] - turn, p[6], t[3], t[4]))
         hor.append(sep(p[7], p[8], t[6], t[7]))
         # along and across RMS's path, px
         dx, dy = truth[-1][1] - truth[0][1], truth[-1][2] - truth[0][2]
