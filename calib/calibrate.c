@@ -2,6 +2,8 @@
 /* gst-meteor: a camera calibrated against the stars by solve-field. */
 #include "calibrate.h"
 
+#include "refine.h"
+
 #include "camerawcs.h"
 #include "ffblock.h"
 
@@ -287,7 +289,9 @@ meteor_calibrate_solve (const guint8 *image, int width, int height,
 {
   gchar *dir = g_dir_make_tmp ("meteor-calibrate-XXXXXX", error);
   gchar *input, *wcs, *corr, *text = NULL, *log = NULL;
-  gboolean ok = FALSE, solved = FALSE;
+  gboolean ok = FALSE, solved = FALSE, refined;
+  guint stars = 0;
+  double rms = NAN;
   gsize len;
   int downsample;
 
@@ -315,11 +319,22 @@ meteor_calibrate_solve (const guint8 *image, int width, int height,
     g_strfreev (lines);
     goto done;
   }
+  {
+    GError *why = NULL;
+    refined = meteor_calibrate_refine (dir, input, width, height,
+        o->tweak_order > 0 ? o->tweak_order : 4, wcs, &stars, &rms, &why);
+    if (why) /* the solver's own WCS stays */
+      g_debug ("no refit: %s", why->message);
+    g_clear_error (&why);
+  }
   if (!g_file_get_contents (wcs, &text, &len, error) ||
       !g_file_set_contents (wcs_path, text, (gssize)len, error))
     goto done;
   ok = meteor_calibration_describe (wcs_path, width, height, out, error);
-  if (ok)
+  if (ok && refined) {
+    out->stars = stars;
+    out->residual_px = rms;
+  } else if (ok)
     read_matches (corr, &out->stars, &out->residual_px);
   ok = ok && meteor_calibration_save (wcs_path, out, 0, error);
 done:

@@ -13,8 +13,9 @@ G_BEGIN_DECLS
 
 typedef struct {
   double scale_low, scale_high; /* arcsec a pixel; 0: no hint */
-  int tweak_order;              /* SIP order, 0: 3 */
-  int cpu_limit_s;              /* the solver's, 0: 120 */
+  int tweak_order; /* SIP order: the solver's (0: 3) and the refit's first
+                    * (0: 4; the refit keeps the order its stars hold) */
+  int cpu_limit_s; /* the solver's, 0: 120 */
 } MeteorCalibrateOptions;
 
 typedef struct {
@@ -29,8 +30,9 @@ typedef struct {
 } MeteorCalibration;
 
 /* An 8-bit image: an RMS FF file's AVEPIXEL (its time, s since 1970, into
- * @utc, else 0: the block's middle, where its average sees the stars; one frame's noise, its median STDPIXEL, into @noise, else
- * NAN), a FITS file's first image, or a PNG (grey, or its luma). */
+ * @utc, else 0: the block's middle, where its average sees the stars; one
+ * frame's noise, its median STDPIXEL, into @noise, else NAN), a FITS file's
+ * first image, or a PNG (grey, or its luma). */
 guint8 *meteor_calibrate_load_image (const char *path, int *width, int *height,
     double *utc, double *noise, GError **error);
 

@@ -105,7 +105,8 @@ meteor_camera_wcs_sky2pix (
     return FALSE;
   *x = pix[0] - 1;
   *y = pix[1] - 1;
-  return TRUE;
+  /* the distortion's inverse may not converge far off the image */
+  return isfinite (*x) && isfinite (*y);
 }
 
 void

@@ -2,6 +2,8 @@
 /* gst-meteor: a zero point against Tycho-2's MAG_VT. */
 #include "photometry.h"
 
+#include "catalogue.h"
+
 #include <fitsio.h>
 #include <math.h>
 #include <stdio.h>
@@ -22,98 +24,6 @@
  * uncatalogued neighbour lifted them (a biased zero point): a star counts
  * when the first fit expects it at this many times the limit */
 #define COMPLETE 3.0
-
-typedef struct {
-  double x, y, mag;
-} Star;
-
-/* The Tycho-2 index of the solver: $METEOR_STAR_INDEX, else Debian's
- * astrometry-data-tycho2-10-19 scale 10 (the densest: every star down to
- * about VT 10 in a station's field). */
-static gchar *
-find_index (void)
-{
-  const char *env = g_getenv ("METEOR_STAR_INDEX");
-  const char *dir = "/usr/share/astrometry", *name;
-  gchar *found = NULL;
-  GDir *d;
-
-  if (env)
-    return g_strdup (env);
-  d = g_dir_open (dir, 0, NULL);
-  while (d && found == NULL && (name = g_dir_read_name (d)) != NULL)
-    if (g_str_has_prefix (name, "index-tycho2-10.") &&
-        g_str_has_suffix (name, ".fits"))
-      found = g_build_filename (dir, name, NULL);
-  if (d)
-    g_dir_close (d);
-  return found;
-}
-
-/* The catalogue's stars within @radius degrees of the field's centre that
- * fall on the image, at their pixels. */
-static GArray *
-query_catalogue (MeteorCameraWcs *w, int width, int height, GError **error)
-{
-  gchar *index = find_index (), *out = NULL, *err = NULL, **lines, **l;
-  gchar ra_s[32], dec_s[32], radius_s[32];
-  double ra0, dec0, radius = 0, cx[4] = { 0, width - 1, 0, width - 1 };
-  double cy[4] = { 0, 0, height - 1, height - 1 };
-  int status = 0, i;
-  GArray *stars;
-
-  if (index == NULL) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-        "no Tycho-2 index (Debian astrometry-data-tycho2-10-19, or "
-        "$METEOR_STAR_INDEX)");
-    return NULL;
-  }
-  meteor_camera_wcs_pix2sky (
-      w, (width - 1) / 2.0, (height - 1) / 2.0, &ra0, &dec0);
-  for (i = 0; i < 4; i++) {
-    double ra, dec;
-    if (meteor_camera_wcs_pix2sky (w, cx[i], cy[i], &ra, &dec))
-      radius = MAX (radius, meteor_sky_separation (ra0, dec0, ra, dec));
-  }
-  g_ascii_dtostr (ra_s, sizeof ra_s, ra0);
-  g_ascii_dtostr (dec_s, sizeof dec_s, dec0);
-  g_ascii_dtostr (radius_s, sizeof radius_s, MIN (radius + 1, 90));
-  {
-    const char *argv[] = { "query-starkd", "-r", ra_s, "-d", dec_s, "-R",
-      radius_s, "-t", "MAG_VT", index, NULL };
-    if (!g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL,
-            NULL, &out, &err, &status, error) ||
-        !g_spawn_check_wait_status (status, error)) {
-      g_prefix_error (error, "cannot read the stars of %s (query-starkd): %s",
-          index, err ? err : "");
-      g_free (out);
-      g_free (err);
-      g_free (index);
-      return NULL;
-    }
-  }
-  stars = g_array_new (FALSE, FALSE, sizeof (Star));
-  lines = g_strsplit (out, "\n", -1);
-  for (l = lines; *l; l++) {
-    double ra, dec, mag;
-    Star s;
-    /* "ra, dec, mag" (query-starkd's ASCII; its "# RA, Dec, MAG_VT" and
-     * its log skipped) */
-    if (**l == '#' || sscanf (*l, "%lf, %lf, %lf", &ra, &dec, &mag) != 3 ||
-        mag > CATALOGUE_MAG ||
-        !meteor_camera_wcs_sky2pix (w, ra, dec, &s.x, &s.y) ||
-        s.x < ANNULUS_OUT || s.y < ANNULUS_OUT ||
-        s.x > width - 1 - ANNULUS_OUT || s.y > height - 1 - ANNULUS_OUT)
-      continue;
-    s.mag = mag;
-    g_array_append_val (stars, s);
-  }
-  g_strfreev (lines);
-  g_free (out);
-  g_free (err);
-  g_free (index);
-  return stars;
-}
 
 static int
 compare_double (const void *a, const void *b)
@@ -191,11 +101,11 @@ aperture_pixels (void)
 static gboolean
 isolated (const GArray *stars, guint k)
 {
-  const Star *s = &g_array_index (stars, Star, k);
+  const MeteorStar *s = &g_array_index (stars, MeteorStar, k);
   guint i;
 
   for (i = 0; i < stars->len; i++) {
-    const Star *o = &g_array_index (stars, Star, i);
+    const MeteorStar *o = &g_array_index (stars, MeteorStar, i);
     if (i != k && o->mag < s->mag + 2.5 &&
         hypot (o->x - s->x, o->y - s->y) < ANNULUS_OUT + APERTURE)
       return FALSE;
@@ -208,7 +118,8 @@ meteor_photometry_fit (const guint8 *image, int width, int height,
     double frame_noise, MeteorCameraWcs *w, MeteorPhotometry *out,
     GError **error)
 {
-  GArray *stars = query_catalogue (w, width, height, error);
+  GArray *stars = meteor_catalogue_stars (
+      w, width, height, CATALOGUE_MAG, ANNULUS_OUT, error);
   double *zp, *dev, *noise, *mag, med, spread, limit, sum = 0, sum2 = 0;
   guint i, k, n = 0, kept = 0;
 
@@ -221,7 +132,7 @@ meteor_photometry_fit (const guint8 *image, int width, int height,
   noise = g_new (double, stars->len + 1);
   mag = g_new (double, stars->len + 1);
   for (i = 0; i < stars->len; i++) {
-    const Star *s = &g_array_index (stars, Star, i);
+    const MeteorStar *s = &g_array_index (stars, MeteorStar, i);
     Measure m;
     measure_star (image, width, height, s->x, s->y, &m);
     if (m.peak >= SATURATED || !isolated (stars, i) ||

@@ -193,10 +193,10 @@ main (int argc, char **argv)
     member_double (b, "station_elevation_m", elev);
   }
   if (utc > 0) {
-    GDateTime *d = g_date_time_new_from_unix_utc ((gint64)floor (utc));
+    gint64 us = llround (utc * 1e6); /* .086000, not .085999 */
+    GDateTime *d = g_date_time_new_from_unix_utc (us / 1000000);
     gchar *iso = g_date_time_format (d, "%Y-%m-%dT%H:%M:%S");
-    gchar *t =
-        g_strdup_printf ("%s.%06dZ", iso, (int)((utc - floor (utc)) * 1e6));
+    gchar *t = g_strdup_printf ("%s.%06dZ", iso, (int)(us % 1000000));
     json_builder_set_member_name (b, "time");
     json_builder_add_string_value (b, t);
     g_free (t);

@@ -8,8 +8,8 @@
 # Every point of the meteor found must carry its time, RA/Dec, azimuth,
 # elevation and magnitude (and an hour later with that calibration, the
 # same azimuth and elevation, the RA turned by the sidereal time). Against RMS's row of the same frame: its pixel
-# within 1 px (median, along and across the path), its RA/Dec within 0.5
-# degrees (median: what the solver's SIP fit gives on these wide lenses,
+# within 1 px (median, along and across the path), its RA/Dec within 0.1
+# degrees (median: the solver's WCS refitted to the field's stars,
 # docs/calibration.md) and so its azimuth and elevation, its magnitude within 0.75 of RMS's (median; Tycho
 # VT against RMS's catalogue band) and following RMS's light curve (the
 # offsets' median deviation under 0.3 mag). The sky's limiting magnitude
@@ -177,7 +177,7 @@ for path in sorted(glob.glob(os.path.join(work, "*.detections.jsonl"))):
         print(f"{block}: FAIL: angular speed {d.get('angular-speed')}")
         failed = True
     if (abs(statistics.median(along)) >= 1 or statistics.median(pix) >= 1
-            or med >= 0.5 or statistics.median(hor) >= 0.5
+            or med >= 0.1 or statistics.median(hor) >= 0.1
             or abs(off) >= 0.75 or spread >= 0.3):
         print(f"{block}: FAIL: off RMS's positions or light curve")
         failed = True

@@ -160,6 +160,7 @@ test_real_blocks (void)
     "FTPdetectinfo_UK000F_20230423_195211_138993_excerpt.txt",
   };
   MeteorCalibrateOptions o = { .scale_low = 180, .scale_high = 280 };
+  GArray *all;
   guint i, j, k, blocks = 0;
 
   if (data_dir == NULL || !g_file_test (data_dir, G_FILE_TEST_IS_DIR)) {
@@ -169,6 +170,7 @@ test_real_blocks (void)
   }
   if (!have_solver ())
     return;
+  all = g_array_new (FALSE, FALSE, sizeof (double));
   for (i = 0; i < G_N_ELEMENTS (files); i++) {
     gchar *path = g_build_filename (data_dir, files[i], NULL);
     GError *error = NULL;
@@ -206,9 +208,11 @@ test_real_blocks (void)
                 "median %.3f deg from RMS's, largest %.3f\n",
             m->ff_name, cal.stars, cal.scale, m->points->len, median,
             sep[m->points->len - 1]);
-        /* RMS's own calibration is of about 1'; ours, one image and
-         * astrometry.net's SIP fit, is not that good yet */
-        EXPECT (median < 0.5, "%s: median %.3f deg", m->ff_name, median);
+        /* RMS's own calibration is of about 1'; ours is one image, the
+         * solver's WCS refitted to the field's stars (refine.c) */
+        EXPECT (median < 0.15, "%s: median %.3f deg", m->ff_name, median);
+        for (k = 0; k < m->points->len; k++)
+          g_array_append_val (all, sep[k]);
         EXPECT (cal.scale > 200 && cal.scale < 260, "scale %f", cal.scale);
         meteor_camera_wcs_free (w);
         /* the solution's stars, residual and the sky's time stay with it */
@@ -238,6 +242,14 @@ test_real_blocks (void)
     g_free (path);
   }
   EXPECT (blocks == 3, "%u blocks solved, not 3", blocks);
+  /* every point RMS measured, of all three meteors */
+  g_array_sort (all, cmp_double);
+  if (all->len) {
+    double median = g_array_index (all, double, all->len / 2);
+    printf ("  all %u points: median %.3f deg from RMS's\n", all->len, median);
+    EXPECT (median < 0.1, "all points: median %.3f deg", median);
+  }
+  g_array_unref (all);
 }
 
 typedef struct {
