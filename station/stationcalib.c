@@ -8,6 +8,9 @@
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 /* a move of the camera's centre worth saying between two calibrations */
 #define MOVED_DEG 0.5
@@ -171,6 +174,8 @@ keep (StationCalib *c, const gchar *made, gdouble utc, GError **error)
   return ok;
 }
 
+#define SOLVE_NICE 10
+
 static gpointer
 solve (gpointer data)
 {
@@ -187,6 +192,11 @@ solve (gpointer data)
   GError *error = NULL;
   gboolean ok;
 
+  /* the capture and the detector come first: this thread, and the solver
+   * it runs, take the CPU they leave (Linux: a thread's own nice value,
+   * which its children inherit) */
+  if (setpriority (PRIO_PROCESS, (id_t)syscall (SYS_gettid), SOLVE_NICE) != 0)
+    g_debug ("the solver keeps the station's priority: %s", g_strerror (errno));
   ok = g_mkdir_with_parents (c->dir, 0755) == 0 &&
        meteor_calibrate_solve (
            job->image, job->width, job->height, &o, made, &cal, &error) &&

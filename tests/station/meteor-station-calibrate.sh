@@ -8,7 +8,7 @@
 #   keeps STORE/calibration/camera.wcs and a dated copy, with the sky's
 #   time, stars, residual and zero point;
 # - the second run (another night) starts with that calibration: its
-#   FTPdetectinfo and ECSV carry the meteor's RA/Dec, within 0.5 deg of
+#   FTPdetectinfo and ECSV carry the meteor's RA/Dec, within 0.1 deg of
 #   RMS's for the same frames, and magnitudes within 1 of RMS's.
 # SKIP without the data set, ff2raw or solve-field.
 #
@@ -106,7 +106,7 @@ seps = [sep(mine[k], rms[k]) for k in both]
 dmag = [mine[k][2] - rms[k][2] for k in both]
 print(f"  {len(both)} frames: RA/Dec median {statistics.median(seps):.3f} deg "
       f"from RMS's, magnitude {statistics.median(dmag):+.2f}")
-assert statistics.median(seps) < 0.5, seps
+assert statistics.median(seps) < 0.1, seps
 assert abs(statistics.median(dmag)) < 1, dmag
 assert glob.glob(os.path.join(ecsv, "2023-04-23T21_37_5*_gst-meteor_UK0006*.ecsv")), os.listdir(ecsv)
 # the detection says how old its calibration is: the first night's stack
