@@ -336,6 +336,40 @@ test_horizon_against_rms (void)
   }
 }
 
+/* A fixed camera's pixel an hour later: the same azimuth and elevation,
+ * the RA turned by about the sidereal hour (15.041 deg). The sky turns
+ * about the pole of the date, 0.13 deg from J2000's in 2023: the J2000
+ * Dec moves by up to that much, the RA by as much again. */
+static void
+test_sky_follow (void)
+{
+  const double t0 = 1682285869.34, lat = 51.882, lon = -1.305; /* 21:37 */
+  double ra = 134.1, dec = 18.5, az0, el0, az1, el1, turn;
+
+  meteor_sky_to_horizon (ra, dec, t0, lat, lon, &az0, &el0);
+  meteor_sky_follow (&ra, &dec, t0, t0);
+  EXPECT (fabs (ra - 134.1) < 1e-9 && fabs (dec - 18.5) < 1e-9,
+      "no time, no turn: %f %f", ra, dec);
+  meteor_sky_follow (&ra, &dec, t0, t0 + 3600);
+  meteor_sky_to_horizon (ra, dec, t0 + 3600, lat, lon, &az1, &el1);
+  turn = ra - 134.1;
+  EXPECT (fabs (turn - 15.0411) < 0.03 && fabs (dec - 18.5) < 0.05,
+      "an hour: RA turned %f, Dec %f", turn, dec);
+  EXPECT (meteor_sky_separation (az0, el0, az1, el1) < 1e-4,
+      "an hour: the horizon moved %f deg",
+      meteor_sky_separation (az0, el0, az1, el1));
+  /* across midnight and the RA's wrap */
+  ra = 355;
+  dec = 18.5;
+  meteor_sky_to_horizon (ra, dec, t0, lat, lon, &az0, &el0);
+  meteor_sky_follow (&ra, &dec, t0, t0 + 6 * 3600);
+  meteor_sky_to_horizon (ra, dec, t0 + 6 * 3600, lat, lon, &az1, &el1);
+  EXPECT (ra >= 0 && ra < 360 && fabs (ra - (355 + 6 * 15.0411 - 360)) < 0.1 &&
+              meteor_sky_separation (az0, el0, az1, el1) < 1e-4,
+      "six hours from RA 355: %f, the horizon moved %f deg", ra,
+      meteor_sky_separation (az0, el0, az1, el1));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -345,6 +379,7 @@ main (int argc, char **argv)
     { "an image with no stars: no solution, no WCS", test_no_stars },
     { "real RMS blocks: RA/Dec against RMS's", test_real_blocks },
     { "the horizon against RMS's", test_horizon_against_rms },
+    { "a fixed camera's pixel follows the turning sky", test_sky_follow },
   };
 
   data_dir = g_getenv ("METEOR_RMS_FF");
