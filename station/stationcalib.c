@@ -3,6 +3,7 @@
 #include "stationcalib.h"
 
 #include "camerawcs.h"
+#include "stationbytes.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -167,6 +168,8 @@ keep (StationCalib *c, const gchar *made, gdouble utc, GError **error)
         "cannot rename %s to %s: %s", made, latest, g_strerror (errno));
     ok = FALSE;
   }
+  if (ok) /* the dated copy, and the one made (now the latest) */
+    station_bytes_add (STATION_BYTES_CALIBRATION, 2 * (guint64)len);
   g_free (text);
   g_free (latest);
   g_free (dated);

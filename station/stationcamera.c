@@ -11,6 +11,8 @@
  * frame ids go on counting. */
 #include "stationcamera.h"
 
+#include "stationbytes.h"
+
 #include <gst/meteor/meteorstatsfields.h>
 #include <gst/meteor/meteorstatsregistry.h>
 
@@ -346,6 +348,16 @@ make_stats (StationCameraBin *self)
       G_TYPE_DOUBLE, self->clock.error_s, GST_METEOR_STATS_CLOCK_OFFSET,
       G_TYPE_DOUBLE, self->clock.offset_s, NULL);
   g_mutex_unlock (&self->lock);
+  /* the station's own writes: its camera bin is its element */
+  gst_structure_set (s, GST_METEOR_STATS_WRITTEN_RECORDS, G_TYPE_UINT64,
+      station_bytes_get (STATION_BYTES_RECORDS), GST_METEOR_STATS_WRITTEN_FF,
+      G_TYPE_UINT64, station_bytes_get (STATION_BYTES_FF),
+      GST_METEOR_STATS_WRITTEN_ECSV, G_TYPE_UINT64,
+      station_bytes_get (STATION_BYTES_ECSV),
+      GST_METEOR_STATS_WRITTEN_CALIBRATION, G_TYPE_UINT64,
+      station_bytes_get (STATION_BYTES_CALIBRATION),
+      GST_METEOR_STATS_WRITTEN_SUMMARY, G_TYPE_UINT64,
+      station_bytes_get (STATION_BYTES_SUMMARY), NULL);
   return s;
 }
 

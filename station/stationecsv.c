@@ -2,6 +2,8 @@
 /* gst-meteor: meteor-station's GDEF ECSV files. */
 #include "stationecsv.h"
 
+#include "stationbytes.h"
+
 #include "calibrate.h"
 #include "gdefecsv.h"
 #include "photometry.h"
@@ -113,7 +115,8 @@ station_ecsv_add (const gchar *dir, const gchar *station, GstElement *detect,
     g_printerr ("meteor-station: WARNING: %s\n", error->message);
     g_error_free (error);
     g_clear_pointer (&path, g_free);
-  }
+  } else
+    station_bytes_add_file (STATION_BYTES_ECSV, path);
 done:
   if (points)
     g_array_unref (points);

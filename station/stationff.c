@@ -2,6 +2,8 @@
 /* gst-meteor: meteor-station's FF blocks, written from its saved clips. */
 #include "stationff.h"
 
+#include "stationbytes.h"
+
 #include "clipexport.h"
 #include "ffblock.h"
 
@@ -28,6 +30,7 @@ said_block (const char *path, uint64_t counter, unsigned frames, void *data)
   if (path == NULL)
     return; /* a clip's few frames in a block: not worth one */
   g_print ("meteor-station: FF block %s (%u frames)\n", path, frames);
+  station_bytes_add_file (STATION_BYTES_FF, path);
 }
 
 static void

@@ -3,6 +3,8 @@
  * night.json (pure C, json-glib, libpng through tools/pngwrite). */
 #include "stationnight.h"
 
+#include "stationbytes.h"
+
 #include "pngwrite.h"
 
 #include <errno.h>
@@ -415,6 +417,7 @@ write_atomically (const gchar *dir, const gchar *name, FillFunc fill,
     close (dir_fd);
   }
 
+  station_bytes_add_file (STATION_BYTES_SUMMARY, path);
 out:
   ok = cause == NULL;
   if (!ok)

@@ -2,6 +2,8 @@
 /* gst-meteor: meteor-station's record of a night from its pipeline. */
 #include "stationrecord.h"
 
+#include "stationbytes.h"
+
 #include "stationcalib.h"
 #include "stationecsv.h"
 #include "stationff.h"
@@ -263,6 +265,8 @@ append_jsonl (
     g_printerr ("meteor-station: WARNING: %s: %s: the detection is in "
                 "night.json only\n",
         r->jsonl, g_strerror (errno));
+  else
+    station_bytes_add (STATION_BYTES_RECORDS, strlen (line) + 1);
   if (f)
     fclose (f);
   g_free (line);
@@ -339,7 +343,8 @@ add_ftp_meteor (StationRecord *r, const GstStructure *s,
   if (!meteor_ftp_write_file (r->ftp_path, r->ftp, &error)) {
     g_printerr ("meteor-station: WARNING: %s\n", error->message);
     g_error_free (error);
-  }
+  } else
+    station_bytes_add_file (STATION_BYTES_RECORDS, r->ftp_path);
   return TRUE;
 }
 

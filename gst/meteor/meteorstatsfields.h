@@ -75,5 +75,12 @@
 #define GST_METEOR_STATS_CLOCK_SYNCHRONIZED "clock-synchronized"
 #define GST_METEOR_STATS_CLOCK_ERROR "clock-error-seconds"
 #define GST_METEOR_STATS_CLOCK_OFFSET "clock-offset-seconds"
+/* the bytes meteor-station wrote itself, by kind (counts; tieredsink
+ * counts its frames and clips in its own stats) */
+#define GST_METEOR_STATS_WRITTEN_RECORDS "written-records-bytes"
+#define GST_METEOR_STATS_WRITTEN_FF "written-ff-bytes"
+#define GST_METEOR_STATS_WRITTEN_ECSV "written-ecsv-bytes"
+#define GST_METEOR_STATS_WRITTEN_CALIBRATION "written-calibration-bytes"
+#define GST_METEOR_STATS_WRITTEN_SUMMARY "written-summary-bytes"
 
 #endif /* __GST_METEOR_STATS_FIELDS_H__ */

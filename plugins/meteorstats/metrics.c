@@ -629,6 +629,22 @@ static const FieldRule field_rules[] = {
   { CAMERA, GST_METEOR_STATS_CLOCK_OFFSET, "meteor_clock_offset_seconds",
       METRIC_GAUGE, 1, NULL, NULL,
       "The clock's last offset from its reference, from adjtimex" },
+  { CAMERA, GST_METEOR_STATS_WRITTEN_RECORDS,
+      "meteor_station_written_bytes_total", METRIC_COUNTER, 1, "kind",
+      "records",
+      "Bytes meteor-station wrote itself: records (detections.jsonl, "
+      "FTPdetectinfo), ff (FF blocks), ecsv, calibration, summary "
+      "(night.json, night.png)" },
+  { CAMERA, GST_METEOR_STATS_WRITTEN_FF, "meteor_station_written_bytes_total",
+      METRIC_COUNTER, 1, "kind", "ff", NULL },
+  { CAMERA, GST_METEOR_STATS_WRITTEN_ECSV, "meteor_station_written_bytes_total",
+      METRIC_COUNTER, 1, "kind", "ecsv", NULL },
+  { CAMERA, GST_METEOR_STATS_WRITTEN_CALIBRATION,
+      "meteor_station_written_bytes_total", METRIC_COUNTER, 1, "kind",
+      "calibration", NULL },
+  { CAMERA, GST_METEOR_STATS_WRITTEN_SUMMARY,
+      "meteor_station_written_bytes_total", METRIC_COUNTER, 1, "kind",
+      "summary", NULL },
 };
 
 /* <tier>-<what> fields of tieredsink */

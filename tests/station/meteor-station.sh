@@ -143,6 +143,39 @@ else
   bad "/metrics: meteor_sky_limiting_magnitude '$lim'"
 fi
 grep -q "WARNING: clock" "$work/log" && bad "a synchronised clock warned about"
+# the bytes the station wrote itself, on /metrics: each ECSV file once,
+# the records (detections.jsonl appended, FTPdetectinfo rewritten whole at
+# each meteor) and FF blocks (rewritten when clips share one) at least
+# what is on disk; a snapshot taken while no file changed
+written() {
+  v=$(metric "$mport" "meteor_station_written_bytes_total{element=\"camera\",kind=\"$1\"}")
+  echo "${v:--1}"
+}
+on_disk() { # KIND
+  case $1 in
+  ecsv) cat "$work"/store/*/ecsv/*.ecsv ;;
+  records) cat "$work"/store/*/detections.jsonl "$work"/store/*/FTPdetectinfo_*.txt ;;
+  ff) cat "$work"/store/*/ff/*.fits ;;
+  esac 2>/dev/null | wc -c
+}
+i=0
+snapshot=
+while [ $i -lt 300 ] && [ -z "$snapshot" ]; do
+  before="$(on_disk ecsv) $(on_disk records) $(on_disk ff)"
+  got="$(written ecsv) $(written records) $(written ff)"
+  after="$(on_disk ecsv) $(on_disk records) $(on_disk ff)"
+  # shellcheck disable=SC2086
+  [ "$before" = "$after" ] && set -- $before $got &&
+    [ "$1" -gt 0 ] && [ "$4" = "$1" ] && [ "$5" -ge "$2" ] && [ "$6" -ge "$3" ] &&
+    snapshot="ecsv $4 = $1 on disk, records $5 >= $2, ff $6 >= $3"
+  [ -n "$snapshot" ] || sleep 0.1
+  i=$((i + 1))
+done
+if [ -n "$snapshot" ]; then
+  ok "/metrics: meteor_station_written_bytes_total: $snapshot"
+else
+  bad "/metrics: the station's bytes written '$got', on disk '$before'"
+fi
 # a detection after the SIGHUP, then the stop
 n=$(grep -c "meteor-station: meteor " "$work/log")
 wait_log "meteor-station: meteor " 60 $((n + 1)) || bad "no detection after SIGHUP"

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gst-meteor: the bytes meteor-station writes itself (besides tieredsink,
+ * which counts its own), by kind, for /metrics: one process, one station,
+ * so the counters are the process's. */
+#ifndef __METEOR_STATION_BYTES_H__
+#define __METEOR_STATION_BYTES_H__
+
+#include <glib.h>
+
+typedef enum {
+  STATION_BYTES_RECORDS,     /* detections.jsonl, FTPdetectinfo */
+  STATION_BYTES_FF,          /* FF blocks */
+  STATION_BYTES_ECSV,        /* GDEF ECSV files */
+  STATION_BYTES_CALIBRATION, /* its calibrations */
+  STATION_BYTES_SUMMARY,     /* night.json, night.png */
+  STATION_BYTES_KINDS
+} StationBytesKind;
+
+void station_bytes_add (StationBytesKind kind, guint64 bytes);
+/* the size of @path, a file just written whole */
+void station_bytes_add_file (StationBytesKind kind, const gchar *path);
+guint64 station_bytes_get (StationBytesKind kind);
+
+#endif /* __METEOR_STATION_BYTES_H__ */
