@@ -283,6 +283,7 @@ static void
 on_deleted (const gchar *night, const gchar *what, const gchar *path,
     guint64 bytes, gpointer data)
 {
+  station_bytes_deleted (what, bytes);
   if (strcmp (what, "cold") == 0)
     say ("storage: over the quota: deleted the cold frames of night %s "
          "(%.1f MB)",

@@ -357,7 +357,12 @@ make_stats (StationCameraBin *self)
       GST_METEOR_STATS_WRITTEN_CALIBRATION, G_TYPE_UINT64,
       station_bytes_get (STATION_BYTES_CALIBRATION),
       GST_METEOR_STATS_WRITTEN_SUMMARY, G_TYPE_UINT64,
-      station_bytes_get (STATION_BYTES_SUMMARY), NULL);
+      station_bytes_get (STATION_BYTES_SUMMARY), GST_METEOR_STATS_DELETED_COLD,
+      G_TYPE_UINT64, station_bytes_deleted_get (STATION_DELETED_COLD),
+      GST_METEOR_STATS_DELETED_FF, G_TYPE_UINT64,
+      station_bytes_deleted_get (STATION_DELETED_FF),
+      GST_METEOR_STATS_DELETED_CLIP, G_TYPE_UINT64,
+      station_bytes_deleted_get (STATION_DELETED_CLIP), NULL);
   return s;
 }
 

@@ -82,5 +82,9 @@
 #define GST_METEOR_STATS_WRITTEN_ECSV "written-ecsv-bytes"
 #define GST_METEOR_STATS_WRITTEN_CALIBRATION "written-calibration-bytes"
 #define GST_METEOR_STATS_WRITTEN_SUMMARY "written-summary-bytes"
+/* the bytes its quota deleted in the nights before tonight (counts) */
+#define GST_METEOR_STATS_DELETED_COLD "deleted-cold-bytes"
+#define GST_METEOR_STATS_DELETED_FF "deleted-ff-bytes"
+#define GST_METEOR_STATS_DELETED_CLIP "deleted-clip-bytes"
 
 #endif /* __GST_METEOR_STATS_FIELDS_H__ */

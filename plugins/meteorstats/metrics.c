@@ -645,6 +645,14 @@ static const FieldRule field_rules[] = {
   { CAMERA, GST_METEOR_STATS_WRITTEN_SUMMARY,
       "meteor_station_written_bytes_total", METRIC_COUNTER, 1, "kind",
       "summary", NULL },
+  { CAMERA, GST_METEOR_STATS_DELETED_COLD, "meteor_station_deleted_bytes_total",
+      METRIC_COUNTER, 1, "kind", "cold",
+      "Bytes the station's quota deleted in the nights before tonight: "
+      "cold frames first, then FF blocks, clips last" },
+  { CAMERA, GST_METEOR_STATS_DELETED_FF, "meteor_station_deleted_bytes_total",
+      METRIC_COUNTER, 1, "kind", "ff", NULL },
+  { CAMERA, GST_METEOR_STATS_DELETED_CLIP, "meteor_station_deleted_bytes_total",
+      METRIC_COUNTER, 1, "kind", "clip", NULL },
 };
 
 /* <tier>-<what> fields of tieredsink */

@@ -399,6 +399,14 @@ if mount -t tmpfs -o size=16m tmpfs "$disk" 2>/dev/null; then
   if wait_log "deleted the cold frames of night 20261130" 90 &&
     wait_log "WARNING: storage: over the quota: deleted the clip .*20261130" 90; then
     ok "full disk: the old night's cold frames went first, its clip last, said"
+    # and counted: at least the files' sizes (their blocks on disk)
+    cold=$(metric "$mport" 'meteor_station_deleted_bytes_total{element="camera",kind="cold"}')
+    clip=$(metric "$mport" 'meteor_station_deleted_bytes_total{element="camera",kind="clip"}')
+    if [ "${cold:-0}" -ge 5000000 ] && [ "${clip:-0}" -ge 1000000 ]; then
+      ok "full disk: /metrics: meteor_station_deleted_bytes_total cold $cold, clip $clip"
+    else
+      bad "full disk: /metrics: deleted cold '$cold', clip '$clip'"
+    fi
   else
     bad "full disk: $(grep -v 'meteor [0-9]*:' "$work/log")"
   fi
