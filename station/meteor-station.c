@@ -9,6 +9,7 @@
  * it after a camera error with a backoff of 1 s doubling to 60 s.
  * SIGINT/SIGTERM finish the clips being written and exit 0. --now (or
  * METEOR_STATION_NOW) sets the clock, for tests. */
+#include "stationbytes.h"
 #include "stationclock.h"
 #include "stationconfig.h"
 #include "stationpipeline.h"
