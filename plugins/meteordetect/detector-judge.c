@@ -49,8 +49,24 @@ det_steps (const Track *t, const LineFit *f, double *steps)
   return t->n - 1;
 }
 
-/* Steady: every step close to the typical (median) one. Returns how many
- * are not, and the median step (px a frame) in @median. */
+/* How far a blob's centroid may sit from its streak's middle: a streak
+ * lying along the motion @f is a meteor's smear over a frame, about the
+ * @step long; when only part of it rose over the threshold, its centroid
+ * is that part's. Other blobs: none. */
+static double
+smear_slack (const Track *t, int i, const LineFit *f, double step)
+{
+  const Streak *s = &t->streak[i];
+
+  if (s->len < PAIR_MIN_ELONGATION * s->across ||
+      fabs (s->ux * f->ux + s->uy * f->uy) < PAIR_MIN_ALIGNMENT)
+    return 0;
+  return fmax (0.0, step - s->len) / 2;
+}
+
+/* Steady: every step close to the typical (median) one, but for what
+ * the smear of its two blobs allows. Returns how many are not, and the
+ * median step (px a frame) in @median. */
 static int
 unsteady_steps (const Track *t, const LineFit *f, double *median)
 {
@@ -67,8 +83,18 @@ unsteady_steps (const Track *t, const LineFit *f, double *median)
     steps[j] = raw[i];
   }
   *median = steps[n / 2];
-  for (i = 0; i < n; i++)
-    odd += det_odd_step (steps[i], *median);
+  for (i = 0; i < n; i++) {
+    double gap = (double)(t->points[i + 1].frame - t->points[i].frame);
+    double slack =
+        (smear_slack (t, i, f, *median) + smear_slack (t, i + 1, f, *median)) /
+        gap;
+
+    double off = raw[i] - *median;
+
+    /* the step as far from the median as the smear cannot explain */
+    odd += det_odd_step (
+        *median + copysign (fmax (0.0, fabs (off) - slack), off), *median);
+  }
   return odd;
 }
 
@@ -145,11 +171,31 @@ continues_slow (const Detector *d, const Track *t, const LineFit *f)
 }
 
 /* Whether @t, as it stands, is a meteor; the reason when it is not. */
+/* The slowest a meteor may move on @t's track, px/s: min-speed, or less
+ * when the track looks like a slow meteor's (SLOW_BRIGHT_*). */
+static double
+slowest_meteor (const Detector *d, const Track *t, double duration)
+{
+  const DetectorConfig *c = &d->config;
+  double mx = SLOW_BRIGHT_INSIDE * d->w, my = SLOW_BRIGHT_INSIDE * d->h;
+  int ends[2] = { 0, t->n - 1 }, i;
+
+  if (det_track_snr (t) < SLOW_BRIGHT_SNR || duration > SLOW_BRIGHT_SECONDS)
+    return c->min_speed;
+  for (i = 0; i < 2; i++) {
+    const DetectorPoint *p = &t->points[ends[i]];
+
+    if (p->x < mx || p->y < my || p->x > d->w - 1 - mx || p->y > d->h - 1 - my)
+      return c->min_speed;
+  }
+  return SLOW_BRIGHT_SHARE * c->min_speed;
+}
+
 int
 det_judge (const Detector *d, const Track *t, LineFit *f, DetectorReject *why)
 {
   const DetectorConfig *c = &d->config;
-  double duration, speed, allowed, chance;
+  double duration, speed, slowest, allowed, chance;
 
   if (t->n < c->min_frames || 4 * t->n < 3 * (int)(t->points[t->n - 1].frame -
                                                    t->points[0].frame + 1)) {
@@ -160,11 +206,12 @@ det_judge (const Detector *d, const Track *t, LineFit *f, DetectorReject *why)
   det_fit_line (t, f);
   duration = (t->points[t->n - 1].frame - t->points[0].frame + 1) / c->fps;
   speed = f->step * c->fps * d->bin;
+  slowest = slowest_meteor (d, t, duration);
   if (speed < STATIC_SPEED) {
     *why = DETECTOR_REJECT_STATIC;
     return 0;
   }
-  if (speed < c->min_speed) {
+  if (speed < slowest) {
     *why = DETECTOR_REJECT_SLOW;
     return 0;
   }
@@ -264,7 +311,7 @@ det_judge (const Detector *d, const Track *t, LineFit *f, DetectorReject *why)
       *why = DETECTOR_REJECT_CROOKED;
       return 0;
     }
-    if (odd > 0 && median * c->fps * d->bin < c->min_speed) {
+    if (odd > 0 && median * c->fps * d->bin < slowest) {
       *why = DETECTOR_REJECT_SLOW;
       return 0;
     }

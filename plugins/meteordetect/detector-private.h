@@ -67,6 +67,15 @@
 #define SLOW_TRAILS 16
 #define SLOW_TRAIL_SECONDS 10.0
 #define SLOW_TRAIL_SPEEDS 3.0
+/* a track slower than min-speed, down to this share of it, is a meteor
+ * when this bright (peak / sigma), this short (s) and inside the frame
+ * by this share of its size at both ends: a slow meteor (near its
+ * radiant, or far off) lights up and dies out in view within seconds; a
+ * satellite or plane comes in over the edge, lasts, and is mostly faint */
+#define SLOW_BRIGHT_SHARE 0.5
+#define SLOW_BRIGHT_SNR 12.0
+#define SLOW_BRIGHT_SECONDS 2.5
+#define SLOW_BRIGHT_INSIDE 0.05
 /* a two-frame track: streaks of at least this many pixels, this long
  * (analysis px), this much longer than wide, along the motion (cos) */
 #define PAIR_MIN_PIXELS 3

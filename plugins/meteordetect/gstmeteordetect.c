@@ -602,7 +602,9 @@ gst_meteor_detect_class_init (GstMeteorDetectClass *klass)
           G_MININT, G_MAXINT, d.min_frames, rw_ready));
   install_double (gobject_class, PROP_MIN_SPEED, "min-speed", "Min speed",
       "Slowest meteor, in px/s: slower moving tracks are planes or "
-      "satellites (rejected-slow)",
+      "satellites (rejected-slow), but for bright ones (peak 12 sigma) "
+      "that begin and end inside the frame within 2.5 s, down to half "
+      "of it",
       d.min_speed);
   install_double (gobject_class, PROP_MAX_SPEED, "max-speed", "Max speed",
       "Fastest meteor, in px/s (above min-speed)", d.max_speed);

@@ -322,6 +322,41 @@ test_satellite_pieces (void)
   free (mask);
 }
 
+/* A meteor near its radiant moves slower than min-speed (35 px/s), as
+ * satellites do: a bright one that lights up and dies out inside the
+ * frame within seconds is a meteor; as faint, or coming in over the
+ * edge, the same motion is a satellite's (rejected-slow). */
+static void
+test_slow_meteor (void)
+{
+  static const struct {
+    const char *schedule;
+    size_t meteors;
+  } cases[] = {
+    { "meteor@40,x=100,y=100,angle=30,speed=1.7,duration=1.5,snr=25", 1 },
+    { "meteor@40,x=100,y=100,angle=30,speed=1.7,duration=1.5,snr=6", 0 },
+    { "meteor@40,x=4,y=100,angle=0,speed=1.7,duration=1.5,snr=25", 0 },
+    { "meteor@40,x=100,y=100,angle=30,speed=0.8,duration=1.5,snr=25", 0 },
+  };
+  SkyConfig c;
+  Run r;
+  size_t i;
+
+  quiet_sky (&c, 8);
+  for (i = 0; i < sizeof (cases) / sizeof (cases[0]); i++) {
+    run (&c, cases[i].schedule, 150, METEOR_FORMAT_GRAY8, METEOR_FORMAT_GRAY8,
+        2, NULL, &r);
+    EXPECT (r.n_meteors == cases[i].meteors, "%s: %zu detections, want %zu",
+        cases[i].schedule, r.n_meteors, cases[i].meteors);
+    if (cases[i].meteors == 1 && r.n_meteors == 1)
+      EXPECT (r.meteors[0].speed < 35, "%s: %.1f px/s, not under min-speed",
+          cases[i].schedule, r.meteors[0].speed);
+    else if (cases[i].meteors == 0)
+      EXPECT (r.stats.rejected[DETECTOR_REJECT_SLOW] > 0,
+          "%s: not rejected as slow", cases[i].schedule);
+  }
+}
+
 /* Runs the detector (25 fps, bin 2) on @frames hand-made GRAY8 frames: a
  * flat sky of @sky DN, drawn on by @draw. */
 static void
@@ -484,6 +519,7 @@ main (void)
     { "brief_meteor", test_brief_meteor },
     { "mask_hides", test_mask_hides },
     { "satellite_pieces", test_satellite_pieces },
+    { "slow_meteor", test_slow_meteor },
     { "flat_sky_flicker", test_flat_sky_flicker },
     { "flaring_fireball", test_flaring_fireball },
     { "config_errors", test_config_errors },
