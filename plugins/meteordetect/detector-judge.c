@@ -25,12 +25,14 @@ det_track_snr (const Track *t)
 /* Whether a step of @step px a frame is odd on a track whose median step
  * is @median: far from it, or standing still (blobs flickering in one
  * place, joined to a moving one, are not a meteor, which moves every
- * frame). */
+ * frame). A slow meteor's steps are under a pixel, where its centroid's
+ * jitter is as large: standing still is then a pixel short of the
+ * median. */
 int
 det_odd_step (double step, double median)
 {
   return fabs (step - median) > 0.6 * fabs (median) + 1.0 ||
-         step < STANDSTILL_SHARE * median;
+         (step < STANDSTILL_SHARE * median && median - step > 1.0);
 }
 
 /* The steps of @t along @f, px a frame, into @steps; returns how many
@@ -171,31 +173,77 @@ continues_slow (const Detector *d, const Track *t, const LineFit *f)
 }
 
 /* Whether @t, as it stands, is a meteor; the reason when it is not. */
-/* The slowest a meteor may move on @t's track, px/s: min-speed, or less
- * when the track looks like a slow meteor's (SLOW_BRIGHT_*). */
-static double
-slowest_meteor (const Detector *d, const Track *t, double duration)
+void
+detector_set_sky_scale (
+    Detector *d, const float *deg_per_px, int cols, int rows)
+{
+  float *copy = NULL;
+
+  if (deg_per_px && cols > 0 && rows > 0) {
+    copy = malloc ((size_t)cols * rows * sizeof (float));
+    if (copy == NULL)
+      return; /* the px/s limits stay */
+    memcpy (copy, deg_per_px, (size_t)cols * rows * sizeof (float));
+  }
+  free (d->sky_scale);
+  d->sky_scale = copy;
+  d->scale_cols = copy ? cols : 0;
+  d->scale_rows = copy ? rows : 0;
+}
+
+/* The speed limits for @t's track, px/s: min-speed and max-speed, or
+ * where the sky's scale is known at the track's middle, min-speed-deg and
+ * max-speed-deg (those set) turned into px/s there. */
+static void
+speed_limits (const Detector *d, const Track *t, double *lo, double *hi)
 {
   const DetectorConfig *c = &d->config;
+  const DetectorPoint *a = &t->points[0], *b = &t->points[t->n - 1];
+  double scale = NAN;
+
+  *lo = c->min_speed;
+  *hi = c->max_speed;
+  if (d->sky_scale) {
+    int col = (int)((a->x + b->x) / 2 * d->scale_cols / d->w);
+    int row = (int)((a->y + b->y) / 2 * d->scale_rows / d->h);
+
+    col = col < 0 ? 0 : col >= d->scale_cols ? d->scale_cols - 1 : col;
+    row = row < 0 ? 0 : row >= d->scale_rows ? d->scale_rows - 1 : row;
+    scale = d->sky_scale[row * d->scale_cols + col];
+  }
+  if (!(scale > 0))
+    return;
+  if (c->min_speed_deg > 0)
+    *lo = c->min_speed_deg / scale;
+  if (c->max_speed_deg > 0)
+    *hi = c->max_speed_deg / scale;
+}
+
+/* The slowest a meteor may move on @t's track, px/s: the lower speed
+ * limit @lo, or less when the track looks like a slow meteor's
+ * (SLOW_BRIGHT_*). */
+static double
+slowest_meteor (const Detector *d, const Track *t, double duration, double lo)
+{
   double mx = SLOW_BRIGHT_INSIDE * d->w, my = SLOW_BRIGHT_INSIDE * d->h;
   int ends[2] = { 0, t->n - 1 }, i;
 
   if (det_track_snr (t) < SLOW_BRIGHT_SNR || duration > SLOW_BRIGHT_SECONDS)
-    return c->min_speed;
+    return lo;
   for (i = 0; i < 2; i++) {
     const DetectorPoint *p = &t->points[ends[i]];
 
     if (p->x < mx || p->y < my || p->x > d->w - 1 - mx || p->y > d->h - 1 - my)
-      return c->min_speed;
+      return lo;
   }
-  return SLOW_BRIGHT_SHARE * c->min_speed;
+  return SLOW_BRIGHT_SHARE * lo;
 }
 
 int
 det_judge (const Detector *d, const Track *t, LineFit *f, DetectorReject *why)
 {
   const DetectorConfig *c = &d->config;
-  double duration, speed, slowest, allowed, chance;
+  double duration, speed, lo, hi, slowest, allowed, chance;
 
   if (t->n < c->min_frames || 4 * t->n < 3 * (int)(t->points[t->n - 1].frame -
                                                    t->points[0].frame + 1)) {
@@ -206,7 +254,8 @@ det_judge (const Detector *d, const Track *t, LineFit *f, DetectorReject *why)
   det_fit_line (t, f);
   duration = (t->points[t->n - 1].frame - t->points[0].frame + 1) / c->fps;
   speed = f->step * c->fps * d->bin;
-  slowest = slowest_meteor (d, t, duration);
+  speed_limits (d, t, &lo, &hi);
+  slowest = slowest_meteor (d, t, duration, lo);
   if (speed < STATIC_SPEED) {
     *why = DETECTOR_REJECT_STATIC;
     return 0;
@@ -215,7 +264,7 @@ det_judge (const Detector *d, const Track *t, LineFit *f, DetectorReject *why)
     *why = DETECTOR_REJECT_SLOW;
     return 0;
   }
-  if (speed > c->max_speed) {
+  if (speed > hi) {
     *why = DETECTOR_REJECT_FAST;
     return 0;
   }
@@ -224,7 +273,7 @@ det_judge (const Detector *d, const Track *t, LineFit *f, DetectorReject *why)
     return 0;
   }
   /* a piece of a slow object seen before, moving on at its speed */
-  if (speed < SLOW_TRAIL_SPEEDS * c->min_speed && continues_slow (d, t, f)) {
+  if (speed < SLOW_TRAIL_SPEEDS * lo && continues_slow (d, t, f)) {
     *why = DETECTOR_REJECT_SLOW;
     return 0;
   }

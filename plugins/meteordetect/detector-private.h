@@ -85,7 +85,7 @@
 /* a track may have one odd step (away from its median step) in this many */
 #define STEADY_ODD_STEPS 10
 /* tracks of this many points or more lose odd steps at their ends */
-#define TRIM_MIN_POINTS 8
+#define TRIM_MIN_POINTS 5
 /* a step shorter than this share of the median step stands still */
 #define STANDSTILL_SHARE 0.3
 /* tracks wholly this close to the border (frame px) are edge effects */
@@ -248,6 +248,8 @@ typedef struct {
 
 struct Detector {
   DetectorConfig config;
+  float *sky_scale; /* deg a frame px, scale_cols x scale_rows cells */
+  int scale_cols, scale_rows;
   const MeteorKernels *k;
   int w, h; /* analysis size: the frame's, or half of it when binning */
   int bin;

@@ -112,9 +112,8 @@ det_trim_track (Track *t)
   }
   /* a meteor's ends are faint and their centroids wander (noise next to
    * them, a blob coded late): odd steps at the ends go, a quarter of the
-   * track at most; on a shorter track only a faint point (picked where
-   * the track led, after the meteor had gone) */
-  if (t->n < SHORT_TRACK_POINTS)
+   * track at most */
+  if (t->n < TRIM_MIN_POINTS)
     return;
   det_fit_line (t, &f);
   n = det_steps (t, &f, steps);
@@ -124,13 +123,6 @@ det_trim_track (Track *t)
     sorted[j] = steps[i];
   }
   median = sorted[n / 2];
-  if (t->n < TRIM_MIN_POINTS) {
-    if (t->extra[t->n - 1].faint && det_odd_step (steps[n - 1], median))
-      drop_point (t, t->n - 1);
-    else if (t->extra[0].faint && det_odd_step (steps[0], median))
-      drop_point (t, 0);
-    return;
-  }
   while (t->n >= TRIM_MIN_POINTS && 4 * (n0 - t->n + 1) <= n0) {
     n = det_steps (t, &f, steps);
     if (det_odd_step (steps[0], median))

@@ -57,6 +57,12 @@ detector_config_check (const DetectorConfig *c, char *error, size_t error_len)
       c->min_speed, c->max_speed);
   METEOR_CHECK (
       c->max_duration > 0, "max-duration=%g: must be > 0", c->max_duration);
+  METEOR_CHECK (
+      c->min_speed_deg >= 0 && c->max_speed_deg >= 0 &&
+          (c->max_speed_deg == 0 || c->max_speed_deg > c->min_speed_deg),
+      "min-speed-deg=%g, max-speed-deg=%g: need 0 <= min-speed-deg < "
+      "max-speed-deg (0: off)",
+      c->min_speed_deg, c->max_speed_deg);
   METEOR_CHECK (c->bg_shift >= 1 && c->bg_shift <= 12,
       "background shift %d: must be in [1, 12]", c->bg_shift);
   METEOR_CHECK (c->bin == 1 || c->bin == 2, "bin=%d: must be 1 or 2", c->bin);
@@ -154,6 +160,7 @@ detector_free (Detector *d)
   free (d->amask);
   free (d->static_map);
   free (d->row_count);
+  free (d->sky_scale);
   det_noise_free (d);
   det_chance_free (d);
   det_canary_free (d);

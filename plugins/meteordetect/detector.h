@@ -34,6 +34,9 @@ typedef struct {
   double min_speed;         /* px/s */
   double max_speed;         /* px/s */
   double max_duration;      /* s: longer tracks are planes or satellites */
+  double min_speed_deg;     /* deg/s, with a sky scale (detector_set_sky_scale):
+                             * replaces min_speed there; 0: off */
+  double max_speed_deg;     /* deg/s likewise for max_speed; 0: off */
   int bg_shift;             /* background averages over 2^bg_shift frames */
   double flash_fraction;    /* candidates over this fraction: a flash */
   int bin;                  /* 1: analyse every pixel; 2: 2x2 averages (half
@@ -154,6 +157,14 @@ void detector_flush (Detector *detector);
  * boxes x, y, w, h; returns how many. */
 size_t detector_live_boxes (
     Detector *detector, uint64_t frame, int *boxes, size_t max);
+
+/* The sky's scale over the frame, once the camera is calibrated: a grid of
+ * @cols x @rows cells (row by row, cells of equal size over the frame),
+ * each the degrees on the sky of one frame pixel there (NAN: not known).
+ * Where it is known, min_speed_deg and max_speed_deg (when set) judge a
+ * track by its speed on the sky. NULL: none (px/s limits only). */
+void detector_set_sky_scale (
+    Detector *detector, const float *deg_per_px, int cols, int rows);
 
 void detector_get_stats (const Detector *detector, DetectorStats *stats);
 /* The sky's background noise now, DN of one frame pixel (the median of

@@ -106,6 +106,7 @@ void md_retire_detector (GstMeteorDetect *self);
  * elevation, magnitude */
 #define MD_SKY_VALUES 6
 gboolean md_sky_update (GstMeteorDetect *self, gboolean starting);
+void md_sky_scale (GstMeteorDetect *self);
 void md_sky_point (GstMeteorDetect *self, double x, double y, double intensity,
     GstClockTime utc, double sky[MD_SKY_VALUES]);
 void md_sky_set_meteor_fields (

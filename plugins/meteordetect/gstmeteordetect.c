@@ -78,6 +78,8 @@ enum {
   PROP_MIN_SPEED,
   PROP_MAX_SPEED,
   PROP_MAX_DURATION,
+  PROP_MIN_SPEED_DEG,
+  PROP_MAX_SPEED_DEG,
   PROP_MASK,
   PROP_CANARY_RATE,
   PROP_CANARY_WINDOW,
@@ -115,6 +117,10 @@ config_double (DetectorConfig *config, guint prop_id)
       return &config->max_speed;
     case PROP_MAX_DURATION:
       return &config->max_duration;
+    case PROP_MIN_SPEED_DEG:
+      return &config->min_speed_deg;
+    case PROP_MAX_SPEED_DEG:
+      return &config->max_speed_deg;
     case PROP_CANARY_RATE:
       return &config->canary_rate;
     case PROP_CANARY_MIN_RECALL:
@@ -220,6 +226,7 @@ gst_meteor_detect_set_caps (
   self->mask = mask;
   self->luma = luma;
   self->info = info;
+  md_sky_scale (self);
   GST_INFO_OBJECT (self, "detecting in %" GST_PTR_FORMAT " with %s kernels",
       incaps, self->kernels->name);
   return TRUE;
@@ -608,6 +615,18 @@ gst_meteor_detect_class_init (GstMeteorDetectClass *klass)
       d.min_speed);
   install_double (gobject_class, PROP_MAX_SPEED, "max-speed", "Max speed",
       "Fastest meteor, in px/s (above min-speed)", d.max_speed);
+  install_double (gobject_class, PROP_MIN_SPEED_DEG, "min-speed-deg",
+      "Min speed on the sky",
+      "Slowest meteor, in degrees/s on the sky (meteors move at about 3-70, "
+      "satellites under about 2): once calibrated (calibration=), it "
+      "replaces min-speed, at each track's place in the field (a wide lens's "
+      "scale changes over it); 0: min-speed only",
+      d.min_speed_deg);
+  install_double (gobject_class, PROP_MAX_SPEED_DEG, "max-speed-deg",
+      "Max speed on the sky",
+      "Fastest meteor, in degrees/s on the sky, likewise replacing "
+      "max-speed once calibrated; 0: max-speed only",
+      d.max_speed_deg);
   install_double (gobject_class, PROP_MAX_DURATION, "max-duration",
       "Max duration",
       "Longest meteor, in seconds: longer tracks are rejected "

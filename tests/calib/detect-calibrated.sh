@@ -37,20 +37,24 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# detect NAME START-UTC: the video through meteordetect with NAME's
-# calibration, into NAME.detections.jsonl
+# detect NAME START-UTC [PROPERTY=VALUE...]: the video through
+# meteordetect with NAME's calibration, into NAME.detections.jsonl; its
+# speed limits on the sky those meteors span (3-70 deg/s), unless given
 detect () {
+  name=$1 start=$2
+  shift 2
+  # shellcheck disable=SC2086
   # the cameras' place, as RMS's azimuths and elevations put it
   # (test-calibrate: both fit it within 0.002 deg)
   gst-launch-1.0 -m filesrc location="$work/video.gray" \
     ! rawvideoparse format=gray8 width=1280 height=720 framerate=25/1 \
-    ! meteorpool start-utc="$2" \
-    ! meteordetect calibration="$work/${1%+1h}.wcs" latitude=51.882 \
-      longitude=-1.305 elevation=100 \
-    ! fakesink > "$work/$1.log" 2>&1 ||
-    { tail -20 "$work/$1.log"; exit 1; }
-  "$(dirname "$0")/../quality/messages-to-jsonl" < "$work/$1.log" \
-    > "$work/$1.detections.jsonl"
+    ! meteorpool start-utc="$start" \
+    ! meteordetect calibration="$work/${name%+*}.wcs" latitude=51.882 \
+      longitude=-1.305 elevation=100 ${*:-min-speed-deg=2 max-speed-deg=80} \
+    ! fakesink > "$work/$name.log" 2>&1 ||
+    { tail -20 "$work/$name.log"; exit 1; }
+  "$(dirname "$0")/../quality/messages-to-jsonl" < "$work/$name.log" \
+    > "$work/$name.detections.jsonl"
 }
 
 for block in FF_UK0006_20230423_213749_340_0145408 \
@@ -70,6 +74,18 @@ for block in FF_UK0006_20230423_213749_340_0145408 \
     cp "$work/$block.json" "$work/$block+1h.json"
     detect "$block+1h" "$(date -u -d "$(echo "$start" | tr TZ '  ') UTC + 1 hour" \
       +%Y-%m-%dT%H:%M:%S.%3NZ)"
+    # the speed limits hold on the sky: under 1.5 deg/s (satellites'
+    # speeds) the meteor is too fast
+    detect "$block+slow" "$start" min-speed-deg=0.5 max-speed-deg=1.5
+    n=$(wc -l < "$work/$block+slow.detections.jsonl")
+    fast=$(sed -n 's/.*rejected-fast=(guint64)\([0-9]*\).*/\1/p' \
+      "$work/$block+slow.log" | tail -1)
+    echo "$block: with max-speed-deg=1.5: $n detections, ${fast:-no} rejected fast"
+    if [ "$n" != 0 ] || [ "${fast:-0}" -lt 1 ]; then
+      echo "$block: FAIL: the limits on the sky did not hold"
+      exit 1
+    fi
+    rm "$work/$block+slow.detections.jsonl"
   fi
   rm -f "$work/video.gray"
 done

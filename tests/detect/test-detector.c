@@ -35,6 +35,10 @@ quiet_sky (SkyConfig *c, uint64_t seed)
   c->satellite_rate = c->flash_rate = 0;
 }
 
+/* Speed limits on the sky for run(): set by the tests of them, with the
+ * sky's scale (deg a px) given to the detector as a calibration would */
+static double sky_min_deg, sky_max_deg, sky_deg_per_px;
+
 /* Renders @frames of @sky as @format and runs the detector on it. */
 static void
 run (const SkyConfig *sky, const char *schedule, int frames,
@@ -64,7 +68,15 @@ run (const SkyConfig *sky, const char *schedule, int frames,
   dc.fps = sky->fps;
   dc.bin = bin;
   dc.mask = mask;
+  dc.min_speed_deg = sky_min_deg;
+  dc.max_speed_deg = sky_max_deg;
   d = detector_new (&dc, meteor_kernels_get ());
+  if (sky_deg_per_px > 0) {
+    float grid[4] = { sky_deg_per_px, sky_deg_per_px, sky_deg_per_px,
+      sky_deg_per_px };
+
+    detector_set_sky_scale (d, grid, 2, 2);
+  }
   n = sky_parse_schedule (schedule, &events, error, sizeof (error));
   for (i = 0; i < n; i++)
     sky_model_add_event (m, &events[i]);
@@ -357,6 +369,49 @@ test_slow_meteor (void)
   }
 }
 
+/* Calibrated, speed limits hold on the sky in deg/s: a meteor at
+ * 1.7 deg/s (25 px/s at the sky's 4'/px, under min-speed) is found with
+ * min-speed-deg=1; one at 20 deg/s is too fast for max-speed-deg=10; the
+ * limits need the sky's scale, without it px/s hold. */
+static void
+test_speed_on_sky (void)
+{
+  static const struct {
+    const char *schedule;
+    double deg_per_px;
+    size_t meteors;
+    DetectorReject why;
+  } cases[] = {
+    { "meteor@40,x=100,y=100,angle=30,speed=1.7,duration=1.5,snr=8", 4.0 / 60,
+        1, DETECTOR_REJECT_N },
+    { "meteor@40,x=100,y=100,angle=30,speed=1.7,duration=1.5,snr=8", 0, 0,
+        DETECTOR_REJECT_SLOW },
+    { "meteor@40,x=60,y=60,angle=30,speed=20,duration=0.3,snr=12", 4.0 / 60, 0,
+        DETECTOR_REJECT_FAST },
+    { "meteor@40,x=60,y=60,angle=30,speed=20,duration=0.3,snr=12", 0, 1,
+        DETECTOR_REJECT_N },
+  };
+  SkyConfig c;
+  Run r;
+  size_t i;
+
+  quiet_sky (&c, 9);
+  sky_min_deg = 1.0;
+  sky_max_deg = 10.0;
+  for (i = 0; i < sizeof (cases) / sizeof (cases[0]); i++) {
+    sky_deg_per_px = cases[i].deg_per_px;
+    run (&c, cases[i].schedule, 150, METEOR_FORMAT_GRAY8, METEOR_FORMAT_GRAY8,
+        2, NULL, &r);
+    EXPECT (r.n_meteors == cases[i].meteors,
+        "%s, %.4f deg/px: %zu detections, want %zu", cases[i].schedule,
+        cases[i].deg_per_px, r.n_meteors, cases[i].meteors);
+    if (cases[i].why != DETECTOR_REJECT_N)
+      EXPECT (r.stats.rejected[cases[i].why] > 0, "%s: not rejected %s",
+          cases[i].schedule, detector_reject_name (cases[i].why));
+  }
+  sky_min_deg = sky_max_deg = sky_deg_per_px = 0;
+}
+
 /* Runs the detector (25 fps, bin 2) on @frames hand-made GRAY8 frames: a
  * flat sky of @sky DN, drawn on by @draw. */
 static void
@@ -520,6 +575,7 @@ main (void)
     { "mask_hides", test_mask_hides },
     { "satellite_pieces", test_satellite_pieces },
     { "slow_meteor", test_slow_meteor },
+    { "speed_on_sky", test_speed_on_sky },
     { "flat_sky_flicker", test_flat_sky_flicker },
     { "flaring_fireball", test_flaring_fireball },
     { "config_errors", test_config_errors },
