@@ -10,7 +10,7 @@
 #include "stationnight.h"
 
 #include "ffblock.h"
-#include "ftpdetectinfo.h"
+#include "ftpdetection.h"
 
 #include <errno.h>
 #include <gst/meteor/meteordetection.h>
@@ -46,20 +46,6 @@ struct StationRecord {
   StationCalib *calib; /* its own calibrations, or NULL */
   GstElement *detect;
 };
-
-static gdouble
-utc_seconds (const GstStructure *s, const gchar *field)
-{
-  const gchar *iso = gst_structure_get_string (s, field);
-  GDateTime *d = iso ? g_date_time_new_from_iso8601 (iso, NULL) : NULL;
-  gdouble t = 0;
-
-  if (d) {
-    t = g_date_time_to_unix (d) + g_date_time_get_microsecond (d) / 1e6;
-    g_date_time_unref (d);
-  }
-  return t;
-}
 
 /* Frames into the night image (streaming thread). */
 static GstPadProbeReturn
@@ -274,72 +260,26 @@ append_jsonl (
   g_object_unref (b);
 }
 
-/* a path point's value @i: 0 when it has none or does not know it */
-static gdouble
-path_value (const GValue *point, guint i)
-{
-  gdouble v = i < gst_value_array_get_size (point)
-                  ? g_value_get_double (gst_value_array_get_value (point, i))
-                  : 0;
-
-  return isfinite (v) ? v : 0;
-}
-
-/* The meteor into the night's FTPdetectinfo, in the FF block of its first
- * frame (frame ids 256 k..), with RA, Dec, azimuth, elevation and
- * magnitude when meteordetect has a calibration (zero without). Rewritten whole
- * (small), synced and renamed over: never half a file. */
+/* The meteor into the night's FTPdetectinfo (formats/ftpdetection.c),
+ * rewritten whole (small), synced and renamed over: never half a file. */
 static gboolean
-add_ftp_meteor (StationRecord *r, const GstStructure *s,
-    const GstMeteorDetection *det, gdouble start_utc, char *ff_name,
-    gsize ff_name_size)
+add_ftp_meteor (
+    StationRecord *r, const GstStructure *s, char *ff_name, gsize ff_name_size)
 {
-  const GValue *path = gst_structure_get_value (s, GST_METEOR_DETECTION_PATH);
   gdouble fps = r->have_info && GST_VIDEO_INFO_FPS_N (&r->info) > 0
                     ? (gdouble)GST_VIDEO_INFO_FPS_N (&r->info) /
                           GST_VIDEO_INFO_FPS_D (&r->info)
                     : 0;
-  guint64 counter, start_ns;
-  MeteorFtpMeteor *m;
   GError *error = NULL;
-  guint i, n;
 
-  if (path == NULL || !GST_VALUE_HOLDS_ARRAY (path) || fps <= 0 ||
-      start_utc <= 0) {
-    g_printerr ("meteor-station: WARNING: meteor %u: no path, frame rate or "
-                "time: not in %s\n",
-        det->id, r->ftp_path);
+  if (!meteor_ftp_add_detection (r->ftp, s, r->station, fps,
+          GST_VIDEO_INFO_WIDTH (&r->info), GST_VIDEO_INFO_HEIGHT (&r->info),
+          ff_name, ff_name_size, &error)) {
+    g_printerr (
+        "meteor-station: WARNING: %s: %s\n", r->ftp_path, error->message);
+    g_error_free (error);
     return FALSE;
   }
-  start_ns = meteor_ff_block_start (
-      det->first_frame, (guint64)(start_utc * 1e9), fps, &counter);
-  meteor_ff_file_name (r->station, start_ns, counter, ff_name, ff_name_size);
-  m = meteor_ftp_file_add (r->ftp, ff_name, r->station, fps,
-      gst_structure_has_field (s, GST_METEOR_DETECTION_BEGIN_RA)
-          ? "Calibrated with gst-meteor (meteor-calibrate)"
-          : NULL);
-  n = gst_value_array_get_size (path);
-  for (i = 0; i < n; i++) {
-    const GValue *v = gst_value_array_get_value (path, i);
-    MeteorFtpPoint p = { 0 };
-
-    if (!GST_VALUE_HOLDS_ARRAY (v) || gst_value_array_get_size (v) < 4)
-      continue;
-    p.frame = path_value (v, 0) - counter;
-    p.x = path_value (v, 1);
-    p.y = path_value (v, 2);
-    p.intensity = (guint)MAX (0, path_value (v, 3));
-    /* calibrated: utc, ra, dec, azimuth, elevation, magnitude follow
-     * (zero where not known, as RMS writes an uncalibrated meteor) */
-    p.ra = path_value (v, 5);
-    p.dec = path_value (v, 6);
-    p.azim = path_value (v, 7);
-    p.elev = path_value (v, 8);
-    p.mag = path_value (v, 9);
-    meteor_ftp_meteor_add_point (m, &p);
-  }
-  meteor_ftp_meteor_fit_line (
-      m, GST_VIDEO_INFO_WIDTH (&r->info), GST_VIDEO_INFO_HEIGHT (&r->info));
   if (!meteor_ftp_write_file (r->ftp_path, r->ftp, &error)) {
     g_printerr ("meteor-station: WARNING: %s\n", error->message);
     g_error_free (error);
@@ -398,8 +338,8 @@ station_record_message (
   if (r->calib)
     station_calib_interrupt (r->calib);
   d.d.id = det.id;
-  d.d.start_utc = utc_seconds (s, GST_METEOR_DETECTION_START_UTC);
-  d.d.end_utc = utc_seconds (s, GST_METEOR_DETECTION_END_UTC);
+  d.d.start_utc = meteor_detection_utc (s, GST_METEOR_DETECTION_START_UTC);
+  d.d.end_utc = meteor_detection_utc (s, GST_METEOR_DETECTION_END_UTC);
   d.d.first_frame = det.first_frame;
   d.d.last_frame = det.last_frame;
   d.d.x0 = det.x0;
@@ -412,7 +352,7 @@ station_record_message (
   d.d.n_points = det.n_points;
   d.d.clock = *clock;
   g_array_append_val (r->detections, d);
-  if (add_ftp_meteor (r, s, &det, d.d.start_utc, ff_name, sizeof ff_name)) {
+  if (add_ftp_meteor (r, s, ff_name, sizeof ff_name)) {
     GstElement *detect = gst_bin_get_by_name (GST_BIN (r->pipeline), "detect");
     g_free (station_ecsv_add (r->dir, r->station, detect, s, ff_name,
         GST_VIDEO_INFO_WIDTH (&r->info), GST_VIDEO_INFO_HEIGHT (&r->info)));

@@ -49,6 +49,11 @@ int clip_export_png (TierClip *clip, const ClipVideo *v, const char *dir,
  * I420, NV12, YUY2: their luma (Y) only, BITPIX 8. */
 int clip_export_fits (TierClip *clip, const ClipVideo *v, const char *path,
     char *error, size_t error_len);
+/* The clip's detections into an FTPdetectinfo file at @path (written
+ * whole or not at all), each in the FF block of its first frame for
+ * camera @station; needs GStreamer (clipexport-ftp.c, built with it). */
+int clip_export_ftpdetectinfo (TierClip *clip, const ClipVideo *v,
+    const char *path, const char *station, char *error, size_t error_len);
 /* A buffer for any frame of @clip (free() it). */
 uint8_t *clip_frame_buffer (TierClip *clip);
 /* Frame @i as 8-bit luma, width x height bytes into @luma: GRAY8 as it

@@ -9,6 +9,7 @@
  *   meteor-clip export CLIP --fits out.fits
  *   meteor-clip export CLIP --salvage --y4m out.y4m   (a damaged clip's
  *                                                      good frames)
+ *   meteor-clip export CLIP --ftpdetectinfo FILE --station ID
  */
 #include "clipexport.h"
 
@@ -26,7 +27,9 @@ usage (FILE *out)
       "usage: meteor-clip list LOCATION\n"
       "       meteor-clip info CLIP [--frames]\n"
       "       meteor-clip export CLIP (--y4m FILE | --png DIR | --fits FILE |\n"
-      "                               --ff DIR --station ID) [--salvage]\n"
+      "                               --ff DIR --station ID |\n"
+      "                               --ftpdetectinfo FILE --station ID)\n"
+      "                               [--salvage]\n"
       "\n"
       "Clips are the directories tieredsink writes (frames.mtrs: lossless\n"
       "zstd records; clip.json: caps, detection, frame list). Raw formats\n"
@@ -54,6 +57,13 @@ usage (FILE *out)
       "               frame ids, named "
       "FF_<ID>_<date>_<time>_<ms>_<frame>.fits\n"
       "               for --station ID (its code, e.g. US0001); of the luma.\n"
+      "  --ftpdetectinfo FILE\n"
+      "               the clip's meteors as RMS's FTPdetectinfo (what the\n"
+      "               Global Meteor Network reads), each in the FF block of\n"
+      "               its first frame for --station ID: per frame its pixel\n"
+      "               and intensity and, when meteordetect was calibrated,\n"
+      "               RA, Dec, azimuth, elevation and magnitude (zero when\n"
+      "               not). Needs a meteor-clip built with GStreamer.\n"
       "  --salvage    a damaged clip (a record that fails its CRC) gives the\n"
       "               frames that check out; how many are lost is said.\n"
       "\n"
@@ -133,9 +143,10 @@ main (int argc, char **argv)
     { "png", required_argument, 0, 'p' }, { "fits", required_argument, 0, 'f' },
     { "frames", no_argument, 0, 'F' }, { "salvage", no_argument, 0, 's' },
     { "ff", required_argument, 0, 'r' },
+    { "ftpdetectinfo", required_argument, 0, 'D' },
     { "station", required_argument, 0, 'S' }, { "help", no_argument, 0, 'h' },
     { 0, 0, 0, 0 } };
-  const char *y4m = NULL, *png = NULL, *fits = NULL, *ff = NULL;
+  const char *y4m = NULL, *png = NULL, *fits = NULL, *ff = NULL, *ftp = NULL;
   const char *station = NULL, *cmd, *arg;
   int frames = 0, salvage = 0, c, status = 0;
   size_t lost = 0;
@@ -159,6 +170,9 @@ main (int argc, char **argv)
         break;
       case 'S':
         station = optarg;
+        break;
+      case 'D':
+        ftp = optarg;
         break;
       case 'F':
         frames = 1;
@@ -187,14 +201,23 @@ main (int argc, char **argv)
     usage (stderr);
     return 2;
   }
-  if (strcmp (cmd, "export") == 0 && !y4m && !png && !fits && !ff) {
-    fprintf (
-        stderr, "meteor-clip: export needs --y4m, --png, --fits or --ff\n");
+  if (strcmp (cmd, "export") == 0 && !y4m && !png && !fits && !ff && !ftp) {
+    fprintf (stderr, "meteor-clip: export needs --y4m, --png, --fits, --ff "
+                     "or --ftpdetectinfo\n");
     return 2;
   }
-  if (ff && (station == NULL || !station[0] || strchr (station, '_') ||
-                strchr (station, '/'))) {
-    fprintf (stderr, "meteor-clip: --ff needs --station ID, the station's "
+#ifndef METEOR_CLIP_FTPDETECTINFO
+  if (ftp) {
+    fprintf (stderr, "meteor-clip: --ftpdetectinfo needs a meteor-clip "
+                     "built with GStreamer (it reads meteordetect's "
+                     "detections)\n");
+    return 2;
+  }
+#endif
+  if ((ff || ftp) && (station == NULL || !station[0] || strchr (station, '_') ||
+                         strchr (station, '/'))) {
+    fprintf (stderr, "meteor-clip: --ff and --ftpdetectinfo need --station "
+                     "ID, the station's "
                      "code in the FF names (e.g. US0001; no '_' or '/')\n");
     return 2;
   }
@@ -242,6 +265,11 @@ main (int argc, char **argv)
       clip_export_ff (&clip, 1, &v, 0, UINT64_MAX, ff, station, say_ff, NULL,
           err, sizeof err) < 0)
     status = 1;
+#ifdef METEOR_CLIP_FTPDETECTINFO
+  if (status == 0 && ftp &&
+      clip_export_ftpdetectinfo (clip, &v, ftp, station, err, sizeof err) < 0)
+    status = 1;
+#endif
   if (status)
     fprintf (stderr, "meteor-clip: %s\n", err[0] ? err : "export failed");
   else

@@ -38,8 +38,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # detect NAME START-UTC [PROPERTY=VALUE...]: the video through
-# meteordetect with NAME's calibration, into NAME.detections.jsonl; its
-# speed limits on the sky those meteors span (3-70 deg/s), unless given
+# meteordetect with NAME's calibration, into NAME.detections.jsonl and
+# tieredsink's clips in NAME.store; its speed limits on the sky those
+# meteors span (3-70 deg/s), unless given
 detect () {
   name=$1 start=$2
   shift 2
@@ -51,7 +52,8 @@ detect () {
     ! meteorpool start-utc="$start" \
     ! meteordetect calibration="$work/${name%+*}.wcs" latitude=51.882 \
       longitude=-1.305 elevation=100 ${*:-min-speed-deg=2 max-speed-deg=80} \
-    ! fakesink > "$work/$name.log" 2>&1 ||
+    ! tieredsink location="$work/$name.store" hot-frames=60 sync=false \
+    > "$work/$name.log" 2>&1 ||
     { tail -20 "$work/$name.log"; exit 1; }
   "$(dirname "$0")/../quality/messages-to-jsonl" < "$work/$name.log" \
     > "$work/$name.detections.jsonl"
@@ -68,6 +70,14 @@ for block in FF_UK0006_20230423_213749_340_0145408 \
   "$ff2raw" "$ff" --noise 1.0 --seed 12345 -o "$work/video.gray" \
     > "$work/$block.ff2raw" 2>&1 || { cat "$work/$block.ff2raw"; exit 1; }
   detect "$block" "$start"
+  # the clips' meteors as FTPdetectinfo, as a network gets them
+  i=0
+  for clip in "$work/$block.store/clips/"meteor-*; do
+    i=$((i + 1))
+    "$build/tools/meteor-clip" export --ftpdetectinfo "$work/$block.ftp$i" \
+      --station "$(echo "$block" | cut -d_ -f2)" "$clip" \
+      > "$work/$block.export" 2>&1 || { cat "$work/$block.export"; exit 1; }
+  done
   # the same night an hour later, with that calibration: the camera
   # looks at the same azimuth and elevation, the sky turned 15 degrees
   if [ "$block" = FF_UK0006_20230423_213749_340_0145408 ]; then
@@ -192,6 +202,21 @@ for path in sorted(glob.glob(os.path.join(work, "*.detections.jsonl"))):
     if not 2 <= d.get("angular-speed", 0) <= 80:
         print(f"{block}: FAIL: angular speed {d.get('angular-speed')}")
         failed = True
+    # the clip's FTPdetectinfo export (meteor-clip) against RMS's rows
+    ftps = glob.glob(os.path.join(work, block + ".ftp*"))
+    if not block.endswith("+1h"):
+        rows = [[float(v) for v in line.split()] for ftp in ftps
+                for line in open(ftp)
+                if re.match(r"^\d+\.\d+ ", line) and len(line.split()) == 9]
+        fs = [sep(r[3], r[4], t[3], t[4]) for r in rows for t in truth
+              if math.floor(r[0]) == math.floor(t[0])]
+        print(f"{block}: meteor-clip's FTPdetectinfo: {len(rows)} rows, "
+              f"{len(fs)} on RMS's frames, RA/Dec median "
+              f"{statistics.median(fs) if fs else float('nan'):.3f} deg "
+              f"from RMS's")
+        if len(fs) < 10 or statistics.median(fs) >= 0.1:
+            print(f"{block}: FAIL: the exported FTPdetectinfo is off RMS's")
+            failed = True
     if (abs(statistics.median(along)) >= 1 or statistics.median(pix) >= 1
             or med >= 0.1 or statistics.median(hor) >= 0.1
             or abs(off) >= 0.75 or spread >= 0.3):

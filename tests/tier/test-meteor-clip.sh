@@ -57,6 +57,10 @@ with fits.open(sys.argv[1]) as h:
     assert set(h[2].data.ravel()) <= {10, 11, 12}, h[2].data
     assert (h[1].data >= h[3].data).all()
 PY
+# its detection is no meteordetect structure: nothing written, said why
+# (a build without GStreamer says it cannot read detections)
+check "export --ftpdetectinfo of no meteor: fails, said, no file" sh -c "! '$clip_tool' export --ftpdetectinfo '$dir/ftp.txt' --station XX0001 '$dir/clips/night-1' 2>'$dir/err' && grep -q -e 'no detection with a path' -e 'built with GStreamer' '$dir/err' && test ! -e '$dir/ftp.txt'"
+check "export --ftpdetectinfo without --station: exit 2" sh -c "'$clip_tool' export --ftpdetectinfo '$dir/ftp.txt' '$dir/clips/night-1' 2>/dev/null; test \$? -eq 2"
 check "--help says what each format gets" sh -c "'$clip_tool' --help | grep -q 'C444 converted'"
 
 # one flipped byte in the second frame's record: the clip is damaged, its
