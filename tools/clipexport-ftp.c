@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gst-meteor: a clip's detections as an FTPdetectinfo file (meteor-clip
- * export --ftpdetectinfo), each in the FF block of its first frame, as
- * meteor-station writes its night's (formats/ftpdetection.c). The
- * detections are meteordetect's structures as text in clip.json: this
- * part reads them with GStreamer. */
+ * export --ftpdetectinfo), each in the FF block of its first frame, and
+ * as GDEF ECSV files (--ecsv), as meteor-station writes its night's
+ * (formats/detection/). The detections are meteordetect's structures as
+ * text in clip.json: this part reads them with GStreamer. */
 #include "clipexport.h"
 
+#include "ecsvdetection.h"
 #include "ftpdetection.h"
 
 #include <string.h>
@@ -57,4 +58,46 @@ clip_export_ftpdetectinfo (TierClip *clip, const ClipVideo *v, const char *path,
   }
   meteor_ftp_file_free (f);
   return status;
+}
+
+int
+clip_export_ecsv (TierClip *clip, const ClipVideo *v, const char *dir,
+    const MeteorEcsvSource *where, char *error, size_t error_len)
+{
+  gchar **lines;
+  GError *gerror = NULL;
+  int written = 0, i;
+
+  gst_init (NULL, NULL);
+  lines = g_strsplit (clip->detection ? clip->detection : "", "\n", -1);
+  for (i = 0; lines[i]; i++) {
+    GstStructure *s =
+        lines[i][0] ? gst_structure_from_string (lines[i], NULL) : NULL;
+    MeteorEcsvSource src = *where;
+    gchar *path;
+
+    if (s == NULL)
+      continue;
+    src.width = v->width;
+    src.height = v->height;
+    path = meteor_ecsv_write_detection (dir, s, &src, &gerror);
+    if (path) {
+      printf ("meteor-clip: %s\n", path);
+      written++;
+      g_free (path);
+    } else {
+      fprintf (stderr, "meteor-clip: %s: %s\n", clip->path, gerror->message);
+      g_clear_error (&gerror);
+    }
+    gst_structure_free (s);
+  }
+  g_strfreev (lines);
+  if (written == 0) {
+    snprintf (error, error_len,
+        "%s: no calibrated detection: no ECSV "
+        "written",
+        clip->path);
+    return -1;
+  }
+  return 0;
 }

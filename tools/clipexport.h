@@ -54,6 +54,12 @@ int clip_export_fits (TierClip *clip, const ClipVideo *v, const char *path,
  * camera @station; needs GStreamer (clipexport-ftp.c, built with it). */
 int clip_export_ftpdetectinfo (TierClip *clip, const ClipVideo *v,
     const char *path, const char *station, char *error, size_t error_len);
+/* The clip's calibrated detections as GDEF ECSV files in @dir, the
+ * header's station, calibration and place from @where (its size from the
+ * clip); also needs GStreamer. */
+struct MeteorEcsvSource;
+int clip_export_ecsv (TierClip *clip, const ClipVideo *v, const char *dir,
+    const struct MeteorEcsvSource *where, char *error, size_t error_len);
 /* A buffer for any frame of @clip (free() it). */
 uint8_t *clip_frame_buffer (TierClip *clip);
 /* Frame @i as 8-bit luma, width x height bytes into @luma: GRAY8 as it

@@ -10,12 +10,18 @@
  *   meteor-clip export CLIP --salvage --y4m out.y4m   (a damaged clip's
  *                                                      good frames)
  *   meteor-clip export CLIP --ftpdetectinfo FILE --station ID
+ *   meteor-clip export CLIP --ecsv DIR --station ID --calibration WCS
+ *                           --latitude D --longitude D [--elevation M]
  */
 #include "clipexport.h"
+#ifdef METEOR_CLIP_DETECTIONS
+#include "ecsvdetection.h"
+#endif
 
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,7 +34,11 @@ usage (FILE *out)
       "       meteor-clip info CLIP [--frames]\n"
       "       meteor-clip export CLIP (--y4m FILE | --png DIR | --fits FILE |\n"
       "                               --ff DIR --station ID |\n"
-      "                               --ftpdetectinfo FILE --station ID)\n"
+      "                               --ftpdetectinfo FILE --station ID |\n"
+      "                               --ecsv DIR --station ID --calibration "
+      "WCS\n"
+      "                               --latitude D --longitude D\n"
+      "                               [--elevation M])\n"
       "                               [--salvage]\n"
       "\n"
       "Clips are the directories tieredsink writes (frames.mtrs: lossless\n"
@@ -64,12 +74,28 @@ usage (FILE *out)
       "               and intensity and, when meteordetect was calibrated,\n"
       "               RA, Dec, azimuth, elevation and magnitude (zero when\n"
       "               not). Needs a meteor-clip built with GStreamer.\n"
+      "  --ecsv DIR   the clip's calibrated meteors as GDEF ECSV files (what\n"
+      "               GMN, UKMON and WMPL exchange), one a meteor, named by\n"
+      "               GDEF's rule; the header's camera pointing and field\n"
+      "               from --calibration (the WCS meteordetect used), its\n"
+      "               place from --latitude, --longitude (degrees, east\n"
+      "               positive) and --elevation (m). Needs GStreamer too.\n"
       "  --salvage    a damaged clip (a record that fails its CRC) gives the\n"
       "               frames that check out; how many are lost is said.\n"
       "\n"
       "list names every clip directory; one that is damaged or has no\n"
       "clip.json (an unfinished or broken clip) is listed as damaged.\n",
       out);
+}
+
+/* @text as a number, whole (no trailing characters). */
+static int
+parse_number (const char *text, double *out)
+{
+  char *end;
+
+  *out = strtod (text, &end);
+  return end != text && *end == '\0' && isfinite (*out);
 }
 
 /* Clip directories tier_clip_list leaves out: no clip.json. */
@@ -144,9 +170,16 @@ main (int argc, char **argv)
     { "frames", no_argument, 0, 'F' }, { "salvage", no_argument, 0, 's' },
     { "ff", required_argument, 0, 'r' },
     { "ftpdetectinfo", required_argument, 0, 'D' },
+    { "ecsv", required_argument, 0, 'E' },
+    { "calibration", required_argument, 0, 'C' },
+    { "latitude", required_argument, 0, 'L' },
+    { "longitude", required_argument, 0, 'O' },
+    { "elevation", required_argument, 0, 'H' },
     { "station", required_argument, 0, 'S' }, { "help", no_argument, 0, 'h' },
     { 0, 0, 0, 0 } };
   const char *y4m = NULL, *png = NULL, *fits = NULL, *ff = NULL, *ftp = NULL;
+  const char *ecsv = NULL, *calibration = NULL;
+  double place[3] = { NAN, NAN, 0 }; /* latitude, longitude, elevation */
   const char *station = NULL, *cmd, *arg;
   int frames = 0, salvage = 0, c, status = 0;
   size_t lost = 0;
@@ -173,6 +206,20 @@ main (int argc, char **argv)
         break;
       case 'D':
         ftp = optarg;
+        break;
+      case 'E':
+        ecsv = optarg;
+        break;
+      case 'C':
+        calibration = optarg;
+        break;
+      case 'L':
+      case 'O':
+      case 'H':
+        if (!parse_number (optarg, &place[c == 'L' ? 0 : c == 'O' ? 1 : 2])) {
+          fprintf (stderr, "meteor-clip: not a number: %s\n", optarg);
+          return 2;
+        }
         break;
       case 'F':
         frames = 1;
@@ -201,23 +248,32 @@ main (int argc, char **argv)
     usage (stderr);
     return 2;
   }
-  if (strcmp (cmd, "export") == 0 && !y4m && !png && !fits && !ff && !ftp) {
-    fprintf (stderr, "meteor-clip: export needs --y4m, --png, --fits, --ff "
-                     "or --ftpdetectinfo\n");
+  if (strcmp (cmd, "export") == 0 && !y4m && !png && !fits && !ff && !ftp &&
+      !ecsv) {
+    fprintf (stderr, "meteor-clip: export needs --y4m, --png, --fits, --ff, "
+                     "--ftpdetectinfo or --ecsv\n");
     return 2;
   }
-#ifndef METEOR_CLIP_FTPDETECTINFO
-  if (ftp) {
-    fprintf (stderr, "meteor-clip: --ftpdetectinfo needs a meteor-clip "
-                     "built with GStreamer (it reads meteordetect's "
-                     "detections)\n");
+#ifndef METEOR_CLIP_DETECTIONS
+  if (ftp || ecsv) {
+    fprintf (stderr, "meteor-clip: --ftpdetectinfo and --ecsv need a "
+                     "meteor-clip built with GStreamer (they read "
+                     "meteordetect's detections)\n");
     return 2;
   }
 #endif
-  if ((ff || ftp) && (station == NULL || !station[0] || strchr (station, '_') ||
-                         strchr (station, '/'))) {
-    fprintf (stderr, "meteor-clip: --ff and --ftpdetectinfo need --station "
-                     "ID, the station's "
+  if (ecsv &&
+      (calibration == NULL || !isfinite (place[0]) || !isfinite (place[1]))) {
+    fprintf (stderr, "meteor-clip: --ecsv needs --calibration WCS, "
+                     "--latitude D and --longitude D (the header's camera "
+                     "and place)\n");
+    return 2;
+  }
+  if ((ff || ftp || ecsv) &&
+      (station == NULL || !station[0] || strchr (station, '_') ||
+          strchr (station, '/'))) {
+    fprintf (stderr, "meteor-clip: --ff, --ftpdetectinfo and --ecsv need "
+                     "--station ID, the station's "
                      "code in the FF names (e.g. US0001; no '_' or '/')\n");
     return 2;
   }
@@ -265,10 +321,17 @@ main (int argc, char **argv)
       clip_export_ff (&clip, 1, &v, 0, UINT64_MAX, ff, station, say_ff, NULL,
           err, sizeof err) < 0)
     status = 1;
-#ifdef METEOR_CLIP_FTPDETECTINFO
+#ifdef METEOR_CLIP_DETECTIONS
   if (status == 0 && ftp &&
       clip_export_ftpdetectinfo (clip, &v, ftp, station, err, sizeof err) < 0)
     status = 1;
+  if (status == 0 && ecsv) {
+    MeteorEcsvSource where = { station, calibration, place[0], place[1],
+      place[2], 0, 0, NULL };
+
+    if (clip_export_ecsv (clip, &v, ecsv, &where, err, sizeof err) < 0)
+      status = 1;
+  }
 #endif
   if (status)
     fprintf (stderr, "meteor-clip: %s\n", err[0] ? err : "export failed");

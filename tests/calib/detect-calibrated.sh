@@ -75,6 +75,8 @@ for block in FF_UK0006_20230423_213749_340_0145408 \
   for clip in "$work/$block.store/clips/"meteor-*; do
     i=$((i + 1))
     "$build/tools/meteor-clip" export --ftpdetectinfo "$work/$block.ftp$i" \
+      --ecsv "$work/$block.ecsv" --calibration "$work/$block.wcs" \
+      --latitude 51.882 --longitude -1.305 --elevation 100 \
       --station "$(echo "$block" | cut -d_ -f2)" "$clip" \
       > "$work/$block.export" 2>&1 || { cat "$work/$block.export"; exit 1; }
   done
@@ -100,7 +102,8 @@ for block in FF_UK0006_20230423_213749_340_0145408 \
   rm -f "$work/video.gray"
 done
 
-exec python3 - "$data" "$work" << 'EOF'
+# not exec: the trap above removes the work directory
+python3 - "$data" "$work" << 'EOF'
 import glob, json, math, os, re, statistics, sys
 
 data, work = sys.argv[1], sys.argv[2]
@@ -216,6 +219,24 @@ for path in sorted(glob.glob(os.path.join(work, "*.detections.jsonl"))):
               f"from RMS's")
         if len(fs) < 10 or statistics.median(fs) >= 0.1:
             print(f"{block}: FAIL: the exported FTPdetectinfo is off RMS's")
+            failed = True
+        # and its GDEF ECSV files: their rows' RA/Dec and pixels, against
+        # RMS's rows of the same pixels (the ECSV has times, not frames)
+        es = []
+        for ecsv in glob.glob(os.path.join(work, block + ".ecsv", "*.ecsv")):
+            lines = [l for l in open(ecsv) if not l.startswith("#")]
+            cols = lines[0].strip().split(",")
+            for l in lines[1:]:
+                r = dict(zip(cols, l.strip().split(",")))
+                x, y = float(r["x_image"]), float(r["y_image"])
+                t = min(truth, key=lambda t: math.hypot(t[1] - x, t[2] - y))
+                if math.hypot(t[1] - x, t[2] - y) < 2:
+                    es.append(sep(float(r["ra"]), float(r["dec"]), t[3], t[4]))
+        print(f"{block}: meteor-clip's ECSV: {len(es)} rows on RMS's pixels, "
+              f"RA/Dec median "
+              f"{statistics.median(es) if es else float('nan'):.3f} deg")
+        if len(es) < 10 or statistics.median(es) >= 0.1:
+            print(f"{block}: FAIL: the exported ECSV is off RMS's")
             failed = True
     if (abs(statistics.median(along)) >= 1 or statistics.median(pix) >= 1
             or med >= 0.1 or statistics.median(hor) >= 0.1

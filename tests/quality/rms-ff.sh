@@ -64,4 +64,5 @@ for ff in "$data"/FF_*.fits; do
   grep -o 'meteordetect-flash, frame=([a-z0-9]*)[0-9]*' "$out/$block.log" |
     sed 's/.*)//' > "$out/$block.flashes" || true
 done
-exec python3 "$here/rms-ff-score" "$data/truth.jsonl" "$out" "$@"
+# not exec: the trap above removes the work directory
+python3 "$here/rms-ff-score" "$data/truth.jsonl" "$out" "$@"

@@ -61,6 +61,7 @@ PY
 # (a build without GStreamer says it cannot read detections)
 check "export --ftpdetectinfo of no meteor: fails, said, no file" sh -c "! '$clip_tool' export --ftpdetectinfo '$dir/ftp.txt' --station XX0001 '$dir/clips/night-1' 2>'$dir/err' && grep -q -e 'no detection with a path' -e 'built with GStreamer' '$dir/err' && test ! -e '$dir/ftp.txt'"
 check "export --ftpdetectinfo without --station: exit 2" sh -c "'$clip_tool' export --ftpdetectinfo '$dir/ftp.txt' '$dir/clips/night-1' 2>/dev/null; test \$? -eq 2"
+check "export --ecsv without its calibration and place: exit 2, said" sh -c "'$clip_tool' export --ecsv '$dir/ecsv' --station XX0001 '$dir/clips/night-1' 2>'$dir/err'; test \$? -eq 2 && grep -q -e '--calibration WCS' -e 'built with GStreamer' '$dir/err'"
 check "--help says what each format gets" sh -c "'$clip_tool' --help | grep -q 'C444 converted'"
 
 # one flipped byte in the second frame's record: the clip is damaged, its
