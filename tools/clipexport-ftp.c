@@ -11,22 +11,23 @@
 
 #include <string.h>
 
-int
-clip_export_ftpdetectinfo (TierClip *clip, const ClipVideo *v, const char *path,
-    const char *station, char *error, size_t error_len)
+/* Calls @take on each of @clip's detections (their text in clip.json,
+ * one a line); @take says on stderr why one is left out. Returns how many
+ * it took. */
+static int
+each_detection (TierClip *clip,
+    gboolean (*take) (const GstStructure *s, void *data, GError **error),
+    void *data)
 {
   gchar **lines;
-  double fps = v->fps_d > 0 ? (double)v->fps_n / v->fps_d : 0;
-  MeteorFtpFile *f = meteor_ftp_file_new (clip->path, clip->path);
   GError *gerror = NULL;
-  int added = 0, i, status = 0;
+  int taken = 0, i;
 
   gst_init (NULL, NULL);
   lines = g_strsplit (clip->detection ? clip->detection : "", "\n", -1);
   for (i = 0; lines[i]; i++) {
     GstStructure *s =
         lines[i][0] ? gst_structure_from_string (lines[i], NULL) : NULL;
-    char ff_name[128];
 
     if (s == NULL) {
       if (lines[i][0])
@@ -34,68 +35,90 @@ clip_export_ftpdetectinfo (TierClip *clip, const ClipVideo *v, const char *path,
             clip->path, i + 1);
       continue;
     }
-    if (meteor_ftp_add_detection (f, s, station, fps, v->width, v->height,
-            ff_name, sizeof ff_name, &gerror)) {
-      printf ("meteor-clip: meteor in %s\n", ff_name);
-      added++;
-    } else {
+    if (take (s, data, &gerror))
+      taken++;
+    else {
       fprintf (stderr, "meteor-clip: %s: %s\n", clip->path, gerror->message);
       g_clear_error (&gerror);
     }
     gst_structure_free (s);
   }
   g_strfreev (lines);
-  if (added == 0) {
+  return taken;
+}
+
+typedef struct {
+  MeteorFtpFile *file;
+  const char *station;
+  const ClipVideo *v;
+} FtpExport;
+
+static gboolean
+add_to_ftp (const GstStructure *s, void *data, GError **error)
+{
+  FtpExport *x = data;
+  const ClipVideo *v = x->v;
+  double fps = v->fps_d > 0 ? (double)v->fps_n / v->fps_d : 0;
+  char ff_name[128];
+
+  if (!meteor_ftp_add_detection (x->file, s, x->station, fps, v->width,
+          v->height, ff_name, sizeof ff_name, error))
+    return FALSE;
+  printf ("meteor-clip: meteor in %s\n", ff_name);
+  return TRUE;
+}
+
+int
+clip_export_ftpdetectinfo (TierClip *clip, const ClipVideo *v, const char *path,
+    const char *station, char *error, size_t error_len)
+{
+  FtpExport x = { meteor_ftp_file_new (clip->path, clip->path), station, v };
+  GError *gerror = NULL;
+  int status = 0;
+
+  if (each_detection (clip, add_to_ftp, &x) == 0) {
     snprintf (error, error_len,
-        "%s: no detection with a path, a time and a "
-        "frame rate: no FTPdetectinfo written",
+        "%s: no detection with a path, a time and a frame rate: no "
+        "FTPdetectinfo written",
         clip->path);
     status = -1;
-  } else if (!meteor_ftp_write_file (path, f, &gerror)) {
+  } else if (!meteor_ftp_write_file (path, x.file, &gerror)) {
     snprintf (error, error_len, "%s", gerror->message);
     g_error_free (gerror);
     status = -1;
   }
-  meteor_ftp_file_free (f);
+  meteor_ftp_file_free (x.file);
   return status;
+}
+
+typedef struct {
+  const char *dir;
+  MeteorEcsvSource src;
+} EcsvExport;
+
+static gboolean
+write_ecsv (const GstStructure *s, void *data, GError **error)
+{
+  EcsvExport *x = data;
+  gchar *path = meteor_ecsv_write_detection (x->dir, s, &x->src, error);
+
+  if (path == NULL)
+    return FALSE;
+  printf ("meteor-clip: %s\n", path);
+  g_free (path);
+  return TRUE;
 }
 
 int
 clip_export_ecsv (TierClip *clip, const ClipVideo *v, const char *dir,
     const MeteorEcsvSource *where, char *error, size_t error_len)
 {
-  gchar **lines;
-  GError *gerror = NULL;
-  int written = 0, i;
+  EcsvExport x = { dir, *where };
 
-  gst_init (NULL, NULL);
-  lines = g_strsplit (clip->detection ? clip->detection : "", "\n", -1);
-  for (i = 0; lines[i]; i++) {
-    GstStructure *s =
-        lines[i][0] ? gst_structure_from_string (lines[i], NULL) : NULL;
-    MeteorEcsvSource src = *where;
-    gchar *path;
-
-    if (s == NULL)
-      continue;
-    src.width = v->width;
-    src.height = v->height;
-    path = meteor_ecsv_write_detection (dir, s, &src, &gerror);
-    if (path) {
-      printf ("meteor-clip: %s\n", path);
-      written++;
-      g_free (path);
-    } else {
-      fprintf (stderr, "meteor-clip: %s: %s\n", clip->path, gerror->message);
-      g_clear_error (&gerror);
-    }
-    gst_structure_free (s);
-  }
-  g_strfreev (lines);
-  if (written == 0) {
-    snprintf (error, error_len,
-        "%s: no calibrated detection: no ECSV "
-        "written",
+  x.src.width = v->width;
+  x.src.height = v->height;
+  if (each_detection (clip, write_ecsv, &x) == 0) {
+    snprintf (error, error_len, "%s: no calibrated detection: no ECSV written",
         clip->path);
     return -1;
   }
