@@ -35,6 +35,8 @@ sh bench/plots.sh "$build_dir/bench-results" docs/images
 echo
 sh bench/tracer-overhead.sh "$build_dir"
 echo
+sh bench/queue-cost.sh "$build_dir"
+echo
 # the station's frame rate while it calibrates itself (real RMS data)
 sh bench/calibration-rate.sh "$build_dir" "${METEOR_RMS_FF:-../shared/data/rms-ff}"
 echo
