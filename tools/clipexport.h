@@ -51,7 +51,7 @@ int clip_export_fits (TierClip *clip, const ClipVideo *v, const char *path,
     char *error, size_t error_len);
 /* The clip's detections into an FTPdetectinfo file at @path (written
  * whole or not at all), each in the FF block of its first frame for
- * camera @station; needs GStreamer (clipexport-ftp.c, built with it). */
+ * camera @station; needs GStreamer (clipexport-detections.c, built with it). */
 int clip_export_ftpdetectinfo (TierClip *clip, const ClipVideo *v,
     const char *path, const char *station, char *error, size_t error_len);
 /* The clip's calibrated detections as GDEF ECSV files in @dir, the

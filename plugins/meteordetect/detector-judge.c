@@ -90,7 +90,6 @@ unsteady_steps (const Track *t, const LineFit *f, double *median)
     double slack =
         (smear_slack (t, i, f, *median) + smear_slack (t, i + 1, f, *median)) /
         gap;
-
     double off = raw[i] - *median;
 
     /* the step as far from the median as the smear cannot explain */
@@ -172,7 +171,6 @@ continues_slow (const Detector *d, const Track *t, const LineFit *f)
   return 0;
 }
 
-/* Whether @t, as it stands, is a meteor; the reason when it is not. */
 void
 detector_set_sky_scale (
     Detector *d, const float *deg_per_px, int cols, int rows)
@@ -239,6 +237,7 @@ slowest_meteor (const Detector *d, const Track *t, double duration, double lo)
   return SLOW_BRIGHT_SHARE * lo;
 }
 
+/* Whether @t, as it stands, is a meteor; the reason when it is not. */
 int
 det_judge (const Detector *d, const Track *t, LineFit *f, DetectorReject *why)
 {

@@ -8,51 +8,6 @@
 #include <gst/meteor/meteordetection.h>
 #include <math.h>
 
-static gboolean pixel_to_sky (
-    GstMeteorDetect *self, double x, double y, double *ra, double *dec);
-
-/* cells of the sky's scale over the frame, across and down */
-#define SCALE_COLS 16
-#define SCALE_ROWS 9
-
-/* Gives the detector the sky's scale over the frame (degrees a frame
- * pixel, at the middle of each cell), for its speed limits in deg/s;
- * without a calibration, none. */
-void
-md_sky_scale (GstMeteorDetect *self)
-{
-  float grid[SCALE_COLS * SCALE_ROWS];
-  int fw = GST_VIDEO_INFO_WIDTH (&self->info);
-  int fh = GST_VIDEO_INFO_HEIGHT (&self->info);
-  int col, row;
-
-  if (self->detector == NULL)
-    return;
-  if (self->wcs == NULL || fw <= 0 || fh <= 0) {
-    detector_set_sky_scale (self->detector, NULL, 0, 0);
-    return;
-  }
-  for (row = 0; row < SCALE_ROWS; row++)
-    for (col = 0; col < SCALE_COLS; col++) {
-      double x = (col + 0.5) * fw / SCALE_COLS;
-      double y = (row + 0.5) * fh / SCALE_ROWS;
-      double ra[4], dec[4];
-
-      /* 4 px across and down: a lens's scale may differ with direction */
-      if (pixel_to_sky (self, x - 2, y, &ra[0], &dec[0]) &&
-          pixel_to_sky (self, x + 2, y, &ra[1], &dec[1]) &&
-          pixel_to_sky (self, x, y - 2, &ra[2], &dec[2]) &&
-          pixel_to_sky (self, x, y + 2, &ra[3], &dec[3]))
-        grid[row * SCALE_COLS + col] =
-            (float)((meteor_sky_separation (ra[0], dec[0], ra[1], dec[1]) +
-                        meteor_sky_separation (ra[2], dec[2], ra[3], dec[3])) /
-                    8);
-      else
-        grid[row * SCALE_COLS + col] = NAN;
-    }
-  detector_set_sky_scale (self->detector, grid, SCALE_COLS, SCALE_ROWS);
-}
-
 /* Loads calibration= when it changed (at start, and while playing when
  * the station recalibrates). At start a file that cannot be read is an
  * error; later it is a warning and the last calibration stays. */
@@ -111,6 +66,48 @@ pixel_to_sky (
     y = (y + 0.5) * h / fh - 0.5;
   }
   return meteor_camera_wcs_pix2sky (self->wcs, x, y, ra, dec);
+}
+
+/* cells of the sky's scale over the frame, across and down */
+#define SCALE_COLS 16
+#define SCALE_ROWS 9
+
+/* Gives the detector the sky's scale over the frame (degrees a frame
+ * pixel, at the middle of each cell), for its speed limits in deg/s;
+ * without a calibration, none. */
+void
+md_sky_scale (GstMeteorDetect *self)
+{
+  float grid[SCALE_COLS * SCALE_ROWS];
+  int fw = GST_VIDEO_INFO_WIDTH (&self->info);
+  int fh = GST_VIDEO_INFO_HEIGHT (&self->info);
+  int col, row;
+
+  if (self->detector == NULL)
+    return;
+  if (self->wcs == NULL || fw <= 0 || fh <= 0) {
+    detector_set_sky_scale (self->detector, NULL, 0, 0);
+    return;
+  }
+  for (row = 0; row < SCALE_ROWS; row++)
+    for (col = 0; col < SCALE_COLS; col++) {
+      double x = (col + 0.5) * fw / SCALE_COLS;
+      double y = (row + 0.5) * fh / SCALE_ROWS;
+      double ra[4], dec[4];
+
+      /* 4 px across and down: a lens's scale may differ with direction */
+      if (pixel_to_sky (self, x - 2, y, &ra[0], &dec[0]) &&
+          pixel_to_sky (self, x + 2, y, &ra[1], &dec[1]) &&
+          pixel_to_sky (self, x, y - 2, &ra[2], &dec[2]) &&
+          pixel_to_sky (self, x, y + 2, &ra[3], &dec[3]))
+        grid[row * SCALE_COLS + col] =
+            (float)((meteor_sky_separation (ra[0], dec[0], ra[1], dec[1]) +
+                        meteor_sky_separation (ra[2], dec[2], ra[3], dec[3])) /
+                    8);
+      else
+        grid[row * SCALE_COLS + col] = NAN;
+    }
+  detector_set_sky_scale (self->detector, grid, SCALE_COLS, SCALE_ROWS);
 }
 
 /* sky[]: utc (s since 1970), ra, dec, azimuth, elevation, magnitude;
