@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # What a queue (a thread hand-off) costs per frame: the same chain,
 # 1280x720 GRAY8 through meteorpool ! meteordetect, with 0, 1 and 2 queues
-# in line and with the station's 2-branch tee after the detector, unpaced.
+# in line and with a 2-branch tee after the detector, unpaced; then the
+# shapes with the detector in the capture thread (queues after it only),
+# as pipelines/ and meteor-station run it.
 # Per frame: CPU time (user + system, the whole gst-launch-1.0 process)
 # and context switches (voluntary: a thread waiting for the next buffer),
 # the best of 3 runs each, alternated in one run; and what each variant
@@ -30,7 +32,9 @@ set -- \
   "0 queues (1 thread)|$src ! meteordetect ! fakesink" \
   "1 queue (2 threads)|$src ! $q ! meteordetect ! fakesink" \
   "2 queues (3 threads)|$src ! $q ! meteordetect ! $q ! fakesink" \
-  "tee, 3 queues (4 threads)|$src ! $q ! meteordetect ! tee name=t t. ! $q ! fakesink t. ! $q ! fakesink"
+  "tee, 3 queues (4 threads)|$src ! $q ! meteordetect ! tee name=t t. ! $q ! fakesink t. ! $q ! fakesink" \
+  "1 queue after (2 threads)|$src ! meteordetect ! $q ! fakesink" \
+  "tee, 2 queues (3 threads)|$src ! meteordetect ! tee name=t t. ! $q ! fakesink t. ! $q ! fakesink"
 
 # runs pipeline $1; prints "cpu_s voluntary involuntary"
 run() {

@@ -72,7 +72,7 @@ station_description (const gchar *source, const gchar *storage, gint held)
 {
   return g_strdup_printf (
       "%s ! meteorpool name=pool camera-id=cam0 max-buffers=%d "
-      "! queue max-size-buffers=4 ! meteordetect name=detect "
+      "! meteordetect name=detect "
       "! tee name=t "
       "t. ! queue max-size-buffers=4 ! %s "
       "t. ! queue max-size-buffers=4 "

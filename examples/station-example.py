@@ -52,7 +52,7 @@ def station_description(source, storage, held):
     the allocation query, so the tee cannot ask the pool for it."""
     return (f"{source} ! meteorpool name=pool camera-id=cam0 "
             f"max-buffers={held + POOL_IN_FLIGHT} "
-            "! queue max-size-buffers=4 ! meteordetect name=detect "
+            "! meteordetect name=detect "
             "! tee name=t "
             f"t. ! queue max-size-buffers=4 ! {storage} "
             "t. ! queue max-size-buffers=4 "

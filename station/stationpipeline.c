@@ -106,7 +106,7 @@ station_pipeline_build (const StationConfig *c, const gchar *night,
   /* the part after the camera; the camera is added and linked after */
   gchar *desc = g_strdup_printf (
       "meteorpool name=pool camera-id=\"%s\" max-buffers=%u%s%s%s "
-      "! queue max-size-buffers=%d ! meteordetect name=detect "
+      "! meteordetect name=detect ! queue max-size-buffers=%d "
       "! tieredsink name=store location=\"%s\" hot-frames=%u "
       "warm-max-bytes=%" G_GUINT64_FORMAT " cold-max-bytes=%" G_GUINT64_FORMAT
       " max-bytes=%" G_GUINT64_FORMAT " min-free-bytes=%" G_GUINT64_FORMAT,

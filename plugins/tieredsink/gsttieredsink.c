@@ -88,7 +88,7 @@
  * |[
  * gst-launch-1.0 meteorsky is-live=true schedule="meteor@60,snr=10" \
  *   num-buffers=300 ! video/x-raw,format=GRAY8,width=640,height=480 ! \
- *   meteorpool ! queue ! meteordetect ! queue ! \
+ *   meteorpool ! meteordetect ! queue ! \
  *   tieredsink location=/var/lib/meteor hot-frames=30
  * meteor-clip list /var/lib/meteor/clips
  * ]|
