@@ -159,6 +159,40 @@ run_max_accumulate (const MeteorKernels *k)
         max_frame + (size_t)y * W, 7, W);
 }
 
+static __attribute__ ((noinline)) void
+run_bin2x2 (const MeteorKernels *k)
+{
+  int y;
+
+  for (y = 0; y < H / 2; y++)
+    k->bin2x2 (luma + (size_t)2 * y * W, luma + (size_t)(2 * y + 1) * W,
+        dst + (size_t)y * W / 2, W / 2);
+}
+
+/* against another noisy frame: every block changed, as on a live sky */
+static __attribute__ ((noinline)) void
+run_block_changes (const MeteorKernels *k)
+{
+  int y;
+
+  for (y = 0; y < H; y++)
+    k->block_changes (luma + (size_t)y * W, max + (size_t)y * W,
+        mask + (size_t)(y / 4) * W / 4, W, 2);
+}
+
+static __attribute__ ((noinline)) void
+run_row_sums (const MeteorKernels *k)
+{
+  uint64_t total = 0, sy, sm;
+  int y;
+
+  for (y = 0; y < H; y++) {
+    k->row_sums (luma + (size_t)y * W, mean + (size_t)y * W, W, &sy, &sm);
+    total += sy + sm;
+  }
+  sink = (uint32_t)total;
+}
+
 static const struct {
   const char *name;
   void (*run) (const MeteorKernels *k);
@@ -170,6 +204,9 @@ static const struct {
   { "bg_update", run_bg_update },
   { "threshold", run_threshold },
   { "max_accumulate", run_max_accumulate },
+  { "bin2x2", run_bin2x2 },
+  { "block_changes", run_block_changes },
+  { "row_sums", run_row_sums },
 };
 
 int

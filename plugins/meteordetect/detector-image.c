@@ -91,13 +91,10 @@ det_level_rows (Detector *d)
   for (y = 0; y < d->h; y++) {
     uint8_t *row = d->luma + (size_t)y * d->w;
     const uint16_t *mean = d->mean + (size_t)y * d->w;
-    uint64_t sum_y = 0, sum_mean = 0;
+    uint64_t sum_y, sum_mean;
     int excess;
 
-    for (x = 0; x < d->w; x++) {
-      sum_y += row[x];
-      sum_mean += mean[x];
-    }
+    d->k->row_sums (row, mean, d->w, &sum_y, &sum_mean);
     excess = (int)(((int64_t)(sum_y << 7) - (int64_t)sum_mean) /
                    ((int64_t)d->w << 7));
     if (excess < ROW_LEVEL_MIN_DN)

@@ -130,7 +130,7 @@ det_noise_refresh (Detector *d, const uint8_t *plane, int stride)
 {
   NoiseModel *nm = &d->noise;
   size_t fresh = 0, k, n = (size_t)nm->bw * nm->bh;
-  int y, x, by;
+  int y, by;
 
   const uint8_t *last = nm->ring[nm->head];
 
@@ -139,27 +139,11 @@ det_noise_refresh (Detector *d, const uint8_t *plane, int stride)
   memset (nm->fresh, d->frames_seen == 0, n);
   for (y = 0; y < d->h; y++) {
     const uint8_t *row = det_luma_row (d, plane, stride, y);
-    const uint8_t *prev = last + (size_t)y * d->w;
     uint8_t *fb = nm->fresh + (size_t)(y >> nm->bshift) * nm->bw;
 
     if (d->frames_seen > 0)
-      for (x = 0; x < d->w; x += nm->bs) {
-        int end = x + nm->bs < d->w ? x + nm->bs : d->w, i = x;
-        uint8_t *f = &fb[x >> nm->bshift];
-
-        if (*f)
-          continue;
-        /* four bytes at a time (a block is 4 or 8 analysis pixels) */
-        for (; i + 4 <= end; i += 4) {
-          uint32_t a, b;
-
-          memcpy (&a, row + i, 4);
-          memcpy (&b, prev + i, 4);
-          *f |= a != b;
-        }
-        for (; i < end; i++)
-          *f |= row[i] != prev[i];
-      }
+      d->k->block_changes (
+          row, last + (size_t)y * d->w, fb, d->w, nm->bshift);
     memcpy (nm->ring[nm->head] + (size_t)y * d->w, row, d->w);
   }
   for (by = 0; by < nm->bh; by++) {

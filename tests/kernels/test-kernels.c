@@ -44,11 +44,13 @@ enum {
   E_THRESHOLD,
   E_MAX_ACCUMULATE,
   E_BIN2X2,
+  E_BLOCK_CHANGES,
+  E_ROW_SUMS,
   N_ENTRIES
 };
 static const char *const entry_names[N_ENTRIES] = { "luma_rgb24", "luma_rgb32",
   "luma_yuy2", "luma_gray16", "bg_update", "threshold", "max_accumulate",
-  "bin2x2" };
+  "bin2x2", "block_changes", "row_sums" };
 
 /* xorshift32: the same sequence on every host */
 static uint32_t rng;
@@ -250,11 +252,12 @@ typedef struct {
   const uint8_t *y;
   uint16_t *mean, *dev;
   uint8_t *mask, *max, *max_frame;
-  int n, shift;
+  int n, shift; /* shift: bg_update's, or block_changes' bshift */
   MeteorRgbOrder order;
   uint16_t k_mul, j1;
   uint8_t frame;
   uint32_t count;
+  uint64_t sum_y, sum_mean;
 } Call;
 
 static void
@@ -285,6 +288,12 @@ call_entry (const MeteorKernels *k, Call *c)
       break;
     case E_BIN2X2:
       k->bin2x2 (c->src, c->src2, c->dst, c->n);
+      break;
+    case E_BLOCK_CHANGES:
+      k->block_changes (c->y, c->src, c->mask, c->n, c->shift);
+      break;
+    case E_ROW_SUMS:
+      k->row_sums (c->y, c->mean, c->n, &c->sum_y, &c->sum_mean);
       break;
   }
 }
@@ -485,6 +494,54 @@ setup_call (int entry, int n, int o, int mode, int variant, unsigned calls,
       tst->dst = tst_ptr (&a_dst);
       break;
     }
+    case E_BLOCK_CHANGES: {
+      uint8_t *row, *prev, *changed;
+      int bshift = (int)(calls % 5), blocks = (n + (1 << bshift) - 1) >> bshift;
+
+      arg_place (&a_y, n, o, 0);
+      arg_place (&a_src, n, o1, 0);
+      /* the flags: at least 16 guard bytes after them */
+      arg_place (&a_mask, (size_t)blocks, o2, 16);
+      row = ref_ptr (&a_y);
+      prev = ref_ptr (&a_src);
+      changed = ref_ptr (&a_mask);
+      for (i = 0; i < n; i++) {
+        row[i] = pick_u8 (mode);
+        /* mode 0: all differ; 1: none; 2: a few; 3: the row's last only */
+        prev[i] = mode == 0 ? (uint8_t)(row[i] ^ (1 + rnd () % 255))
+                  : mode == 2 && rnd () % 23 == 0 ? (uint8_t)(row[i] + 1)
+                  : mode == 3 && i == n - 1       ? (uint8_t)(row[i] ^ 128)
+                                                  : row[i];
+      }
+      for (i = 0; i < blocks; i++)
+        changed[i] = mode == 1 ? (uint8_t)rnd () : (uint8_t)(rnd () & 1);
+      arg_sync (&a_mask);
+      ref->y = row;
+      ref->src = prev;
+      ref->mask = changed;
+      ref->shift = bshift;
+      *tst = *ref;
+      tst->mask = tst_ptr (&a_mask);
+      break;
+    }
+    case E_ROW_SUMS: {
+      uint8_t *y;
+      uint16_t *mean;
+
+      arg_place (&a_y, n, o, 0);
+      arg_place (&a_mean, (size_t)n * 2, o1 & 14, 0);
+      y = ref_ptr (&a_y);
+      mean = ref_ptr (&a_mean);
+      for (i = 0; i < n; i++) {
+        /* mode 3: the largest sums */
+        y[i] = mode == 3 ? 255 : pick_u8 (mode);
+        mean[i] = mode == 3 ? 65535 : pick_u16 (mode);
+      }
+      ref->y = y;
+      ref->mean = mean;
+      *tst = *ref;
+      break;
+    }
   }
 }
 
@@ -498,6 +555,8 @@ describe_call (const Call *c, int o, char *buf, size_t len)
         c->order == METEOR_RGB_ORDER_RGB ? "RGB" : "BGR");
   else if (c->entry == E_BG_UPDATE)
     snprintf (buf + w, len - w, " shift=%d", c->shift);
+  else if (c->entry == E_BLOCK_CHANGES)
+    snprintf (buf + w, len - w, " bshift=%d", c->shift);
   else if (c->entry == E_THRESHOLD)
     snprintf (buf + w, len - w, " k_mul=%u j1=%u", c->k_mul, c->j1);
   else if (c->entry == E_MAX_ACCUMULATE)
@@ -522,8 +581,12 @@ entry_missing (const MeteorKernels *k, int entry)
       return k->threshold == NULL;
     case E_MAX_ACCUMULATE:
       return k->max_accumulate == NULL;
-    default:
+    case E_BIN2X2:
       return k->bin2x2 == NULL;
+    case E_BLOCK_CHANGES:
+      return k->block_changes == NULL;
+    default:
+      return k->row_sums == NULL;
   }
 }
 
@@ -567,12 +630,20 @@ check_entry (
               msg + w, len - w, "count: want %u, got %u", ref.count, tst.count);
           return 1;
         }
+        if (entry == E_ROW_SUMS &&
+            (ref.sum_y != tst.sum_y || ref.sum_mean != tst.sum_mean)) {
+          snprintf (msg + w, len - w, "sums: want %llu %llu, got %llu %llu",
+              (unsigned long long)ref.sum_y, (unsigned long long)ref.sum_mean,
+              (unsigned long long)tst.sum_y, (unsigned long long)tst.sum_mean);
+          return 1;
+        }
         if (((entry <= E_LUMA_GRAY16 || entry == E_BIN2X2) &&
                 arg_check (&a_dst, msg + w, len - w)) ||
             (entry == E_BG_UPDATE &&
                 (arg_check (&a_mean, msg + w, len - w) ||
                     arg_check (&a_dev, msg + w, len - w))) ||
-            (entry == E_THRESHOLD && arg_check (&a_mask, msg + w, len - w)) ||
+            ((entry == E_THRESHOLD || entry == E_BLOCK_CHANGES) &&
+                arg_check (&a_mask, msg + w, len - w)) ||
             (entry == E_MAX_ACCUMULATE &&
                 (arg_check (&a_max, msg + w, len - w) ||
                     arg_check (&a_frame, msg + w, len - w))))
@@ -603,7 +674,8 @@ check_selection (const MeteorKernels *const *all, char *msg, size_t len)
     /* designated initializers: a kernel left out is NULL, not shifted */
     if (!all[i]->luma_rgb24 || !all[i]->luma_rgb32 || !all[i]->luma_yuy2 ||
         !all[i]->luma_gray16 || !all[i]->bg_update || !all[i]->threshold ||
-        !all[i]->max_accumulate || !all[i]->bin2x2) {
+        !all[i]->max_accumulate || !all[i]->bin2x2 || !all[i]->block_changes ||
+        !all[i]->row_sums) {
       snprintf (msg, len, "set %s lacks a kernel", all[i]->name);
       return 1;
     }

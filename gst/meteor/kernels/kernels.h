@@ -71,6 +71,17 @@ typedef struct {
    * read from each row). */
   void (*bin2x2) (
       const uint8_t *row0, const uint8_t *row1, uint8_t *dst, int n);
+
+  /* Blocks that changed since the last frame (a codec's skipped blocks do
+   * not): changed[i >> bshift] |= row[i] != prev[i] (1 or 0) for i < n,
+   * blocks of 2^bshift pixels from the row's start; bshift in [0, 4]. */
+  void (*block_changes) (const uint8_t *row, const uint8_t *prev,
+      uint8_t *changed, int n, int bshift);
+
+  /* A row's sums, of y and of its q7 background: *sum_y = sum of y[i],
+   * *sum_mean = sum of mean[i], i < n; n at most 65536. */
+  void (*row_sums) (const uint8_t *y, const uint16_t *mean, int n,
+      uint64_t *sum_y, uint64_t *sum_mean);
 } MeteorKernels;
 
 /* CPU features, a bit each */

@@ -97,6 +97,31 @@ bin2x2_c (const uint8_t *row0, const uint8_t *row1, uint8_t *dst, int n)
                        2);
 }
 
+static void
+block_changes_c (const uint8_t *row, const uint8_t *prev, uint8_t *changed,
+    int n, int bshift)
+{
+  int i;
+
+  for (i = 0; i < n; i++)
+    changed[i >> bshift] |= row[i] != prev[i];
+}
+
+static void
+row_sums_c (const uint8_t *y, const uint16_t *mean, int n, uint64_t *sum_y,
+    uint64_t *sum_mean)
+{
+  uint64_t sy = 0, sm = 0;
+  int i;
+
+  for (i = 0; i < n; i++) {
+    sy += y[i];
+    sm += mean[i];
+  }
+  *sum_y = sy;
+  *sum_mean = sm;
+}
+
 const MeteorKernels meteor_kernels_c_table = {
   .name = "c",
   .luma_rgb24 = luma_rgb24_c,
@@ -107,6 +132,8 @@ const MeteorKernels meteor_kernels_c_table = {
   .threshold = threshold_c,
   .max_accumulate = max_accumulate_c,
   .bin2x2 = bin2x2_c,
+  .block_changes = block_changes_c,
+  .row_sums = row_sums_c,
 };
 
 const MeteorKernels *

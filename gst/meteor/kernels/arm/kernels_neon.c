@@ -5,6 +5,7 @@
  * to the C reference: the tail then is the spec itself, and nothing is
  * read or written past n. NEON loads and stores need no alignment. */
 #include <arm_neon.h>
+#include <string.h>
 
 #include "kernels_priv.h"
 
@@ -229,6 +230,66 @@ bin2x2_neon (const uint8_t *row0, const uint8_t *row1, uint8_t *dst, int n)
     C_REF->bin2x2 (row0 + 2 * i, row1 + 2 * i, dst + i, n - i);
 }
 
+/* Blocks of 4 (the detector's with 2x2 binning) and 8 pixels: one lane
+ * compare per block (cmeq .4s or .2d), narrowed to a byte a block; other
+ * block sizes go to the C reference. */
+static void
+block_changes_neon (const uint8_t *row, const uint8_t *prev, uint8_t *changed,
+    int n, int bshift)
+{
+  const uint8x8_t one = vdup_n_u8 (1);
+  int i = 0;
+
+  if (bshift == 2)
+    for (; i + 16 <= n; i += 16) {
+      uint32x4_t eq = vceqq_u32 (vreinterpretq_u32_u8 (vld1q_u8 (row + i)),
+          vreinterpretq_u32_u8 (vld1q_u8 (prev + i)));
+      uint16x4_t eq16 = vmovn_u32 (eq);
+      uint8x8_t ch = vbic_u8 (one, vmovn_u16 (vcombine_u16 (eq16, eq16)));
+      uint32_t c;
+
+      memcpy (&c, changed + (i >> 2), 4);
+      c |= vget_lane_u32 (vreinterpret_u32_u8 (ch), 0);
+      memcpy (changed + (i >> 2), &c, 4);
+    }
+  else if (bshift == 3)
+    for (; i + 16 <= n; i += 16) {
+      uint64x2_t eq = vceqq_u64 (vreinterpretq_u64_u8 (vld1q_u8 (row + i)),
+          vreinterpretq_u64_u8 (vld1q_u8 (prev + i)));
+      uint32x2_t eq32 = vmovn_u64 (eq);
+      uint16x4_t eq16 = vmovn_u32 (vcombine_u32 (eq32, eq32));
+      uint8x8_t ch = vbic_u8 (one, vmovn_u16 (vcombine_u16 (eq16, eq16)));
+      uint16_t c;
+
+      memcpy (&c, changed + (i >> 3), 2);
+      c |= vget_lane_u16 (vreinterpret_u16_u8 (ch), 0);
+      memcpy (changed + (i >> 3), &c, 2);
+    }
+  if (i < n)
+    C_REF->block_changes (
+        row + i, prev + i, changed + (i >> bshift), n - i, bshift);
+}
+
+/* uaddlp/uadalp into 32-bit lanes: a lane takes at most 16384 means of
+ * 65535 (n <= 65536), uaddlv sums them into 64 bits */
+static void
+row_sums_neon (const uint8_t *y, const uint16_t *mean, int n, uint64_t *sum_y,
+    uint64_t *sum_mean)
+{
+  uint32x4_t sy = vdupq_n_u32 (0), sm = vdupq_n_u32 (0);
+  uint64_t ty, tm;
+  int i;
+
+  for (i = 0; i + 16 <= n; i += 16) {
+    sy = vpadalq_u16 (sy, vpaddlq_u8 (vld1q_u8 (y + i)));
+    sm = vpadalq_u16 (sm, vld1q_u16 (mean + i));
+    sm = vpadalq_u16 (sm, vld1q_u16 (mean + i + 8));
+  }
+  C_REF->row_sums (y + i, mean + i, n - i, &ty, &tm);
+  *sum_y = ty + vaddlvq_u32 (sy);
+  *sum_mean = tm + vaddlvq_u32 (sm);
+}
+
 const MeteorKernels meteor_kernels_neon_table = {
   .name = "neon",
   .luma_rgb24 = luma_rgb24_neon,
@@ -239,4 +300,6 @@ const MeteorKernels meteor_kernels_neon_table = {
   .threshold = threshold_neon,
   .max_accumulate = max_accumulate_neon,
   .bin2x2 = bin2x2_neon,
+  .block_changes = block_changes_neon,
+  .row_sums = row_sums_neon,
 };

@@ -287,6 +287,62 @@ bin2x2_avx2 (const uint8_t *row0, const uint8_t *row1, uint8_t *dst, int n)
     C_REF->bin2x2 (row0 + 2 * i, row1 + 2 * i, dst + i, n - i);
 }
 
+static void
+block_changes_avx2 (const uint8_t *row, const uint8_t *prev, uint8_t *changed,
+    int n, int bshift)
+{
+  int i;
+
+  for (i = 0; i + 32 <= n; i += 32) {
+    __m256i eq =
+        _mm256_cmpeq_epi8 (_mm256_loadu_si256 ((const __m256i *)(row + i)),
+            _mm256_loadu_si256 ((const __m256i *)(prev + i)));
+    uint32_t diff = ~(uint32_t)_mm256_movemask_epi8 (eq);
+
+    if (diff)
+      meteor_fold_changes (diff, 32, changed + (i >> bshift), bshift);
+  }
+  if (i < n)
+    C_REF->block_changes (
+        row + i, prev + i, changed + (i >> bshift), n - i, bshift);
+}
+
+/* as in SSE2: psadbw sums of y, mean widened to 32-bit sums (a lane takes
+ * at most 8192 means of 65535) */
+static void
+row_sums_avx2 (const uint8_t *y, const uint16_t *mean, int n, uint64_t *sum_y,
+    uint64_t *sum_mean)
+{
+  const __m256i zero = _mm256_setzero_si256 ();
+  __m256i sy = zero, sm = zero;
+  uint64_t ty, tm, lanes[4];
+  uint32_t m8[8];
+  int i, k;
+
+  for (i = 0; i + 32 <= n; i += 32) {
+    __m256i m0 = _mm256_loadu_si256 ((const __m256i *)(mean + i));
+    __m256i m1 = _mm256_loadu_si256 ((const __m256i *)(mean + i + 16));
+
+    sy = _mm256_add_epi64 (sy,
+        _mm256_sad_epu8 (_mm256_loadu_si256 ((const __m256i *)(y + i)), zero));
+    sm = _mm256_add_epi32 (
+        sm, _mm256_add_epi32 (_mm256_unpacklo_epi16 (m0, zero),
+                _mm256_unpackhi_epi16 (m0, zero)));
+    sm = _mm256_add_epi32 (
+        sm, _mm256_add_epi32 (_mm256_unpacklo_epi16 (m1, zero),
+                _mm256_unpackhi_epi16 (m1, zero)));
+  }
+  C_REF->row_sums (y + i, mean + i, n - i, &ty, &tm);
+  _mm256_storeu_si256 ((__m256i *)lanes, sy);
+  _mm256_storeu_si256 ((__m256i *)m8, sm);
+  for (k = 0; k < 4; k++)
+    ty += lanes[k];
+  for (k = 0; k < 8; k++)
+    tm += m8[k];
+  *sum_y = ty;
+  *sum_mean = tm;
+}
+
 const MeteorKernels meteor_kernels_avx2_table = {
   .name = "avx2",
   .luma_rgb24 = luma_rgb24_avx2,
@@ -297,4 +353,6 @@ const MeteorKernels meteor_kernels_avx2_table = {
   .threshold = threshold_avx2,
   .max_accumulate = max_accumulate_avx2,
   .bin2x2 = bin2x2_avx2,
+  .block_changes = block_changes_avx2,
+  .row_sums = row_sums_avx2,
 };

@@ -294,6 +294,55 @@ bin2x2_sse2 (const uint8_t *row0, const uint8_t *row1, uint8_t *dst, int n)
     C_REF->bin2x2 (row0 + 2 * i, row1 + 2 * i, dst + i, n - i);
 }
 
+static void
+block_changes_sse2 (const uint8_t *row, const uint8_t *prev, uint8_t *changed,
+    int n, int bshift)
+{
+  int i;
+
+  for (i = 0; i + 16 <= n; i += 16) {
+    __m128i eq = _mm_cmpeq_epi8 (_mm_loadu_si128 ((const __m128i *)(row + i)),
+        _mm_loadu_si128 ((const __m128i *)(prev + i)));
+    uint32_t diff = ~(uint32_t)_mm_movemask_epi8 (eq) & 0xffff;
+
+    if (diff)
+      meteor_fold_changes (diff, 16, changed + (i >> bshift), bshift);
+  }
+  if (i < n)
+    C_REF->block_changes (
+        row + i, prev + i, changed + (i >> bshift), n - i, bshift);
+}
+
+/* y summed by psadbw against 0 (two 64-bit sums), mean widened to four
+ * 32-bit sums: a lane takes at most 16384 means of 65535 (n <= 65536) */
+static void
+row_sums_sse2 (const uint8_t *y, const uint16_t *mean, int n, uint64_t *sum_y,
+    uint64_t *sum_mean)
+{
+  const __m128i zero = _mm_setzero_si128 ();
+  __m128i sy = zero, sm = zero;
+  uint64_t ty, tm, lanes[2];
+  uint32_t m4[4];
+  int i;
+
+  for (i = 0; i + 16 <= n; i += 16) {
+    __m128i m0 = _mm_loadu_si128 ((const __m128i *)(mean + i));
+    __m128i m1 = _mm_loadu_si128 ((const __m128i *)(mean + i + 8));
+
+    sy = _mm_add_epi64 (
+        sy, _mm_sad_epu8 (_mm_loadu_si128 ((const __m128i *)(y + i)), zero));
+    sm = _mm_add_epi32 (sm, _mm_add_epi32 (_mm_unpacklo_epi16 (m0, zero),
+                                _mm_unpackhi_epi16 (m0, zero)));
+    sm = _mm_add_epi32 (sm, _mm_add_epi32 (_mm_unpacklo_epi16 (m1, zero),
+                                _mm_unpackhi_epi16 (m1, zero)));
+  }
+  C_REF->row_sums (y + i, mean + i, n - i, &ty, &tm);
+  _mm_storeu_si128 ((__m128i *)lanes, sy);
+  _mm_storeu_si128 ((__m128i *)m4, sm);
+  *sum_y = ty + lanes[0] + lanes[1];
+  *sum_mean = tm + (uint64_t)m4[0] + m4[1] + m4[2] + m4[3];
+}
+
 const MeteorKernels meteor_kernels_sse2_table = {
   .name = "sse2",
   .luma_rgb24 = luma_rgb24_sse2,
@@ -304,4 +353,6 @@ const MeteorKernels meteor_kernels_sse2_table = {
   .threshold = threshold_sse2,
   .max_accumulate = max_accumulate_sse2,
   .bin2x2 = bin2x2_sse2,
+  .block_changes = block_changes_sse2,
+  .row_sums = row_sums_sse2,
 };
