@@ -24,6 +24,11 @@
  * sink's arrival, p50/p99, at a paced 30 fps; and the max sustainable frame
  * rate with the source unpaced. Also: 1/3/8 subscribers, hot pre-trigger
  * buffering in tieredsink (when registered) and an RSS soak on meteorsky.
+ *
+ * Hot pre-trigger buffering also runs the seed's own "before": the
+ * baseline, and the detector keeps the same seconds of its copies as its
+ * frame history (in the seed, detection and storage each held their own
+ * copies of the same frames).
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -39,22 +44,7 @@
 #include <string.h>
 
 #include "benchutil.h"
-
-#define FPS 30
-#define QUEUE_BUFFERS 4
-/* pool buffers beyond what storage and the queues hold: in the elements */
-#define POOL_SLACK 8
-#define N_TEMPLATES 8
-#define MAX_SUBS 16
-#define SOURCE_START_TIMEOUT_US (5 * G_USEC_PER_SEC)
-#define WHO "bench-station"
-
-typedef struct {
-  const gchar *label;
-  const gchar *format;
-  gint width;
-  gint height;
-} BenchFormat;
+#include "bench-station.h"
 
 static const BenchFormat formats[] = {
   { "640x480 RGB", "RGB", 640, 480 },
@@ -63,512 +53,6 @@ static const BenchFormat formats[] = {
 };
 
 /* ------------------------------------------------------------ the child */
-
-/* The branches' counters; arrivals and latency under their lock too. */
-typedef struct {
-  BenchCounters b;
-  guint64 arrivals;
-  /* latency samples, ns */
-  gint64 *lat;
-  guint n_lat;
-  guint max_lat;
-  gint64 origin_us; /* monotonic time of PTS 0 */
-} Counters;
-
-static gint64
-proc_status_kb (const gchar *field)
-{
-  gchar *text = NULL;
-  gint64 kb = -1;
-  const gchar *p;
-
-  if (!g_file_get_contents ("/proc/self/status", &text, NULL, NULL))
-    return -1;
-  p = strstr (text, field);
-  if (p)
-    kb = g_ascii_strtoll (p + strlen (field) + 1, NULL, 10);
-  g_free (text);
-  return kb;
-}
-
-/* Resets VmHWM to the current RSS (Linux >= 4.0), so the peak is this
- * pipeline's, not the set-up's. */
-static void
-reset_peak_rss (void)
-{
-  FILE *f = fopen ("/proc/self/clear_refs", "w");
-
-  if (f == NULL || fputs ("5", f) < 0 || fclose (f) != 0)
-    g_printerr ("bench-station: cannot reset the peak RSS (VmHWM)\n");
-}
-
-/* N_TEMPLATES frames of synthetic sky, rendered once: the source copies
- * them into its buffers as a camera writes a capture. */
-static GPtrArray *
-render_templates (const BenchFormat *f, GstVideoInfo *info)
-{
-  gchar *desc = g_strdup_printf (
-      "meteorsky num-buffers=%d seed=7 meteor-rate=3600 ! "
-      "video/x-raw,format=%s,width=%d,height=%d,framerate=%d/1 ! "
-      "appsink name=out sync=false",
-      N_TEMPLATES, f->format, f->width, f->height, FPS);
-  GstElement *pipeline = gst_parse_launch (desc, NULL);
-  GstElement *sink;
-  GPtrArray *frames = g_ptr_array_new_with_free_func (g_free);
-  GstSample *sample;
-
-  g_free (desc);
-  if (pipeline == NULL) {
-    g_printerr ("bench-station: cannot render sky frames\n");
-    exit (EXIT_FAILURE);
-  }
-  sink = gst_bin_get_by_name (GST_BIN (pipeline), "out");
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  while ((sample = gst_app_sink_pull_sample (GST_APP_SINK (sink)))) {
-    GstBuffer *buf = gst_sample_get_buffer (sample);
-    GstMapInfo map;
-
-    if (frames->len == 0)
-      gst_video_info_from_caps (info, gst_sample_get_caps (sample));
-    if (gst_buffer_map (buf, &map, GST_MAP_READ)) {
-      g_ptr_array_add (frames, g_memdup2 (map.data, map.size));
-      gst_buffer_unmap (buf, &map);
-    }
-    gst_sample_unref (sample);
-  }
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (sink);
-  gst_object_unref (pipeline);
-  if (frames->len == 0) {
-    g_printerr ("bench-station: meteorsky rendered no frame\n");
-    exit (EXIT_FAILURE);
-  }
-  return frames;
-}
-
-static void
-record_latency (Counters *c, GstBuffer *buf)
-{
-  GstClockTime now, pts = GST_BUFFER_PTS (buf);
-
-  if (!GST_CLOCK_TIME_IS_VALID (pts))
-    return;
-  now = (g_get_monotonic_time () - c->origin_us) * GST_USECOND;
-  if (c->n_lat < c->max_lat)
-    c->lat[c->n_lat++] = (gint64)now - (gint64)pts;
-}
-
-/* On each sink's sink pad: arrival. */
-static GstPadProbeReturn
-sink_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
-{
-  Counters *c = user_data;
-
-  g_mutex_lock (&c->b.lock);
-  c->arrivals++;
-  record_latency (c, GST_PAD_PROBE_INFO_BUFFER (info));
-  g_mutex_unlock (&c->b.lock);
-  return GST_PAD_PROBE_OK;
-}
-
-/* Storage subscriber: tieredsink holding @hot_seconds of frames when it is
- * registered, else fakesink. Properties set from strings, so their exact
- * types do not matter here. */
-static GstElement *
-make_storage (guint hot_seconds, const gchar *location, gboolean *tiered)
-{
-  GstElement *e;
-  gchar *v;
-
-  *tiered = bench_has_factory ("tieredsink");
-  if (!*tiered) {
-    e = bench_make (WHO, "fakesink", "storage");
-    g_object_set (e, "sync", FALSE, NULL);
-    return e;
-  }
-  e = bench_make (WHO, "tieredsink", "storage");
-  gst_util_set_object_arg (G_OBJECT (e), "location", location);
-  /* no warm ring: it is one copy per frame by design in both
-   * configurations, and its mapping (256 MB by default) would be most of
-   * the RSS measured */
-  gst_util_set_object_arg (G_OBJECT (e), "warm-max-bytes", "0");
-  if (hot_seconds > 0) {
-    v = g_strdup_printf ("%u", hot_seconds * FPS);
-    gst_util_set_object_arg (G_OBJECT (e), "hot-frames", v);
-    g_free (v);
-    v = g_strdup_printf ("%u", hot_seconds);
-    gst_util_set_object_arg (G_OBJECT (e), "pre-trigger", v);
-    g_free (v);
-  }
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (e), "sync"))
-    g_object_set (e, "sync", FALSE, NULL);
-  return e;
-}
-
-/* Removes @location (a storage directory of a run) and frees it. */
-static void
-remove_tree (gchar *location)
-{
-  if (location)
-    tier_remove_tree (location);
-  g_free (location);
-}
-
-/* What meteorpool @pool copied and allocated, from its stats. */
-static void
-pool_counts (GstElement *pool, guint64 *copied, guint64 *allocations)
-{
-  GstStructure *stats = NULL;
-
-  g_object_get (pool, "stats", &stats, NULL);
-  *copied = bench_stat (stats, "bytes-copied");
-  *allocations = bench_stat (stats, "allocations");
-  if (stats)
-    gst_structure_free (stats);
-}
-
-static int
-cmp_i64 (const void *a, const void *b)
-{
-  gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
-
-  return x < y ? -1 : x > y;
-}
-
-static gdouble
-percentile_us (gint64 *v, guint n, gdouble p)
-{
-  guint i;
-
-  if (n == 0)
-    return -1;
-  i = (guint)ceil (p / 100.0 * n);
-  i = i == 0 ? 0 : i - 1;
-  return v[MIN (i, n - 1)] / 1000.0;
-}
-
-/* One configuration, in this (child) process; prints one RESULT line. */
-static int
-child_run (const BenchFormat *f, gboolean zero_copy, guint n_subs,
-    gboolean paced, guint n_frames, guint hot_seconds)
-{
-  GstElement *pipeline, *src, *tee, *meteor, *detect = NULL;
-  GstBufferPool *pool = NULL;
-  GPtrArray *templates;
-  GstVideoInfo info;
-  GstCaps *caps;
-  GstBus *bus;
-  GstPad *srcpad;
-  BenchSourceWait sw;
-  Counters c;
-  gchar *location = NULL;
-  gint64 wall0, cpu0, wall_us, cpu_us, start_rss, peak_rss;
-  guint64 pushed = 0, pool_copied = 0, pool_allocations = 0;
-  guint pool_min = 0, pool_max = 0;
-  gboolean pool_configured = FALSE, tiered = FALSE, ok = TRUE;
-  guint i;
-
-  memset (&c, 0, sizeof (c));
-  g_mutex_init (&c.b.lock);
-  c.b.zero_copy = zero_copy;
-  c.max_lat = n_frames * n_subs;
-  c.lat = g_new0 (gint64, c.max_lat);
-
-  templates = render_templates (f, &info);
-  caps = gst_video_info_to_caps (&info);
-
-  pipeline = gst_pipeline_new ("station");
-  tee = bench_add_source (WHO, pipeline, caps, zero_copy, &src, &meteor);
-
-  for (i = 0; i < n_subs; i++) {
-    GstElement *queue = bench_make_queue (WHO, QUEUE_BUFFERS), *first, *sink;
-
-    gst_bin_add (GST_BIN (pipeline), queue);
-    if (i == 0) {
-      detect = first = bench_make (WHO, "meteordetect", "detect");
-      sink = bench_make (WHO, "fakesink", NULL);
-      g_object_set (sink, "sync", FALSE, NULL);
-      gst_bin_add_many (GST_BIN (pipeline), first, sink, NULL);
-      gst_element_link_many (tee, queue, first, sink, NULL);
-    } else if (i == 1) {
-      location = g_dir_make_tmp ("bench-station-XXXXXX", NULL);
-      sink = make_storage (hot_seconds, location ? location : "/tmp", &tiered);
-      gst_bin_add (GST_BIN (pipeline), sink);
-      gst_element_link_many (tee, queue, sink, NULL);
-      if (meteor && tiered) {
-        /* the fakesink branches do not answer the allocation query, so the
-         * tee cannot ask the pool for the hot frames: size it here */
-        guint hot = 0;
-
-        g_object_get (sink, "hot-frames", &hot, NULL);
-        g_object_set (meteor, "max-buffers",
-            hot + n_subs * QUEUE_BUFFERS + POOL_SLACK, NULL);
-      }
-    } else {
-      sink = bench_make (WHO, "fakesink", NULL);
-      g_object_set (sink, "sync", FALSE, NULL);
-      gst_bin_add (GST_BIN (pipeline), sink);
-      gst_element_link_many (tee, queue, sink, NULL);
-    }
-    bench_probe_pad (queue, "src", bench_branch_probe, &c.b);
-    bench_probe_pad (sink, "sink", sink_probe, &c);
-  }
-
-  srcpad = gst_element_get_static_pad (src, "src");
-  bench_source_wait_init (&sw, src);
-  bus = gst_element_get_bus (pipeline);
-
-  reset_peak_rss ();
-  start_rss = proc_status_kb ("VmRSS:");
-  if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE) {
-    g_printerr ("bench-station: cannot start the pipeline\n");
-    ok = FALSE;
-    goto stop;
-  }
-  bench_source_wait_started (&sw, SOURCE_START_TIMEOUT_US);
-  if (zero_copy) {
-    pool = bench_take_downstream_pool (
-        WHO, srcpad, caps, &info, &pool_min, &pool_max, &pool_configured);
-    if (pool == NULL) {
-      ok = FALSE;
-      goto stop;
-    }
-  }
-
-  wall0 = c.origin_us = g_get_monotonic_time ();
-  cpu0 = bench_cpu_time_us ();
-  for (i = 0; i < n_frames; i++) {
-    GstBuffer *buf = NULL;
-    GstMapInfo map;
-
-    if (paced) {
-      gint64 due = wall0 + (gint64)i * G_USEC_PER_SEC / FPS;
-      gint64 now = g_get_monotonic_time ();
-
-      if (due > now)
-        g_usleep (due - now);
-    }
-    if (zero_copy) {
-      if (gst_buffer_pool_acquire_buffer (pool, &buf, NULL) != GST_FLOW_OK)
-        break;
-    } else {
-      buf = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&info), NULL);
-      c.b.source_allocations++;
-    }
-    /* the capture: every byte of the frame written */
-    if (!gst_buffer_map (buf, &map, GST_MAP_WRITE)) {
-      gst_buffer_unref (buf);
-      break;
-    }
-    memcpy (map.data, g_ptr_array_index (templates, i % templates->len),
-        MIN (map.size, GST_VIDEO_INFO_SIZE (&info)));
-    gst_buffer_unmap (buf, &map);
-    /* capture time (monotonic, from the run's start): latency runs from
-     * here to each sink */
-    GST_BUFFER_PTS (buf) =
-        (g_get_monotonic_time () - c.origin_us) * GST_USECOND;
-    GST_BUFFER_DURATION (buf) = GST_SECOND / FPS;
-    if (gst_app_src_push_buffer (GST_APP_SRC (src), buf) != GST_FLOW_OK)
-      break;
-    pushed++;
-  }
-  if (!bench_finish_run (src, bus, wall0, cpu0, &wall_us, &cpu_us, WHO, NULL))
-    ok = FALSE;
-  peak_rss = proc_status_kb ("VmHWM:");
-  if (meteor)
-    pool_counts (meteor, &pool_copied, &pool_allocations);
-  if (pushed != n_frames) {
-    g_printerr ("bench-station: pushed %" G_GUINT64_FORMAT " of %u\n", pushed,
-        n_frames);
-    ok = FALSE;
-  }
-
-stop:
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  bench_release_pool (pool, pool_configured);
-  if (ok) {
-    guint64 frames = MAX (pushed, 1);
-    guint64 det_frames = 0;
-    GstStructure *ds = NULL;
-
-    g_object_get (detect, "stats", &ds, NULL);
-    if (ds) {
-      gst_structure_get_uint64 (ds, "frames", &det_frames);
-      gst_structure_free (ds);
-    }
-    qsort (c.lat, c.n_lat, sizeof (gint64), cmp_i64);
-    g_print (
-        "RESULT frames=%" G_GUINT64_FORMAT " wall_us=%" G_GINT64_FORMAT
-        " cpu_us=%" G_GINT64_FORMAT " bytes_copied_per_frame=%.1f "
-        "copies_per_frame=%.3f allocations_per_frame=%.4f "
-        "start_rss_kb=%" G_GINT64_FORMAT " peak_rss_kb=%" G_GINT64_FORMAT
-        " lat_p50_us=%.1f lat_p99_us=%.1f lat_n=%u arrivals=%" G_GUINT64_FORMAT
-        " foreign=%" G_GUINT64_FORMAT " detected_frames=%" G_GUINT64_FORMAT
-        " pool_min=%u tiered=%d\n",
-        pushed, wall_us, cpu_us,
-        (gdouble)(c.b.bytes_copied + pool_copied) / frames,
-        (gdouble)c.b.copies / frames,
-        (gdouble)(c.b.source_allocations + c.b.copies + pool_allocations) /
-            frames,
-        start_rss, peak_rss, percentile_us (c.lat, c.n_lat, 50),
-        percentile_us (c.lat, c.n_lat, 99), c.n_lat, c.arrivals,
-        c.b.foreign_buffers, det_frames, pool_min, tiered);
-  }
-  gst_object_unref (srcpad);
-  gst_object_unref (bus);
-  gst_object_unref (pipeline);
-  gst_caps_unref (caps);
-  g_ptr_array_unref (templates);
-  g_free (c.lat);
-  remove_tree (location);
-  g_mutex_clear (&c.b.lock);
-  bench_source_wait_clear (&sw);
-  return ok ? EXIT_SUCCESS : EXIT_FAILURE;
-}
-
-/* ----------------------------------------------------------------- soak */
-
-typedef struct {
-  GMutex lock;
-  guint64 frames;
-} SoakCount;
-
-static GstPadProbeReturn
-soak_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
-{
-  SoakCount *sc = user_data;
-
-  g_mutex_lock (&sc->lock);
-  sc->frames++;
-  g_mutex_unlock (&sc->lock);
-  return GST_PAD_PROBE_OK;
-}
-
-/* meteorsky through the full zero-copy station, unpaced, RSS sampled each
- * second into @csv; prints the slope after warm-up. */
-static int
-child_soak (guint n_frames, const gchar *csv_path)
-{
-  gchar *desc = g_strdup_printf (
-      "meteorsky num-buffers=%u seed=9 meteor-rate=600 plane-rate=30 ! "
-      "video/x-raw,format=RGB,width=640,height=480,framerate=%d/1 ! "
-      "meteorpool name=pool ! tee name=t "
-      "t. ! queue max-size-buffers=%d ! meteordetect name=detect ! fakesink "
-      "sync=false "
-      "t. ! queue max-size-buffers=%d ! %s name=storage "
-      "t. ! queue max-size-buffers=%d ! fakesink name=monitor sync=false",
-      n_frames, FPS, QUEUE_BUFFERS, QUEUE_BUFFERS,
-      bench_has_factory ("tieredsink") ? "tieredsink" : "fakesink sync=false",
-      QUEUE_BUFFERS);
-  GstElement *pipeline = gst_parse_launch (desc, NULL);
-  GstElement *monitor, *storage;
-  gchar *location = NULL;
-  GString *csv = g_string_new ("# seconds rss_kb frames\n");
-  GArray *t = g_array_new (FALSE, FALSE, sizeof (gdouble));
-  GArray *r = g_array_new (FALSE, FALSE, sizeof (gdouble));
-  SoakCount sc;
-  GstBus *bus;
-  GstPad *pad;
-  gint64 t0, cpu0;
-  gboolean done = FALSE, ok = TRUE;
-  gdouble slope = 0, mean_t = 0, mean_r = 0, sxx = 0, sxy = 0;
-  guint i, skip, n;
-  guint64 frames;
-  guint64 copied = 0, allocations = 0;
-
-  g_free (desc);
-  if (pipeline == NULL) {
-    g_printerr ("bench-station: cannot build the soak pipeline\n");
-    return EXIT_FAILURE;
-  }
-  g_mutex_init (&sc.lock);
-  sc.frames = 0;
-  storage = gst_bin_get_by_name (GST_BIN (pipeline), "storage");
-  if (bench_has_factory ("tieredsink")) {
-    location = g_dir_make_tmp ("bench-soak-XXXXXX", NULL);
-    gst_util_set_object_arg (G_OBJECT (storage), "location", location);
-  }
-  gst_object_unref (storage);
-  monitor = gst_bin_get_by_name (GST_BIN (pipeline), "monitor");
-  pad = gst_element_get_static_pad (monitor, "sink");
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, soak_probe, &sc, NULL);
-  gst_object_unref (pad);
-  gst_object_unref (monitor);
-
-  bus = gst_element_get_bus (pipeline);
-  t0 = g_get_monotonic_time ();
-  cpu0 = bench_cpu_time_us ();
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  while (!done) {
-    GstMessage *msg = gst_bus_timed_pop_filtered (
-        bus, GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-    gdouble secs = (g_get_monotonic_time () - t0) / 1e6;
-    gdouble rss = (gdouble)proc_status_kb ("VmRSS:");
-
-    g_mutex_lock (&sc.lock);
-    frames = sc.frames;
-    g_mutex_unlock (&sc.lock);
-    g_string_append_printf (
-        csv, "%.3f %.0f %" G_GUINT64_FORMAT "\n", secs, rss, frames);
-    g_array_append_val (t, secs);
-    g_array_append_val (r, rss);
-    if (msg) {
-      if (!bench_check_end (msg, WHO, "soak"))
-        ok = FALSE;
-      gst_message_unref (msg);
-      done = TRUE;
-    }
-  }
-  {
-    GstElement *pool = gst_bin_get_by_name (GST_BIN (pipeline), "pool");
-
-    pool_counts (pool, &copied, &allocations);
-    gst_object_unref (pool);
-  }
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (bus);
-  gst_object_unref (pipeline);
-
-  /* least squares over the samples after warm-up (the first 20 %) */
-  n = t->len;
-  skip = n / 5;
-  for (i = skip; i < n; i++) {
-    mean_t += g_array_index (t, gdouble, i);
-    mean_r += g_array_index (r, gdouble, i);
-  }
-  if (n > skip + 1) {
-    mean_t /= n - skip;
-    mean_r /= n - skip;
-    for (i = skip; i < n; i++) {
-      gdouble dt = g_array_index (t, gdouble, i) - mean_t;
-
-      sxx += dt * dt;
-      sxy += dt * (g_array_index (r, gdouble, i) - mean_r);
-    }
-    slope = sxx > 0 ? sxy / sxx : 0;
-  }
-  if (csv_path && !g_file_set_contents (csv_path, csv->str, -1, NULL))
-    g_printerr ("bench-station: cannot write %s\n", csv_path);
-  g_print ("RESULT frames=%" G_GUINT64_FORMAT
-           " seconds=%.1f cpu_us=%" G_GINT64_FORMAT
-           " samples=%u warmup_samples=%u rss_first_kb=%.0f rss_last_kb=%.0f "
-           "rss_max_kb=%" G_GINT64_FORMAT " slope_kb_per_s=%.3f "
-           "bytes_copied=%" G_GUINT64_FORMAT " allocations=%" G_GUINT64_FORMAT
-           "\n",
-      frames, (g_get_monotonic_time () - t0) / 1e6, bench_cpu_time_us () - cpu0,
-      n, skip, n ? g_array_index (r, gdouble, skip < n ? skip : 0) : 0.0,
-      n ? g_array_index (r, gdouble, n - 1) : 0.0, proc_status_kb ("VmHWM:"),
-      slope, copied, allocations);
-  g_array_unref (t);
-  g_array_unref (r);
-  g_string_free (csv, TRUE);
-  g_mutex_clear (&sc.lock);
-  remove_tree (location);
-  return ok && frames == n_frames ? EXIT_SUCCESS : EXIT_FAILURE;
-}
-
-/* ----------------------------------------------------------- the parent */
 
 typedef struct {
   GHashTable *v; /* key -> gdouble* */
@@ -646,8 +130,14 @@ result_clear (Result *r)
   g_clear_pointer (&r->v, g_hash_table_unref);
 }
 
+static const gchar *const mode_names[BENCH_N_MODES] = {
+  [BENCH_BASELINE] = "baseline",
+  [BENCH_ZERO_COPY] = "zero-copy",
+  [BENCH_SEED] = "seed",
+};
+
 static gboolean
-run_config (guint format, gboolean zero_copy, guint subs, gboolean paced,
+run_config (guint format, BenchMode mode, guint subs, gboolean paced,
     guint frames, guint hot_seconds, Result *r)
 {
   gchar *a[16];
@@ -657,15 +147,14 @@ run_config (guint format, gboolean zero_copy, guint subs, gboolean paced,
 
   a[n++] = g_strdup ("--child=run");
   a[n++] = g_strdup_printf ("--format-index=%u", format);
-  a[n++] = g_strdup_printf ("--zero-copy=%d", zero_copy);
+  a[n++] = g_strdup_printf ("--mode=%d", mode);
   a[n++] = g_strdup_printf ("--child-subscribers=%u", subs);
   a[n++] = g_strdup_printf ("--paced=%d", paced);
   a[n++] = g_strdup_printf ("--child-frames=%u", frames);
   a[n++] = g_strdup_printf ("--child-hot=%u", hot_seconds);
   a[n] = NULL;
   tag = g_strdup_printf ("%s|%s|subs=%u|%s|hot=%u", formats[format].label,
-      zero_copy ? "zero-copy" : "baseline", subs, paced ? "paced" : "unpaced",
-      hot_seconds);
+      mode_names[mode], subs, paced ? "paced" : "unpaced", hot_seconds);
   for (i = 0; tag[i]; i++)
     if (tag[i] == ' ')
       tag[i] = '_';
@@ -723,9 +212,12 @@ static gboolean
 run_pair (guint format, guint subs, gboolean paced, guint frames,
     guint hot_seconds, Result *b, Result *z)
 {
-  gboolean ok = run_config (format, FALSE, subs, paced, frames, hot_seconds, b);
+  gboolean ok =
+      run_config (format, BENCH_BASELINE, subs, paced, frames, hot_seconds, b);
 
-  ok = run_config (format, TRUE, subs, paced, frames, hot_seconds, z) && ok;
+  ok = run_config (
+           format, BENCH_ZERO_COPY, subs, paced, frames, hot_seconds, z) &&
+       ok;
   return ok;
 }
 
@@ -856,7 +348,9 @@ bench_scaling (guint fi, const guint *subs, guint n_subs, guint paced_frames)
   return ok;
 }
 
-/* Hot pre-trigger buffering: tieredsink holding N seconds of frames. */
+/* Hot pre-trigger buffering: tieredsink holding N seconds of frames; and
+ * the seed's own "before", where the detector keeps the same seconds of
+ * its own copies as its frame history. */
 static gboolean
 bench_hot (guint fi, const guint *secs, guint n_secs)
 {
@@ -871,38 +365,47 @@ bench_hot (guint fi, const guint *secs, guint n_secs)
         "registered in this build.\n");
     return TRUE;
   }
-  g_print ("  %-6s %14s %14s %12s %12s\n", "hot s", "base RSS MB", "zc RSS MB",
-      "base CPU/fr", "zc CPU/fr");
+  g_print ("  %-6s %13s %13s %13s %12s %12s %12s\n", "hot s", "seed RSS MB",
+      "base RSS MB", "zc RSS MB", "seed CPU/fr", "base CPU/fr", "zc CPU/fr");
   g_string_append_printf (md,
       "\n### Hot pre-trigger buffering, %s (tieredsink hot-frames = "
-      "seconds x %d)\n\n"
-      "| hot seconds | peak RSS MB baseline | zero-copy | ratio | CPU us/frame "
-      "baseline | zero-copy | bytes copied/frame baseline | zero-copy |\n"
-      "|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+      "seconds x %d; the seed's before: the detector also keeps them)\n\n"
+      "| hot seconds | peak RSS MB seed's before | baseline | zero-copy | "
+      "ratio to seed's | ratio to baseline | CPU us/frame seed's before | "
+      "baseline | zero-copy | bytes copied/frame seed's before | baseline | "
+      "zero-copy |\n"
+      "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
       formats[fi].label, FPS);
   for (i = 0; i < n_secs; i++) {
-    Result b, z;
+    Result b, z, s;
     guint frames = secs[i] * FPS + 150;
+    gboolean run_ok = run_pair (fi, 3, FALSE, frames, secs[i], &b, &z);
 
-    if (!run_pair (fi, 3, FALSE, frames, secs[i], &b, &z)) {
-      ok = FALSE;
-      result_clear (&b);
-      result_clear (&z);
-      continue;
+    run_ok =
+        run_config (fi, BENCH_SEED, 3, FALSE, frames, secs[i], &s) && run_ok;
+    if (run_ok) {
+      g_print ("  %-6u %13.1f %13.1f %13.1f %12.1f %12.1f %12.1f\n", secs[i],
+          rv (&s, "peak_rss_kb") / 1024, rv (&b, "peak_rss_kb") / 1024,
+          rv (&z, "peak_rss_kb") / 1024, rv (&s, "cpu_us") / rv (&s, "frames"),
+          rv (&b, "cpu_us") / rv (&b, "frames"),
+          rv (&z, "cpu_us") / rv (&z, "frames"));
+      g_string_append_printf (md,
+          "| %u | %.1f | %.1f | %.1f | %.3f | %.3f | %.1f | %.1f | %.1f | %.0f "
+          "| %.0f | %.0f |\n",
+          secs[i], rv (&s, "peak_rss_kb") / 1024, rv (&b, "peak_rss_kb") / 1024,
+          rv (&z, "peak_rss_kb") / 1024,
+          rv (&z, "peak_rss_kb") / rv (&s, "peak_rss_kb"),
+          rv (&z, "peak_rss_kb") / rv (&b, "peak_rss_kb"),
+          rv (&s, "cpu_us") / rv (&s, "frames"),
+          rv (&b, "cpu_us") / rv (&b, "frames"),
+          rv (&z, "cpu_us") / rv (&z, "frames"),
+          rv (&s, "bytes_copied_per_frame"), rv (&b, "bytes_copied_per_frame"),
+          rv (&z, "bytes_copied_per_frame"));
     }
-    g_print ("  %-6u %14.1f %14.1f %12.1f %12.1f\n", secs[i],
-        rv (&b, "peak_rss_kb") / 1024, rv (&z, "peak_rss_kb") / 1024,
-        rv (&b, "cpu_us") / rv (&b, "frames"),
-        rv (&z, "cpu_us") / rv (&z, "frames"));
-    g_string_append_printf (md,
-        "| %u | %.1f | %.1f | %.3f | %.1f | %.1f | %.0f | %.0f |\n", secs[i],
-        rv (&b, "peak_rss_kb") / 1024, rv (&z, "peak_rss_kb") / 1024,
-        rv (&z, "peak_rss_kb") / rv (&b, "peak_rss_kb"),
-        rv (&b, "cpu_us") / rv (&b, "frames"),
-        rv (&z, "cpu_us") / rv (&z, "frames"),
-        rv (&b, "bytes_copied_per_frame"), rv (&z, "bytes_copied_per_frame"));
+    ok = run_ok && ok;
     result_clear (&b);
     result_clear (&z);
+    result_clear (&s);
   }
   return ok;
 }
@@ -1020,7 +523,7 @@ main (int argc, char **argv)
   gchar *child = NULL, *only = NULL, *subs_s = NULL, *hot_s = NULL;
   gchar *out_dir = NULL, *soak_csv = NULL;
   gint frames = 600, paced_frames = 300, soak_frames = 20000;
-  gint format_index = 0, zero_copy = 0, child_subs = 3, paced = 0;
+  gint format_index = 0, mode = 0, child_subs = 3, paced = 0;
   gint child_frames = 0, child_hot = 0;
   GOptionEntry entries[] = {
     { "frames", 'n', 0, G_OPTION_ARG_INT, &frames,
@@ -1045,8 +548,7 @@ main (int argc, char **argv)
         NULL },
     { "format-index", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &format_index,
         NULL, NULL },
-    { "zero-copy", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &zero_copy, NULL,
-        NULL },
+    { "mode", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &mode, NULL, NULL },
     { "child-subscribers", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT,
         &child_subs, NULL, NULL },
     { "paced", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &paced, NULL, NULL },
@@ -1073,13 +575,14 @@ main (int argc, char **argv)
 
   if (child) {
     if (g_str_equal (child, "soak"))
-      rc = child_soak ((guint)child_frames, soak_csv);
+      rc = bench_child_soak ((guint)child_frames, soak_csv);
     else if (format_index < 0 || format_index >= (gint)G_N_ELEMENTS (formats) ||
-             child_subs < 1 || child_subs > MAX_SUBS || child_frames <= 0)
+             child_subs < 1 || child_subs > MAX_SUBS || child_frames <= 0 ||
+             mode < 0 || mode >= BENCH_N_MODES)
       rc = EXIT_FAILURE;
     else
-      rc = child_run (&formats[format_index], zero_copy, (guint)child_subs,
-          paced, (guint)child_frames, (guint)child_hot);
+      rc = bench_child_run (&formats[format_index], (BenchMode)mode,
+          (guint)child_subs, paced, (guint)child_frames, (guint)child_hot);
     g_free (child);
     g_free (soak_csv);
     gst_deinit ();
@@ -1129,7 +632,8 @@ main (int argc, char **argv)
   if (!only || g_str_equal (only, "scaling"))
     ok = bench_scaling (0, subs, n_subs, (guint)paced_frames / 2) && ok;
   if (!only || g_str_equal (only, "hot"))
-    ok = bench_hot (0, hot, n_hot) && ok;
+    for (i = 0; i < G_N_ELEMENTS (formats); i++)
+      ok = bench_hot (i, hot, n_hot) && ok;
   if (!only || g_str_equal (only, "soak"))
     ok = bench_soak ((guint)soak_frames, out_dir) && ok;
 
