@@ -53,10 +53,10 @@ typedef struct {
   size_t frame_bytes, pixels;
   int stride; /* of the first plane */
   uint8_t *frames[RING];
-  uint8_t *luma[RING]; /* RGB: the luma of each frame (C reference) */
-  uint8_t *copy;       /* memcpy destination */
-  uint8_t *row;        /* RGB: one row of luma */
-  uint16_t *mean, *dev;
+  uint8_t *luma[RING];          /* RGB: the luma of each frame (C reference) */
+  uint8_t *copy;                /* memcpy destination */
+  uint8_t *row;                 /* RGB: one row of luma */
+  uint16_t *mean, *dev, *floor; /* floor: a tile's noise, as the detector's */
   uint8_t *mask, *max, *max_frame;
   const MeteorKernels *k;
   unsigned next; /* frame counter */
@@ -163,12 +163,14 @@ bench_init (Bench *b, const BenchFormat *f)
   b->row = xmalloc (f->width);
   b->mean = xmalloc (px * 2);
   b->dev = xmalloc (px * 2);
+  b->floor = xmalloc (px * 2);
   b->mask = xmalloc (px);
   b->max = xmalloc (px);
   b->max_frame = xmalloc (px);
   for (i = 0; i < px; i++) {
     b->mean[i] = (uint16_t)(b->luma[0][i] << 7);
     b->dev[i] = METEOR_Q7 (2);
+    b->floor[i] = METEOR_Q7 (2);
   }
 }
 
@@ -186,6 +188,7 @@ bench_free (Bench *b)
   free (b->row);
   free (b->mean);
   free (b->dev);
+  free (b->floor);
   free (b->mask);
   free (b->max);
   free (b->max_frame);
@@ -214,8 +217,8 @@ run_detector (Bench *b)
       k->luma_rgb24 (luma, b->row, w, METEOR_RGB_ORDER_RGB);
       luma = b->row;
     }
-    hits +=
-        k->threshold (luma, b->mean + o, b->dev + o, K_MUL, J1, b->mask + o, w);
+    hits += k->threshold (
+        luma, b->mean + o, b->dev + o, b->floor + o, K_MUL, J1, b->mask + o, w);
     k->bg_update (luma, b->mean + o, b->dev + o, w, SHIFT);
   }
   b->sink += hits;

@@ -23,7 +23,7 @@
 #define PX ((size_t)W * H)
 
 static uint8_t *rgb24, *rgb32, *yuy2, *luma, *dst, *mask, *max, *max_frame;
-static uint16_t *gray16, *mean, *dev;
+static uint16_t *gray16, *mean, *dev, *floor_q7;
 static volatile uint32_t sink;
 
 static uint32_t rng = 0x736b7931u;
@@ -72,6 +72,7 @@ setup (void)
   max_frame = xcalloc (PX);
   mean = xcalloc (PX * 2);
   dev = xcalloc (PX * 2);
+  floor_q7 = xcalloc (PX * 2);
   for (i = 0; i < PX * 3; i++)
     rgb24[i] = sky ();
   for (i = 0; i < PX * 4; i++)
@@ -84,6 +85,8 @@ setup (void)
     /* the background of an earlier frame of the same sky */
     mean[i] = METEOR_Q7 (sky ());
     dev[i] = METEOR_Q7 (2);
+    /* a tile's noise floor, above some pixels' deviation */
+    floor_q7[i] = METEOR_Q7 (2) + (uint16_t)(rnd () % 64);
     max[i] = sky ();
   }
 }
@@ -145,7 +148,8 @@ run_threshold (const MeteorKernels *k)
 
   for (y = 0; y < H; y++)
     hits += k->threshold (luma + (size_t)y * W, mean + (size_t)y * W,
-        dev + (size_t)y * W, 3 * 4096, METEOR_Q7 (4), mask + (size_t)y * W, W);
+        dev + (size_t)y * W, floor_q7 + (size_t)y * W, 3 * 4096, METEOR_Q7 (4),
+        mask + (size_t)y * W, W);
   sink = hits;
 }
 

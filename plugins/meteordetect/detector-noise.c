@@ -86,10 +86,9 @@ det_noise_init (Detector *d)
   nm->floor = calloc ((size_t)nm->th * d->w, sizeof (uint16_t));
   nm->spread = calloc (tiles, sizeof (uint16_t));
   nm->level = calloc (tiles, sizeof (int32_t));
-  nm->eff = malloc ((size_t)d->w * sizeof (uint16_t));
   nm->save = malloc (2 * (size_t)d->w * sizeof (uint16_t));
   if (!nm->stale || !nm->q || !nm->count || !nm->floor || !nm->spread ||
-      !nm->level || !nm->eff || !nm->save)
+      !nm->level || !nm->save)
     return -1;
   for (i = 0; i < tiles; i++) {
     nm->q[3 * i] = 0;
@@ -119,7 +118,6 @@ det_noise_free (Detector *d)
   free (nm->floor);
   free (nm->spread);
   free (nm->level);
-  free (nm->eff);
   free (nm->save);
 }
 
@@ -142,8 +140,7 @@ det_noise_refresh (Detector *d, const uint8_t *plane, int stride)
     uint8_t *fb = nm->fresh + (size_t)(y >> nm->bshift) * nm->bw;
 
     if (d->frames_seen > 0)
-      d->k->block_changes (
-          row, last + (size_t)y * d->w, fb, d->w, nm->bshift);
+      d->k->block_changes (row, last + (size_t)y * d->w, fb, d->w, nm->bshift);
     memcpy (nm->ring[nm->head] + (size_t)y * d->w, row, d->w);
   }
   for (by = 0; by < nm->bh; by++) {
@@ -297,18 +294,11 @@ det_noise_threshold_row (Detector *d, int y, const uint8_t *row)
   size_t o = (size_t)y * d->w;
   const uint16_t *mean = d->mean + o, *dev = d->dev + o;
   const uint16_t *floor = nm->floor + (size_t)(y >> nm->tshift) * d->w;
-  uint16_t *eff = nm->eff;
   uint8_t *mask = d->mask + o;
   uint32_t kept;
-  int x, w = d->w;
+  int x;
 
-  /* deviations stay below 32768: a signed maximum, which SSE2 has */
-  for (x = 0; x < w; x++) {
-    int16_t a = (int16_t)dev[x], b = (int16_t)floor[x];
-
-    eff[x] = (uint16_t)(a > b ? a : b);
-  }
-  kept = d->k->threshold (row, mean, eff, nm->k_mul, d->j1, mask, w);
+  kept = d->k->threshold (row, mean, dev, floor, nm->k_mul, d->j1, mask, d->w);
   if (nm->stale[y >> nm->bshift]) {
     const uint8_t *fb = nm->fresh + (size_t)(y >> nm->bshift) * nm->bw;
 

@@ -169,7 +169,6 @@ typedef struct {
                        * deviation, q7 */
   uint16_t *spread;   /* per tile: its noise, q7 DN */
   int32_t *level;     /* per tile: its detection level, q7 DN */
-  uint16_t *eff;      /* one row: the deviations the threshold uses */
   uint16_t *save;     /* one row of mean and deviation before learning */
   double frame_scale; /* this frame's noise over the tiles' */
   uint16_t k_mul;     /* the threshold's factor for this frame */

@@ -180,7 +180,8 @@ arg_check (const Arg *a, char *msg, size_t len)
   return 1;
 }
 
-static Arg a_src, a_src2, a_dst, a_y, a_mean, a_dev, a_mask, a_max, a_frame;
+static Arg a_src, a_src2, a_dst, a_y, a_mean, a_dev, a_floor, a_mask, a_max,
+    a_frame;
 
 /* Values: mode 0 uniform, 1 edges only, 2 and 3 mixed (see each user). */
 static uint8_t
@@ -250,7 +251,7 @@ typedef struct {
   const uint8_t *src, *src2;
   uint8_t *dst;
   const uint8_t *y;
-  uint16_t *mean, *dev;
+  uint16_t *mean, *dev, *floor;
   uint8_t *mask, *max, *max_frame;
   int n, shift; /* shift: bg_update's, or block_changes' bshift */
   MeteorRgbOrder order;
@@ -280,8 +281,8 @@ call_entry (const MeteorKernels *k, Call *c)
       k->bg_update (c->y, c->mean, c->dev, c->n, c->shift);
       break;
     case E_THRESHOLD:
-      c->count =
-          k->threshold (c->y, c->mean, c->dev, c->k_mul, c->j1, c->mask, c->n);
+      c->count = k->threshold (
+          c->y, c->mean, c->dev, c->floor, c->k_mul, c->j1, c->mask, c->n);
       break;
     case E_MAX_ACCUMULATE:
       k->max_accumulate (c->y, c->max, c->max_frame, c->frame, c->n);
@@ -392,7 +393,7 @@ setup_call (int entry, int n, int o, int mode, int variant, unsigned calls,
     }
     case E_THRESHOLD: {
       uint8_t *y;
-      uint16_t *mean, *dev;
+      uint16_t *mean, *dev, *floor;
 
       ref->k_mul = calls % 6 == 5 ? (uint16_t)rnd () : k_muls[calls % 6];
       ref->j1 = (calls / 6) % 6 == 5 ? (uint16_t)rnd () : j1s[(calls / 6) % 6];
@@ -401,24 +402,32 @@ setup_call (int entry, int n, int o, int mode, int variant, unsigned calls,
       arg_place (&a_y, n, o, 0);
       arg_place (&a_mean, (size_t)n * 2, o1 & 14, 0);
       arg_place (&a_dev, (size_t)n * 2, o2 & 14, 0);
+      arg_place (&a_floor, (size_t)n * 2, o1 & 14, 0);
       arg_place (&a_mask, n, o3, 16);
       arg_sync (&a_mask);
       y = ref_ptr (&a_y);
       mean = ref_ptr (&a_mean);
       dev = ref_ptr (&a_dev);
+      floor = ref_ptr (&a_floor);
       for (i = 0; i < n; i++) {
         y[i] = pick_u8 (mode);
         dev[i] = pick_u16 (mode);
         mean[i] = pick_u16 (mode);
+        /* the floor: any, or next to the deviation (either one larger) */
+        floor[i] =
+            mode == 3 ? (uint16_t)(dev[i] + (rnd () % 3) - 1) : pick_u16 (mode);
         if (o == N_OFFSETS - 1) {
           /* all hits (unless j1 is high): the count at its largest */
           y[i] = 255;
-          dev[i] = mean[i] = 0;
+          dev[i] = mean[i] = floor[i] = 0;
         } else if (mode == 3) {
           /* y << 7 at the level, one above, one below */
-          uint32_t d = dev[i] < METEOR_DEV_MAX_Q7 ? dev[i] : METEOR_DEV_MAX_Q7;
-          int32_t m = (y[i] << 7) - (int32_t)((d << 4) * ref->k_mul >> 16) -
-                      ref->j1 + (int32_t)(rnd () % 3) - 1;
+          uint32_t d = dev[i] > floor[i] ? dev[i] : floor[i];
+          int32_t m;
+
+          d = d < METEOR_DEV_MAX_Q7 ? d : METEOR_DEV_MAX_Q7;
+          m = (y[i] << 7) - (int32_t)((d << 4) * ref->k_mul >> 16) - ref->j1 +
+              (int32_t)(rnd () % 3) - 1;
 
           if (m >= 0)
             mean[i] = (uint16_t)m;
@@ -427,6 +436,7 @@ setup_call (int entry, int n, int o, int mode, int variant, unsigned calls,
       ref->y = y;
       ref->mean = mean;
       ref->dev = dev;
+      ref->floor = floor;
       ref->mask = ref_ptr (&a_mask);
       *tst = *ref;
       tst->mask = tst_ptr (&a_mask);
@@ -727,6 +737,7 @@ main (void)
   arg_init (&a_y, "y", 1, MAX_N);
   arg_init (&a_mean, "mean", 2, (size_t)MAX_N * 2);
   arg_init (&a_dev, "dev", 2, (size_t)MAX_N * 2);
+  arg_init (&a_floor, "floor", 2, (size_t)MAX_N * 2);
   arg_init (&a_mask, "mask", 1, MAX_N);
   arg_init (&a_max, "max", 1, MAX_N);
   arg_init (&a_frame, "max_frame", 1, MAX_N);

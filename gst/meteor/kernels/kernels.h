@@ -55,11 +55,14 @@ typedef struct {
       const uint8_t *y, uint16_t *mean, uint16_t *dev, int n, int shift);
 
   /* Candidates: mask[i] = 255 when
-   *   (y << 7) > mean + ((min (dev, 4095) << 4) * k_mul >> 16) + j1
-   * (all unsigned; the sum saturating at 65535), else 0. k_mul is the k1
-   * factor x 4096, j1 the offset in q7. Returns how many are 255. */
+   *   (y << 7) > mean + ((min (max (dev, floor), 4095) << 4) * k_mul >> 16)
+   *              + j1
+   * (all unsigned; the sum saturating at 65535), else 0. floor is the
+   * least deviation a pixel is judged with (its tile's noise), k_mul the
+   * k1 factor x 4096, j1 the offset in q7. Returns how many are 255. */
   uint32_t (*threshold) (const uint8_t *y, const uint16_t *mean,
-      const uint16_t *dev, uint16_t k_mul, uint16_t j1, uint8_t *mask, int n);
+      const uint16_t *dev, const uint16_t *floor, uint16_t k_mul, uint16_t j1,
+      uint8_t *mask, int n);
 
   /* Max-pixel accumulation (RMS "maxpixel"/"maxframe"): where y > max,
    * max = y and max_frame = frame. */

@@ -57,15 +57,19 @@ bg_update_c (const uint8_t *y, uint16_t *mean, uint16_t *dev, int n, int shift)
 
 static uint32_t
 threshold_c (const uint8_t *y, const uint16_t *mean, const uint16_t *dev,
-    uint16_t k_mul, uint16_t j1, uint8_t *mask, int n)
+    const uint16_t *floor, uint16_t k_mul, uint16_t j1, uint8_t *mask, int n)
 {
   uint32_t count = 0;
   int i;
 
   for (i = 0; i < n; i++) {
-    uint32_t d = dev[i] < METEOR_DEV_MAX_Q7 ? dev[i] : METEOR_DEV_MAX_Q7;
-    uint32_t level = mean[i] + ((d << 4) * k_mul >> 16) + j1;
-    int hit = ((uint32_t)y[i] << 7) > (level > 65535 ? 65535 : level);
+    uint32_t d = dev[i] > floor[i] ? dev[i] : floor[i];
+    uint32_t level;
+    int hit;
+
+    d = d < METEOR_DEV_MAX_Q7 ? d : METEOR_DEV_MAX_Q7;
+    level = mean[i] + ((d << 4) * k_mul >> 16) + j1;
+    hit = ((uint32_t)y[i] << 7) > (level > 65535 ? 65535 : level);
 
     mask[i] = hit ? 255 : 0;
     count += hit;

@@ -145,11 +145,11 @@ bg_update_neon (
  * non-negative terms give min (sum, 65535) in any order; the high halves
  * of the 32-bit products are exactly (d << 4) * k_mul >> 16. */
 static inline uint16x8_t
-hit8 (uint16x8_t y7, uint16x8_t mean, uint16x8_t dev, uint16x8_t k_mul,
-    uint16x8_t j1)
+hit8 (uint16x8_t y7, uint16x8_t mean, uint16x8_t dev, uint16x8_t floor,
+    uint16x8_t k_mul, uint16x8_t j1)
 {
   const uint16x8_t cap = vdupq_n_u16 (METEOR_DEV_MAX_Q7);
-  uint16x8_t v = vshlq_n_u16 (vminq_u16 (dev, cap), 4);
+  uint16x8_t v = vshlq_n_u16 (vminq_u16 (vmaxq_u16 (dev, floor), cap), 4);
   uint32x4_t lo = vmull_u16 (vget_low_u16 (v), vget_low_u16 (k_mul));
   uint32x4_t hi = vmull_high_u16 (v, k_mul);
   uint16x8_t level = vshrn_high_n_u32 (vshrn_n_u32 (lo, 16), hi, 16);
@@ -160,7 +160,7 @@ hit8 (uint16x8_t y7, uint16x8_t mean, uint16x8_t dev, uint16x8_t k_mul,
 
 static uint32_t
 threshold_neon (const uint8_t *y, const uint16_t *mean, const uint16_t *dev,
-    uint16_t k_mul, uint16_t j1, uint8_t *mask, int n)
+    const uint16_t *floor, uint16_t k_mul, uint16_t j1, uint8_t *mask, int n)
 {
   const uint16x8_t kv = vdupq_n_u16 (k_mul), jv = vdupq_n_u16 (j1);
   uint32_t count = 0;
@@ -174,10 +174,11 @@ threshold_neon (const uint8_t *y, const uint16_t *mean, const uint16_t *dev,
     for (; i + 16 <= end; i += 16) {
       uint8x16_t yv = vld1q_u8 (y + i);
       uint16x8x2_t m = vld1q_u16_x2 (mean + i), v = vld1q_u16_x2 (dev + i);
-      uint16x8_t lo =
-          hit8 (vshll_n_u8 (vget_low_u8 (yv), 7), m.val[0], v.val[0], kv, jv);
+      uint16x8x2_t f = vld1q_u16_x2 (floor + i);
+      uint16x8_t lo = hit8 (vshll_n_u8 (vget_low_u8 (yv), 7), m.val[0],
+          v.val[0], f.val[0], kv, jv);
       uint16x8_t hi =
-          hit8 (vshll_high_n_u8 (yv, 7), m.val[1], v.val[1], kv, jv);
+          hit8 (vshll_high_n_u8 (yv, 7), m.val[1], v.val[1], f.val[1], kv, jv);
       uint8x16_t hit = vmovn_high_u16 (vmovn_u16 (lo), hi);
 
       vst1q_u8 (mask + i, hit);
@@ -186,8 +187,8 @@ threshold_neon (const uint8_t *y, const uint16_t *mean, const uint16_t *dev,
     count += vaddlvq_u8 (hits);
   }
   if (i < n)
-    count +=
-        C_REF->threshold (y + i, mean + i, dev + i, k_mul, j1, mask + i, n - i);
+    count += C_REF->threshold (
+        y + i, mean + i, dev + i, floor + i, k_mul, j1, mask + i, n - i);
   return count;
 }
 

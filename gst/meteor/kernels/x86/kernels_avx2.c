@@ -185,13 +185,14 @@ bg_update_avx2 (
  * exactly (d << 4) * k_mul >> 16 as d << 4 <= 65520. */
 static inline __m256i
 miss16 (const uint8_t *y, const uint16_t *mean, const uint16_t *dev,
-    __m256i k_mul, __m256i j1)
+    const uint16_t *floor, __m256i k_mul, __m256i j1)
 {
   const __m256i cap = _mm256_set1_epi16 (METEOR_DEV_MAX_Q7);
   __m256i m = _mm256_loadu_si256 ((const __m256i *)mean);
   __m256i v = _mm256_loadu_si256 ((const __m256i *)dev);
   __m256i level;
 
+  v = _mm256_max_epu16 (v, _mm256_loadu_si256 ((const __m256i *)floor));
   v = _mm256_slli_epi16 (_mm256_min_epu16 (v, cap), 4);
   level = _mm256_mulhi_epu16 (v, k_mul);
   level = _mm256_adds_epu16 (_mm256_adds_epu16 (m, level), j1);
@@ -203,7 +204,7 @@ miss16 (const uint8_t *y, const uint16_t *mean, const uint16_t *dev,
 
 static uint32_t
 threshold_avx2 (const uint8_t *y, const uint16_t *mean, const uint16_t *dev,
-    uint16_t k_mul, uint16_t j1, uint8_t *mask, int n)
+    const uint16_t *floor, uint16_t k_mul, uint16_t j1, uint8_t *mask, int n)
 {
   const __m256i zero = _mm256_setzero_si256 ();
   const __m256i ones = _mm256_set1_epi8 (-1);
@@ -215,8 +216,9 @@ threshold_avx2 (const uint8_t *y, const uint16_t *mean, const uint16_t *dev,
   int i;
 
   for (i = 0; i + 32 <= n; i += 32) {
-    __m256i lo = miss16 (y + i, mean + i, dev + i, kv, jv);
-    __m256i hi = miss16 (y + i + 16, mean + i + 16, dev + i + 16, kv, jv);
+    __m256i lo = miss16 (y + i, mean + i, dev + i, floor + i, kv, jv);
+    __m256i hi = miss16 (
+        y + i + 16, mean + i + 16, dev + i + 16, floor + i + 16, kv, jv);
     /* packs keeps 0 / -1; the xor makes it 255 on a hit */
     __m256i hit =
         _mm256_xor_si256 (UNPACK_QUARTERS (_mm256_packs_epi16 (lo, hi)), ones);
@@ -228,8 +230,8 @@ threshold_avx2 (const uint8_t *y, const uint16_t *mean, const uint16_t *dev,
   _mm256_storeu_si256 ((__m256i *)sums, sum);
   count = (uint32_t)((sums[0] + sums[1] + sums[2] + sums[3]) / 255);
   if (i < n)
-    count +=
-        C_REF->threshold (y + i, mean + i, dev + i, k_mul, j1, mask + i, n - i);
+    count += C_REF->threshold (
+        y + i, mean + i, dev + i, floor + i, k_mul, j1, mask + i, n - i);
   return count;
 }
 

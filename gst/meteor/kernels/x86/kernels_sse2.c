@@ -191,16 +191,20 @@ bg_update_sse2 (
  * non-negative terms give min (sum, 65535) in any order; mulhi_epu16 is
  * exactly (d << 4) * k_mul >> 16 as d << 4 <= 65520. */
 static inline __m128i
-miss8 (__m128i y7, const uint16_t *mean, const uint16_t *dev, __m128i k_mul,
-    __m128i j1)
+miss8 (__m128i y7, const uint16_t *mean, const uint16_t *dev,
+    const uint16_t *floor, __m128i k_mul, __m128i j1)
 {
-  /* min (dev, 4095) without an unsigned min: saturate at 65535, step back */
+  /* min (dev, 4095) without an unsigned min: saturate at 65535, step back;
+   * the same for the floor, then a signed max of the two (both <= 4095) */
   const __m128i cap = _mm_set1_epi16 ((short)(65535 - METEOR_DEV_MAX_Q7));
   __m128i m = _mm_loadu_si128 ((const __m128i *)mean);
   __m128i v = _mm_loadu_si128 ((const __m128i *)dev);
+  __m128i f = _mm_loadu_si128 ((const __m128i *)floor);
   __m128i level;
 
   v = _mm_sub_epi16 (_mm_adds_epu16 (v, cap), cap);
+  f = _mm_sub_epi16 (_mm_adds_epu16 (f, cap), cap);
+  v = _mm_max_epi16 (v, f);
   level = _mm_mulhi_epu16 (_mm_slli_epi16 (v, 4), k_mul);
   level = _mm_adds_epu16 (_mm_adds_epu16 (m, level), j1);
   /* y7 > level unsigned: y7 - level does not saturate to 0 */
@@ -209,7 +213,7 @@ miss8 (__m128i y7, const uint16_t *mean, const uint16_t *dev, __m128i k_mul,
 
 static uint32_t
 threshold_sse2 (const uint8_t *y, const uint16_t *mean, const uint16_t *dev,
-    uint16_t k_mul, uint16_t j1, uint8_t *mask, int n)
+    const uint16_t *floor, uint16_t k_mul, uint16_t j1, uint8_t *mask, int n)
 {
   const __m128i zero = _mm_setzero_si128 (), ones = _mm_set1_epi8 (-1);
   const __m128i kv = _mm_set1_epi16 ((short)k_mul);
@@ -222,9 +226,9 @@ threshold_sse2 (const uint8_t *y, const uint16_t *mean, const uint16_t *dev,
   for (i = 0; i + 16 <= n; i += 16) {
     __m128i yv = _mm_loadu_si128 ((const __m128i *)(y + i));
     __m128i lo = miss8 (_mm_slli_epi16 (_mm_unpacklo_epi8 (yv, zero), 7),
-        mean + i, dev + i, kv, jv);
+        mean + i, dev + i, floor + i, kv, jv);
     __m128i hi = miss8 (_mm_slli_epi16 (_mm_unpackhi_epi8 (yv, zero), 7),
-        mean + i + 8, dev + i + 8, kv, jv);
+        mean + i + 8, dev + i + 8, floor + i + 8, kv, jv);
     /* packs keeps 0 / -1; the xor makes it 255 on a hit */
     __m128i hit = _mm_xor_si128 (_mm_packs_epi16 (lo, hi), ones);
 
@@ -235,8 +239,8 @@ threshold_sse2 (const uint8_t *y, const uint16_t *mean, const uint16_t *dev,
   _mm_storeu_si128 ((__m128i *)sums, sum);
   count = (uint32_t)((sums[0] + sums[1]) / 255);
   if (i < n)
-    count +=
-        C_REF->threshold (y + i, mean + i, dev + i, k_mul, j1, mask + i, n - i);
+    count += C_REF->threshold (
+        y + i, mean + i, dev + i, floor + i, k_mul, j1, mask + i, n - i);
   return count;
 }
 
