@@ -517,6 +517,16 @@ test_flaring_fireball (void)
  * (B), in frame 105 only its front 4 px (P). Their centroids sit 8 px
  * behind and ahead of the streak's middle: the steps are 20, 20, 12, 20,
  * 36, 12, 20, 20 px. */
+/* One meteor found; else why not, when it was found crooked */
+static int
+one_meteor (const Run *r)
+{
+  EXPECT (r->n_meteors == 1, "%zu detections of one meteor (%llu crooked)",
+      r->n_meteors,
+      (unsigned long long)r->stats.rejected[DETECTOR_REJECT_CROOKED]);
+  return r->n_meteors == 1;
+}
+
 static void
 draw_partial_streaks (uint8_t *frame, int f)
 {
@@ -540,10 +550,7 @@ test_partial_streaks (void)
   /* the 36 px step is odd but for the smear of its two blobs: the
    * centroid of a part of a streak may sit anywhere along it */
   run_drawn (130, 20, draw_partial_streaks, &r);
-  EXPECT (r.n_meteors == 1, "%zu detections of one meteor (%llu crooked)",
-      r.n_meteors,
-      (unsigned long long)r.stats.rejected[DETECTOR_REJECT_CROOKED]);
-  if (r.n_meteors == 1)
+  if (one_meteor (&r))
     EXPECT (r.meteors[0].first_frame == 100 && r.meteors[0].last_frame == 108,
         "frames %llu-%llu of 100-108",
         (unsigned long long)r.meteors[0].first_frame,
@@ -580,10 +587,7 @@ test_slow_meteor_jitter (void)
   /* standing still is a pixel short of the median step: a slow meteor's
    * steps under a pixel are not */
   run_drawn (160, 20, draw_jittering, &r);
-  EXPECT (r.n_meteors == 1, "%zu detections of a slow meteor (%llu crooked)",
-      r.n_meteors,
-      (unsigned long long)r.stats.rejected[DETECTOR_REJECT_CROOKED]);
-  if (r.n_meteors == 1)
+  if (one_meteor (&r))
     EXPECT (r.meteors[0].first_frame <= 101 && r.meteors[0].last_frame >= 138 &&
                 r.meteors[0].speed < 35,
         "frames %llu-%llu of 100-139, %.1f px/s",
@@ -621,10 +625,7 @@ test_odd_end_trimmed (void)
   /* a track of 5 points loses its odd end step: the meteor is the 4
    * streaks, and ends where the 4th does */
   run_drawn (130, 20, draw_odd_end, &r);
-  EXPECT (r.n_meteors == 1, "%zu detections of one meteor (%llu crooked)",
-      r.n_meteors,
-      (unsigned long long)r.stats.rejected[DETECTOR_REJECT_CROOKED]);
-  if (r.n_meteors == 1)
+  if (one_meteor (&r))
     EXPECT (r.meteors[0].last_frame == 103 && r.meteors[0].n_points == 4 &&
                 fabs (r.meteors[0].x1 - 119.5) < 1 &&
                 fabs (r.meteors[0].y1 - 120.5) < 1,
