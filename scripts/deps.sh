@@ -16,6 +16,7 @@ PACKAGES="
   libcfitsio-dev:arm64 libpng-dev:arm64 libnova-dev libnova-dev:arm64
   astrometry.net astrometry-data-tycho2-10-19 wcslib-dev wcslib-dev:arm64
   libsoup-3.0-dev prometheus libgstrtspserver-1.0-dev
+  mosquitto libmosquitto-dev libmosquitto-dev:arm64
   gobject-introspection libgirepository1.0-dev python3-gi gir1.2-gstreamer-1.0
   gir1.2-gst-plugins-base-1.0 gnuplot-nox
   python3-numpy python3-astropy
